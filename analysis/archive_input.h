@@ -1,0 +1,42 @@
+/* archive_input: turns a file (or standard input) in any supported container
+ * into a stream of uncompressed heap-snapshot bytes pushed to a sink.
+ *
+ * Supported: a plain .heapsnapshot; gzip (fast path through ISA-L, multi-member
+ * aware); zstd, xz, bzip2 and anything else libarchive's filters read; zip and tar
+ * (compressed or not) holding a *.heapsnapshot entry (the first one is used).
+ * Nothing is held whole in memory and nothing uncompressed is written to disk:
+ * decompression runs on its own thread, a bounded queue of buffers hands the
+ * bytes to the caller's thread, where the sink runs. */
+#ifndef LT_ARCHIVE_INPUT_H
+#define LT_ARCHIVE_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lt_error.h"
+
+/* Receives the next len bytes of the uncompressed snapshot, in order, on the
+ * thread that called lt_input_stream. Returns 0 to go on, or a negative LT_E*
+ * code (with err filled in) to stop: lt_input_stream then returns that code. */
+typedef int (*lt_input_sink)(void *ctx, const char *buf, size_t len, lt_error *err);
+
+/* Optional progress: compressed bytes consumed so far and the input's total
+ * size (0 when unknown, e.g. a pipe). Called on the caller's thread. */
+typedef void (*lt_input_progress)(void *ctx, uint64_t consumed, uint64_t total);
+
+typedef struct lt_input_info {
+    char format[64];       /* e.g. "gzip", "zip", "tar.xz", "plain" */
+    char entry[256];       /* archive entry used, "" when not an archive */
+    uint64_t compressed_bytes;   /* bytes read from the file */
+    uint64_t uncompressed_bytes; /* bytes handed to the sink */
+} lt_input_info;
+
+/* Streams path ("-" = standard input) to sink. Returns 0 when the whole input
+ * was delivered, else a negative LT_E* code with err set: LT_EIO (cannot open
+ * or read), LT_EARCHIVE (damaged/truncated compressed data, an archive with no
+ * *.heapsnapshot entry: the message lists what the archive holds), or the
+ * sink's own code. info (may be NULL) is filled in either way. */
+int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress,
+                    void *ctx, lt_input_info *info, lt_error *err);
+
+#endif

@@ -1,0 +1,117 @@
+#include "graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness,
+                       lt_error *err)
+{
+    lt_graph *g = calloc(1, sizeof *g);
+    if (!g)
+        goto fail_graph;
+    g->node_count = node_count;
+    g->edge_count = edge_count;
+    size_t n = node_count ? node_count : 1;
+    g->node_type = malloc(n);
+    g->node_name = malloc(n * sizeof(uint32_t));
+    g->node_id = malloc(n * sizeof(uint32_t));
+    g->self_size = malloc(n * sizeof(uint32_t));
+    g->first_edge = malloc((n + 1) * sizeof(uint32_t));
+    g->edges = malloc((edge_count ? edge_count : 1) * sizeof(lt_edge));
+    if (with_detachedness)
+        g->detachedness = malloc(n);
+    if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge ||
+        !g->edges || (with_detachedness && !g->detachedness))
+        goto fail_arrays;
+    return g;
+
+fail_arrays:
+    lt_graph_free(g);
+fail_graph:
+    lt_error_set(err, LT_ENOMEM, "cannot allocate a graph of %u nodes and %u edges",
+                 node_count, edge_count);
+    return NULL;
+}
+
+void lt_graph_free(lt_graph *g)
+{
+    if (!g)
+        return;
+    free(g->node_type);
+    free(g->node_name);
+    free(g->node_id);
+    free(g->self_size);
+    free(g->first_edge);
+    free(g->detachedness);
+    free(g->edges);
+    free(g->string_offset);
+    free(g->string_data);
+    free(g->locations);
+    for (int i = 0; i < LT_MAX_TYPES; i++) {
+        free(g->node_type_names[i]);
+        free(g->edge_type_names[i]);
+    }
+    free(g);
+}
+
+static bool grow_string_table(lt_graph *g, size_t extra_bytes)
+{
+    if (g->string_count + 1 >= g->string_capacity) {
+        if (g->string_capacity >= UINT32_MAX / 2)
+            return false;
+        uint32_t cap = g->string_capacity ? g->string_capacity * 2 : 1024;
+        uint64_t *offsets = realloc(g->string_offset, ((size_t)cap + 1) * sizeof(uint64_t));
+        if (!offsets)
+            return false;
+        if (!g->string_offset)
+            offsets[0] = 0;
+        g->string_offset = offsets;
+        g->string_capacity = cap;
+    }
+    if (g->string_data_size + extra_bytes > g->string_data_capacity) {
+        uint64_t cap = g->string_data_capacity ? g->string_data_capacity : 1 << 16;
+        while (cap < g->string_data_size + extra_bytes)
+            cap *= 2;
+        char *data = realloc(g->string_data, cap);
+        if (!data)
+            return false;
+        g->string_data = data;
+        g->string_data_capacity = cap;
+    }
+    return true;
+}
+
+int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len)
+{
+    if (!grow_string_table(g, len + 1))
+        return -1;
+    memcpy(g->string_data + g->string_data_size, s, len);
+    g->string_data[g->string_data_size + len] = '\0';
+    g->string_data_size += len + 1;
+    g->string_offset[++g->string_count] = g->string_data_size;
+    return (int64_t)g->string_count - 1;
+}
+
+const lt_location *lt_graph_location(const lt_graph *g, uint32_t node)
+{
+    uint32_t lo = 0, hi = g->location_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->locations[mid].node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < g->location_count && g->locations[lo].node == node)
+        return &g->locations[lo];
+    return NULL;
+}
+
+const char *lt_graph_edge_name(const lt_graph *g, lt_edge e, char *buf, size_t buf_len)
+{
+    if (lt_graph_edge_has_string_name(g, lt_edge_type(e)))
+        return lt_graph_string(g, lt_edge_name(e));
+    snprintf(buf, buf_len, "%u", lt_edge_name(e));
+    return buf;
+}

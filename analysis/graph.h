@@ -1,0 +1,127 @@
+/* graph: the heap snapshot as compact structure-of-arrays, sized once from the
+ * header's counts, plus its string table and the type tables from its meta.
+ *
+ * Nodes are addressed by ordinal (0 = the synthetic root in V8 snapshots);
+ * edges by their position in the snapshot's edge list, node i owning
+ * [first_edge[i], first_edge[i+1]). An edge is one 8-byte record: the target's
+ * ordinal and, packed together, the edge type (4 bits) and the name index or
+ * element number (28 bits). The graph owns every array; lt_graph_free frees all. */
+#ifndef LT_GRAPH_H
+#define LT_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lt_error.h"
+
+#define LT_EDGE_TYPE_BITS 4u
+#define LT_EDGE_NAME_MAX ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
+#define LT_MAX_TYPES 32
+
+typedef struct lt_edge {
+    uint32_t to;        /* target node ordinal */
+    uint32_t type_name; /* name_or_index << 4 | type */
+} lt_edge;
+
+static inline unsigned lt_edge_type(lt_edge e) { return e.type_name & 15u; }
+static inline uint32_t lt_edge_name(lt_edge e) { return e.type_name >> LT_EDGE_TYPE_BITS; }
+
+typedef struct lt_location {
+    uint32_t node;      /* node ordinal */
+    uint32_t script_id;
+    uint32_t line;      /* 0-based */
+    uint32_t column;    /* 0-based */
+} lt_location;
+
+/* Indices into the snapshot's own node/edge type lists; -1 when a list lacks
+ * the type. Taken from snapshot.meta, never assumed. */
+typedef struct lt_node_types {
+    int hidden, array, string, object, code, closure, regexp, number, native,
+        synthetic, cons_string, sliced_string;
+} lt_node_types;
+
+typedef struct lt_edge_types {
+    int context, element, property, internal, hidden, shortcut, weak;
+} lt_edge_types;
+
+typedef struct lt_graph {
+    uint32_t node_count;
+    uint32_t edge_count;
+
+    uint8_t *node_type;      /* index into node_type_names */
+    uint32_t *node_name;     /* string index (may be rewritten: "Detached ...") */
+    uint32_t *node_id;
+    uint32_t *self_size;     /* snapshot's self size; DevTools' rewrite applied in place later */
+    uint32_t *first_edge;    /* node_count + 1 entries */
+    uint8_t *detachedness;   /* 0 unknown, 1 attached, 2 detached; NULL if no such field */
+    lt_edge *edges;
+
+    /* strings: string i is string_data + string_offset[i], NUL-terminated,
+     * string_offset[i+1] - string_offset[i] - 1 bytes long (UTF-8). */
+    uint32_t string_count;
+    uint32_t string_capacity;
+    uint64_t *string_offset;
+    char *string_data;
+    uint64_t string_data_size;
+    uint64_t string_data_capacity;
+
+    lt_location *locations;  /* sorted by node, one per node (the last given wins) */
+    uint32_t location_count;
+
+    int node_type_count, edge_type_count;
+    char *node_type_names[LT_MAX_TYPES];
+    char *edge_type_names[LT_MAX_TYPES];
+    lt_node_types nt;
+    lt_edge_types et;
+
+    uint32_t root;           /* root ordinal (snapshot.root_index / field count, usually 0) */
+    uint64_t extra_native_bytes;
+} lt_graph;
+
+/* Allocates an empty graph for node_count nodes and edge_count edges (arrays
+ * uninitialised). Returns NULL with err set (LT_ENOMEM/LT_ELIMIT) on failure. */
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness,
+                       lt_error *err);
+
+/* Frees the graph and everything it owns. NULL is fine. */
+void lt_graph_free(lt_graph *g);
+
+/* Appends a string (len bytes, need not be NUL-terminated); returns its index,
+ * or -1 (out of memory / more than 2^32-1 strings). */
+int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len);
+
+static inline const char *lt_graph_string(const lt_graph *g, uint32_t i)
+{
+    return g->string_data + g->string_offset[i];
+}
+
+static inline size_t lt_graph_string_len(const lt_graph *g, uint32_t i)
+{
+    return (size_t)(g->string_offset[i + 1] - g->string_offset[i] - 1);
+}
+
+static inline const char *lt_graph_node_name(const lt_graph *g, uint32_t node)
+{
+    return lt_graph_string(g, g->node_name[node]);
+}
+
+static inline const char *lt_graph_node_type_name(const lt_graph *g, uint32_t node)
+{
+    return g->node_type_names[g->node_type[node]];
+}
+
+/* The location recorded for a node, or NULL. */
+const lt_location *lt_graph_location(const lt_graph *g, uint32_t node);
+
+/* Edge name as text: the string for named edges; for element and hidden edges
+ * (whose name is a number) writes the number into buf and returns buf. */
+const char *lt_graph_edge_name(const lt_graph *g, lt_edge e, char *buf, size_t buf_len);
+
+/* True when edge type t names its edge by string (not element, not hidden). */
+static inline bool lt_graph_edge_has_string_name(const lt_graph *g, unsigned t)
+{
+    return (int)t != g->et.element && (int)t != g->et.hidden;
+}
+
+#endif

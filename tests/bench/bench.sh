@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Benchmark of leaktriage on big generated heap snapshots. Prints figures only:
+# it is not a test and asserts nothing about timings.
+#
+# Usage: tests/bench/bench.sh [--sizes 200,1024] [--runs 3] [--data DIR] [--tools DIR]
+#                             [--binary build/leaktriage] [--skip-anchors]
+#
+# For each size N (MB) it uses DATA/scale-Nmb.heapsnapshot and its gzip -6 copy
+# (generating them with TOOLS/gen/scale.js when missing), then measures with
+# /usr/bin/time -v (wall clock, peak RSS):
+#   1. leaktriage analyze FILE.gz --json                 (the product)
+#   2. leaktriage analyze FILE.gz --json --no-findings   (only if `analyze --help` lists it)
+#   3. pigz -dc FILE.gz                                  (the floor: decompression alone)
+#   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
+#   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
+# 1-3: one warm-up run, then --runs runs; median wall, max peak RSS over the runs.
+# 4-5: one run each, no warm-up (they take about a minute each on the 1 GB file).
+# See tests/bench/README.md.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+usage() {
+    sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+SIZES=200,1024
+RUNS=3
+DATA=$REPO/build/bench-data
+TOOLS=
+BINARY=$REPO/build/leaktriage
+SKIP_ANCHORS=0
+
+need_arg() {
+    if [ $# -lt 2 ] || [ -z "$2" ]; then echo "bench.sh: $1 needs a value" >&2; usage >&2; exit 2; fi
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) need_arg "$@"; SIZES=$2; shift 2 ;;
+        --sizes=*) SIZES=${1#*=}; shift ;;
+        --runs) need_arg "$@"; RUNS=$2; shift 2 ;;
+        --runs=*) RUNS=${1#*=}; shift ;;
+        --data) need_arg "$@"; DATA=$2; shift 2 ;;
+        --data=*) DATA=${1#*=}; shift ;;
+        --tools) need_arg "$@"; TOOLS=$2; shift 2 ;;
+        --tools=*) TOOLS=${1#*=}; shift ;;
+        --binary) need_arg "$@"; BINARY=$2; shift 2 ;;
+        --binary=*) BINARY=${1#*=}; shift ;;
+        --skip-anchors) SKIP_ANCHORS=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer (got '$RUNS')"
+IFS=, read -r -a SIZE_LIST <<< "$SIZES"
+[ ${#SIZE_LIST[@]} -gt 0 ] || die "--sizes is empty"
+for n in "${SIZE_LIST[@]}"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "--sizes must be a comma-separated list of sizes in MB (got '$SIZES')"
+done
+
+# ---- prerequisites ---------------------------------------------------------------------
+
+case "$BINARY" in /*) ;; */*) BINARY=$(pwd)/$BINARY ;; esac
+if [ ! -x "$BINARY" ]; then
+    if [ "$BINARY" = "$REPO/build/leaktriage" ]; then
+        die "no binary at $BINARY: build it first (cmake -S $REPO -B $REPO/build -DCMAKE_BUILD_TYPE=Release && cmake --build $REPO/build -j2) or pass --binary PATH"
+    fi
+    die "binary not found or not executable: $BINARY"
+fi
+[ -x /usr/bin/time ] || die "/usr/bin/time not found: apt-get install time"
+command -v pigz >/dev/null 2>&1 || die "pigz not found: apt-get install pigz"
+command -v gzip >/dev/null 2>&1 || die "gzip not found: apt-get install gzip"
+command -v node >/dev/null 2>&1 || die "node not found: apt-get install nodejs npm (node >= 20)"
+
+mkdir -p "$DATA"
+DATA=$(cd "$DATA" && pwd)
+
+# The tools folder: default is a copy of ../shared/tools in build/tools (shared/ may be
+# read-only, and setup.sh writes node_modules/ and out/ next to itself).
+if [ -z "$TOOLS" ]; then
+    src=$REPO/../shared/tools
+    TOOLS=$REPO/build/tools
+    if [ ! -f "$TOOLS/setup.sh" ]; then
+        [ -f "$src/setup.sh" ] || die "no tools: $src/setup.sh is missing (pass --tools DIR)"
+        echo "bench: copying $src to $TOOLS" >&2
+        mkdir -p "$TOOLS"
+        cp -r "$src/." "$TOOLS/"
+    fi
+fi
+[ -f "$TOOLS/gen/scale.js" ] || die "no generator at $TOOLS/gen/scale.js (pass --tools DIR)"
+TOOLS=$(cd "$TOOLS" && pwd)
+tools_ready=0
+ensure_tools() {  # node_modules and the DevTools bundle are needed by the anchors only
+    [ $tools_ready = 1 ] && return 0
+    echo "bench: bash $TOOLS/setup.sh" >&2
+    bash "$TOOLS/setup.sh" >&2 || die "$TOOLS/setup.sh failed (copy the tools to a writable folder and pass --tools DIR)"
+    tools_ready=1
+}
+[ $SKIP_ANCHORS = 1 ] || ensure_tools
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/leaktriage-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# ---- helpers ---------------------------------------------------------------------------
+
+# seconds from time -v's "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34"
+parse_wall() {
+    sed -n 's/^[[:space:]]*Elapsed (wall clock) time[^:]*: *//p' "$1" \
+        | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f\n", s }'
+}
+# MB from "Maximum resident set size (kbytes): 123456"
+parse_rss() {
+    sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$1" \
+        | awk '{ printf "%.0f\n", $1 / 1024 }'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
+# a ratio printed to 2 significant digits above 10 (15x), 2 decimals below (2.21x)
+ratio_txt() { awk -v r="$1" 'BEGIN { if (r == "-") print "-"; else if (r >= 10) printf "%.0f\n", r; else if (r >= 1) printf "%.1f\n", r; else printf "%.2f\n", r }'; }
+secs_txt() { awk -v s="$1" 'BEGIN { if (s >= 10) printf "%.0f s\n", s; else printf "%.3g s\n", s }'; }
+mb_txt() { awk -v m="$1" 'BEGIN { if (m >= 1024) printf "%.1f GB\n", m / 1024; else printf "%d MB\n", m }'; }
+commas() { awk -v n="$1" 'BEGIN { if (n !~ /^[0-9]+$/) { print n; exit } s = sprintf("%d", n); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'; }
+
+# run_timed OUTFILE CMD...: one run under /usr/bin/time -v, stdout to OUTFILE, stderr kept;
+# sets RUN_WALL (s) and RUN_RSS (MB); returns the command's exit status.
+RUN_WALL=; RUN_RSS=
+run_timed() {
+    local out=$1; shift
+    local tf=$WORK/time.txt ef=$WORK/stderr.txt rc=0
+    /usr/bin/time -v -o "$tf" "$@" > "$out" 2> "$ef" || rc=$?
+    RUN_WALL=$(parse_wall "$tf"); RUN_RSS=$(parse_rss "$tf")
+    if [ $rc -ne 0 ] || [ -z "$RUN_WALL" ]; then
+        echo "bench: FAILED (exit $rc): $*" >&2
+        tail -n 5 "$ef" | sed 's/^/bench:   /' >&2
+        [ $rc -ne 0 ] || rc=1
+    fi
+    return $rc
+}
+
+# measure LABEL WARMUP RUNS CMD...: sets M_WALL (median) and M_RSS (max), or "-" on failure
+M_WALL=; M_RSS=
+measure() {
+    local label=$1 warm=$2 runs=$3; shift 3
+    local walls=() rsss=() i
+    M_WALL=-; M_RSS=-
+    for ((i = 0; i < warm; i++)); do
+        echo "bench:   $label: warm-up" >&2
+        run_timed /dev/null "$@" || return 0
+    done
+    for ((i = 1; i <= runs; i++)); do
+        run_timed "$MEASURE_OUT" "$@" || return 0
+        echo "bench:   $label: run $i/$runs: ${RUN_WALL} s, ${RUN_RSS} MB" >&2
+        walls+=("$RUN_WALL"); rsss+=("$RUN_RSS")
+    done
+    M_WALL=$(median "${walls[@]}"); M_RSS=$(maxof "${rsss[@]}")
+}
+MEASURE_OUT=/dev/null
+
+# node_count and edge_count of DATA/scale-Nmb.heapsnapshot: the generator's snapshots.jsonl
+# record, else the snapshot's own header (raw file or gzip)
+counts() {
+    local raw=$1 gz=$2 base line nc ec
+    base=$(basename "$raw")
+    if [ -f "$DATA/snapshots.jsonl" ]; then
+        line=$(grep -F "\"file\":\"$base\"" "$DATA/snapshots.jsonl" | tail -n 1 || true)
+        nc=$(sed -n 's/.*"node_count":\([0-9]*\).*/\1/p' <<< "$line")
+        ec=$(sed -n 's/.*"edge_count":\([0-9]*\).*/\1/p' <<< "$line")
+        if [ -n "$nc" ] && [ -n "$ec" ]; then echo "$nc $ec"; return; fi
+    fi
+    local head
+    if [ -s "$raw" ]; then head=$(head -c 65536 "$raw" | tr -d '\n' || true)
+    else head=$( (pigz -dc "$gz" 2>/dev/null || true) | head -c 65536 | tr -d '\n' || true); fi
+    nc=$(grep -o '"node_count":[0-9]*' <<< "$head" | head -n 1 | cut -d: -f2 || true)
+    ec=$(grep -o '"edge_count":[0-9]*' <<< "$head" | head -n 1 | cut -d: -f2 || true)
+    echo "${nc:-?} ${ec:-?}"
+}
+
+# ---- data ------------------------------------------------------------------------------
+
+prepare() {  # prepare N: make DATA/scale-Nmb.heapsnapshot and .gz if missing
+    local n=$1 raw=$DATA/scale-${1}mb.heapsnapshot
+    if [ ! -s "$raw" ] && [ ! -s "$raw.gz" ]; then
+        echo "bench: generating $raw (node gen/scale.js --target-mb $n)" >&2
+        node --max-old-space-size=16000 "$TOOLS/gen/scale.js" "$raw" --target-mb "$n" >&2 \
+            || die "generating $raw failed"
+    fi
+    if [ ! -s "$raw.gz" ]; then
+        echo "bench: gzip -6 -k $raw" >&2
+        gzip -6 -c "$raw" > "$raw.gz.tmp" && mv "$raw.gz.tmp" "$raw.gz"
+    fi
+    if [ ! -s "$raw" ] && [ $SKIP_ANCHORS = 0 ]; then  # the anchors run on the raw file
+        echo "bench: pigz -dk $raw.gz (the anchors read the raw file)" >&2
+        pigz -dc "$raw.gz" > "$raw.tmp" && mv "$raw.tmp" "$raw"
+    fi
+}
+
+# ---- main ------------------------------------------------------------------------------
+
+HAS_NO_FINDINGS=0
+help_text=$(timeout 30 "$BINARY" analyze --help < /dev/null 2>&1 || true)
+if grep -q -e '--no-findings' <<< "$help_text"; then HAS_NO_FINDINGS=1; fi
+
+echo "# leaktriage benchmark"
+echo
+echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- binary: $BINARY ($(date -u -r "$BINARY" '+built %Y-%m-%d %H:%M UTC'))"
+echo "- node $(node --version), $(pigz --version 2>&1 | head -n 1), tools: $TOOLS, data: $DATA"
+echo "- product and pigz: 1 warm-up + $RUNS run(s), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
+
+SUMMARY=()
+for n in "${SIZE_LIST[@]}"; do
+    name=scale-${n}mb
+    raw=$DATA/$name.heapsnapshot
+    gz=$raw.gz
+    prepare "$n"
+    read -r nodes edges < <(counts "$raw" "$gz")
+    raw_bytes=$( [ -s "$raw" ] && stat -c %s "$raw" || echo "?")
+    gz_bytes=$(stat -c %s "$gz")
+    echo "bench: $name" >&2
+
+    labels=(); walls=(); rsss=()
+    measure "leaktriage" 1 "$RUNS" "$BINARY" analyze "$gz" --json
+    labels+=("leaktriage analyze --json"); walls+=("$M_WALL"); rsss+=("$M_RSS")
+    lt_wall=$M_WALL lt_rss=$M_RSS
+    if [ $HAS_NO_FINDINGS = 1 ]; then
+        measure "leaktriage --no-findings" 1 "$RUNS" "$BINARY" analyze "$gz" --json --no-findings
+        labels+=("leaktriage analyze --json --no-findings"); walls+=("$M_WALL"); rsss+=("$M_RSS")
+    fi
+    measure "pigz -dc" 1 "$RUNS" pigz -dc "$gz"
+    labels+=("pigz -dc (floor)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
+    pigz_wall=$M_WALL
+    dt_wall=- dt_rss=-
+    if [ $SKIP_ANCHORS = 0 ]; then
+        ensure_tools
+        MEASURE_OUT=$WORK/devtools.json
+        measure "DevTools oracle" 0 1 node --max-old-space-size=20000 "$TOOLS/oracle/devtools-oracle.mjs" "$raw" --top 50
+        labels+=("DevTools oracle (raw file)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
+        dt_wall=$M_WALL dt_rss=$M_RSS
+        MEASURE_OUT=/dev/null
+        measure "memlab anchor" 0 1 node --max-old-space-size=20000 "$TOOLS/anchors/memlab-analyze.js" "$raw" --top 50
+        labels+=("memlab anchor (raw file)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
+        if [ "$nodes" = "?" ] && [ -s "$WORK/devtools.json" ]; then
+            nodes=$(grep -o '"node_count":[0-9]*' "$WORK/devtools.json" | head -n 1 | cut -d: -f2 || echo "?")
+            edges=$(grep -o '"edge_count":[0-9]*' "$WORK/devtools.json" | head -n 1 | cut -d: -f2 || echo "?")
+        fi
+    fi
+
+    echo
+    echo "## $name"
+    echo
+    gzratio="?"
+    [ "$raw_bytes" = "?" ] || gzratio=$(div "$raw_bytes" "$gz_bytes")
+    echo "raw $(commas "$raw_bytes") bytes, gz $(commas "$gz_bytes") bytes (x$gzratio), $(commas "$nodes") nodes, $(commas "$edges") edges"
+    echo
+    echo "| tool | wall (s) | peak RSS (MB) | wall / pigz floor | speedup vs DevTools | RSS / DevTools |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for i in "${!labels[@]}"; do
+        w=${walls[$i]} r=${rsss[$i]}
+        if [ "$w" = "-" ]; then
+            echo "| ${labels[$i]} | failed | - | - | - | - |"
+            continue
+        fi
+        fl=-; sp=-; rr=-
+        [ "$pigz_wall" = "-" ] || fl=$(div "$w" "$pigz_wall")
+        [ "$dt_wall" = "-" ] || sp=$(div "$dt_wall" "$w")
+        [ "$dt_rss" = "-" ] || rr=$(div "$r" "$dt_rss")
+        echo "| ${labels[$i]} | $w | $r | $fl | $sp | $rr |"
+    done
+
+    if [ "$lt_wall" = "-" ]; then
+        SUMMARY+=("$name: leaktriage failed")
+    else
+        s="$name: leaktriage $(secs_txt "$lt_wall")"
+        [ "$pigz_wall" = "-" ] || s+=" = $(ratio_txt "$(div "$lt_wall" "$pigz_wall")")x pigz floor ($(secs_txt "$pigz_wall"))"
+        [ "$dt_wall" = "-" ] || s+=", $(ratio_txt "$(div "$dt_wall" "$lt_wall")")x faster than DevTools ($(secs_txt "$dt_wall"))"
+        s+=", peak RSS $(mb_txt "$lt_rss")"
+        [ "$dt_rss" = "-" ] || s+=" = $(ratio_txt "$(div "$lt_rss" "$dt_rss")")x DevTools"
+        SUMMARY+=("$s")
+    fi
+done
+
+echo
+echo "## Summary"
+echo
+printf '%s\n' "${SUMMARY[@]}"
