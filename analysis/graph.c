@@ -115,3 +115,11 @@ const char *lt_graph_edge_name(const lt_graph *g, lt_edge e, char *buf, size_t b
     snprintf(buf, buf_len, "%u", lt_edge_name(e));
     return buf;
 }
+
+int64_t lt_graph_find_string(const lt_graph *g, const char *text)
+{
+    for (uint32_t i = 0; i < g->string_count; i++)
+        if (!strcmp(lt_graph_string(g, i), text))
+            return i;
+    return -1;
+}

@@ -124,4 +124,8 @@ static inline bool lt_graph_edge_has_string_name(const lt_graph *g, unsigned t)
     return (int)t != g->et.element && (int)t != g->et.hidden;
 }
 
+
+
+/* Index of the first string equal to text, or -1. Linear: for set-up only. */
+int64_t lt_graph_find_string(const lt_graph *g, const char *text);
 #endif

@@ -20,8 +20,10 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-usage() {
-    sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+usage() {  # the usage lines of the header comment; with "full", the whole header
+    local last=6
+    [ "${1:-}" = full ] && last=18
+    sed -n "5,${last}p" "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 SIZES=200,1024
@@ -47,7 +49,7 @@ while [ $# -gt 0 ]; do
         --binary) need_arg "$@"; BINARY=$2; shift 2 ;;
         --binary=*) BINARY=${1#*=}; shift ;;
         --skip-anchors) SKIP_ANCHORS=1; shift ;;
-        -h|--help) usage; exit 0 ;;
+        -h|--help) usage full; exit 0 ;;
         *) echo "bench.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
@@ -108,7 +110,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 # seconds from time -v's "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34"
 parse_wall() {
-    sed -n 's/^[[:space:]]*Elapsed (wall clock) time[^:]*: *//p' "$1" \
+    sed -n 's/^[[:space:]]*Elapsed (wall clock) time.*): *\([0-9][0-9:.]*\)[[:space:]]*$/\1/p' "$1" \
         | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f\n", s }'
 }
 # MB from "Maximum resident set size (kbytes): 123456"
@@ -118,9 +120,9 @@ parse_rss() {
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else { r = a / b; if (r >= 100) printf "%.0f\n", r; else if (r >= 0.1) printf "%.2f\n", r; else printf "%.2g\n", r } }'; }
 # a ratio printed to 2 significant digits above 10 (15x), 2 decimals below (2.21x)
-ratio_txt() { awk -v r="$1" 'BEGIN { if (r == "-") print "-"; else if (r >= 10) printf "%.0f\n", r; else if (r >= 1) printf "%.1f\n", r; else printf "%.2f\n", r }'; }
+ratio_txt() { awk -v r="$1" 'BEGIN { if (r == "-") print "-"; else if (r >= 10) printf "%.0f\n", r; else if (r >= 1) printf "%.1f\n", r; else printf "%.2g\n", r }'; }
 secs_txt() { awk -v s="$1" 'BEGIN { if (s >= 10) printf "%.0f s\n", s; else printf "%.3g s\n", s }'; }
 mb_txt() { awk -v m="$1" 'BEGIN { if (m >= 1024) printf "%.1f GB\n", m / 1024; else printf "%d MB\n", m }'; }
 commas() { awk -v n="$1" 'BEGIN { if (n !~ /^[0-9]+$/) { print n; exit } s = sprintf("%d", n); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'; }
@@ -212,14 +214,16 @@ echo "- node $(node --version), $(pigz --version 2>&1 | head -n 1), tools: $TOOL
 echo "- product and pigz: 1 warm-up + $RUNS run(s), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
 
 SUMMARY=()
+FAILED=0
 for n in "${SIZE_LIST[@]}"; do
     name=scale-${n}mb
     raw=$DATA/$name.heapsnapshot
     gz=$raw.gz
     prepare "$n"
     read -r nodes edges < <(counts "$raw" "$gz")
-    raw_bytes=$( [ -s "$raw" ] && stat -c %s "$raw" || echo "?")
-    gz_bytes=$(stat -c %s "$gz")
+    raw_bytes="?"
+    [ ! -s "$raw" ] || raw_bytes=$(stat -L -c %s "$raw")
+    gz_bytes=$(stat -L -c %s "$gz")
     echo "bench: $name" >&2
 
     labels=(); walls=(); rsss=()
@@ -244,8 +248,9 @@ for n in "${SIZE_LIST[@]}"; do
         measure "memlab anchor" 0 1 node --max-old-space-size=20000 "$TOOLS/anchors/memlab-analyze.js" "$raw" --top 50
         labels+=("memlab anchor (raw file)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
         if [ "$nodes" = "?" ] && [ -s "$WORK/devtools.json" ]; then
-            nodes=$(grep -o '"node_count":[0-9]*' "$WORK/devtools.json" | head -n 1 | cut -d: -f2 || echo "?")
-            edges=$(grep -o '"edge_count":[0-9]*' "$WORK/devtools.json" | head -n 1 | cut -d: -f2 || echo "?")
+            nodes=$(grep -o '"node_count": *[0-9]*' "$WORK/devtools.json" | head -n 1 | tr -dc 0-9 || true)
+            edges=$(grep -o '"edge_count": *[0-9]*' "$WORK/devtools.json" | head -n 1 | tr -dc 0-9 || true)
+            nodes=${nodes:-?} edges=${edges:-?}
         fi
     fi
 
@@ -273,6 +278,7 @@ for n in "${SIZE_LIST[@]}"; do
 
     if [ "$lt_wall" = "-" ]; then
         SUMMARY+=("$name: leaktriage failed")
+        FAILED=1
     else
         s="$name: leaktriage $(secs_txt "$lt_wall")"
         [ "$pigz_wall" = "-" ] || s+=" = $(ratio_txt "$(div "$lt_wall" "$pigz_wall")")x pigz floor ($(secs_txt "$pigz_wall"))"
@@ -287,3 +293,4 @@ echo
 echo "## Summary"
 echo
 printf '%s\n' "${SUMMARY[@]}"
+exit $FAILED

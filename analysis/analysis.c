@@ -1,0 +1,122 @@
+#include "analysis.h"
+
+#include <stdlib.h>
+
+#include "distances.h"
+#include "dom_state.h"
+#include "retention.h"
+#include "shallow_sizes.h"
+#include "snapshot_reader.h"
+#include "weakmap_edges.h"
+
+typedef struct read_ctx {
+    lt_reader *reader;
+    const lt_analysis_options *options;
+    double last_percent;
+} read_ctx;
+
+static int feed_reader(void *ctx, const char *buf, size_t len, lt_error *err)
+{
+    read_ctx *rc = ctx;
+    return lt_reader_feed(rc->reader, buf, len, err);
+}
+
+static void report_reading(void *ctx, uint64_t consumed, uint64_t total)
+{
+    read_ctx *rc = ctx;
+    if (!rc->options->progress || !total)
+        return;
+    double percent = 100.0 * (double)consumed / (double)total;
+    if (percent - rc->last_percent >= 1.0 || percent >= 100.0) {
+        rc->last_percent = percent;
+        rc->options->progress(rc->options->progress_ctx, "reading", percent);
+    }
+}
+
+static void progress(const lt_analysis_options *o, const char *phase, double percent)
+{
+    if (o && o->progress)
+        o->progress(o->progress_ctx, phase, percent);
+}
+
+int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_analysis **out, lt_error *err)
+{
+    static const lt_analysis_options no_options = {0};
+    if (!options)
+        options = &no_options;
+    *out = NULL;
+    read_ctx ctx = {.options = options, .last_percent = -1};
+    if (!(ctx.reader = lt_reader_new(err)))
+        return err ? err->code : LT_ENOMEM;
+    lt_input_info info;
+    lt_graph *g = NULL;
+    int rc = lt_input_stream(path, feed_reader, report_reading, &ctx, &info, err);
+    if (!rc)
+        rc = lt_reader_finish(ctx.reader, &g, err);
+    lt_reader_free(ctx.reader);
+    if (rc)
+        return rc;
+    rc = lt_analyze_graph(g, options, out, err);
+    if (!rc)
+        (*out)->input = info;
+    return rc;
+}
+
+static int dominator_stage(lt_analysis *a, const lt_weakmap_names *weakmaps, lt_error *err)
+{
+    uint64_t *retaining = lt_retention_edges(a->graph, weakmaps, err);
+    if (!retaining)
+        return err ? err->code : LT_ENOMEM;
+    int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, &a->tree, err);
+    free(retaining);
+    return rc;
+}
+
+int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysis **out, lt_error *err)
+{
+    *out = NULL;
+    lt_analysis *a = calloc(1, sizeof *a);
+    if (!a) {
+        lt_graph_free(g);
+        return lt_error_set(err, LT_ENOMEM, "out of memory");
+    }
+    a->graph = g;
+    lt_weakmap_names weakmaps = {0};
+    progress(options, "dominators", 0);
+    int rc = lt_dom_state_propagate(g, err);
+    if (!rc)
+        rc = lt_shallow_sizes_apply(g, err);
+    if (!rc)
+        rc = lt_weakmap_names_build(g, &weakmaps, err);
+    if (!rc)
+        rc = dominator_stage(a, &weakmaps, err);
+    progress(options, "dominators", 60);
+    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, err)))
+        rc = err ? err->code : LT_ENOMEM;
+    progress(options, "dominators", 75);
+    if (!rc)
+        rc = lt_classes_name_nodes(g, &a->classes, err);
+    if (!rc)
+        rc = lt_classes_aggregate(g, &a->classes, a->tree.dominator, a->tree.retained, a->distance, err);
+    lt_weakmap_names_free(&weakmaps);
+    if (rc) {
+        lt_analysis_free(a);
+        return rc;
+    }
+    for (uint32_t v = 0; v < g->node_count; v++)
+        a->total_self_size += g->self_size[v];
+    progress(options, "dominators", 100);
+    *out = a;
+    return 0;
+}
+
+void lt_analysis_free(lt_analysis *a)
+{
+    if (!a)
+        return;
+    lt_graph_free(a->graph);
+    lt_dominator_tree_free(&a->tree);
+    free(a->distance);
+    lt_classes_free(&a->classes);
+    free(a);
+}

@@ -1,0 +1,42 @@
+/* analysis: the whole pipeline in one call, with progress callbacks:
+ * read (archive_input -> snapshot_reader), DOM state, shallow sizes,
+ * retaining edges, dominators and retained sizes, distances, classes.
+ * The result owns the graph and every per-node array. */
+#ifndef LT_ANALYSIS_H
+#define LT_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "archive_input.h"
+#include "classes.h"
+#include "dominators.h"
+#include "graph.h"
+#include "lt_error.h"
+
+typedef void (*lt_progress_fn)(void *ctx, const char *phase, double percent);
+
+typedef struct lt_analysis_options {
+    lt_progress_fn progress;   /* may be NULL; phases "reading", "dominators" */
+    void *progress_ctx;
+} lt_analysis_options;
+
+typedef struct lt_analysis {
+    lt_graph *graph;
+    lt_dominator_tree tree;
+    int32_t *distance;
+    lt_classes classes;
+    lt_input_info input;
+    uint64_t total_self_size;
+} lt_analysis;
+
+/* Reads and analyses path ("-" = standard input). Returns 0 and *out (free
+ * with lt_analysis_free), or a negative LT_E* code with err set. */
+int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_analysis **out, lt_error *err);
+
+/* Runs the analysis stages on a graph already read (takes ownership of g,
+ * also on failure). */
+int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysis **out, lt_error *err);
+
+void lt_analysis_free(lt_analysis *a);
+
+#endif

@@ -1,0 +1,23 @@
+/* distances: DevTools' distance of every node from the roots, by breadth-first
+ * search over non-weak edges: the root's user roots (e.g. `global`) at 1;
+ * nodes reached only from the other roots at 100,000,000 + hops (the root
+ * itself at 100,000,000 when it has user roots, else 0); unreachable -5.
+ * DevTools' filters apply: a NativeContext's `sloppy_function_map`, the
+ * descriptor links of `(map descriptors)` arrays, and the first edge of each
+ * WeakMap key/value pair are not followed. */
+#ifndef LT_DISTANCES_H
+#define LT_DISTANCES_H
+
+#include <stdint.h>
+
+#include "graph.h"
+#include "lt_error.h"
+#include "weakmap_edges.h"
+
+#define LT_DISTANCE_UNREACHABLE (-5)
+#define LT_DISTANCE_SYSTEM_BASE 100000000
+
+/* Returns a new array of node_count distances (free()), or NULL with err set. */
+int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_error *err);
+
+#endif

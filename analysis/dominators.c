@@ -1,0 +1,260 @@
+/* DESIGN
+ * Semi-NCA over the retaining ("essential") edges:
+ *   1. predecessor lists of the retaining edges (CSR, 4 bytes an edge);
+ *   2. iterative DFS preorder from the root, then from each node that has no
+ *      retaining edge into it, then each still unvisited node on its own (the
+ *      last group: cycles held only weakly; their edges are ignored);
+ *   3. semidominators in reverse preorder with path-compressed eval, where
+ *      the start nodes of steps 2b/2c take the root as their semidominator;
+ *   4. immediate dominators by walking up the partial tree (the NCA step);
+ *   5. retained sizes summed child-to-dominator in reverse preorder.
+ * All per-node scratch is indexed by preorder number (1-based, 0 = none). */
+#include "dominators.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct dom_work {
+    const lt_graph *g;
+    const uint64_t *essential;
+    uint32_t n;             /* numbered so far */
+    uint32_t reached;       /* numbers <= reached came from a DFS */
+    uint32_t root_reached;  /* numbers <= root_reached: the root's DFS */
+    uint32_t *pred_start;   /* per node ordinal, node_count + 1 */
+    uint32_t *pred;         /* source ordinals of retaining edges */
+    uint32_t *number;       /* per node ordinal: preorder number or 0 */
+    uint32_t *vertex;       /* per number: node ordinal */
+    uint32_t *parent;       /* per number: DFS parent's number */
+    uint32_t *semi;         /* per number */
+    uint32_t *label;        /* per number (DFS: next edge per ordinal) */
+    uint32_t *ancestor;     /* per number (later: immediate dominator) */
+} dom_work;
+
+static int build_predecessors(dom_work *w)
+{
+    const lt_graph *g = w->g;
+    uint32_t n = g->node_count;
+    w->pred_start = calloc((size_t)n + 1, sizeof(uint32_t));
+    if (!w->pred_start)
+        return -1;
+    uint64_t total = 0;
+    for (uint32_t e = 0; e < g->edge_count; e++)
+        if (lt_bit_get(w->essential, e)) {
+            w->pred_start[g->edges[e].to]++;
+            total++;
+        }
+    w->pred = malloc((total ? total : 1) * sizeof(uint32_t));
+    if (!w->pred)
+        return -1;
+    uint32_t end = 0; /* pred_start[v] = end of v's list, filled backwards */
+    for (uint32_t v = 0; v < n; v++) {
+        end += w->pred_start[v];
+        w->pred_start[v] = end;
+    }
+    w->pred_start[n] = end;
+    for (uint32_t s = 0; s < n; s++)
+        for (uint32_t e = g->first_edge[s]; e < g->first_edge[s + 1]; e++)
+            if (lt_bit_get(w->essential, e))
+                w->pred[--w->pred_start[g->edges[e].to]] = s;
+    return 0;
+}
+
+static uint32_t visit(dom_work *w, uint32_t v, uint32_t parent_number)
+{
+    uint32_t k = ++w->n;
+    w->number[v] = k;
+    w->vertex[k] = v;
+    w->parent[k] = parent_number;
+    return k;
+}
+
+/* Iterative DFS; w->label doubles as the per-ordinal "next edge" cursor. */
+static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
+{
+    const lt_graph *g = w->g;
+    uint32_t *next_edge = w->label;
+    uint32_t v = start;
+    visit(w, v, parent_number);
+    next_edge[v] = g->first_edge[v];
+    while (1) {
+        uint32_t e = next_edge[v], end = g->first_edge[v + 1], child = UINT32_MAX;
+        for (; e < end; e++) {
+            uint32_t t = g->edges[e].to;
+            if (!w->number[t] && lt_bit_get(w->essential, e)) {
+                child = t;
+                break;
+            }
+        }
+        next_edge[v] = e;
+        if (child != UINT32_MAX) {
+            visit(w, child, w->number[v]);
+            next_edge[child] = g->first_edge[child];
+            v = child;
+        } else if (v == start) {
+            return;
+        } else {
+            v = w->vertex[w->parent[w->number[v]]];
+        }
+    }
+}
+
+static void number_nodes(dom_work *w)
+{
+    const lt_graph *g = w->g;
+    dfs(w, g->root, 0);
+    w->root_reached = w->n;
+    for (uint32_t v = 0; v < g->node_count; v++)
+        if (!w->number[v] && w->pred_start[v] == w->pred_start[v + 1])
+            dfs(w, v, 1);
+    w->reached = w->n;
+    for (uint32_t v = 0; v < g->node_count; v++)
+        if (!w->number[v])
+            visit(w, v, 1);
+}
+
+/* Path-compressing eval: the number with the smallest semi on the path from
+ * k up to (not including) the root of its tree in the linked forest. */
+static uint32_t eval(dom_work *w, uint32_t k, uint32_t *stack)
+{
+    uint32_t *anc = w->ancestor, *label = w->label, *semi = w->semi;
+    if (!anc[k])
+        return k;
+    uint32_t depth = 0, top = k;
+    while (anc[anc[top]]) {
+        stack[depth++] = top;
+        top = anc[top];
+    }
+    while (depth) {
+        uint32_t x = stack[--depth];
+        if (semi[label[anc[x]]] < semi[label[x]])
+            label[x] = label[anc[x]];
+        anc[x] = anc[anc[x]];
+    }
+    return label[k];
+}
+
+static int semidominators(dom_work *w)
+{
+    uint32_t n = w->n;
+    uint32_t *stack = malloc(((size_t)n + 1) * sizeof(uint32_t));
+    if (!stack)
+        return -1;
+    for (uint32_t k = 1; k <= n; k++) {
+        w->semi[k] = k;
+        w->label[k] = k;
+        w->ancestor[k] = 0;
+    }
+    for (uint32_t k = n; k >= 2; k--) {
+        uint32_t v = w->vertex[k], first = w->pred_start[v], last = w->pred_start[v + 1];
+        uint32_t s = k;
+        if (k > w->reached || first == last)
+            s = 1;
+        for (uint32_t p = first; p < last && s > 1; p++) {
+            uint32_t j = w->number[w->pred[p]];
+            if (j > w->reached)
+                continue;
+            uint32_t u = eval(w, j, stack);
+            if (w->semi[u] < s)
+                s = w->semi[u];
+        }
+        w->semi[k] = s;
+        w->ancestor[k] = w->parent[k];
+    }
+    free(stack);
+    return 0;
+}
+
+/* NCA step: idom(k) = the nearest ancestor of k in the partial tree whose
+ * number is <= semi(k). Reuses ancestor[] as idom[]. */
+static void immediate_dominators(dom_work *w)
+{
+    uint32_t *idom = w->ancestor;
+    idom[1] = 1;
+    for (uint32_t k = 2; k <= w->n; k++) {
+        uint32_t d = w->parent[k];
+        while (d > w->semi[k])
+            d = idom[d];
+        idom[k] = d;
+    }
+}
+
+static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+{
+    uint32_t nodes = w->g->node_count;
+    out->dominator = malloc((size_t)nodes * sizeof(uint32_t));
+    out->retained = malloc((size_t)nodes * sizeof(uint64_t));
+    if (!out->dominator || !out->retained)
+        return -1;
+    for (uint32_t k = 1; k <= w->n; k++)
+        out->dominator[w->vertex[k]] = w->vertex[w->ancestor[k]];
+    for (uint32_t v = 0; v < nodes; v++)
+        out->retained[v] = self_size[v];
+    for (uint32_t k = w->n; k >= 2; k--) {
+        uint32_t v = w->vertex[k];
+        out->retained[out->dominator[v]] += out->retained[v];
+    }
+    return 0;
+}
+
+static void work_free(dom_work *w)
+{
+    free(w->pred_start);
+    free(w->pred);
+    free(w->number);
+    free(w->vertex);
+    free(w->parent);
+    free(w->semi);
+    free(w->label);
+    free(w->ancestor);
+}
+
+int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
+                          lt_dominator_tree *out, lt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    dom_work w = {.g = g, .essential = essential};
+    size_t n = g->node_count, slots = n + 1;
+    if (build_predecessors(&w))
+        goto fail;
+    w.number = calloc(n ? n : 1, sizeof(uint32_t));
+    w.vertex = malloc(slots * sizeof(uint32_t));
+    w.parent = malloc(slots * sizeof(uint32_t));
+    w.semi = malloc(slots * sizeof(uint32_t));
+    w.label = malloc(slots * sizeof(uint32_t));
+    w.ancestor = malloc(slots * sizeof(uint32_t));
+    if (!w.number || !w.vertex || !w.parent || !w.semi || !w.label || !w.ancestor)
+        goto fail;
+    if (n == 0) {
+        work_free(&w);
+        return 0;
+    }
+    number_nodes(&w);
+    if (semidominators(&w))
+        goto fail;
+    free(w.pred);
+    free(w.pred_start);
+    w.pred = w.pred_start = NULL;
+    immediate_dominators(&w);
+    free(w.semi);
+    free(w.label);
+    w.semi = w.label = NULL;
+    if (collect(&w, self_size, out))
+        goto fail;
+    out->unreachable = g->node_count - w.root_reached;
+    work_free(&w);
+    return 0;
+
+fail:
+    work_free(&w);
+    lt_dominator_tree_free(out);
+    return lt_error_set(err, LT_ENOMEM, "out of memory computing dominators of %u nodes and %u edges",
+                        g->node_count, g->edge_count);
+}
+
+void lt_dominator_tree_free(lt_dominator_tree *t)
+{
+    free(t->dominator);
+    free(t->retained);
+    t->dominator = NULL;
+    t->retained = NULL;
+}

@@ -1,0 +1,258 @@
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- top retainers: a min-heap of the n largest --------------------------- */
+
+static int less_retained(const lt_analysis *a, uint32_t x, uint32_t y)
+{
+    uint64_t rx = a->tree.retained[x], ry = a->tree.retained[y];
+    return rx != ry ? rx < ry : x > y; /* ties: later node is "smaller" */
+}
+
+static void sift_down(const lt_analysis *a, uint32_t *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && less_retained(a, h[l], h[m]))
+            m = l;
+        if (r < n && less_retained(a, h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+uint32_t lt_report_top_retainers(const lt_analysis *a, uint32_t n, uint32_t *top)
+{
+    uint32_t len = 0;
+    const lt_graph *g = a->graph;
+    for (uint32_t v = 0; v < g->node_count && n; v++) {
+        if (v == g->root)
+            continue;
+        if (len < n) {
+            top[len++] = v;
+            if (len == n)
+                for (uint32_t i = n / 2 + 1; i-- > 0;)
+                    sift_down(a, top, len, i);
+        } else if (less_retained(a, top[0], v)) {
+            top[0] = v;
+            sift_down(a, top, len, 0);
+        }
+    }
+    if (len < n)
+        for (uint32_t i = len / 2 + 1; i-- > 0;)
+            sift_down(a, top, len, i);
+    for (uint32_t end = len; end > 1; end--) { /* heap sort: largest first */
+        uint32_t t = top[0];
+        top[0] = top[end - 1];
+        top[end - 1] = t;
+        sift_down(a, top, end - 1, 0);
+    }
+    return len;
+}
+
+/* ---- classes sorted by retained size, stable ------------------------------ */
+
+static int by_retained(const void *x, const void *y, void *ctx)
+{
+    const lt_classes *c = ctx;
+    const lt_class *a = &c->items[*(const uint32_t *)x], *b = &c->items[*(const uint32_t *)y];
+    if (a->retained_size != b->retained_size)
+        return a->retained_size > b->retained_size ? -1 : 1;
+    return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+static uint32_t *sorted_classes(const lt_analysis *a)
+{
+    uint32_t n = a->classes.count, *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof *order, by_retained, (void *)&a->classes);
+    return order;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* DevTools shows names cut to 120 UTF-16 units: the first 117 and "...". */
+static json_t *display_name(const char *name)
+{
+    size_t units = 0, cut = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        units += *p >= 0xF0 ? 2 : 1;
+        if (units <= 117)
+            cut = (size_t)(p - (const unsigned char *)name);
+    }
+    if (units <= 120)
+        return json_string(name);
+    /* cut is the start of the last char within 117 units: include it whole */
+    size_t end = cut + 1;
+    while (name[end] && ((unsigned char)name[end] & 0xC0) == 0x80)
+        end++;
+    char *buf = malloc(end + 4);
+    if (!buf)
+        return NULL;
+    memcpy(buf, name, end);
+    memcpy(buf + end, "...", 4);
+    json_t *s = json_string(buf);
+    free(buf);
+    return s;
+}
+
+static json_t *node_json(const lt_analysis *a, uint32_t v)
+{
+    const lt_graph *g = a->graph;
+    json_t *name = display_name(lt_graph_node_name(g, v));
+    return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)g->node_id[v], "type",
+                     lt_graph_node_type_name(g, v), "name", name ? name : json_string("?"), "class",
+                     lt_graph_string(g, a->classes.class_name[v]), "self_size", (json_int_t)g->self_size[v],
+                     "retained_size", (json_int_t)a->tree.retained[v], "distance", (int)a->distance[v],
+                     "dominator_id", (json_int_t)g->node_id[a->tree.dominator[v]]);
+}
+
+static json_t *class_json(const lt_analysis *a, const lt_class *c)
+{
+    char key[2048];
+    lt_classes_key(a->graph, c, key, sizeof key);
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i}", "class", lt_graph_string(a->graph, c->name), "key", key,
+                     "count", (json_int_t)c->count, "shallow_size", (json_int_t)c->shallow_size, "retained_size",
+                     (json_int_t)c->retained_size, "distance", (int)c->distance);
+}
+
+static json_t *retainers_json(const lt_analysis *a, uint32_t top)
+{
+    json_t *list = json_array();
+    uint32_t *nodes = malloc((top ? top : 1) * sizeof *nodes);
+    if (!list || !nodes) {
+        free(nodes);
+        json_decref(list);
+        return NULL;
+    }
+    uint32_t n = lt_report_top_retainers(a, top, nodes);
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(list, node_json(a, nodes[i]));
+    free(nodes);
+    return list;
+}
+
+static json_t *classes_json(const lt_analysis *a, uint32_t top)
+{
+    json_t *list = json_array();
+    uint32_t *order = sorted_classes(a);
+    if (!list || !order) {
+        free(order);
+        json_decref(list);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < a->classes.count && i < top; i++)
+        json_array_append_new(list, class_json(a, &a->classes.items[order[i]]));
+    free(order);
+    return list;
+}
+
+json_t *lt_report_json(const lt_analysis *a, uint32_t top)
+{
+    const lt_graph *g = a->graph;
+    json_t *snapshot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "node_count",
+                                 (json_int_t)g->node_count, "edge_count", (json_int_t)g->edge_count,
+                                 "total_self_size", (json_int_t)a->total_self_size, "root_retained_size",
+                                 (json_int_t)a->tree.retained[g->root], "unreachable_count",
+                                 (json_int_t)a->tree.unreachable, "input_format", a->input.format,
+                                 "uncompressed_bytes", (json_int_t)a->input.uncompressed_bytes,
+                                 "compressed_bytes", (json_int_t)a->input.compressed_bytes);
+    json_t *doc = json_pack("{s:o, s:o, s:o, s:[]}", "snapshot", snapshot, "top_retainers", retainers_json(a, top),
+                            "classes", classes_json(a, top), "findings");
+    return doc;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static void human_size(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static double percent_of(const lt_analysis *a, uint64_t bytes)
+{
+    return a->total_self_size ? 100.0 * (double)bytes / (double)a->total_self_size : 0;
+}
+
+static void text_retainers(const lt_analysis *a, uint32_t top, FILE *out)
+{
+    uint32_t *nodes = malloc((top ? top : 1) * sizeof *nodes);
+    if (!nodes)
+        return;
+    uint32_t n = lt_report_top_retainers(a, top, nodes);
+    fprintf(out, "\nTop retainers\n  %-28s %-32s %10s %10s %10s %7s %9s\n", "class", "name", "id", "shallow",
+            "retained", "% heap", "distance");
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = nodes[i];
+        char shallow[32], retained[32];
+        human_size(a->graph->self_size[v], shallow, sizeof shallow);
+        human_size(a->tree.retained[v], retained, sizeof retained);
+        fprintf(out, "  %-28.28s %-32.32s %10u %10s %10s %6.1f%% %9d\n",
+                lt_graph_string(a->graph, a->classes.class_name[v]), lt_graph_node_name(a->graph, v),
+                a->graph->node_id[v], shallow, retained, percent_of(a, a->tree.retained[v]), a->distance[v]);
+    }
+    free(nodes);
+}
+
+static void text_classes(const lt_analysis *a, uint32_t top, FILE *out)
+{
+    uint32_t *order = sorted_classes(a);
+    if (!order)
+        return;
+    fprintf(out, "\nClasses\n  %-44s %10s %10s %10s %7s\n", "class", "count", "shallow", "retained", "% heap");
+    for (uint32_t i = 0; i < a->classes.count && i < top; i++) {
+        const lt_class *c = &a->classes.items[order[i]];
+        char shallow[32], retained[32];
+        human_size(c->shallow_size, shallow, sizeof shallow);
+        human_size(c->retained_size, retained, sizeof retained);
+        fprintf(out, "  %-44.44s %10llu %10s %10s %6.1f%%\n", lt_graph_string(a->graph, c->name),
+                (unsigned long long)c->count, shallow, retained, percent_of(a, c->retained_size));
+    }
+    free(order);
+}
+
+int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
+{
+    char total[32];
+    human_size(a->total_self_size, total, sizeof total);
+    fprintf(out, "Snapshot: %u nodes, %u edges, %s in all (%llu bytes)", a->graph->node_count,
+            a->graph->edge_count, total, (unsigned long long)a->total_self_size);
+    if (a->input.format[0])
+        fprintf(out, ", read from %s%s%s", a->input.format, a->input.entry[0] ? " entry " : "", a->input.entry);
+    fprintf(out, "\n");
+    if (a->tree.unreachable)
+        fprintf(out, "Note: %u nodes are not reachable from the GC roots (placed under the root, as DevTools does)\n",
+                a->tree.unreachable);
+    text_retainers(a, top, out);
+    text_classes(a, top, out);
+    return ferror(out) ? -1 : 0;
+}
+
+int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
+{
+    const lt_graph *g = a->graph;
+    fputs("# id self_size retained_size dominator_id distance\n", out);
+    for (uint32_t v = 0; v < g->node_count; v++)
+        fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", g->node_id[v], g->self_size[v],
+                (unsigned long long)a->tree.retained[v], g->node_id[a->tree.dominator[v]], a->distance[v]);
+    return ferror(out) ? -1 : 0;
+}

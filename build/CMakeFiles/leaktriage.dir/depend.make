@@ -1,0 +1,2 @@
+# Empty dependencies file for leaktriage.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,41 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/lt_analysis.dir/analysis/analysis.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/analysis.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/archive_input.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/archive_input.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/classes.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/classes.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/distances.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/distances.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/dom_state.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/dom_state.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/dominators.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/dominators.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/graph.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/graph.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/interfaces.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/interfaces.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/lt_error.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/lt_error.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/report.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/report.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/retention.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/retention.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/shallow_sizes.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/shallow_sizes.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/snapshot_reader.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/snapshot_reader.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/text_index.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/text_index.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/u32map.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/u32map.c.o.d"
+  "CMakeFiles/lt_analysis.dir/analysis/weakmap_edges.c.o"
+  "CMakeFiles/lt_analysis.dir/analysis/weakmap_edges.c.o.d"
+  "liblt_analysis.a"
+  "liblt_analysis.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/lt_analysis.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

@@ -1,0 +1,2 @@
+# Empty dependencies file for lt_analysis.
+# This may be replaced when dependencies are built.
