@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "liblt_analysis.a"
-)

@@ -1,0 +1,125 @@
+/* The analysis core against Chrome DevTools' own numbers for the real
+ * snapshots in tests/fixtures: counts, total size, the top 50 retainers, the
+ * Summary view's classes, and every node's self size, retained size,
+ * dominator and distance (NAME.nodes.tsv.gz). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "analysis.h"
+#include "report.h"
+
+static char *fixture_path(const char *name, const char *suffix)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/%s%s", LT_FIXTURES, name, suffix);
+    return path;
+}
+
+static lt_analysis *analyze(const char *name)
+{
+    lt_analysis *a = NULL;
+    lt_error err = {0};
+    int rc = lt_analyze_file(fixture_path(name, ".heapsnapshot.gz"), NULL, &a, &err);
+    if (rc)
+        fail_msg("%s: %s", name, err.message);
+    return a;
+}
+
+static void assert_same_fields(json_t *expected, json_t *got, const char *const *fields, const char *what, size_t i)
+{
+    for (const char *const *f = fields; *f; f++) {
+        json_t *e = json_object_get(expected, *f), *g = json_object_get(got, *f);
+        if (!json_equal(e, g)) {
+            char *es = json_dumps(e, JSON_ENCODE_ANY), *gs = json_dumps(g, JSON_ENCODE_ANY);
+            fail_msg("%s[%zu].%s: DevTools says %s, we say %s", what, i, *f, es, gs);
+        }
+    }
+}
+
+static void assert_same_list(json_t *expected, json_t *got, const char *const *fields, const char *what)
+{
+    assert_int_equal(json_array_size(expected), json_array_size(got));
+    for (size_t i = 0; i < json_array_size(expected); i++)
+        assert_same_fields(json_array_get(expected, i), json_array_get(got, i), fields, what, i);
+}
+
+static void check_summary(const char *name, const lt_analysis *a)
+{
+    json_error_t jerr;
+    json_t *exp = json_load_file(fixture_path(name, ".expected.json"), 0, &jerr);
+    assert_non_null(exp);
+    json_t *doc = lt_report_json(a, 50);
+    json_t *snap = json_object_get(doc, "snapshot");
+    static const char *const counts[] = {"node_count", "edge_count", "total_self_size", NULL};
+    assert_same_fields(exp, snap, counts, "snapshot", 0);
+    assert_int_equal(json_integer_value(json_object_get(exp, "root_retained_size")), a->tree.retained[a->graph->root]);
+    static const char *const node_fields[] = {"id", "type", "name", "class", "self_size", "retained_size",
+                                              "distance", "dominator_id", NULL};
+    assert_same_list(json_object_get(exp, "top_nodes"), json_object_get(doc, "top_retainers"), node_fields,
+                     "top_retainers");
+    static const char *const class_fields[] = {"class", "key", "count", "shallow_size", "retained_size", "distance",
+                                               NULL};
+    assert_same_list(json_object_get(exp, "devtools_classes"), json_object_get(doc, "classes"), class_fields,
+                     "classes");
+    json_decref(doc);
+    json_decref(exp);
+}
+
+static void check_every_node(const char *name, const lt_analysis *a)
+{
+    gzFile f = gzopen(fixture_path(name, ".nodes.tsv.gz"), "rb");
+    assert_non_null(f);
+    char line[256];
+    assert_non_null(gzgets(f, line, sizeof line));
+    assert_string_equal(line, "# id self_size retained_size dominator_id distance\n");
+    const lt_graph *g = a->graph;
+    uint32_t v = 0;
+    while (gzgets(f, line, sizeof line)) {
+        unsigned long long id, self, retained, dom;
+        long long distance;
+        assert_int_equal(sscanf(line, "%llu\t%llu\t%llu\t%llu\t%lld", &id, &self, &retained, &dom, &distance), 5);
+        assert_true(v < g->node_count);
+        if (id != g->node_id[v] || self != g->self_size[v] || retained != a->tree.retained[v] ||
+            dom != g->node_id[a->tree.dominator[v]] || distance != a->distance[v])
+            fail_msg("%s node %u: DevTools says %s   we say %u %u %llu %u %d", name, v, line, g->node_id[v],
+                     g->self_size[v], (unsigned long long)a->tree.retained[v], g->node_id[a->tree.dominator[v]],
+                     a->distance[v]);
+        v++;
+    }
+    assert_int_equal(v, g->node_count);
+    gzclose(f);
+}
+
+static void check_fixture(const char *name)
+{
+    lt_analysis *a = analyze(name);
+    check_summary(name, a);
+    check_every_node(name, a);
+    lt_analysis_free(a);
+}
+
+static void seed_co_matches_devtools(void **state) { (void)state; check_fixture("seed-co"); }
+static void seed_async_matches_devtools(void **state) { (void)state; check_fixture("seed-async"); }
+static void fixed_loop_matches_devtools(void **state) { (void)state; check_fixture("fixed-loop"); }
+static void mixed_app_matches_devtools(void **state) { (void)state; check_fixture("mixed-app"); }
+static void chromium_todo_undo_matches_devtools(void **state) { (void)state; check_fixture("chromium-todo-undo"); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(seed_co_matches_devtools),
+        cmocka_unit_test(seed_async_matches_devtools),
+        cmocka_unit_test(fixed_loop_matches_devtools),
+        cmocka_unit_test(mixed_app_matches_devtools),
+        cmocka_unit_test(chromium_todo_undo_matches_devtools),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
