@@ -1,6 +1,7 @@
 #include "analysis.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "distances.h"
 #include "dom_state.h"
@@ -33,6 +34,15 @@ static void report_reading(void *ctx, uint64_t consumed, uint64_t total)
     }
 }
 
+static double seconds_since(struct timespec *last)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s = (double)(now.tv_sec - last->tv_sec) + (double)(now.tv_nsec - last->tv_nsec) / 1e9;
+    *last = now;
+    return s;
+}
+
 static void progress(const lt_analysis_options *o, const char *phase, double percent)
 {
     if (o && o->progress)
@@ -50,6 +60,8 @@ int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_ana
         return err ? err->code : LT_ENOMEM;
     lt_input_info info;
     lt_graph *g = NULL;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     int rc = lt_input_stream(path, feed_reader, report_reading, &ctx, &info, err);
     if (!rc)
         rc = lt_reader_finish(ctx.reader, &g, err);
@@ -57,8 +69,10 @@ int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_ana
     if (rc)
         return rc;
     rc = lt_analyze_graph(g, options, out, err);
-    if (!rc)
+    if (!rc) {
         (*out)->input = info;
+        (*out)->times.reading = seconds_since(&start) - (*out)->times.total_after_reading;
+    }
     return rc;
 }
 
@@ -82,22 +96,33 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     }
     a->graph = g;
     lt_weakmap_names weakmaps = {0};
+    lt_stage_times *t = &a->times;
+    struct timespec clock, start;
+    clock_gettime(CLOCK_MONOTONIC, &clock);
+    start = clock;
     progress(options, "dominators", 0);
     int rc = lt_dom_state_propagate(g, err);
+    t->dom_state = seconds_since(&clock);
     if (!rc)
         rc = lt_shallow_sizes_apply(g, err);
+    t->shallow_sizes = seconds_since(&clock);
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
         rc = dominator_stage(a, &weakmaps, err);
+    t->retention_and_dominators = seconds_since(&clock);
     progress(options, "dominators", 60);
     if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, err)))
         rc = err ? err->code : LT_ENOMEM;
+    t->distances = seconds_since(&clock);
     progress(options, "dominators", 75);
     if (!rc)
         rc = lt_classes_name_nodes(g, &a->classes, err);
+    t->class_names = seconds_since(&clock);
     if (!rc)
         rc = lt_classes_aggregate(g, &a->classes, a->tree.dominator, a->tree.retained, a->distance, err);
+    t->class_aggregates = seconds_since(&clock);
+    t->total_after_reading = seconds_since(&start);
     lt_weakmap_names_free(&weakmaps);
     if (rc) {
         lt_analysis_free(a);

@@ -20,6 +20,12 @@ typedef struct lt_analysis_options {
     void *progress_ctx;
 } lt_analysis_options;
 
+/* Wall time of each stage, in seconds (for benchmarks and logs). */
+typedef struct lt_stage_times {
+    double reading, dom_state, shallow_sizes, retention_and_dominators, distances, class_names, class_aggregates;
+    double total_after_reading;
+} lt_stage_times;
+
 typedef struct lt_analysis {
     lt_graph *graph;
     lt_dominator_tree tree;
@@ -27,6 +33,7 @@ typedef struct lt_analysis {
     lt_classes classes;
     lt_input_info input;
     uint64_t total_self_size;
+    lt_stage_times times;
 } lt_analysis;
 
 /* Reads and analyses path ("-" = standard input). Returns 0 and *out (free

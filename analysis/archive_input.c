@@ -5,7 +5,7 @@
  *   (the prefix) into memory. The prefix picks a backend: first non-blank
  *   byte '{' -> plain pass-through; gzip magic whose inflated start is '{' ->
  *   ISA-L; anything else (incl. .tar.gz) -> libarchive with every filter and
- *   format plus "raw". No backend needs to seek: all read through struct
+ *   every format but mtree, plus "raw". No backend needs to seek: all read through struct
  *   source, which replays the saved prefix and then carries on with read(2),
  *   so a pipe on standard input works like a file. For a regular file
  *   libarchive also gets a seek callback (7z needs one; zip then uses its
@@ -456,7 +456,9 @@ static unsigned long long gz_offset(const struct stream *s, const struct gz *g)
 static int gz_corrupt(struct stream *s, const struct gz *g, int ret)
 {
     const char *why = "invalid deflate data";
-    if (ret == ISAL_INCORRECT_CHECKSUM)
+    if (ret == ISAL_DECOMP_OK)
+        why = "the decoder made no progress";
+    else if (ret == ISAL_INCORRECT_CHECKSUM)
         why = "CRC or length check failed";
     else if (ret == ISAL_INVALID_WRAPPER || ret == ISAL_UNSUPPORTED_METHOD)
         why = "bad gzip member header";
@@ -483,16 +485,23 @@ static int gz_refill(struct stream *s, struct gz *g)
 static int gz_step(struct stream *s, struct gz *g, bool *room)
 {
     char *p = NULL;
-    size_t n = 0;
+    size_t n = 0, made;
+    uint32_t in_before = g->st.avail_in;
     int rc = w_room(s, &p, &n);
     if (rc != 0)
         return rc;
     g->st.next_out = (uint8_t *)p;
     g->st.avail_out = (uint32_t)n;
     int ret = isal_inflate(&g->st);
+    made = n - g->st.avail_out;
     *room = g->st.avail_out > 0;
-    w_advance(s, n - g->st.avail_out);
-    return ret < 0 ? gz_corrupt(s, g, ret) : 0;
+    w_advance(s, made);
+    if (ret < 0)
+        return gz_corrupt(s, g, ret);
+    if (made == 0 && in_before > 0 && g->st.avail_in == in_before &&
+        g->st.block_state != ISAL_BLOCK_FINISH)
+        return gz_corrupt(s, g, ISAL_DECOMP_OK); /* stalled: never loop forever */
+    return 0;
 }
 
 /* After the last member: zero padding is fine, anything else is an error. */
@@ -712,11 +721,16 @@ static int la_no_snapshot(struct stream *s, const struct name_list *l)
                         s->format, s->src.label, l->text, l->more);
 }
 
+/* A regular file named *.heapsnapshot, not a macOS "._" resource fork. */
 static bool la_is_snapshot(struct archive_entry *e)
 {
     const char *name = archive_entry_pathname(e);
     size_t n = name ? strlen(name) : 0, k = strlen(SNAPSHOT_SUFFIX);
-    return archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) && n > k &&
+    if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) || n <= k)
+        return false;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    return strncmp(base, "._", 2) != 0 && strncmp(name, "__MACOSX/", 9) != 0 &&
            strcasecmp(name + n - k, SNAPSHOT_SUFFIX) == 0;
 }
 

@@ -546,11 +546,72 @@ static int bad_char(lt_reader *r, lt_error *err, char c, uint64_t at)
                 (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
 }
 
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && is_ws(*p))
+        p++;
+    return p;
+}
+
+/* Reads one ", <digits>" at p; NULL when the text is anything else (the
+ * careful loop below then takes over and reports errors precisely). */
+static const char *fast_next(const char *p, const char *end, uint32_t *out)
+{
+    p = skip_ws(p, end);
+    if (p == end || *p != ',')
+        return NULL;
+    p = skip_ws(p + 1, end);
+    if (p == end || (unsigned char)(*p - '0') >= 10)
+        return NULL;
+    uint64_t v = 0;
+    const char *start = p;
+    while (p < end && (unsigned char)(*p - '0') < 10 && p - start < 11)
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    if (p == end || v > UINT32_MAX)
+        return NULL;
+    *out = (uint32_t)v;
+    return p;
+}
+
+static unsigned array_fields(const lt_reader *r)
+{
+    return r->array == A_NODES ? r->node_fields : r->array == A_EDGES ? r->edge_fields : r->location_fields;
+}
+
+/* The fast path: whole records, each value preceded by a comma, while the
+ * reader sits right after a record's last number. */
+static int feed_records(lt_reader *r, const char *buf, const char **pp, const char *end, lt_error *err)
+{
+    unsigned fields = array_fields(r);
+    const char *p = *pp;
+    int rc = 0;
+    while (!rc && r->field == 0 && r->need_comma && !r->in_number) {
+        const char *q = p;
+        for (unsigned f = 0; f < fields && q; f++)
+            q = fast_next(q, end, &r->rec[f]);
+        if (!q)
+            break;
+        uint64_t at = r->offset + (uint64_t)(q - buf);
+        p = q;
+        rc = r->array == A_EDGES ? commit_edge(r, err, at) : r->array == A_NODES ? commit_node(r, err, at)
+                                                                                : commit_location(r, err, at);
+    }
+    *pp = p;
+    return rc;
+}
+
 /* The hot loop: unsigned integers separated by commas and whitespace. */
 static int feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err)
 {
     const char *p = buf, *end = buf + n;
     while (p < end) {
+        if (r->field == 0 && r->need_comma && !r->in_number) {
+            int rc = feed_records(r, buf, &p, end, err);
+            if (rc)
+                return rc;
+            if (p == end)
+                break;
+        }
         char c = *p;
         if ((unsigned char)(c - '0') < 10) {
             if (r->need_comma && !r->in_number)

@@ -12,6 +12,7 @@ typedef struct analyze_args {
     const char *nodes_tsv;
     int json;
     int progress;
+    int timings;
     unsigned long top;
 } analyze_args;
 
@@ -21,7 +22,8 @@ static const char usage[] =
     "  --json         print the report as JSON instead of a summary\n"
     "  --top N        how many top retainers and classes to list (default 50)\n"
     "  --nodes FILE   write one line per node: id, self_size, retained_size, dominator_id, distance\n"
-    "  --progress     print the analysis phase and percent on standard error\n";
+    "  --progress     print the analysis phase and percent on standard error\n"
+    "  --timings      print each stage's wall time on standard error\n";
 
 static int parse_args(int argc, char **argv, analyze_args *a)
 {
@@ -32,6 +34,8 @@ static int parse_args(int argc, char **argv, analyze_args *a)
             a->json = 1;
         else if (!strcmp(s, "--progress"))
             a->progress = 1;
+        else if (!strcmp(s, "--timings"))
+            a->timings = 1;
         else if (!strcmp(s, "--top") && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -58,6 +62,15 @@ static void print_progress(void *ctx, const char *phase, double percent)
 {
     (void)ctx;
     fprintf(stderr, "\r%-12s %5.1f%%%s", phase, percent, percent >= 100 ? "\n" : "");
+}
+
+static void print_timings(const lt_stage_times *t)
+{
+    fprintf(stderr,
+            "timings (s): reading %.3f, dom_state %.3f, shallow_sizes %.3f, dominators %.3f, distances %.3f, "
+            "class_names %.3f, class_aggregates %.3f\n",
+            t->reading, t->dom_state, t->shallow_sizes, t->retention_and_dominators, t->distances, t->class_names,
+            t->class_aggregates);
 }
 
 static int write_nodes(const lt_analysis *an, const char *path)
@@ -100,6 +113,8 @@ int lt_cli_analyze(int argc, char **argv)
         fprintf(stderr, "leaktriage: %s: %s\n", strcmp(args.file, "-") ? args.file : "stdin", err.message);
         return rc == LT_ENOMEM ? 1 : 2;
     }
+    if (args.timings)
+        print_timings(&an->times);
     rc = print_report(an, &args);
     if (!rc && args.nodes_tsv)
         rc = write_nodes(an, args.nodes_tsv);

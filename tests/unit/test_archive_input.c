@@ -254,6 +254,9 @@ static const char *const build_cmds[] = {
     "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do printf x > f$i.txt; done"
     " && zip -q many.zip f*.txt",
     "tar -cf snap.tar x.heapsnapshot",
+    "tar -cf skip.tar d/other.json x.heapsnapshot",
+    "mkdir -p __MACOSX && printf 'fork' > __MACOSX/._x.heapsnapshot"
+    " && zip -q mac.zip __MACOSX/._x.heapsnapshot x.heapsnapshot",
     "mkdir -p dump && cp snap.json dump/app.HeapSnapshot"
     " && tar -czf snap.tar.gz README.txt dump",
     "tar -cJf snap.tar.xz x.heapsnapshot",
@@ -309,6 +312,14 @@ static void test_zip_readme_first(void **state)
     expect_ok(*state, "two.zip", "zip", "x.heapsnapshot");
 }
 static void test_tar(void **state) { expect_ok(*state, "snap.tar", "tar", "x.heapsnapshot"); }
+static void test_tar_skips_big_entry(void **state)
+{
+    expect_ok(*state, "skip.tar", "tar", "x.heapsnapshot");
+}
+static void test_zip_ignores_macos_fork(void **state)
+{
+    expect_ok(*state, "mac.zip", "zip", "x.heapsnapshot");
+}
 static void test_tar_gz_nested(void **state)
 {
     expect_ok(*state, "snap.tar.gz", "tar.gz", "dump/app.HeapSnapshot");
@@ -542,6 +553,36 @@ static void test_stdin_sink_error_while_writer_idles(void **state)
     free(c.buf);
 }
 
+static void test_stdin_tar_skip(void **state)
+{
+    const struct env *e = *state;
+    char path[256];
+    struct collect c = {0};
+    lt_input_info info;
+    lt_error err;
+    path_in(e, "skip.tar", path, sizeof path);
+    int rc = stream_stdin(path, 0, &c, &info, &err);
+    if (rc != 0)
+        fail_msg("stdin skip.tar: code %d: %s", rc, err.message);
+    expect_bytes(&c, e->json, e->json_len);
+    assert_string_equal(info.entry, "x.heapsnapshot");
+    free(c.buf);
+}
+
+/* 7z needs seeking: from a pipe it fails with a hint to pass a file. */
+static void test_stdin_7z(void **state)
+{
+    struct collect c = {0};
+    lt_input_info info;
+    lt_error err;
+    (void)state;
+    assert_int_equal(stream_stdin(LT_FIXTURES "/archive/small.7z", 0, &c, &info, &err),
+                     LT_EARCHIVE);
+    assert_non_null(strstr(err.message, "(7z)"));
+    assert_non_null(strstr(err.message, "regular file"));
+    free(c.buf);
+}
+
 static void test_stdin_empty(void **state)
 {
     struct collect c = {0};
@@ -567,6 +608,8 @@ int main(void)
         cmocka_unit_test(test_zip),
         cmocka_unit_test(test_zip_readme_first),
         cmocka_unit_test(test_tar),
+        cmocka_unit_test(test_tar_skips_big_entry),
+        cmocka_unit_test(test_zip_ignores_macos_fork),
         cmocka_unit_test(test_tar_gz_nested),
         cmocka_unit_test(test_tar_xz),
         cmocka_unit_test(test_fixture_tar_bz2),
@@ -587,6 +630,8 @@ int main(void)
         cmocka_unit_test(test_progress_and_null_info),
         cmocka_unit_test(test_stdin_pipe),
         cmocka_unit_test(test_stdin_sink_error_while_writer_idles),
+        cmocka_unit_test(test_stdin_tar_skip),
+        cmocka_unit_test(test_stdin_7z),
         cmocka_unit_test(test_stdin_empty),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
