@@ -31,11 +31,16 @@ typedef struct lt_input_info {
     uint64_t uncompressed_bytes; /* bytes handed to the sink */
 } lt_input_info;
 
-/* Streams path ("-" = standard input) to sink. Returns 0 when the whole input
- * was delivered, else a negative LT_E* code with err set: LT_EIO (cannot open
- * or read), LT_EARCHIVE (damaged/truncated compressed data, an archive with no
- * *.heapsnapshot entry: the message lists what the archive holds), or the
- * sink's own code. info (may be NULL) is filled in either way. */
+/* Streams path ("-" = standard input) to sink, in pieces of at most 2 MiB
+ * split anywhere. Returns 0 when the whole input was delivered, else a
+ * negative LT_E* code with err set: LT_EIO (cannot open or read), LT_EINPUT
+ * (empty, or nothing left once decompressed), LT_EARCHIVE (damaged/truncated
+ * compressed data; an archive with no *.heapsnapshot entry: the message lists
+ * what the archive holds; 7z and other formats that need seeking from a pipe),
+ * LT_ENOMEM, LT_EUSAGE (NULL path or sink), or the sink's own code. The entry
+ * match ignores case and skips macOS "._" files. info (may be NULL) is filled
+ * in either way: format "" when unrecognised, compressed_bytes = how far into
+ * the file reading got. */
 int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress,
                     void *ctx, lt_input_info *info, lt_error *err);
 

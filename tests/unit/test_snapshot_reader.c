@@ -1,0 +1,293 @@
+/* The streaming reader: the same graph whatever the split of the input, a
+ * guard page after the input, and a clear error (with where) for each kind of
+ * bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "snapshot_reader.h"
+
+/* A small snapshot in node 20's layout: 4 nodes, 5 edges, escapes in
+ * strings, locations, and top-level values the reader must skip. */
+static const char small[] =
+    "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\","
+    "\"trace_node_id\",\"detachedness\"],\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\",\"code\","
+    "\"closure\",\"regexp\",\"number\",\"native\",\"synthetic\",\"concatenated string\",\"sliced string\","
+    "\"symbol\",\"bigint\",\"object shape\",\"wasm object\"],\"string\",\"number\",\"number\",\"number\","
+    "\"number\",\"number\"],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\"edge_types\":[["
+    "\"context\",\"element\",\"property\",\"internal\",\"hidden\",\"shortcut\",\"weak\"],\"string_or_number\","
+    "\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]},"
+    "\"node_count\":4,\"edge_count\":5,\"trace_function_count\":0},\n"
+    "\"nodes\":[9,1,1,0,2,0,0\n,3,2,3,40,2,0,0\n,5,3,5,32,1,0,2\n,2,4,7,16,0,0,0],\n"
+    "\"edges\":[5,2,7\n,1,0,14\n,2,5,14\n,3,6,21\n,6,2,21],\n"
+    "\"trace_function_infos\":[],\"trace_tree\":[1,[2,[]],{\"a\":\"]\"}],\"samples\":[],\n"
+    "\"locations\":[14,7,3,9,14,7,4,10],\n"
+    "\"strings\":[\"<dummy>\",\"\",\"Obj\\\"ect\",\"fn\\u00e9\\n\",\"hello \\ud83d\\ude00\",\"x\",\"context\"]}\n";
+
+typedef struct parsed {
+    lt_graph *g;
+    int rc;
+    lt_error err;
+} parsed;
+
+static parsed parse_pieces(const char *text, size_t len, const size_t *cuts, size_t ncuts)
+{
+    parsed p = {0};
+    lt_reader *r = lt_reader_new(&p.err);
+    assert_non_null(r);
+    size_t at = 0;
+    for (size_t i = 0; i <= ncuts && !p.rc; i++) {
+        size_t end = i < ncuts ? cuts[i] : len;
+        p.rc = lt_reader_feed(r, text + at, end - at, &p.err);
+        at = end;
+    }
+    if (!p.rc)
+        p.rc = lt_reader_finish(r, &p.g, &p.err);
+    lt_reader_free(r);
+    return p;
+}
+
+static parsed parse_text(const char *text) { return parse_pieces(text, strlen(text), NULL, 0); }
+
+static void assert_same_graph(const lt_graph *a, const lt_graph *b)
+{
+    assert_int_equal(a->node_count, b->node_count);
+    assert_int_equal(a->edge_count, b->edge_count);
+    assert_memory_equal(a->node_type, b->node_type, a->node_count);
+    assert_memory_equal(a->node_name, b->node_name, a->node_count * 4);
+    assert_memory_equal(a->node_id, b->node_id, a->node_count * 4);
+    assert_memory_equal(a->self_size, b->self_size, a->node_count * 4);
+    assert_memory_equal(a->first_edge, b->first_edge, (a->node_count + 1) * 4);
+    assert_memory_equal(a->edges, b->edges, a->edge_count * sizeof(lt_edge));
+    assert_int_equal(a->string_count, b->string_count);
+    assert_memory_equal(a->string_offset, b->string_offset, (a->string_count + 1) * 8);
+    assert_memory_equal(a->string_data, b->string_data, a->string_data_size);
+    assert_int_equal(a->location_count, b->location_count);
+    assert_memory_equal(a->locations, b->locations, a->location_count * sizeof(lt_location));
+}
+
+static void small_snapshot_is_read(void **state)
+{
+    (void)state;
+    parsed p = parse_text(small);
+    if (p.rc)
+        fail_msg("%s", p.err.message);
+    lt_graph *g = p.g;
+    assert_int_equal(g->node_count, 4);
+    assert_int_equal(g->edge_count, 5);
+    assert_int_equal(g->node_id[2], 5);
+    assert_int_equal(g->self_size[1], 40);
+    assert_int_equal(g->first_edge[4], 5);
+    assert_int_equal(g->detachedness[2], 2);
+    assert_int_equal(g->edges[0].to, 1);
+    assert_int_equal(lt_edge_type(g->edges[0]), g->et.shortcut);
+    assert_int_equal(g->edges[1].to, 2);
+    assert_int_equal(lt_edge_name(g->edges[1]), 0);
+    assert_string_equal(lt_graph_node_name(g, 1), "Obj\"ect");
+    assert_string_equal(lt_graph_node_name(g, 2), "fn\xc3\xa9\n");
+    assert_string_equal(lt_graph_node_name(g, 3), "hello \xf0\x9f\x98\x80");
+    assert_string_equal(g->node_type_names[g->node_type[2]], "closure");
+    assert_int_equal(g->location_count, 1); /* node 2 given twice: the last wins */
+    assert_int_equal(g->locations[0].line, 4);
+    assert_int_equal(g->locations[0].column, 10);
+    lt_graph_free(g);
+}
+
+static void every_split_gives_the_same_graph(void **state)
+{
+    (void)state;
+    size_t len = strlen(small);
+    parsed whole = parse_text(small);
+    assert_int_equal(whole.rc, 0);
+    for (size_t a = 1; a < len; a++) {
+        for (size_t b = a; b < len; b += 7) { /* two cuts: every first cut, many second cuts */
+            size_t cuts[2] = {a, b};
+            parsed p = parse_pieces(small, len, cuts, 2);
+            if (p.rc)
+                fail_msg("cut at %zu,%zu: %s", a, b, p.err.message);
+            assert_same_graph(whole.g, p.g);
+            lt_graph_free(p.g);
+        }
+    }
+    size_t *bytes = malloc(len * sizeof *bytes); /* one byte at a time */
+    for (size_t i = 0; i < len; i++)
+        bytes[i] = i + 1;
+    parsed p = parse_pieces(small, len, bytes, len - 1);
+    assert_int_equal(p.rc, 0);
+    assert_same_graph(whole.g, p.g);
+    lt_graph_free(p.g);
+    free(bytes);
+    lt_graph_free(whole.g);
+}
+
+static char *load_fixture(const char *name, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", LT_FIXTURES, name);
+    gzFile f = gzopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    int k;
+    while ((k = gzread(f, buf + n, (unsigned)(cap - n))) > 0) {
+        n += (size_t)k;
+        if (n == cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    gzclose(f);
+    *len = n;
+    return buf;
+}
+
+static void real_snapshot_in_random_pieces(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = load_fixture("fixed-loop.heapsnapshot.gz", &len);
+    parsed whole = parse_pieces(text, len, NULL, 0);
+    assert_int_equal(whole.rc, 0);
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 8; round++) {
+        size_t cuts[4096], n = 0, at = 0;
+        while (n < 4096) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            at += 1 + x % (round < 4 ? 64 : 65536);
+            if (at >= len)
+                break;
+            cuts[n++] = at;
+        }
+        parsed p = parse_pieces(text, len, cuts, n);
+        if (p.rc)
+            fail_msg("round %d: %s", round, p.err.message);
+        assert_same_graph(whole.g, p.g);
+        lt_graph_free(p.g);
+    }
+    lt_graph_free(whole.g);
+    free(text);
+}
+
+/* The input ends right before a PROT_NONE page: a read past it would crash. */
+static void no_read_past_the_input(void **state)
+{
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t len = strlen(small), span = ((len + (size_t)page - 1) / (size_t)page + 1) * (size_t)page;
+    char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(map != MAP_FAILED);
+    assert_int_equal(mprotect(map + span - (size_t)page, (size_t)page, PROT_NONE), 0);
+    for (size_t cut = 1; cut <= len; cut++) { /* every prefix, placed against the guard */
+        char *at = map + span - (size_t)page - cut;
+        memcpy(at, small, cut);
+        parsed p = parse_pieces(at, cut, NULL, 0);
+        if (cut < len - 1)
+            assert_int_not_equal(p.rc, 0);
+        lt_graph_free(p.g);
+    }
+    munmap(map, span);
+}
+
+static void every_truncation_is_an_error(void **state)
+{
+    (void)state;
+    size_t len = strlen(small);
+    for (size_t cut = 0; cut + 1 < len; cut++) { /* the last byte is a newline */
+        parsed p = parse_pieces(small, cut, NULL, 0);
+        if (!p.rc)
+            fail_msg("prefix of %zu bytes was accepted", cut);
+        assert_int_equal(p.rc, LT_EINPUT);
+        assert_true(strlen(p.err.message) > 10);
+        if (cut > 0 && !strstr(p.err.message, "truncated") && !strstr(p.err.message, "missing"))
+            fail_msg("prefix %zu: unhelpful message: %s", cut, p.err.message);
+    }
+}
+
+/* Replaces the first occurrence of `from` in the small snapshot by `to`. */
+static char *variant(const char *from, const char *to)
+{
+    const char *at = strstr(small, from);
+    assert_non_null(at);
+    size_t before = (size_t)(at - small), flen = strlen(from), tlen = strlen(to);
+    char *out = malloc(strlen(small) - flen + tlen + 1);
+    memcpy(out, small, before);
+    memcpy(out + before, to, tlen);
+    strcpy(out + before + tlen, at + flen);
+    return out;
+}
+
+static const struct bad_case {
+    const char *name, *from, *to, *message;
+} bad_cases[] = {
+    {"node_count too large", "\"node_count\":4", "\"node_count\":5", "nodes: holds 28 values"},
+    {"node_count too small", "\"node_count\":4", "\"node_count\":3", "more nodes than snapshot.node_count"},
+    {"edge_count wrong", "\"edge_count\":5", "\"edge_count\":6", "edge counts add up to 5"},
+    {"edge past the last node", "\n,6,2,21]", "\n,6,2,28]", "points past the last node"},
+    {"edge not at a node", "\n,6,2,21]", "\n,6,2,20]", "not a multiple of the node field count"},
+    {"unknown node type", "\n,2,4,7,16", "\n,16,4,7,16", "unknown node type 16"},
+    {"unknown edge type", "\n,6,2,21]", "\n,7,2,21]", "unknown edge type 7"},
+    {"string out of range", "\n,2,4,7,16", "\n,2,99,7,16", "refers to string 99"},
+    {"nesting in nodes", "\n,2,4,7,16", "\n,[2],4,7,16", "nesting or a string where a number belongs"},
+    {"string in edges", "\n,6,2,21]", "\n,6,\"2\",21]", "nesting or a string where a number belongs"},
+    {"negative number", "\n,2,4,7,16", "\n,2,4,7,-16", "negative number"},
+    {"fraction", "\n,2,4,7,16", "\n,2,4,7,1.5", "non-integer"},
+    {"number too large", "\n,2,4,7,16", "\n,2,4,7,99999999999", "larger than 2^32-1"},
+    {"missing comma", "\n,2,4,7,16", "\n,2,4,7 16", "missing comma"},
+    {"double comma", "\n,2,4,7,16", "\n,2,4,,7,16", "missing number"},
+    {"trailing garbage", "]}\n", "]}x", "unexpected data after the end"},
+    {"no meta", "{\"snapshot\":{\"meta\":", "{\"snapshot\":{\"other\":", "must be an object with a \"meta\" object"},
+    {"node field missing", "\"self_size\",", "\"size\",", "node_fields lacks \"self_size\""},
+    {"nodes before header", "{\"snapshot\":", "{\"nodes\":[],\"snapshot\":", "comes before the \"snapshot\" header"},
+    {"bad escape", "fn\\u00e9", "fn\\q", "invalid escape"},
+    {"not an object", "{\"snapshot\"", "[\"snapshot\"", "expected '{'"},
+    {"no strings", "\"strings\":", "\"strongs\":", "missing \"strings\""},
+};
+
+static void bad_input_gives_a_clear_error(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const struct bad_case *c = &bad_cases[i];
+        char *text = variant(c->from, c->to);
+        parsed p = parse_text(text);
+        if (p.rc == 0)
+            fail_msg("%s: accepted", c->name);
+        if (!strstr(p.err.message, c->message))
+            fail_msg("%s: message \"%s\" lacks \"%s\"", c->name, p.err.message, c->message);
+        lt_graph_free(p.g);
+        free(text);
+    }
+}
+
+static void json_that_is_not_a_snapshot(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"{\"a\":1}", "{}", "[1,2,3]", "null", "{\"snapshot\":[]}", ""};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        parsed p = parse_text(texts[i]);
+        if (p.rc != LT_EINPUT)
+            fail_msg("\"%s\" gave %d (%s)", texts[i], p.rc, p.err.message);
+        lt_graph_free(p.g);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(small_snapshot_is_read),
+        cmocka_unit_test(every_split_gives_the_same_graph),
+        cmocka_unit_test(real_snapshot_in_random_pieces),
+        cmocka_unit_test(no_read_past_the_input),
+        cmocka_unit_test(every_truncation_is_an_error),
+        cmocka_unit_test(bad_input_gives_a_clear_error),
+        cmocka_unit_test(json_that_is_not_a_snapshot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
