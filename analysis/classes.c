@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "interfaces.h"
 #include "u32map.h"
 #include "text_index.h"
@@ -84,7 +85,7 @@ int lt_classes_name_nodes(lt_graph *g, lt_classes *out, lt_error *err)
     namer n = {.g = g};
     for (int t = 0; t < LT_MAX_TYPES; t++)
         n.by_type[t] = -1;
-    out->class_name = malloc((g->node_count ? g->node_count : 1) * sizeof(uint32_t));
+    out->class_name = lt_big_alloc(g->node_count ? g->node_count : 1, sizeof(uint32_t));
     if (!out->class_name || lt_text_index_init(&n.made))
         goto fail;
     for (uint32_t v = 0; v < g->node_count; v++) {
@@ -215,8 +216,8 @@ typedef struct frame {
 static int dominated_lists(const lt_graph *g, const uint32_t *dominator, uint32_t **first, uint32_t **list)
 {
     uint32_t n = g->node_count;
-    *first = calloc((size_t)n + 1, sizeof(uint32_t));
-    *list = malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    *first = lt_big_calloc((size_t)n + 1, sizeof(uint32_t));
+    *list = lt_big_alloc(n ? n : 1, sizeof(uint32_t));
     if (!*first || !*list)
         return -1;
     for (uint32_t v = 0; v < n; v++)
@@ -325,7 +326,7 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const uint32_t *domin
                          const uint64_t *retained, const int32_t *distance, lt_error *err)
 {
     aggregator a = {.g = g, .c = c};
-    a.node_agg = malloc((g->node_count ? g->node_count : 1) * sizeof(uint32_t));
+    a.node_agg = lt_big_alloc(g->node_count ? g->node_count : 1, sizeof(uint32_t));
     int rc = (!a.node_agg || lt_text_index_init(&a.texts) || grow_keys(&a) || count_instances(&a, distance) ||
               retained_walk(&a, dominator, retained) || collapse_same_text(&a))
                  ? -1

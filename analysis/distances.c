@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "dominators.h"
 #include "retention.h"
 
@@ -80,8 +81,8 @@ int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmap
 {
     uint32_t root = g->root, root_edges = g->first_edge[root + 1] - g->first_edge[root];
     bfs_work w = {.g = g, .weakmaps = weakmaps};
-    w.distance = malloc((size_t)g->node_count * sizeof(int32_t));
-    w.queue = malloc(((size_t)g->node_count + root_edges + 1) * sizeof(uint32_t));
+    w.distance = lt_big_alloc(g->node_count, sizeof(int32_t));
+    w.queue = lt_big_alloc((size_t)g->node_count + root_edges + 1, sizeof(uint32_t));
     w.pending_pairs = calloc((weakmaps->count + 63) / 64 + 1, sizeof(uint64_t));
     if (!w.distance || !w.queue || !w.pending_pairs) {
         free(w.distance);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
+
 typedef struct dom_work {
     const lt_graph *g;
     const uint64_t *essential;
@@ -34,7 +36,7 @@ static int build_predecessors(dom_work *w)
 {
     const lt_graph *g = w->g;
     uint32_t n = g->node_count;
-    w->pred_start = calloc((size_t)n + 1, sizeof(uint32_t));
+    w->pred_start = lt_big_calloc((size_t)n + 1, sizeof(uint32_t));
     if (!w->pred_start)
         return -1;
     uint64_t total = 0;
@@ -43,7 +45,7 @@ static int build_predecessors(dom_work *w)
             w->pred_start[g->edges[e].to]++;
             total++;
         }
-    w->pred = malloc((total ? total : 1) * sizeof(uint32_t));
+    w->pred = lt_big_alloc(total ? total : 1, sizeof(uint32_t));
     if (!w->pred)
         return -1;
     uint32_t end = 0; /* pred_start[v] = end of v's list, filled backwards */
@@ -136,7 +138,7 @@ static uint32_t eval(dom_work *w, uint32_t k, uint32_t *stack)
 static int semidominators(dom_work *w)
 {
     uint32_t n = w->n;
-    uint32_t *stack = malloc(((size_t)n + 1) * sizeof(uint32_t));
+    uint32_t *stack = lt_big_alloc((size_t)n + 1, sizeof(uint32_t));
     if (!stack)
         return -1;
     for (uint32_t k = 1; k <= n; k++) {
@@ -181,8 +183,8 @@ static void immediate_dominators(dom_work *w)
 static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
 {
     uint32_t nodes = w->g->node_count;
-    out->dominator = malloc((size_t)nodes * sizeof(uint32_t));
-    out->retained = malloc((size_t)nodes * sizeof(uint64_t));
+    out->dominator = lt_big_alloc(nodes, sizeof(uint32_t));
+    out->retained = lt_big_alloc(nodes, sizeof(uint64_t));
     if (!out->dominator || !out->retained)
         return -1;
     for (uint32_t k = 1; k <= w->n; k++)
@@ -216,12 +218,12 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
     size_t n = g->node_count, slots = n + 1;
     if (build_predecessors(&w))
         goto fail;
-    w.number = calloc(n ? n : 1, sizeof(uint32_t));
-    w.vertex = malloc(slots * sizeof(uint32_t));
-    w.parent = malloc(slots * sizeof(uint32_t));
-    w.semi = malloc(slots * sizeof(uint32_t));
-    w.label = malloc(slots * sizeof(uint32_t));
-    w.ancestor = malloc(slots * sizeof(uint32_t));
+    w.number = lt_big_calloc(n ? n : 1, sizeof(uint32_t));
+    w.vertex = lt_big_alloc(slots, sizeof(uint32_t));
+    w.parent = lt_big_alloc(slots, sizeof(uint32_t));
+    w.semi = lt_big_alloc(slots, sizeof(uint32_t));
+    w.label = lt_big_alloc(slots, sizeof(uint32_t));
+    w.ancestor = lt_big_alloc(slots, sizeof(uint32_t));
     if (!w.number || !w.vertex || !w.parent || !w.semi || !w.label || !w.ancestor)
         goto fail;
     if (n == 0) {

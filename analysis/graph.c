@@ -1,5 +1,7 @@
 #include "graph.h"
 
+#include "big_alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +15,14 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     g->node_count = node_count;
     g->edge_count = edge_count;
     size_t n = node_count ? node_count : 1;
-    g->node_type = malloc(n);
-    g->node_name = malloc(n * sizeof(uint32_t));
-    g->node_id = malloc(n * sizeof(uint32_t));
-    g->self_size = malloc(n * sizeof(uint32_t));
-    g->first_edge = malloc((n + 1) * sizeof(uint32_t));
-    g->edges = malloc((edge_count ? edge_count : 1) * sizeof(lt_edge));
+    g->node_type = lt_big_alloc(n, 1);
+    g->node_name = lt_big_alloc(n, sizeof(uint32_t));
+    g->node_id = lt_big_alloc(n, sizeof(uint32_t));
+    g->self_size = lt_big_alloc(n, sizeof(uint32_t));
+    g->first_edge = lt_big_alloc(n + 1, sizeof(uint32_t));
+    g->edges = lt_big_alloc(edge_count ? edge_count : 1, sizeof(lt_edge));
     if (with_detachedness)
-        g->detachedness = malloc(n);
+        g->detachedness = lt_big_alloc(n, 1);
     if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge ||
         !g->edges || (with_detachedness && !g->detachedness))
         goto fail_arrays;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "dominators.h"
 
 static int is_dom_trees_root(const lt_graph *g, uint32_t node)
@@ -28,8 +29,8 @@ int lt_retention_has_user_roots(const lt_graph *g)
  * and its element edges to `(Document DOM trees)`. */
 static uint64_t *page_owned_nodes(const lt_graph *g)
 {
-    uint64_t *owned = calloc(((size_t)g->node_count + 63) / 64, sizeof(uint64_t));
-    uint32_t *stack = malloc(((size_t)g->node_count + 1) * sizeof(uint32_t));
+    uint64_t *owned = lt_big_calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
+    uint32_t *stack = lt_big_alloc((size_t)g->node_count + 1, sizeof(uint32_t));
     if (!owned || !stack) {
         free(owned);
         free(stack);
@@ -83,7 +84,7 @@ static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t 
 uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_error *err)
 {
     uint64_t *owned = page_owned_nodes(g);
-    uint64_t *bits = calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
+    uint64_t *bits = lt_big_calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
     if (!owned || !bits) {
         free(owned);
         free(bits);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "retention.h"
 
 #define UNVISITED 0xffffffffu
@@ -72,7 +73,7 @@ int lt_shallow_sizes_apply(lt_graph *g, lt_error *err)
 {
     if (!lt_retention_has_user_roots(g))
         return 0;
-    uint32_t *owners = malloc((size_t)g->node_count * sizeof *owners);
+    uint32_t *owners = lt_big_alloc(g->node_count ? g->node_count : 1, sizeof *owners);
     owner_stack s = {0};
     int rc = owners ? 0 : -1;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)
