@@ -76,12 +76,12 @@ int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_ana
     return rc;
 }
 
-static int dominator_stage(lt_analysis *a, const lt_weakmap_names *weakmaps, lt_error *err)
+static int dominator_stage(lt_analysis *a, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
 {
-    uint64_t *retaining = lt_retention_edges(a->graph, weakmaps, err);
+    uint64_t *retaining = lt_retention_edges(a->graph, weakmaps, pool, err);
     if (!retaining)
         return err ? err->code : LT_ENOMEM;
-    int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, &a->tree, err);
+    int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, pool, &a->tree, err);
     free(retaining);
     return rc;
 }
@@ -96,6 +96,7 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     }
     a->graph = g;
     lt_weakmap_names weakmaps = {0};
+    lt_pool pool = {0};
     lt_stage_times *t = &a->times;
     struct timespec clock, start;
     clock_gettime(CLOCK_MONOTONIC, &clock);
@@ -104,26 +105,27 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     int rc = lt_dom_state_propagate(g, err);
     t->dom_state = seconds_since(&clock);
     if (!rc)
-        rc = lt_shallow_sizes_apply(g, err);
+        rc = lt_shallow_sizes_apply(g, &pool, err);
     t->shallow_sizes = seconds_since(&clock);
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
-        rc = dominator_stage(a, &weakmaps, err);
+        rc = dominator_stage(a, &weakmaps, &pool, err);
     t->retention_and_dominators = seconds_since(&clock);
     progress(options, "dominators", 60);
-    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, err)))
+    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool, err)))
         rc = err ? err->code : LT_ENOMEM;
     t->distances = seconds_since(&clock);
     progress(options, "dominators", 75);
     if (!rc)
-        rc = lt_classes_name_nodes(g, &a->classes, err);
+        rc = lt_classes_name_nodes(g, &pool, &a->classes, err);
     t->class_names = seconds_since(&clock);
     if (!rc)
-        rc = lt_classes_aggregate(g, &a->classes, a->tree.dominator, a->tree.retained, a->distance, err);
+        rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     t->class_aggregates = seconds_since(&clock);
     t->total_after_reading = seconds_since(&start);
     lt_weakmap_names_free(&weakmaps);
+    lt_pool_drain(&pool);
     if (rc) {
         lt_analysis_free(a);
         return rc;

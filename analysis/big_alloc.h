@@ -13,4 +13,31 @@ void *lt_big_alloc(size_t count, size_t size);
 /* Like calloc(count, size). */
 void *lt_big_calloc(size_t count, size_t size);
 
+
+
+/* A pool of released big blocks, owned by one analysis: a block released
+ * after one stage is handed to the next instead of fresh memory (which costs
+ * page faults and zeroing on every touch). Caller-allocated; start zeroed
+ * ({0}); lt_pool_drain frees what it keeps. A NULL pool means plain
+ * lt_big_alloc/free. Blocks from the pool may be freed with free(). */
+#define LT_POOL_SLOTS 16
+
+typedef struct lt_pool {
+    void *ptr[LT_POOL_SLOTS];
+    size_t bytes[LT_POOL_SLOTS];
+    int count;
+} lt_pool;
+
+/* The smallest kept block of at least count*size bytes, or a new one. */
+void *lt_pool_alloc(lt_pool *pool, size_t count, size_t size);
+
+/* As lt_pool_alloc, zero-filled. */
+void *lt_pool_calloc(lt_pool *pool, size_t count, size_t size);
+
+/* Gives a block of `bytes` usable bytes back (frees it when the pool is full
+ * or NULL). ptr may be NULL. */
+void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes);
+
+/* Frees every kept block. */
+void lt_pool_drain(lt_pool *pool);
 #endif

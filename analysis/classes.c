@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "big_alloc.h"
 #include "interfaces.h"
 #include "u32map.h"
 #include "text_index.h"
@@ -79,13 +78,13 @@ static int64_t class_of(namer *n, uint32_t v)
     return g->node_name[v];
 }
 
-int lt_classes_name_nodes(lt_graph *g, lt_classes *out, lt_error *err)
+int lt_classes_name_nodes(lt_graph *g, lt_pool *pool, lt_classes *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     namer n = {.g = g};
     for (int t = 0; t < LT_MAX_TYPES; t++)
         n.by_type[t] = -1;
-    out->class_name = lt_big_alloc(g->node_count ? g->node_count : 1, sizeof(uint32_t));
+    out->class_name = lt_pool_alloc(pool, g->node_count ? g->node_count : 1, sizeof(uint32_t));
     if (!out->class_name || lt_text_index_init(&n.made))
         goto fail;
     for (uint32_t v = 0; v < g->node_count; v++) {
@@ -212,29 +211,6 @@ typedef struct frame {
     uint32_t opened; /* aggregate opened by this node + 1, or 0 */
 } frame;
 
-/* Children lists of the dominator tree (CSR). */
-static int dominated_lists(const lt_graph *g, const uint32_t *dominator, uint32_t **first, uint32_t **list)
-{
-    uint32_t n = g->node_count;
-    *first = lt_big_calloc((size_t)n + 1, sizeof(uint32_t));
-    *list = lt_big_alloc(n ? n : 1, sizeof(uint32_t));
-    if (!*first || !*list)
-        return -1;
-    for (uint32_t v = 0; v < n; v++)
-        if (v != g->root)
-            (*first)[dominator[v]]++;
-    uint32_t end = 0;
-    for (uint32_t v = 0; v < n; v++) {
-        end += (*first)[v];
-        (*first)[v] = end;
-    }
-    (*first)[n] = end;
-    for (uint32_t v = n; v-- > 0;)
-        if (v != g->root)
-            (*list)[--(*first)[dominator[v]]] = v;
-    return 0;
-}
-
 static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_t v, int has_children,
                  uint32_t *opened)
 {
@@ -250,14 +226,15 @@ static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_
     return 0;
 }
 
-static int retained_walk(aggregator *a, const uint32_t *dominator, const uint64_t *retained)
+static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
 {
-    uint32_t *first = NULL, *list = NULL;
+    const uint32_t *first = tree->first_dominated, *list = tree->dominated;
+    const uint64_t *retained = tree->retained;
     uint8_t *open = calloc(a->c->count ? a->c->count : 1, 1);
     frame *stack = NULL;
     size_t depth = 0, cap = 1024;
     int rc = -1;
-    if (!open || dominated_lists(a->g, dominator, &first, &list) || !(stack = malloc(cap * sizeof *stack)))
+    if (!open || !(stack = malloc(cap * sizeof *stack)))
         goto done;
     uint32_t r = a->g->root;
     stack[depth] = (frame){r, first[r], 0};
@@ -284,8 +261,6 @@ static int retained_walk(aggregator *a, const uint32_t *dominator, const uint64_
     }
     rc = 0;
 done:
-    free(first);
-    free(list);
     free(open);
     free(stack);
     return rc;
@@ -322,16 +297,17 @@ static int collapse_same_text(aggregator *a)
     return rc;
 }
 
-int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const uint32_t *dominator,
-                         const uint64_t *retained, const int32_t *distance, lt_error *err)
+int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tree *tree, const int32_t *distance,
+                         lt_pool *pool, lt_error *err)
 {
     aggregator a = {.g = g, .c = c};
-    a.node_agg = lt_big_alloc(g->node_count ? g->node_count : 1, sizeof(uint32_t));
+    size_t n = g->node_count ? g->node_count : 1;
+    a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
     int rc = (!a.node_agg || lt_text_index_init(&a.texts) || grow_keys(&a) || count_instances(&a, distance) ||
-              retained_walk(&a, dominator, retained) || collapse_same_text(&a))
+              retained_walk(&a, tree) || collapse_same_text(&a))
                  ? -1
                  : 0;
-    free(a.node_agg);
+    lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
     free(a.keys.slots);
     lt_text_index_free(&a.texts);
     return rc ? lt_error_set(err, LT_ENOMEM, "out of memory aggregating classes") : 0;

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "big_alloc.h"
+#include "dominators.h"
 #include "graph.h"
 #include "lt_error.h"
 
@@ -31,12 +33,12 @@ typedef struct lt_classes {
 } lt_classes;
 
 /* Names every node (may add strings to g). Returns 0 or LT_ENOMEM. */
-int lt_classes_name_nodes(lt_graph *g, lt_classes *out, lt_error *err);
+int lt_classes_name_nodes(lt_graph *g, lt_pool *pool, lt_classes *out, lt_error *err);
 
 /* Aggregates per class key; needs names (above), the dominator tree and the
- * distances. Returns 0 or LT_ENOMEM. */
-int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const uint32_t *dominator,
-                         const uint64_t *retained, const int32_t *distance, lt_error *err);
+ * distances; scratch memory from pool (may be NULL). Returns 0 or LT_ENOMEM. */
+int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tree *tree, const int32_t *distance,
+                         lt_pool *pool, lt_error *err);
 
 /* Writes the class key ("," + name, or "script,line,column,name") into buf. */
 void lt_classes_key(const lt_graph *g, const lt_class *c, char *buf, size_t len);

@@ -77,16 +77,18 @@ static void bfs(bfs_work *w)
     }
 }
 
-int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_error *err)
+int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool,
+                              lt_error *err)
 {
     uint32_t root = g->root, root_edges = g->first_edge[root + 1] - g->first_edge[root];
     bfs_work w = {.g = g, .weakmaps = weakmaps};
-    w.distance = lt_big_alloc(g->node_count, sizeof(int32_t));
-    w.queue = lt_big_alloc((size_t)g->node_count + root_edges + 1, sizeof(uint32_t));
+    size_t queue_len = (size_t)g->node_count + root_edges + 1;
+    w.distance = lt_pool_alloc(pool, g->node_count, sizeof(int32_t));
+    w.queue = lt_pool_alloc(pool, queue_len, sizeof(uint32_t));
     w.pending_pairs = calloc((weakmaps->count + 63) / 64 + 1, sizeof(uint64_t));
     if (!w.distance || !w.queue || !w.pending_pairs) {
         free(w.distance);
-        free(w.queue);
+        lt_pool_release(pool, w.queue, queue_len * sizeof(uint32_t));
         free(w.pending_pairs);
         lt_error_set(err, LT_ENOMEM, "out of memory computing distances");
         return NULL;
@@ -109,7 +111,7 @@ int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmap
     w.head = w.tail = 0;
     w.queue[w.tail++] = root;
     bfs(&w);
-    free(w.queue);
+    lt_pool_release(pool, w.queue, queue_len * sizeof(uint32_t));
     free(w.pending_pairs);
     return w.distance;
 }

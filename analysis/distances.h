@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "big_alloc.h"
 #include "graph.h"
 #include "lt_error.h"
 #include "weakmap_edges.h"
@@ -17,7 +18,9 @@
 #define LT_DISTANCE_UNREACHABLE (-5)
 #define LT_DISTANCE_SYSTEM_BASE 100000000
 
-/* Returns a new array of node_count distances (free()), or NULL with err set. */
-int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_error *err);
+/* Returns a new array of node_count distances (free()), or NULL with err set.
+ * Scratch memory comes from pool (may be NULL). */
+int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool,
+                              lt_error *err);
 
 #endif

@@ -14,11 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "big_alloc.h"
 
 typedef struct dom_work {
     const lt_graph *g;
     const uint64_t *essential;
+    lt_pool *pool;
+    uint64_t pred_count;
     uint32_t n;             /* numbered so far */
     uint32_t reached;       /* numbers <= reached came from a DFS */
     uint32_t root_reached;  /* numbers <= root_reached: the root's DFS */
@@ -36,7 +37,7 @@ static int build_predecessors(dom_work *w)
 {
     const lt_graph *g = w->g;
     uint32_t n = g->node_count;
-    w->pred_start = lt_big_calloc((size_t)n + 1, sizeof(uint32_t));
+    w->pred_start = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
     if (!w->pred_start)
         return -1;
     uint64_t total = 0;
@@ -45,7 +46,8 @@ static int build_predecessors(dom_work *w)
             w->pred_start[g->edges[e].to]++;
             total++;
         }
-    w->pred = lt_big_alloc(total ? total : 1, sizeof(uint32_t));
+    w->pred_count = total;
+    w->pred = lt_pool_alloc(w->pool, total ? total : 1, sizeof(uint32_t));
     if (!w->pred)
         return -1;
     uint32_t end = 0; /* pred_start[v] = end of v's list, filled backwards */
@@ -114,18 +116,33 @@ static void number_nodes(dom_work *w)
             visit(w, v, 1);
 }
 
+typedef struct path_stack {
+    uint32_t *items;
+    size_t cap;
+} path_stack;
+
 /* Path-compressing eval: the number with the smallest semi on the path from
- * k up to (not including) the root of its tree in the linked forest. */
-static uint32_t eval(dom_work *w, uint32_t k, uint32_t *stack)
+ * k up to (not including) the root of its tree in the linked forest.
+ * Returns 0 when the path stack cannot grow (out of memory). */
+static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
 {
     uint32_t *anc = w->ancestor, *label = w->label, *semi = w->semi;
     if (!anc[k])
         return k;
-    uint32_t depth = 0, top = k;
+    size_t depth = 0;
+    uint32_t top = k;
     while (anc[anc[top]]) {
-        stack[depth++] = top;
+        if (depth == ps->cap) {
+            uint32_t *grown = realloc(ps->items, ps->cap * 2 * sizeof *grown);
+            if (!grown)
+                return 0;
+            ps->items = grown;
+            ps->cap *= 2;
+        }
+        ps->items[depth++] = top;
         top = anc[top];
     }
+    uint32_t *stack = ps->items;
     while (depth) {
         uint32_t x = stack[--depth];
         if (semi[label[anc[x]]] < semi[label[x]])
@@ -138,8 +155,8 @@ static uint32_t eval(dom_work *w, uint32_t k, uint32_t *stack)
 static int semidominators(dom_work *w)
 {
     uint32_t n = w->n;
-    uint32_t *stack = lt_big_alloc((size_t)n + 1, sizeof(uint32_t));
-    if (!stack)
+    path_stack stack = {malloc(4096 * sizeof(uint32_t)), 4096};
+    if (!stack.items)
         return -1;
     for (uint32_t k = 1; k <= n; k++) {
         w->semi[k] = k;
@@ -155,14 +172,18 @@ static int semidominators(dom_work *w)
             uint32_t j = w->number[w->pred[p]];
             if (j > w->reached)
                 continue;
-            uint32_t u = eval(w, j, stack);
+            uint32_t u = eval(w, j, &stack);
+            if (!u) {
+                free(stack.items);
+                return -1;
+            }
             if (w->semi[u] < s)
                 s = w->semi[u];
         }
         w->semi[k] = s;
         w->ancestor[k] = w->parent[k];
     }
-    free(stack);
+    free(stack.items);
     return 0;
 }
 
@@ -183,8 +204,8 @@ static void immediate_dominators(dom_work *w)
 static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
 {
     uint32_t nodes = w->g->node_count;
-    out->dominator = lt_big_alloc(nodes, sizeof(uint32_t));
-    out->retained = lt_big_alloc(nodes, sizeof(uint64_t));
+    out->dominator = lt_pool_alloc(w->pool, nodes, sizeof(uint32_t));
+    out->retained = lt_pool_alloc(w->pool, nodes, sizeof(uint64_t));
     if (!out->dominator || !out->retained)
         return -1;
     for (uint32_t k = 1; k <= w->n; k++)
@@ -198,32 +219,62 @@ static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *ou
     return 0;
 }
 
+static void release(dom_work *w, uint32_t **array, size_t count)
+{
+    lt_pool_release(w->pool, *array, count * sizeof(uint32_t));
+    *array = NULL;
+}
+
 static void work_free(dom_work *w)
 {
-    free(w->pred_start);
-    free(w->pred);
-    free(w->number);
-    free(w->vertex);
-    free(w->parent);
-    free(w->semi);
-    free(w->label);
-    free(w->ancestor);
+    size_t n = w->g->node_count, slots = n + 1;
+    release(w, &w->pred_start, n + 1);
+    release(w, &w->pred, w->pred_count ? w->pred_count : 1);
+    release(w, &w->number, n ? n : 1);
+    release(w, &w->vertex, slots);
+    release(w, &w->parent, slots);
+    release(w, &w->semi, slots);
+    release(w, &w->label, slots);
+    release(w, &w->ancestor, slots);
+}
+
+/* Children of each node in the dominator tree (CSR), ordered by ordinal. */
+static int dominated_lists(dom_work *w, lt_dominator_tree *t)
+{
+    uint32_t n = w->g->node_count, root = w->g->root;
+    t->first_dominated = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
+    t->dominated = lt_pool_alloc(w->pool, n ? n : 1, sizeof(uint32_t));
+    if (!t->first_dominated || !t->dominated)
+        return -1;
+    for (uint32_t v = 0; v < n; v++)
+        if (v != root)
+            t->first_dominated[t->dominator[v]]++;
+    uint32_t end = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        end += t->first_dominated[v];
+        t->first_dominated[v] = end;
+    }
+    t->first_dominated[n] = end;
+    for (uint32_t v = n; v-- > 0;)
+        if (v != root)
+            t->dominated[--t->first_dominated[t->dominator[v]]] = v;
+    return 0;
 }
 
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
-                          lt_dominator_tree *out, lt_error *err)
+                          lt_pool *pool, lt_dominator_tree *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
-    dom_work w = {.g = g, .essential = essential};
+    dom_work w = {.g = g, .essential = essential, .pool = pool};
     size_t n = g->node_count, slots = n + 1;
     if (build_predecessors(&w))
         goto fail;
-    w.number = lt_big_calloc(n ? n : 1, sizeof(uint32_t));
-    w.vertex = lt_big_alloc(slots, sizeof(uint32_t));
-    w.parent = lt_big_alloc(slots, sizeof(uint32_t));
-    w.semi = lt_big_alloc(slots, sizeof(uint32_t));
-    w.label = lt_big_alloc(slots, sizeof(uint32_t));
-    w.ancestor = lt_big_alloc(slots, sizeof(uint32_t));
+    w.number = lt_pool_calloc(pool, n ? n : 1, sizeof(uint32_t));
+    w.vertex = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.parent = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.semi = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.label = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.ancestor = lt_pool_alloc(pool, slots, sizeof(uint32_t));
     if (!w.number || !w.vertex || !w.parent || !w.semi || !w.label || !w.ancestor)
         goto fail;
     if (n == 0) {
@@ -233,14 +284,16 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
     number_nodes(&w);
     if (semidominators(&w))
         goto fail;
-    free(w.pred);
-    free(w.pred_start);
-    w.pred = w.pred_start = NULL;
+    release(&w, &w.pred, w.pred_count ? w.pred_count : 1);
+    release(&w, &w.pred_start, n + 1);
     immediate_dominators(&w);
-    free(w.semi);
-    free(w.label);
-    w.semi = w.label = NULL;
+    release(&w, &w.semi, slots);
+    release(&w, &w.label, slots);
     if (collect(&w, self_size, out))
+        goto fail;
+    release(&w, &w.parent, slots);
+    release(&w, &w.ancestor, slots);
+    if (dominated_lists(&w, out))
         goto fail;
     out->unreachable = g->node_count - w.root_reached;
     work_free(&w);
@@ -257,6 +310,9 @@ void lt_dominator_tree_free(lt_dominator_tree *t)
 {
     free(t->dominator);
     free(t->retained);
+    free(t->first_dominated);
+    free(t->dominated);
     t->dominator = NULL;
     t->retained = NULL;
+    t->first_dominated = t->dominated = NULL;
 }

@@ -27,13 +27,14 @@ int lt_retention_has_user_roots(const lt_graph *g)
 
 /* Marks nodes reachable over non-weak edges from the root's shortcut edges
  * and its element edges to `(Document DOM trees)`. */
-static uint64_t *page_owned_nodes(const lt_graph *g)
+static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
 {
     uint64_t *owned = lt_big_calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
-    uint32_t *stack = lt_big_alloc((size_t)g->node_count + 1, sizeof(uint32_t));
+    size_t stack_len = (size_t)g->node_count + 1;
+    uint32_t *stack = lt_pool_alloc(pool, stack_len, sizeof(uint32_t));
     if (!owned || !stack) {
         free(owned);
-        free(stack);
+        lt_pool_release(pool, stack, stack_len * sizeof(uint32_t));
         return NULL;
     }
     uint32_t depth = 0;
@@ -56,7 +57,7 @@ static uint64_t *page_owned_nodes(const lt_graph *g)
             stack[depth++] = edge.to;
         }
     }
-    free(stack);
+    lt_pool_release(pool, stack, stack_len * sizeof(uint32_t));
     return owned;
 }
 
@@ -81,9 +82,9 @@ static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t 
     return !(lt_bit_get(owned, e.to) && !lt_bit_get(owned, from));
 }
 
-uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_error *err)
+uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
 {
-    uint64_t *owned = page_owned_nodes(g);
+    uint64_t *owned = page_owned_nodes(g, pool);
     uint64_t *bits = lt_big_calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
     if (!owned || !bits) {
         free(owned);

@@ -12,13 +12,14 @@
 
 #include <stdint.h>
 
+#include "big_alloc.h"
 #include "graph.h"
 #include "lt_error.h"
 #include "weakmap_edges.h"
 
 /* Returns a bit vector (one bit per edge, 1 = retains; free()) or NULL with
- * err set (LT_ENOMEM). */
-uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_error *err);
+ * err set (LT_ENOMEM). Scratch memory comes from pool (may be NULL). */
+uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err);
 
 /* True when the node is a user root in DevTools' sense: not synthetic, or the
  * synthetic `(Document DOM trees)` node. */

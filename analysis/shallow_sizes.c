@@ -69,11 +69,12 @@ static void transfer(lt_graph *g, const uint32_t *owners)
     }
 }
 
-int lt_shallow_sizes_apply(lt_graph *g, lt_error *err)
+int lt_shallow_sizes_apply(lt_graph *g, lt_pool *pool, lt_error *err)
 {
     if (!lt_retention_has_user_roots(g))
         return 0;
-    uint32_t *owners = lt_big_alloc(g->node_count ? g->node_count : 1, sizeof *owners);
+    size_t n = g->node_count ? g->node_count : 1;
+    uint32_t *owners = lt_pool_alloc(pool, n, sizeof *owners);
     owner_stack s = {0};
     int rc = owners ? 0 : -1;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)
@@ -83,7 +84,7 @@ int lt_shallow_sizes_apply(lt_graph *g, lt_error *err)
             rc = spread(g, owners, &s, v);
     if (!rc)
         transfer(g, owners);
-    free(owners);
+    lt_pool_release(pool, owners, n * sizeof *owners);
     free(s.items);
     if (rc)
         return lt_error_set(err, LT_ENOMEM, "out of memory re-attributing shallow sizes");

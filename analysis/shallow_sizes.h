@@ -6,10 +6,11 @@
 #ifndef LT_SHALLOW_SIZES_H
 #define LT_SHALLOW_SIZES_H
 
+#include "big_alloc.h"
 #include "graph.h"
 #include "lt_error.h"
 
-/* Rewrites g->self_size in place. Returns 0 or LT_ENOMEM with err set. */
-int lt_shallow_sizes_apply(lt_graph *g, lt_error *err);
+/* Rewrites g->self_size in place (scratch memory from pool, may be NULL). Returns 0 or LT_ENOMEM with err set. */
+int lt_shallow_sizes_apply(lt_graph *g, lt_pool *pool, lt_error *err);
 
 #endif

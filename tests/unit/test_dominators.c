@@ -284,16 +284,35 @@ static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *se
 
 /* ------------------------------------------------------ running, comparing */
 
+/* The children lists agree with the dominator array: each non-root node once,
+ * under its dominator, in ordinal order. */
+static void assert_dominated_lists(const lt_graph *g, const lt_dominator_tree *t)
+{
+    uint32_t n = g->node_count;
+    assert_int_equal(t->first_dominated[n], n ? n - 1 : 0);
+    for (uint32_t v = 0; v < n; v++)
+        for (uint32_t k = t->first_dominated[v]; k < t->first_dominated[v + 1]; k++) {
+            uint32_t c = t->dominated[k];
+            assert_true(c != g->root);
+            assert_int_equal(t->dominator[c], v);
+            if (k > t->first_dominated[v])
+                assert_true(t->dominated[k - 1] < c);
+        }
+}
+
 static void run_impl(const test_graph *tg, lt_dominator_tree *out)
 {
     lt_error err;
     lt_error_clear(&err);
     memset(out, 0, sizeof *out);
-    int rc = lt_dominators_compute(tg->g, tg->essential, tg->g->self_size, out, &err);
+    lt_pool pool = {0}; /* big graphs exercise block reuse */
+    int rc = lt_dominators_compute(tg->g, tg->essential, tg->g->self_size, &pool, out, &err);
+    lt_pool_drain(&pool);
     if (rc != 0)
         fail_msg("lt_dominators_compute returned %d: %s", rc, err.message);
     assert_non_null(out->dominator);
     assert_non_null(out->retained);
+    assert_dominated_lists(tg->g, out);
 }
 
 static uint32_t count_mismatches(const lt_graph *g, const lt_dominator_tree *got,
