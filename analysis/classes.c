@@ -115,6 +115,7 @@ typedef struct aggregator {
     lt_text_index texts;  /* canonical class text for located keys */
     key_table keys;
     uint32_t *node_agg;   /* per node: aggregate index, UINT32_MAX if none */
+    uint32_t *canonical;  /* per string: canonical index of its text, or UINT32_MAX */
 } aggregator;
 
 static uint32_t key_hash(const lt_class *k)
@@ -168,16 +169,17 @@ static int64_t find_or_add(aggregator *a, const lt_class *k)
     return a->c->count++;
 }
 
-static int64_t key_of(aggregator *a, uint32_t v, int32_t distance)
+static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_location *loc)
 {
-    const lt_graph *g = a->g;
     lt_class k = {.name = a->c->class_name[v], .distance = distance, .first_node = v};
-    const lt_location *loc = g->node_type[v] == g->nt.object ? lt_graph_location(g, v) : NULL;
     if (loc) {
-        int64_t canonical = lt_text_index_canonical(&a->texts, g, k.name);
-        if (canonical < 0)
-            return -1;
-        k.name = (uint32_t)canonical;
+        if (a->canonical[k.name] == UINT32_MAX) {
+            int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
+            if (canonical < 0)
+                return -1;
+            a->canonical[k.name] = (uint32_t)canonical;
+        }
+        k.name = a->canonical[k.name];
         k.has_location = 1;
         k.script_id = loc->script_id;
         k.line = loc->line;
@@ -186,14 +188,22 @@ static int64_t key_of(aggregator *a, uint32_t v, int32_t distance)
     return find_or_add(a, &k);
 }
 
+/* Walks the nodes in order with a cursor into the (sorted) locations. */
 static int count_instances(aggregator *a, const int32_t *distance)
 {
     const lt_graph *g = a->g;
+    uint32_t cursor = 0;
     for (uint32_t v = 0; v < g->node_count; v++) {
         a->node_agg[v] = UINT32_MAX;
         if (!g->self_size[v])
             continue;
-        int64_t k = key_of(a, v, distance[v]);
+        while (cursor < g->location_count && g->locations[cursor].node < v)
+            cursor++;
+        const lt_location *loc = cursor < g->location_count && g->locations[cursor].node == v &&
+                                         g->node_type[v] == g->nt.object
+                                     ? &g->locations[cursor]
+                                     : NULL;
+        int64_t k = key_of(a, v, distance[v], loc);
         if (k < 0)
             return -1;
         lt_class *c = &a->c->items[k];
@@ -303,11 +313,15 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
     aggregator a = {.g = g, .c = c};
     size_t n = g->node_count ? g->node_count : 1;
     a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
-    int rc = (!a.node_agg || lt_text_index_init(&a.texts) || grow_keys(&a) || count_instances(&a, distance) ||
+    a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    if (a.canonical)
+        memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
+    int rc = (!a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || grow_keys(&a) || count_instances(&a, distance) ||
               retained_walk(&a, tree) || collapse_same_text(&a))
                  ? -1
                  : 0;
     lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
+    free(a.canonical);
     free(a.keys.slots);
     lt_text_index_free(&a.texts);
     return rc ? lt_error_set(err, LT_ENOMEM, "out of memory aggregating classes") : 0;

@@ -995,7 +995,20 @@ static int cmp_located(const void *a, const void *b)
  * (as DevTools' location map does). */
 static int install_locations(lt_reader *r, lt_error *err)
 {
-    size_t n = r->location_count, out = 0;
+    size_t n = r->location_count, out = 0, sorted = 1;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = r->locations[i - 1].node <= r->locations[i].node;
+    if (sorted) { /* the usual case: V8 writes them in node order */
+        for (size_t i = 0; i < n; i++) {
+            if (out && r->locations[out - 1].node == r->locations[i].node)
+                out--;
+            r->locations[out++] = r->locations[i];
+        }
+        r->graph->locations = r->locations;
+        r->graph->location_count = (uint32_t)out;
+        r->locations = NULL;
+        return 0;
+    }
     located *tmp = malloc((n ? n : 1) * sizeof *tmp);
     if (!tmp)
         return fail(r, err, LT_ENOMEM, "out of memory sorting %zu locations", n);
