@@ -438,6 +438,8 @@ static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
     }
     unsigned long long path = (unsigned long long)i * r->edge_fields;
     uint64_t ordinal = ((uint64_t)to * r->to_node_magic) >> 35;
+    if (ordinal * r->node_fields != to) /* the multiply is exact for field counts up to 8 */
+        ordinal = to / r->node_fields;
     if (to >= r->to_node_limit)
         return fail(r, err, LT_EINPUT, "edges[%llu]: to_node %u points past the last node (%u nodes) (byte %llu)",
                     path, to, r->node_count, (unsigned long long)at);
