@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "chains.h"
+#include "clusters.h"
 #include "distances.h"
 #include "dom_state.h"
 #include "retention.h"
@@ -86,6 +88,20 @@ static int dominator_stage(lt_analysis *a, const lt_weakmap_names *weakmaps, lt_
     return rc;
 }
 
+static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
+{
+    uint64_t total = 0;
+    for (uint32_t v = 0; v < a->graph->node_count; v++)
+        total += a->graph->self_size[v];
+    lt_heap_view view = {.g = a->graph, .tree = &a->tree, .distance = a->distance, .parent_edge = a->parent_edge,
+                         .classes = &a->classes, .total_size = total};
+    int rc = lt_chains_find(&view, pool, &a->findings, err);
+    if (!rc)
+        rc = lt_clusters_find(&view, pool, &a->findings, &a->clusters, err);
+    lt_findings_rank(&a->findings);
+    return rc;
+}
+
 int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysis **out, lt_error *err)
 {
     *out = NULL;
@@ -113,7 +129,7 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
         rc = dominator_stage(a, &weakmaps, &pool, err);
     t->retention_and_dominators = seconds_since(&clock);
     progress(options, "dominators", 60);
-    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool, err)))
+    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool, options && options->skip_findings ? NULL : &a->parent_edge, err)))
         rc = err ? err->code : LT_ENOMEM;
     t->distances = seconds_since(&clock);
     progress(options, "dominators", 75);
@@ -123,6 +139,11 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     if (!rc)
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     t->class_aggregates = seconds_since(&clock);
+    if (!rc && !(options && options->skip_findings)) {
+        progress(options, "findings", 0);
+        rc = findings_stage(a, &pool, err);
+    }
+    t->findings = seconds_since(&clock);
     t->total_after_reading = seconds_since(&start);
     lt_weakmap_names_free(&weakmaps);
     lt_pool_drain(&pool);
@@ -144,6 +165,9 @@ void lt_analysis_free(lt_analysis *a)
     lt_graph_free(a->graph);
     lt_dominator_tree_free(&a->tree);
     free(a->distance);
+    free(a->parent_edge);
+    lt_findings_free(&a->findings);
+    json_decref(a->clusters);
     lt_classes_free(&a->classes);
     free(a);
 }

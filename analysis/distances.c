@@ -11,6 +11,7 @@ typedef struct bfs_work {
     const lt_graph *g;
     const lt_weakmap_names *weakmaps;
     int32_t *distance;
+    uint32_t *parent_edge;       /* NULL when not wanted */
     uint32_t *queue;
     size_t head, tail;
     uint64_t *pending_pairs;     /* WeakMap pairs whose first edge was skipped */
@@ -72,13 +73,15 @@ static void bfs(bfs_work *w)
             if (!follow(w, v, edge))
                 continue;
             w->distance[edge.to] = d;
+            if (w->parent_edge)
+                w->parent_edge[edge.to] = e;
             w->queue[w->tail++] = edge.to;
         }
     }
 }
 
 int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool,
-                              lt_error *err)
+                              uint32_t **parent_edge, lt_error *err)
 {
     uint32_t root = g->root, root_edges = g->first_edge[root + 1] - g->first_edge[root];
     bfs_work w = {.g = g, .weakmaps = weakmaps};
@@ -86,7 +89,16 @@ int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmap
     w.distance = lt_pool_alloc(pool, g->node_count, sizeof(int32_t));
     w.queue = lt_pool_alloc(pool, queue_len, sizeof(uint32_t));
     w.pending_pairs = calloc((weakmaps->count + 63) / 64 + 1, sizeof(uint64_t));
-    if (!w.distance || !w.queue || !w.pending_pairs) {
+    if (parent_edge) {
+        w.parent_edge = *parent_edge = lt_pool_alloc(pool, g->node_count, sizeof(uint32_t));
+        if (w.parent_edge)
+            memset(w.parent_edge, 0xff, (size_t)g->node_count * sizeof(uint32_t));
+    }
+    if (!w.distance || !w.queue || !w.pending_pairs || (parent_edge && !w.parent_edge)) {
+        if (parent_edge) {
+            free(*parent_edge);
+            *parent_edge = NULL;
+        }
         free(w.distance);
         lt_pool_release(pool, w.queue, queue_len * sizeof(uint32_t));
         free(w.pending_pairs);
@@ -102,6 +114,8 @@ int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmap
         uint32_t t = g->edges[e].to;
         if (lt_retention_is_user_root(g, t)) {
             w.distance[t] = 1;
+            if (w.parent_edge)
+                w.parent_edge[t] = e;
             w.queue[w.tail++] = t;
         }
     }

@@ -18,9 +18,14 @@
 #define LT_DISTANCE_UNREACHABLE (-5)
 #define LT_DISTANCE_SYSTEM_BASE 100000000
 
+#define LT_NO_EDGE UINT32_MAX
+
 /* Returns a new array of node_count distances (free()), or NULL with err set.
- * Scratch memory comes from pool (may be NULL). */
+ * Scratch memory comes from pool (may be NULL). When parent_edge is not NULL,
+ * *parent_edge gets a new array (free()) holding, per node, the edge through
+ * which the search first reached it (LT_NO_EDGE for the root and unreached
+ * nodes): following them back gives a shortest retainer path from the root. */
 int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool,
-                              lt_error *err);
+                              uint32_t **parent_edge, lt_error *err);
 
 #endif

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "findings.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,37 +83,10 @@ static uint32_t *sorted_classes(const lt_analysis *a)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-/* DevTools shows names cut to 120 UTF-16 units: the first 117 and "...". */
-static json_t *display_name(const char *name)
-{
-    size_t units = 0, cut = 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue;
-        units += *p >= 0xF0 ? 2 : 1;
-        if (units <= 117)
-            cut = (size_t)(p - (const unsigned char *)name);
-    }
-    if (units <= 120)
-        return json_string(name);
-    /* cut is the start of the last char within 117 units: include it whole */
-    size_t end = cut + 1;
-    while (name[end] && ((unsigned char)name[end] & 0xC0) == 0x80)
-        end++;
-    char *buf = malloc(end + 4);
-    if (!buf)
-        return NULL;
-    memcpy(buf, name, end);
-    memcpy(buf + end, "...", 4);
-    json_t *s = json_string(buf);
-    free(buf);
-    return s;
-}
-
 static json_t *node_json(const lt_analysis *a, uint32_t v)
 {
     const lt_graph *g = a->graph;
-    json_t *name = display_name(lt_graph_node_name(g, v));
+    json_t *name = lt_json_name(lt_graph_node_name(g, v));
     return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)g->node_id[v], "type",
                      lt_graph_node_type_name(g, v), "name", name ? name : json_string("?"), "class",
                      lt_graph_string(g, a->classes.class_name[v]), "self_size", (json_int_t)g->self_size[v],
@@ -169,8 +144,10 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
                                  (json_int_t)a->tree.unreachable, "input_format", a->input.format,
                                  "uncompressed_bytes", (json_int_t)a->input.uncompressed_bytes,
                                  "compressed_bytes", (json_int_t)a->input.compressed_bytes);
-    json_t *doc = json_pack("{s:o, s:o, s:o, s:[]}", "snapshot", snapshot, "top_retainers", retainers_json(a, top),
-                            "classes", classes_json(a, top), "findings");
+    json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "snapshot", snapshot, "top_retainers", retainers_json(a, top),
+                            "classes", classes_json(a, top), "findings", lt_findings_json(&a->findings));
+    if (doc && a->clusters)
+        json_object_set(doc, "clusters", a->clusters);
     return doc;
 }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libarchive-dev libjansson-dev zlib1g-dev libisal-dev libcmocka-dev
+  libarchive-dev libjansson-dev zlib1g-dev libisal-dev libcmocka-dev libssl-dev
   pigz zstd xz-utils bzip2 zip tar time
 )
 
