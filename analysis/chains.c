@@ -196,7 +196,7 @@ typedef struct candidate {
 
 typedef struct function_search {
     const lt_heap_view *v;
-    const lt_u32map *closure_names; /* string index of every closure's name */
+    const lt_u32map *closure_names; /* closure name (string index) -> its first closure */
     candidate items[64];
     uint32_t count;
     uint32_t generator_levels, promise_levels;
@@ -295,15 +295,6 @@ static uint32_t context_function(const function_search *s, uint32_t context)
     return last != UINT32_MAX && lt_u32map_get(s->closure_names, last, &dummy) ? last : UINT32_MAX;
 }
 
-/* A closure of the named function (for its location), or UINT32_MAX. */
-static uint32_t closure_named(const lt_graph *g, uint32_t name)
-{
-    for (uint32_t x = 0; x < g->node_count; x++)
-        if (g->node_type[x] == g->nt.closure && g->node_name[x] == name)
-            return x;
-    return UINT32_MAX;
-}
-
 static void note_name(function_search *s, uint32_t name, int priority, uint32_t level)
 {
     for (uint32_t i = 0; i < s->count; i++)
@@ -311,8 +302,8 @@ static void note_name(function_search *s, uint32_t name, int priority, uint32_t 
             note(s, s->items[i].closure, priority, level);
             return;
         }
-    uint32_t closure = closure_named(s->v->g, name);
-    if (closure != UINT32_MAX)
+    uint32_t closure; /* the first closure of that name, for its location */
+    if (lt_u32map_get(s->closure_names, name, &closure))
         note(s, closure, priority, level);
 }
 
@@ -457,7 +448,8 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
         char label[96] = "";
         if (e != UINT32_MAX)
             lt_edge_label(v->g, v->g->edges[e], label, sizeof label);
-        json_array_append_new(list, json_pack("{s:s, s:o}", "class", lt_view_class(v, node), "edge",
+        json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "class", lt_view_class(v, node), "name",
+                                              lt_json_name(lt_graph_node_name(v->g, node)), "edge",
                                               e != UINT32_MAX ? json_string(label) : json_null()));
         snprintf(parts[i], sizeof parts[i], "%s", lt_view_class(v, node)); /* edges vary between runs */
     }
@@ -621,7 +613,11 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
     int rc = push(&starts, v->g->root) || lt_u32map_init(&closure_names) ? LT_ENOMEM : 0;
     for (uint32_t x = 0; !rc && x < v->g->node_count; x++)
         if (v->g->node_type[x] == v->g->nt.closure)
-            rc = lt_u32map_put(&closure_names, v->g->node_name[x], 1) ? LT_ENOMEM : 0;
+        {
+            uint32_t first;
+            if (!lt_u32map_get(&closure_names, v->g->node_name[x], &first))
+                rc = lt_u32map_put(&closure_names, v->g->node_name[x], x) ? LT_ENOMEM : 0;
+        }
     for (size_t si = 0; !rc && si < starts.len && si < MAX_STARTS; si++) {
         uint32_t x = starts.items[si];
         if (height[x] < MIN_CHAIN_HEIGHT)

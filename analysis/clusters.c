@@ -151,7 +151,8 @@ static json_t *cluster_view(const lt_heap_view *v)
                                               (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
                                               lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
                                               (json_int_t)v->tree->retained[x], "retained_percent",
-                                              percent(v, v->tree->retained[x]), "dominated_count",
+                                              (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
+                                              "dominated_count",
                                               (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
                                               "by_class", by_class_view(v, x), "children", children_view(v, x)));
     }
@@ -327,7 +328,7 @@ static int cluster_class(cluster_work *w, uint32_t name, uint32_t instances)
         int t = v->g->node_type[x];
         if (key != name || !v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure) || seen++ % step)
             continue;
-        if (v->distance[x] >= LT_DISTANCE_SYSTEM_BASE || v->distance[x] < 0)
+        if (v->distance[x] >= LT_PATH_MAX || v->distance[x] < 0) /* system-only or too deep */
             continue;
         uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
         if (n && add_to_group(w, lt_path_shape(v, w->path, n), x))

@@ -28,9 +28,9 @@ uint32_t lt_retainer_path(const lt_heap_view *v, uint32_t node, uint32_t *out, u
         max = LT_PATH_MAX;
     uint32_t at = node;
     while (at != v->g->root && v->parent_edge[at] != LT_NO_EDGE) {
+        if (n == max)
+            return 0; /* deeper than max: inside a long chain, not a path to show */
         uint32_t e = v->parent_edge[at];
-        if (n == max) /* keep the steps nearest the node: shift */
-            memmove(tmp, tmp + 1, (max - 1) * sizeof *tmp), n--;
         tmp[n++] = e;
         at = lt_edge_source(v->g, e);
     }

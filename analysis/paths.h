@@ -15,8 +15,8 @@
 uint32_t lt_edge_source(const lt_graph *g, uint32_t e);
 
 /* Writes the edges of the shortest retainer path from the root to node into
- * out[0..return) in root-to-node order; at most max edges (the ones nearest
- * the node are kept). Returns 0 when the node has no path (unreachable). */
+ * out[0..return) in root-to-node order. Returns 0 when the node has no path
+ * (unreachable) or a longer one than max (at most LT_PATH_MAX) edges. */
 uint32_t lt_retainer_path(const lt_heap_view *v, uint32_t node, uint32_t *out, uint32_t max);
 
 /* A short label of an edge for paths and shapes: the property, context or

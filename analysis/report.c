@@ -170,6 +170,22 @@ static double percent_of(const lt_analysis *a, uint64_t bytes)
     return a->total_self_size ? 100.0 * (double)bytes / (double)a->total_self_size : 0;
 }
 
+static void text_findings(const lt_analysis *a, FILE *out)
+{
+    if (!a->findings.count) {
+        fprintf(out, "\nFindings: none\n");
+        return;
+    }
+    fprintf(out, "\nFindings\n");
+    for (uint32_t i = 0; i < a->findings.count; i++) {
+        const lt_finding *f = &a->findings.items[i];
+        fprintf(out, "  %u. [%s] %s\n", i + 1, lt_finding_kind_name(f->kind), f->title);
+        if (f->fix)
+            fprintf(out, "     fix: %s\n", f->fix);
+        fprintf(out, "     fingerprint: %s\n", f->fingerprint);
+    }
+}
+
 static void text_retainers(const lt_analysis *a, uint32_t top, FILE *out)
 {
     uint32_t *nodes = malloc((top ? top : 1) * sizeof *nodes);
@@ -219,6 +235,7 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
     if (a->tree.unreachable)
         fprintf(out, "Note: %u nodes are not reachable from the GC roots (placed under the root, as DevTools does)\n",
                 a->tree.unreachable);
+    text_findings(a, out);
     text_retainers(a, top, out);
     text_classes(a, top, out);
     return ferror(out) ? -1 : 0;

@@ -13,17 +13,19 @@ typedef struct analyze_args {
     int json;
     int progress;
     int timings;
+    int no_findings;
     unsigned long top;
 } analyze_args;
 
 static const char usage[] =
-    "usage: leaktriage analyze FILE [--json] [--top N] [--nodes OUT.tsv] [--progress]\n"
+    "usage: leaktriage analyze FILE [--json] [--top N] [--nodes OUT.tsv] [--no-findings] [--progress] [--timings]\n"
     "  FILE           a .heapsnapshot, gzip/zstd/xz/bzip2 of one, or a zip/tar holding one; - for stdin\n"
     "  --json         print the report as JSON instead of a summary\n"
     "  --top N        how many top retainers and classes to list (default 50)\n"
     "  --nodes FILE   write one line per node: id, self_size, retained_size, dominator_id, distance\n"
     "  --progress     print the analysis phase and percent on standard error\n"
-    "  --timings      print each stage's wall time on standard error\n";
+    "  --timings      print each stage's wall time on standard error\n"
+    "  --no-findings  skip the findings stage (recursive chains, clusters, detached DOM)\n";
 
 static int parse_args(int argc, char **argv, analyze_args *a)
 {
@@ -36,6 +38,8 @@ static int parse_args(int argc, char **argv, analyze_args *a)
             a->progress = 1;
         else if (!strcmp(s, "--timings"))
             a->timings = 1;
+        else if (!strcmp(s, "--no-findings"))
+            a->no_findings = 1;
         else if (!strcmp(s, "--top") && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -68,9 +72,9 @@ static void print_timings(const lt_stage_times *t)
 {
     fprintf(stderr,
             "timings (s): reading %.3f, dom_state %.3f, shallow_sizes %.3f, dominators %.3f, distances %.3f, "
-            "class_names %.3f, class_aggregates %.3f\n",
+            "class_names %.3f, class_aggregates %.3f, findings %.3f\n",
             t->reading, t->dom_state, t->shallow_sizes, t->retention_and_dominators, t->distances, t->class_names,
-            t->class_aggregates);
+            t->class_aggregates, t->findings);
 }
 
 static int write_nodes(const lt_analysis *an, const char *path)
@@ -105,7 +109,8 @@ int lt_cli_analyze(int argc, char **argv)
     int p = parse_args(argc, argv, &args);
     if (p)
         return p > 0 ? 0 : 2;
-    lt_analysis_options options = {.progress = args.progress ? print_progress : NULL};
+    lt_analysis_options options = {.progress = args.progress ? print_progress : NULL,
+                                   .skip_findings = args.no_findings};
     lt_analysis *an;
     lt_error err = {0};
     int rc = lt_analyze_file(args.file, &options, &an, &err);
