@@ -1,5 +1,6 @@
 #include "analysis.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -88,6 +89,45 @@ static int dominator_stage(lt_analysis *a, const lt_weakmap_names *weakmaps, lt_
     return rc;
 }
 
+/* The chains are looked for on a second thread while the clusters are
+ * scanned here: both only read the analysis; each writes its own list. */
+typedef struct chain_search {
+    const lt_heap_view *view;
+    lt_pool *pool;
+    lt_findings found;
+    lt_error err;
+    int rc;
+} chain_search;
+
+static void *run_chain_search(void *arg)
+{
+    chain_search *c = arg;
+    c->rc = lt_chains_find(c->view, c->pool, &c->found, &c->err);
+    return NULL;
+}
+
+/* Moves every finding of from into into; from ends empty. */
+static int merge_findings(lt_findings *into, lt_findings *from)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < from->count && !rc; i++) {
+        if (into->count == into->capacity) {
+            uint32_t cap = into->capacity ? into->capacity * 2 : 8;
+            lt_finding *items = realloc(into->items, cap * sizeof *items);
+            if (!items) {
+                rc = LT_ENOMEM;
+                break;
+            }
+            into->items = items;
+            into->capacity = cap;
+        }
+        into->items[into->count++] = from->items[i];
+        from->items[i] = (lt_finding){0};
+    }
+    lt_findings_free(from);
+    return rc;
+}
+
 static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
 {
     uint64_t total = 0;
@@ -95,9 +135,26 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
         total += a->graph->self_size[v];
     lt_heap_view view = {.g = a->graph, .tree = &a->tree, .distance = a->distance, .parent_edge = a->parent_edge,
                          .classes = &a->classes, .total_size = total};
-    int rc = lt_chains_find(&view, pool, &a->findings, err);
+    chain_search chains = {.view = &view, .pool = pool};
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, run_chain_search, &chains) == 0;
+    lt_cluster_scan *scan = NULL;
+    lt_findings detached = {0};
+    int rc = lt_clusters_scan(&view, &scan, &a->clusters, &detached, err);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        run_chain_search(&chains);
+    if (!rc && chains.rc && err)
+        *err = chains.err;
+    rc = rc ? rc : chains.rc;
+    int merged = merge_findings(&a->findings, &chains.found);
+    merged |= merge_findings(&a->findings, &detached);
+    if (!rc && merged)
+        rc = lt_error_set(err, LT_ENOMEM, "out of memory collecting findings");
     if (!rc)
-        rc = lt_clusters_find(&view, pool, &a->findings, &a->clusters, err);
+        rc = lt_clusters_report(&view, scan, &a->findings, err);
+    lt_cluster_scan_free(scan);
     lt_findings_rank(&a->findings);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "paths.h"
+#include "u32vec.h"
 #include "u32map.h"
 
 #define MIN_LEVELS 100
@@ -33,25 +34,6 @@
 #define EXPLORE_PER_LEVEL 256
 #define EDGE_SCAN_LIMIT 4096
 #define DATA_CHAIN_MIN_PERCENT 5.0
-
-typedef struct u32list {
-    uint32_t *items;
-    size_t len, cap;
-} u32list;
-
-static int push(u32list *l, uint32_t x)
-{
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        uint32_t *items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            return -1;
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->len++] = x;
-    return 0;
-}
 
 /* ---- 1. heights ---------------------------------------------------------- */
 
@@ -331,7 +313,7 @@ static void examine(function_search *s, uint32_t x, uint32_t level, int *generat
 /* The level's nodes, their direct targets and up to EXPLORE_PER_LEVEL nodes
  * they dominate off the path (breadth-first, 3 steps). */
 static int explore_level(function_search *s, const uint32_t *level_nodes, uint32_t p, const uint32_t *next_level,
-                         uint32_t level, u32list *queue)
+                         uint32_t level, lt_u32vec *queue)
 {
     const lt_graph *g = s->v->g;
     const lt_dominator_tree *t = s->v->tree;
@@ -342,7 +324,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
         examine(s, x, level, &generator, &promise);
         for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1] && e - g->first_edge[x] < 64; e++)
             examine(s, g->edges[e].to, level, &generator, &promise);
-        if (push(queue, x))
+        if (lt_u32vec_push(queue, x))
             return -1;
     }
     for (size_t q = 0, depth_end = queue->len, depth = 0; q < queue->len && queue->len < EXPLORE_PER_LEVEL; q++) {
@@ -356,7 +338,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
             if (next_level && c == next_level[0])
                 continue;
             examine(s, c, level, &generator, &promise);
-            if (push(queue, c))
+            if (lt_u32vec_push(queue, c))
                 return -1;
         }
     }
@@ -474,29 +456,7 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
     return list;
 }
 
-static void human_size(uint64_t bytes, char *buf, size_t len)
-{
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
-    double x = (double)bytes;
-    int u = 0;
-    while (x >= 1000 && u < 4) {
-        x /= 1000;
-        u++;
-    }
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", x, units[u]);
-}
 
-static void thousands(uint64_t n, char *buf, size_t len)
-{
-    char digits[32];
-    int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n), at = 0;
-    for (int i = 0; i < k && at + 2 < (int)len; i++) {
-        if (i && (k - i) % 3 == 0)
-            buf[at++] = ',';
-        buf[at++] = digits[i];
-    }
-    buf[at] = '\0';
-}
 
 static int report_recursive(const lt_heap_view *v, const chain *c, const function_search *s, const candidate *f,
                             lt_findings *out, lt_error *err)
@@ -508,8 +468,8 @@ static int report_recursive(const lt_heap_view *v, const chain *c, const functio
     const char *name = lt_graph_string(g, f->name), *script = closure_script(g, f->closure);
     char short_script[256], size[32], levels[32], where[300];
     lt_findings_normalise_script(script, short_script, sizeof short_script);
-    human_size(v->tree->retained[head], size, sizeof size);
-    thousands(c->levels, levels, sizeof levels);
+    lt_format_size(v->tree->retained[head], size, sizeof size);
+    lt_format_count(c->levels, levels, sizeof levels);
     if (loc)
         snprintf(where, sizeof where, " (%s:%u)", *short_script ? short_script : "?", loc->line + 1);
     else
@@ -551,8 +511,8 @@ static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, 
     if (percent < DATA_CHAIN_MIN_PERCENT)
         return 0;
     char size[32], levels[32], *canonical = NULL;
-    human_size(retained, size, sizeof size);
-    thousands(c->levels, levels, sizeof levels);
+    lt_format_size(retained, size, sizeof size);
+    lt_format_count(c->levels, levels, sizeof levels);
     json_t *period = period_json(v, c, &canonical);
     char *title = lt_strdup_printf("A linked structure of %s × `%s` holds %s (%.1f%% of the heap)", levels,
                                    lt_view_class(v, head), size, percent);
@@ -567,7 +527,7 @@ static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, 
 }
 
 /* Looks for periodic regions on one deep path and reports them. */
-static int examine_path(const lt_heap_view *v, const lt_u32map *closure_names, const u32list *path, u32list *queue,
+static int examine_path(const lt_heap_view *v, const lt_u32map *closure_names, const lt_u32vec *path, lt_u32vec *queue,
                         lt_findings *out, lt_error *err)
 {
     uint64_t *sig = malloc((path->len ? path->len : 1) * sizeof *sig);
@@ -608,9 +568,9 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
     uint32_t *height = tree_heights(v, pool);
     if (!height)
         return lt_error_set(err, LT_ENOMEM, "out of memory measuring the dominator tree");
-    u32list starts = {0}, path = {0}, queue = {0};
+    lt_u32vec starts = {0}, path = {0}, queue = {0};
     lt_u32map closure_names = {0};
-    int rc = push(&starts, v->g->root) || lt_u32map_init(&closure_names) ? LT_ENOMEM : 0;
+    int rc = lt_u32vec_push(&starts, v->g->root) || lt_u32map_init(&closure_names) ? LT_ENOMEM : 0;
     for (uint32_t x = 0; !rc && x < v->g->node_count; x++)
         if (v->g->node_type[x] == v->g->nt.closure)
         {
@@ -624,7 +584,7 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
             continue;
         path.len = 0;
         while (!rc) { /* down the tallest child; other tall children start paths of their own */
-            rc = push(&path, x) ? LT_ENOMEM : 0;
+            rc = lt_u32vec_push(&path, x) ? LT_ENOMEM : 0;
             uint32_t best = UINT32_MAX;
             for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
                 uint32_t c = t->dominated[k];
@@ -634,7 +594,7 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
             for (uint32_t k = t->first_dominated[x]; !rc && k < t->first_dominated[x + 1]; k++) {
                 uint32_t c = t->dominated[k];
                 if (c != best && height[c] >= MIN_CHAIN_HEIGHT && starts.len < MAX_STARTS)
-                    rc = push(&starts, c) ? LT_ENOMEM : 0;
+                    rc = lt_u32vec_push(&starts, c) ? LT_ENOMEM : 0;
             }
             if (best == UINT32_MAX)
                 break;

@@ -30,29 +30,7 @@
 #define LARGE_MIN_PERCENT 25.0
 #define LARGE_MAX 3
 
-static void human_size(uint64_t bytes, char *buf, size_t len)
-{
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
-    double x = (double)bytes;
-    int u = 0;
-    while (x >= 1000 && u < 4) {
-        x /= 1000;
-        u++;
-    }
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", x, units[u]);
-}
 
-static void thousands(uint64_t n, char *buf, size_t len)
-{
-    char digits[32];
-    int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n), at = 0;
-    for (int i = 0; i < k && at + 2 < (int)len; i++) {
-        if (i && (k - i) % 3 == 0)
-            buf[at++] = ',';
-        buf[at++] = digits[i];
-    }
-    buf[at] = '\0';
-}
 
 static double percent(const lt_heap_view *v, uint64_t bytes)
 {
@@ -173,13 +151,17 @@ typedef struct cluster {
     uint32_t depth;         /* steps from the holder to the instance */
 } cluster;
 
+struct lt_cluster_scan {
+    struct cluster_work *work;
+};
+
 typedef struct cluster_work {
     const lt_heap_view *v;
     group *groups;
     uint32_t group_count, group_cap;
     cluster *clusters;
     uint32_t cluster_count, cluster_cap;
-    const uint32_t *chain_heads;  /* heads of the chains found: what they hold is explained */
+    uint32_t chain_heads[16];     /* heads of the chains found: what they hold is explained */
     uint32_t chain_head_count;
     uint32_t path[LT_PATH_MAX];
 } cluster_work;
@@ -272,7 +254,7 @@ static int consider_group(cluster_work *w, const group *gr, uint32_t instances, 
         return 0;
     uint32_t holder = v->g->edges[w->path[at]].to;
     if (internal_class(lt_view_class(v, holder)) || v->distance[holder] >= LT_DISTANCE_SYSTEM_BASE ||
-        percent(v, v->tree->retained[holder]) < CLUSTER_MIN_PERCENT || under_chain(w, holder))
+        percent(v, v->tree->retained[holder]) < CLUSTER_MIN_PERCENT)
         return 0;
     const char *cls = lt_view_class(v, gr->example);
     int closure = v->g->node_type[gr->example] == v->g->nt.closure;
@@ -301,9 +283,9 @@ static int report_cluster(cluster_work *w, const cluster *c, lt_findings *out, l
     char where[512], count[32], size[32], shape[512];
     lt_path_text(v, w->path, (uint32_t)at + 1, where, sizeof where);
     lt_path_text(v, w->path, n, shape, sizeof shape);
-    thousands(c->estimated, count, sizeof count);
+    lt_format_count(c->estimated, count, sizeof count);
     uint64_t retained = v->tree->retained[c->holder];
-    human_size(retained, size, sizeof size);
+    lt_format_size(retained, size, sizeof size);
     char *title = lt_strdup_printf("%s `%s` %s held by `%s` %s (%s, %.1f%% of the heap)", count, what,
                                    closure ? "closures" : "objects", holder_class, where, size, percent(v, retained));
     json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count",
@@ -364,25 +346,31 @@ static int count_instances(const lt_heap_view *v, lt_u32map *counts)
     return 0;
 }
 
-static int retainer_clusters(const lt_heap_view *v, const uint32_t *chain_heads, uint32_t chain_head_count,
-                             lt_findings *out, lt_error *err)
+/* Finds the candidate clusters into w (no findings yet: chains may explain
+ * them, see report_clusters). */
+static int scan_clusters(cluster_work *w, lt_error *err)
 {
     lt_u32map counts;
     if (lt_u32map_init(&counts))
         return lt_error_set(err, LT_ENOMEM, "out of memory counting instances");
-    cluster_work w = {.v = v, .chain_heads = chain_heads, .chain_head_count = chain_head_count};
-    int rc = count_instances(v, &counts);
+    int rc = count_instances(w->v, &counts);
     for (uint32_t i = 0; i < counts.capacity && !rc; i++)
         if (counts.used[i] && counts.values[i] >= CLUSTER_MIN_INSTANCES &&
-            !internal_class(lt_graph_string(v->g, counts.keys[i])))
-            rc = cluster_class(&w, counts.keys[i], counts.values[i]);
-    for (uint32_t i = 0; i < w.cluster_count && !rc; i++)
-        rc = report_cluster(&w, &w.clusters[i], out, err);
-    free(w.groups);
-    free(w.clusters);
+            !internal_class(lt_graph_string(w->v->g, counts.keys[i])))
+            rc = cluster_class(w, counts.keys[i], counts.values[i]);
     lt_u32map_free(&counts);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
+    return rc;
+}
+
+/* Reports the candidates that no chain explains. */
+static int report_clusters(cluster_work *w, lt_findings *out, lt_error *err)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < w->cluster_count && !rc; i++)
+        if (!under_chain(w, w->clusters[i].holder))
+            rc = report_cluster(w, &w->clusters[i], out, err);
     return rc;
 }
 
@@ -432,8 +420,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
         char where[512], count[32], size[32], shape[512];
         lt_path_text(v, w.path, at >= 0 ? (uint32_t)at + 1 : 0, where, sizeof where);
         lt_path_text(v, w.path, n, shape, sizeof shape);
-        thousands(gr->count, count, sizeof count);
-        human_size(retained[i], size, sizeof size);
+        lt_format_count(gr->count, count, sizeof count);
+        lt_format_size(retained[i], size, sizeof size);
         const char *cls = lt_view_class(v, gr->example);
         const char *element = !strncmp(cls, "Detached ", 9) ? cls + 9 : cls;
         char *title = lt_strdup_printf("%s detached `%s` elements held by %s (%s, %.1f%% of the heap)", count, element,
@@ -527,7 +515,7 @@ static int large_retainers(const lt_heap_view *v, lt_findings *out, lt_error *er
         char size[32], where[512];
         uint32_t path[LT_PATH_MAX], len = lt_retainer_path(v, x, path, LT_PATH_MAX);
         lt_path_text(v, path, len, where, sizeof where);
-        human_size(retained, size, sizeof size);
+        lt_format_size(retained, size, sizeof size);
         char *title = lt_strdup_printf("`%s` %s holds %s (%.1f%% of the heap)", lt_view_class(v, x), where, size,
                                        percent(v, retained));
         json_t *details = json_pack("{s:s, s:I, s:s, s:o, s:{s:I}}", "class", lt_view_class(v, x), "node_id",
@@ -560,15 +548,38 @@ static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint3
     return found;
 }
 
-int lt_clusters_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, json_t **view, lt_error *err)
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out,
+                     lt_error *err)
 {
-    (void)pool;
-    uint32_t heads[16], head_count = chain_heads(v, out, heads, 16);
+    *view = NULL;
+    *scan = calloc(1, sizeof **scan);
+    cluster_work *w = *scan ? calloc(1, sizeof *w) : NULL;
+    if (!w) {
+        free(*scan);
+        *scan = NULL;
+        return lt_error_set(err, LT_ENOMEM, "out of memory scanning clusters");
+    }
+    (*scan)->work = w;
+    w->v = v;
     *view = cluster_view(v);
-    int rc = retainer_clusters(v, heads, head_count, out, err);
-    if (!rc)
-        rc = detached_dom(v, out, err);
-    if (!rc)
-        rc = large_retainers(v, out, err);
-    return rc;
+    int rc = scan_clusters(w, err);
+    return rc ? rc : detached_dom(v, out, err);
+}
+
+int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings *out, lt_error *err)
+{
+    cluster_work *w = scan->work;
+    w->chain_head_count = chain_heads(v, out, w->chain_heads, 16);
+    int rc = report_clusters(w, out, err);
+    return rc ? rc : large_retainers(v, out, err);
+}
+
+void lt_cluster_scan_free(lt_cluster_scan *scan)
+{
+    if (!scan)
+        return;
+    free(scan->work->groups);
+    free(scan->work->clusters);
+    free(scan->work);
+    free(scan);
 }

@@ -11,9 +11,19 @@
 #include "findings.h"
 #include "heap_view.h"
 
-/* Appends retainer_cluster, detached_dom and large_retainer findings to out
- * and sets *view to the object cluster view (a JSON array, new reference).
- * Returns 0 or LT_ENOMEM with err set. */
-int lt_clusters_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, json_t **view, lt_error *err);
+typedef struct lt_cluster_scan lt_cluster_scan;
+
+/* First half, independent of the chains (it may run while they are looked
+ * for): sets *view to the object cluster view (a JSON array, new reference),
+ * *scan to the candidate retainer clusters (free with lt_cluster_scan_free),
+ * and appends detached_dom findings to out. Returns 0 or LT_ENOMEM. */
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out,
+                     lt_error *err);
+
+/* Second half, once out also holds the chains: appends the retainer_cluster
+ * findings that no chain explains, then large_retainer findings. */
+int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings *out, lt_error *err);
+
+void lt_cluster_scan_free(lt_cluster_scan *scan);
 
 #endif

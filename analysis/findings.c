@@ -159,6 +159,30 @@ json_t *lt_json_name(const char *name)
     return s;
 }
 
+void lt_format_size(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    double x = (double)bytes;
+    int u = 0;
+    while (x >= 1000 && u < 4) {
+        x /= 1000;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", x, units[u]);
+}
+
+void lt_format_count(uint64_t n, char *buf, size_t len)
+{
+    char digits[32];
+    int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n), at = 0;
+    for (int i = 0; i < k && at + 2 < (int)len; i++) {
+        if (i && (k - i) % 3 == 0)
+            buf[at++] = ',';
+        buf[at++] = digits[i];
+    }
+    buf[at] = '\0';
+}
+
 void lt_findings_free(lt_findings *f)
 {
     for (uint32_t i = 0; i < f->count; i++) {

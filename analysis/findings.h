@@ -66,6 +66,12 @@ void lt_findings_normalise_script(const char *path, char *buf, size_t len);
  * New reference, or NULL when out of memory. */
 json_t *lt_json_name(const char *name);
 
+/* "15.8 MB": bytes in SI units, one decimal, into buf. */
+void lt_format_size(uint64_t bytes, char *buf, size_t len);
+
+/* "20,000": a count with thousands separators, into buf. */
+void lt_format_count(uint64_t n, char *buf, size_t len);
+
 /* printf into a new string (NULL when out of memory). */
 char *lt_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -16,29 +16,11 @@
 
 #include "text_index.h"
 #include "u32map.h"
+#include "u32vec.h"
 
 #define MAX_INTERFACE_NAME_LENGTH 120
 #define MIN_OBJECTS_PER_INTERFACE 2
 #define OBJECTS_PER_INTERFACE_PROPORTION 1000
-
-typedef struct u32vec {
-    uint32_t *items;
-    size_t len, cap;
-} u32vec;
-
-static int vec_push(u32vec *v, uint32_t x)
-{
-    if (v->len == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        uint32_t *items = realloc(v->items, cap * sizeof *items);
-        if (!items)
-            return -1;
-        v->items = items;
-        v->cap = cap;
-    }
-    v->items[v->len++] = x;
-    return 0;
-}
 
 typedef struct candidate {
     uint32_t start, len;   /* property name indices in work.pool */
@@ -57,7 +39,7 @@ typedef struct work {
     lt_graph *g;
     uint32_t *class_name;
     int64_t object_name, proto_name;
-    u32vec pool;                  /* property sequences of candidates */
+    lt_u32vec pool;                  /* property sequences of candidates */
     candidate *cands;
     uint32_t cand_count, cand_cap;
     uint32_t *table;              /* hash table of candidate index + 1 */
@@ -69,7 +51,7 @@ typedef struct work {
     uint32_t trie_len, trie_cap;
     uint32_t def_count;
     candidate **defs;
-    u32vec scratch, states;
+    lt_u32vec scratch, states;
 } work;
 
 static int is_plain(const work *w, uint32_t v)
@@ -268,7 +250,7 @@ static int collect_candidate(work *w, uint32_t v)
         if (length > 1 && length + f > MAX_INTERFACE_NAME_LENGTH)
             break;
         length += (length != 1 ? 2 : 0) + f;
-        if (vec_push(&w->pool, name))
+        if (lt_u32vec_push(&w->pool, name))
             return -1;
         count++;
     }
@@ -317,7 +299,7 @@ static int by_utf16_name(const void *a, const void *b, void *graph)
 /* Ranks every property name used by a definition in UTF-16 order. */
 static int rank_names(work *w)
 {
-    u32vec names = {0};
+    lt_u32vec names = {0};
     lt_u32map seen;
     if (lt_u32map_init(&seen))
         return -1;
@@ -326,7 +308,7 @@ static int rank_names(work *w)
         for (uint32_t i = 0; i < w->defs[d]->len && !rc; i++) {
             uint32_t name = w->pool.items[w->defs[d]->start + i], dummy;
             if (!lt_u32map_get(&seen, name, &dummy))
-                rc = lt_u32map_put(&seen, name, 0) || vec_push(&names, name);
+                rc = lt_u32map_put(&seen, name, 0) || lt_u32vec_push(&names, name);
         }
     if (!rc)
         qsort_r(names.items, names.len, sizeof *names.items, by_utf16_name, w->g);
@@ -381,7 +363,7 @@ static int build_trie(work *w)
         for (uint32_t i = 0; i < c->len; i++) {
             uint32_t r = 0;
             lt_u32map_get(&w->rank, w->pool.items[c->start + i], &r);
-            if (vec_push(&w->scratch, r))
+            if (lt_u32vec_push(&w->scratch, r))
                 return -1;
         }
         qsort(w->scratch.items, w->scratch.len, sizeof(uint32_t), cmp_u32);
@@ -415,7 +397,7 @@ static int add_state(work *w, uint32_t node)
     for (size_t i = 0; i < w->states.len; i++)
         if (w->states.items[i] == node)
             return 0;
-    return vec_push(&w->states, node);
+    return lt_u32vec_push(&w->states, node);
 }
 
 /* Best definition for plain object v, or -1. */
@@ -426,13 +408,13 @@ static int match_object(work *w, uint32_t v, int32_t *best)
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
         uint32_t r;
         if ((int)lt_edge_type(g->edges[e]) == g->et.property &&
-            lt_u32map_get(&w->rank, lt_edge_name(g->edges[e]), &r) && vec_push(&w->scratch, r))
+            lt_u32map_get(&w->rank, lt_edge_name(g->edges[e]), &r) && lt_u32vec_push(&w->scratch, r))
             return -1;
     }
     qsort(w->scratch.items, w->scratch.len, sizeof(uint32_t), cmp_u32);
     w->states.len = 0;
     *best = w->trie[0].match;
-    if (vec_push(&w->states, 0))
+    if (lt_u32vec_push(&w->states, 0))
         return -1;
     for (size_t i = 0; i < w->scratch.len; i++) {
         size_t existing = w->states.len;

@@ -153,17 +153,6 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void human_size(uint64_t bytes, char *buf, size_t len)
-{
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
-    double v = (double)bytes;
-    int u = 0;
-    while (v >= 1000 && u < 4) {
-        v /= 1000;
-        u++;
-    }
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
 
 static double percent_of(const lt_analysis *a, uint64_t bytes)
 {
@@ -197,8 +186,8 @@ static void text_retainers(const lt_analysis *a, uint32_t top, FILE *out)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = nodes[i];
         char shallow[32], retained[32];
-        human_size(a->graph->self_size[v], shallow, sizeof shallow);
-        human_size(a->tree.retained[v], retained, sizeof retained);
+        lt_format_size(a->graph->self_size[v], shallow, sizeof shallow);
+        lt_format_size(a->tree.retained[v], retained, sizeof retained);
         fprintf(out, "  %-28.28s %-32.32s %10u %10s %10s %6.1f%% %9d\n",
                 lt_graph_string(a->graph, a->classes.class_name[v]), lt_graph_node_name(a->graph, v),
                 a->graph->node_id[v], shallow, retained, percent_of(a, a->tree.retained[v]), a->distance[v]);
@@ -215,8 +204,8 @@ static void text_classes(const lt_analysis *a, uint32_t top, FILE *out)
     for (uint32_t i = 0; i < a->classes.count && i < top; i++) {
         const lt_class *c = &a->classes.items[order[i]];
         char shallow[32], retained[32];
-        human_size(c->shallow_size, shallow, sizeof shallow);
-        human_size(c->retained_size, retained, sizeof retained);
+        lt_format_size(c->shallow_size, shallow, sizeof shallow);
+        lt_format_size(c->retained_size, retained, sizeof retained);
         fprintf(out, "  %-44.44s %10llu %10s %10s %6.1f%%\n", lt_graph_string(a->graph, c->name),
                 (unsigned long long)c->count, shallow, retained, percent_of(a, c->retained_size));
     }
@@ -226,7 +215,7 @@ static void text_classes(const lt_analysis *a, uint32_t top, FILE *out)
 int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
 {
     char total[32];
-    human_size(a->total_self_size, total, sizeof total);
+    lt_format_size(a->total_self_size, total, sizeof total);
     fprintf(out, "Snapshot: %u nodes, %u edges, %s in all (%llu bytes)", a->graph->node_count,
             a->graph->edge_count, total, (unsigned long long)a->total_self_size);
     if (a->input.format[0])

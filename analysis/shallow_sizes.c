@@ -5,28 +5,10 @@
 
 #include "big_alloc.h"
 #include "retention.h"
+#include "u32vec.h"
 
 #define UNVISITED 0xffffffffu
 #define MULTIPLE_OWNERS 0xfffffffeu
-
-typedef struct owner_stack {
-    uint32_t *items;
-    size_t len, cap;
-} owner_stack;
-
-static int push(owner_stack *s, uint32_t v)
-{
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
-        uint32_t *items = realloc(s->items, cap * sizeof *items);
-        if (!items)
-            return -1;
-        s->items = items;
-        s->cap = cap;
-    }
-    s->items[s->len++] = v;
-    return 0;
-}
 
 static int can_be_owned(const lt_graph *g, uint32_t v)
 {
@@ -36,9 +18,9 @@ static int can_be_owned(const lt_graph *g, uint32_t v)
 }
 
 /* Spreads the owner of v to what v reaches through owned-kind nodes. */
-static int spread(const lt_graph *g, uint32_t *owners, owner_stack *s, uint32_t start)
+static int spread(const lt_graph *g, uint32_t *owners, lt_u32vec *s, uint32_t start)
 {
-    if (push(s, start))
+    if (lt_u32vec_push(s, start))
         return -1;
     while (s->len) {
         uint32_t v = s->items[--s->len], owner = owners[v];
@@ -49,7 +31,7 @@ static int spread(const lt_graph *g, uint32_t *owners, owner_stack *s, uint32_t 
                 current == MULTIPLE_OWNERS)
                 continue;
             owners[t] = current == UNVISITED ? owner : MULTIPLE_OWNERS;
-            if (push(s, t))
+            if (lt_u32vec_push(s, t))
                 return -1;
         }
     }
@@ -75,7 +57,7 @@ int lt_shallow_sizes_apply(lt_graph *g, lt_pool *pool, lt_error *err)
         return 0;
     size_t n = g->node_count ? g->node_count : 1;
     uint32_t *owners = lt_pool_alloc(pool, n, sizeof *owners);
-    owner_stack s = {0};
+    lt_u32vec s = {0};
     int rc = owners ? 0 : -1;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)
         owners[v] = can_be_owned(g, v) ? UNVISITED : v;
