@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin.h"
 #include "cli.h"
+#include "migrate.h"
 
 typedef struct subcommand {
     const char *name;
@@ -12,6 +14,8 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     {.name = "analyze", .run = lt_cli_analyze, .summary = "analyse a heap snapshot and print the report"},
+    {.name = "migrate", .run = lt_migrate_cli, .summary = "apply the database migrations"},
+    {.name = "admin", .run = lt_admin_cli, .summary = "create customers and API keys, revoke keys"},
 };
 
 static void usage(FILE *out)

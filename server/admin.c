@@ -1,0 +1,290 @@
+/* admin: customers and API keys (see admin.h). */
+#include "admin.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "db.h"
+#include "migrate.h"
+
+#define KEY_RANDOM_BYTES 25  /* 200 bits = 40 base32 characters */
+#define KEY_INSERT_TRIES 5   /* a new key whose prefix is taken is drawn again */
+#define CUSTOMER_NAME_MAX 200
+
+/* ---- keys ---- */
+
+static int fill_random(unsigned char *buf, size_t len, lt_error *err)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = getrandom(buf + got, len - got, 0);
+        if (n < 0 && errno != EINTR)
+            return lt_error_set(err, LT_EIO, "getrandom failed: %s", strerror(errno));
+        if (n > 0)
+            got += (size_t)n;
+    }
+    return 0;
+}
+
+int lt_admin_key_generate(char key[LT_ADMIN_KEY_LEN + 1], lt_error *err)
+{
+    static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
+    unsigned char bytes[KEY_RANDOM_BYTES];
+    int rc = fill_random(bytes, sizeof bytes, err);
+    if (rc)
+        return rc;
+    memcpy(key, "lt_", 3);
+    for (int i = 0; i < 40; i++) { /* character i is bits 5i .. 5i+4 */
+        int bit = 5 * i, byte = bit / 8, shift = bit % 8;
+        unsigned v = (unsigned)bytes[byte] << 8 | (byte + 1 < KEY_RANDOM_BYTES ? bytes[byte + 1] : 0);
+        key[3 + i] = base32[(v >> (11 - shift)) & 31];
+    }
+    key[LT_ADMIN_KEY_LEN] = '\0';
+    return 0;
+}
+
+int lt_admin_key_hash_hex(const char *key, char hex[65], lt_error *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL) || len != 32)
+        return lt_error_set(err, LT_ENOMEM, "cannot compute SHA-256 (OpenSSL failed)");
+    for (unsigned i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+/* Makes a key for customer_id and stores its prefix and hash; the key goes to key. */
+static int insert_key(PGconn *conn, const char *customer_id, char key[LT_ADMIN_KEY_LEN + 1], lt_error *err)
+{
+    for (int attempt = 0; attempt < KEY_INSERT_TRIES; attempt++) {
+        char hex[65], prefix[LT_ADMIN_PREFIX_LEN + 1];
+        int rc = lt_admin_key_generate(key, err);
+        if (!rc)
+            rc = lt_admin_key_hash_hex(key, hex, err);
+        if (rc)
+            return rc;
+        memcpy(prefix, key + 3, LT_ADMIN_PREFIX_LEN);
+        prefix[LT_ADMIN_PREFIX_LEN] = '\0';
+        const char *params[] = {customer_id, prefix, hex};
+        PGresult *res;
+        rc = lt_db_exec(conn,
+                        "INSERT INTO api_keys (customer_id, prefix, hash) VALUES ($1, $2, decode($3, 'hex')) "
+                        "ON CONFLICT DO NOTHING RETURNING id",
+                        3, params, &res, err);
+        if (rc)
+            return rc;
+        int inserted = PQntuples(res) == 1;
+        PQclear(res);
+        if (inserted)
+            return 0;
+    }
+    return lt_error_set(err, LT_EIO, "could not draw an unused key prefix in %d tries", KEY_INSERT_TRIES);
+}
+
+/* ---- the commands, each inside one transaction ---- */
+
+typedef struct admin_ctx {
+    const char *arg;                    /* NAME, CUSTOMER or PREFIX */
+    char customer_id[24];
+    char key[LT_ADMIN_KEY_LEN + 1];     /* a new key, or "" */
+    char note[256];                     /* what was done, printed before the key */
+} admin_ctx;
+
+static int check_customer_name(const char *name, lt_error *err)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > CUSTOMER_NAME_MAX)
+        return lt_error_set(err, LT_EUSAGE, "a customer name has 1 to %d characters", CUSTOMER_NAME_MAX);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return lt_error_set(err, LT_EUSAGE, "a customer name has no control characters");
+    return 0;
+}
+
+static int create_customer(PGconn *conn, void *arg, lt_error *err)
+{
+    admin_ctx *c = arg;
+    const char *params[] = {c->arg};
+    PGresult *res;
+    int rc = check_customer_name(c->arg, err);
+    if (!rc)
+        rc = lt_db_exec(conn, "INSERT INTO customers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id",
+                        1, params, &res, err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 1)
+        snprintf(c->customer_id, sizeof c->customer_id, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!c->customer_id[0])
+        return lt_error_set(err, LT_EINPUT, "customer '%s' already exists (admin create-key makes another key)",
+                            c->arg);
+    snprintf(c->note, sizeof c->note, "customer '%s' created (id %s)", c->arg, c->customer_id);
+    return insert_key(conn, c->customer_id, c->key, err);
+}
+
+static int create_key(PGconn *conn, void *arg, lt_error *err)
+{
+    admin_ctx *c = arg;
+    const char *params[] = {c->arg};
+    PGresult *res;
+    int rc = lt_db_exec(conn, "SELECT id FROM customers WHERE name = $1", 1, params, &res, err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) == 1)
+        snprintf(c->customer_id, sizeof c->customer_id, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!c->customer_id[0])
+        return lt_error_set(err, LT_EINPUT, "unknown customer '%s' (admin create-customer makes one)", c->arg);
+    snprintf(c->note, sizeof c->note, "new key for customer '%s'", c->arg);
+    return insert_key(conn, c->customer_id, c->key, err);
+}
+
+/* PREFIX may be the 8 characters, "lt_" and them, or a whole key. */
+static int key_prefix(const char *arg, char prefix[LT_ADMIN_PREFIX_LEN + 1], lt_error *err)
+{
+    const char *p = strncmp(arg, "lt_", 3) ? arg : arg + 3;
+    size_t len = strlen(p);
+    if (len != LT_ADMIN_PREFIX_LEN && len != LT_ADMIN_KEY_LEN - 3)
+        return lt_error_set(err, LT_EUSAGE, "'%s' is not a key prefix (the %d characters after lt_)", arg,
+                            LT_ADMIN_PREFIX_LEN);
+    memcpy(prefix, p, LT_ADMIN_PREFIX_LEN);
+    prefix[LT_ADMIN_PREFIX_LEN] = '\0';
+    return 0;
+}
+
+static int revoke_key(PGconn *conn, void *arg, lt_error *err)
+{
+    admin_ctx *c = arg;
+    char prefix[LT_ADMIN_PREFIX_LEN + 1];
+    int rc = key_prefix(c->arg, prefix, err);
+    const char *params[] = {prefix};
+    PGresult *res;
+    if (!rc)
+        rc = lt_db_exec(conn,
+                        "SELECT k.revoked_at IS NOT NULL, c.name FROM api_keys k JOIN customers c ON c.id = "
+                        "k.customer_id WHERE k.prefix = $1 FOR UPDATE OF k",
+                        1, params, &res, err);
+    if (rc)
+        return rc;
+    int found = PQntuples(res) == 1, revoked = found && !strcmp(PQgetvalue(res, 0, 0), "t");
+    if (found)
+        snprintf(c->note, sizeof c->note, "key %s of customer '%s' %s", prefix, PQgetvalue(res, 0, 1),
+                 revoked ? "was already revoked" : "revoked");
+    PQclear(res);
+    if (!found)
+        return lt_error_set(err, LT_EINPUT, "no API key with prefix %s", prefix);
+    if (revoked)
+        return 0;
+    return lt_db_exec(conn, "UPDATE api_keys SET revoked_at = now() WHERE prefix = $1", 1, params, NULL, err);
+}
+
+/* ---- the subcommand ---- */
+
+typedef struct admin_command {
+    const char *name;
+    const char *arg_name;
+    lt_db_tx_fn run;
+    const char *summary;
+} admin_command;
+
+static const admin_command commands[] = {
+    {.name = "create-customer", .arg_name = "NAME", .run = create_customer,
+     .summary = "create a customer and its first API key (printed on the last line)"},
+    {.name = "create-key", .arg_name = "CUSTOMER", .run = create_key,
+     .summary = "create another API key for a customer (printed on the last line)"},
+    {.name = "revoke-key", .arg_name = "PREFIX", .run = revoke_key,
+     .summary = "revoke the API key with this prefix (the 8 characters after lt_)"},
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: leaktriage admin COMMAND ARG [--data DIR] [--database URL]\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char call[64];
+        snprintf(call, sizeof call, "%s %s", commands[i].name, commands[i].arg_name);
+        fprintf(out, "  %-24s %s\n", call, commands[i].summary);
+    }
+    fputs("  --data DIR               data folder with the private PostgreSQL (default ./data; started if not running)\n"
+          "  --database URL           use this PostgreSQL instead (default: $" LT_DB_URL_ENV ")\n",
+          out);
+}
+
+static const admin_command *find_command(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+/* Fills *cmd, *arg and target; returns 0, 1 after --help, -1 on bad usage (reported). */
+static int parse_args(int argc, char **argv, const admin_command **cmd, const char **arg, lt_db_target *target)
+{
+    const char *name = NULL;
+    for (int i = 0; i < argc; i++) {
+        int used = lt_db_target_option(target, argc, argv, &i, "leaktriage admin");
+        if (used < 0)
+            return -1;
+        if (used)
+            continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return usage(stdout), 1;
+        if (argv[i][0] == '-' && argv[i][1])
+            return fprintf(stderr, "leaktriage admin: unknown option %s\n", argv[i]), usage(stderr), -1;
+        if (!name)
+            name = argv[i];
+        else if (!*arg)
+            *arg = argv[i];
+        else
+            return fprintf(stderr, "leaktriage admin: unexpected argument %s\n", argv[i]), usage(stderr), -1;
+    }
+    *cmd = find_command(name);
+    if (!*cmd)
+        return fprintf(stderr, "leaktriage admin: %s%s\n", name ? "unknown command " : "which command?",
+                       name ? name : ""),
+               usage(stderr), -1;
+    if (!*arg)
+        return fprintf(stderr, "leaktriage admin %s: needs %s\n", name, (*cmd)->arg_name), -1;
+    return 0;
+}
+
+static int run_command(const admin_command *cmd, admin_ctx *c, const lt_db_target *target, lt_error *err)
+{
+    PGconn *conn;
+    int present = 0;
+    int rc = lt_db_open(target, &conn, err);
+    if (rc)
+        return rc;
+    rc = lt_migrate_schema_present(conn, &present, err);
+    if (!rc && !present)
+        rc = lt_error_set(err, LT_EIO, "the database has no leaktriage tables yet: run leaktriage migrate (with the "
+                                       "same --data or --database) first");
+    if (!rc)
+        rc = lt_db_transaction(conn, cmd->run, c, err);
+    lt_db_close(conn);
+    return rc;
+}
+
+int lt_admin_cli(int argc, char **argv)
+{
+    const admin_command *cmd = NULL;
+    lt_db_target target = {0};
+    admin_ctx c = {0};
+    int p = parse_args(argc, argv, &cmd, &c.arg, &target);
+    if (p)
+        return p > 0 ? 0 : 2;
+    lt_error err = {0};
+    int rc = run_command(cmd, &c, &target, &err);
+    if (rc) {
+        fprintf(stderr, "leaktriage admin %s: %s\n", cmd->name, err.message);
+        return rc == LT_EINPUT || rc == LT_EUSAGE ? 2 : 1;
+    }
+    printf("%s\n", c.note);
+    if (c.key[0])
+        printf("API key (shown once; store it now, only its hash is kept):\n%s\n", c.key);
+    return fflush(stdout) ? 1 : 0;
+}

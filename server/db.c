@@ -1,0 +1,138 @@
+/* db: libpq helpers (see db.h). */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_private.h"
+
+#define DEFAULT_DATA_DIR "./data"
+
+int lt_db_target_option(lt_db_target *t, int argc, char **argv, int *i, const char *prog)
+{
+    const char *s = argv[*i];
+    int is_data = !strcmp(s, "--data"), is_url = !strcmp(s, "--database");
+    if (!is_data && !is_url)
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "%s: %s needs a value\n", prog, s);
+        return -1;
+    }
+    *i += 1;
+    if (is_data)
+        t->data_dir = argv[*i];
+    else
+        t->database_url = argv[*i];
+    return 1;
+}
+
+int lt_db_target_conninfo(const lt_db_target *t, char *out, size_t len, lt_error *err)
+{
+    const char *url = t->database_url;
+    if (!url || !*url)
+        url = getenv(LT_DB_URL_ENV);
+    if (url && *url) {
+        if ((size_t)snprintf(out, len, "%s", url) >= len)
+            return lt_error_set(err, LT_EUSAGE, "the database URL is longer than %zu bytes", len - 1);
+        return 0;
+    }
+    return lt_pg_private_ensure(t->data_dir ? t->data_dir : DEFAULT_DATA_DIR, out, len, err);
+}
+
+/* libpq's messages end in a newline and may span lines; keep one line. */
+static int set_pq_error(lt_error *err, const char *what, const char *message)
+{
+    int rc = lt_error_set(err, LT_EIO, "%s: %s", what, message && *message ? message : "unknown error");
+    if (err)
+        err->message[strcspn(err->message, "\n")] = '\0';
+    return rc;
+}
+
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg, (void)message;
+}
+
+int lt_db_connect(const char *conninfo, PGconn **conn, lt_error *err)
+{
+    *conn = PQconnectdb(conninfo);
+    if (!*conn)
+        return lt_error_set(err, LT_ENOMEM, "cannot connect to the database: out of memory");
+    if (PQstatus(*conn) != CONNECTION_OK) {
+        int rc = set_pq_error(err, "cannot connect to the database (check --database or " LT_DB_URL_ENV ")",
+                              PQerrorMessage(*conn));
+        PQfinish(*conn);
+        *conn = NULL;
+        return rc;
+    }
+    PQsetNoticeProcessor(*conn, drop_notice, NULL);
+    return 0;
+}
+
+int lt_db_open(const lt_db_target *t, PGconn **conn, lt_error *err)
+{
+    char conninfo[8192];
+    int rc = lt_db_target_conninfo(t, conninfo, sizeof conninfo, err);
+    return rc ? rc : lt_db_connect(conninfo, conn, err);
+}
+
+void lt_db_close(PGconn *conn)
+{
+    if (conn)
+        PQfinish(conn);
+}
+
+static int result_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+int lt_db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **result,
+               lt_error *err)
+{
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (!res)
+        rc = set_pq_error(err, "database query failed", PQerrorMessage(conn));
+    else if (!result_ok(res))
+        rc = set_pq_error(err, "database query failed", PQresultErrorMessage(res));
+    if (result && !rc)
+        *result = res;
+    else {
+        if (result)
+            *result = NULL;
+        PQclear(res);
+    }
+    return rc;
+}
+
+int lt_db_exec_script(PGconn *conn, const char *sql, lt_error *err)
+{
+    PGresult *res = PQexec(conn, sql);
+    int rc = 0;
+    if (!res)
+        rc = set_pq_error(err, "SQL failed", PQerrorMessage(conn));
+    else if (!result_ok(res)) {
+        const char *line = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+        char what[64];
+        snprintf(what, sizeof what, "SQL failed%s%s", line ? " at character " : "", line ? line : "");
+        rc = set_pq_error(err, what, PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    return rc;
+}
+
+int lt_db_transaction(PGconn *conn, lt_db_tx_fn fn, void *ctx, lt_error *err)
+{
+    int rc = lt_db_exec(conn, "BEGIN", 0, NULL, NULL, err);
+    if (rc)
+        return rc;
+    rc = fn(conn, ctx, err);
+    if (!rc)
+        rc = lt_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
+    if (rc)
+        PQclear(PQexec(conn, "ROLLBACK")); /* after a failed COMMIT this only warns */
+    return rc;
+}

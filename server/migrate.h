@@ -1,0 +1,42 @@
+/* migrate: applies the ordered SQL files of a migrations folder to a database, each once.
+ *
+ * It owns the table schema_migrations(version text primary key, applied_at timestamptz)
+ * and the advisory lock LT_MIGRATE_LOCK_KEY. A migration is a file NNNN_words.sql (NNNN
+ * digits, its version); files run in version order, each in its own transaction together
+ * with the row that records it, so a failed file leaves nothing behind and runs again next
+ * time. The whole run holds the advisory lock: two processes migrating at once take turns,
+ * and the second finds nothing left to do. */
+#ifndef LT_MIGRATE_H
+#define LT_MIGRATE_H
+
+#include <libpq-fe.h>
+#include <stdio.h>
+
+#include "lt_error.h"
+
+/* The folder `leaktriage migrate` reads without --migrations: LT_MIGRATIONS_DIR from the
+ * build (the source tree's migrations/), else "migrations" in the working directory. */
+#ifdef LT_MIGRATIONS_DIR
+#define LT_MIGRATE_DEFAULT_DIR LT_MIGRATIONS_DIR
+#else
+#define LT_MIGRATE_DEFAULT_DIR "migrations"
+#endif
+
+/* pg_advisory_lock key held while migrating (0x6c742d6d696772, "lt-migr" in ASCII). */
+#define LT_MIGRATE_LOCK_KEY "30527035942725490"
+
+/* Applies the migrations in dir that conn's database has not recorded yet. Writes a line
+ * per applied file to log (if not NULL). On success returns 0 and, if applied is not
+ * NULL, how many files it applied. On failure returns LT_EUSAGE (folder missing or empty,
+ * a bad file name, two files with one version) or LT_EIO (a file's SQL failed: the message
+ * names the file) with err set; earlier files stay applied. */
+int lt_migrate_apply(PGconn *conn, const char *dir, FILE *log, int *applied, lt_error *err);
+
+/* Sets *present to 1 when the database has been migrated (schema_migrations exists). */
+int lt_migrate_schema_present(PGconn *conn, int *present, lt_error *err);
+
+/* `leaktriage migrate [--data DIR] [--database URL] [--migrations DIR]`; argv[0] is the
+ * first argument after "migrate". Returns the exit status: 0, 2 usage, 1 failure. */
+int lt_migrate_cli(int argc, char **argv);
+
+#endif
