@@ -210,7 +210,7 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     }
     for (uint32_t v = 0; v < g->node_count; v++)
         a->total_self_size += g->self_size[v];
-    progress(options, "dominators", 100);
+    progress(options, options && options->skip_findings ? "dominators" : "findings", 100);
     *out = a;
     return 0;
 }
