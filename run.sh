@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Sets everything up and runs leaktriage. Until the service exists this
-# analyses the example snapshot that ships with the project (or FILE).
-# Usage: ./run.sh [FILE]
+# Sets everything up and runs the leaktriage service on http://127.0.0.1:8080:
+# a private PostgreSQL in ./data unless LEAKTRIAGE_DATABASE_URL (or --database)
+# is given; on first start it prints the first API key.
+# Usage: ./run.sh [serve options: --listen ADDR:PORT --data DIR --workers N ...]
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
 scripts/build.sh build
-exec build/leaktriage analyze "${1:-tests/fixtures/seed-co.heapsnapshot.gz}"
+exec build/leaktriage serve "$@"

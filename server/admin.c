@@ -126,6 +126,30 @@ static int create_customer(PGconn *conn, void *arg, lt_error *err)
     return insert_key(conn, c->customer_id, c->key, err);
 }
 
+/* The first customer, made once when there is none (under a lock, so two
+ * servers starting together make one). */
+static int first_customer(PGconn *conn, void *arg, lt_error *err)
+{
+    PGresult *res;
+    int rc = lt_db_exec(conn, "SELECT pg_advisory_xact_lock(7340101)", 0, NULL, &res, err);
+    if (rc)
+        return rc;
+    PQclear(res);
+    if ((rc = lt_db_exec(conn, "SELECT 1 FROM customers LIMIT 1", 0, NULL, &res, err)))
+        return rc;
+    int exists = PQntuples(res) > 0;
+    PQclear(res);
+    return exists ? 0 : create_customer(conn, arg, err);
+}
+
+int lt_admin_first_customer(PGconn *conn, const char *name, char key[LT_ADMIN_KEY_LEN + 1], lt_error *err)
+{
+    admin_ctx c = {.arg = name};
+    int rc = lt_db_transaction(conn, first_customer, &c, err);
+    memcpy(key, c.key, sizeof c.key);
+    return rc;
+}
+
 static int create_key(PGconn *conn, void *arg, lt_error *err)
 {
     admin_ctx *c = arg;

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "lt_error.h"
 
 #define LT_ADMIN_KEY_LEN 43    /* "lt_" + 40 */
@@ -26,6 +28,10 @@ int lt_admin_key_hash_hex(const char *key, char hex[65], lt_error *err);
  * [--data DIR] [--database URL]; argv[0] is the first argument after "admin". New keys are
  * printed alone on the last line of standard output. Returns the exit status: 0 ok, 2 bad
  * usage or an unknown/duplicate customer or key, 1 another failure. */
+/* When the database has no customer yet, creates customer `name` and a key
+ * for it, written to key; otherwise key is "". Returns 0 or an LT_E* code. */
+int lt_admin_first_customer(PGconn *conn, const char *name, char key[LT_ADMIN_KEY_LEN + 1], lt_error *err);
+
 int lt_admin_cli(int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "serve.h"
 #include "migrate.h"
 
 typedef struct subcommand {
@@ -16,6 +17,7 @@ static const subcommand subcommands[] = {
     {.name = "analyze", .run = lt_cli_analyze, .summary = "analyse a heap snapshot and print the report"},
     {.name = "migrate", .run = lt_migrate_cli, .summary = "apply the database migrations"},
     {.name = "admin", .run = lt_admin_cli, .summary = "create customers and API keys, revoke keys"},
+    {.name = "serve", .run = lt_serve_cli, .summary = "run the upload service and the analysis workers"},
 };
 
 static void usage(FILE *out)

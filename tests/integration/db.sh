@@ -60,7 +60,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 out=$("$bin" migrate --data "$data" 2>&1)
 check "a second migrate is a no-op" grep -q "up to date" <<<"$out"
-check "schema_migrations records 0001 once" test "$(sql "SELECT string_agg(version, ',') FROM schema_migrations")" = 0001
+check "schema_migrations records 0001 once" test "$(sql "SELECT count(*) FROM schema_migrations WHERE version = '0001'")" = 1
 out=$("$bin" migrate --database "$conninfo" 2>&1)
 check "migrate --database URL reaches the same database" grep -q "up to date" <<<"$out"
 out=$(LEAKTRIAGE_DATABASE_URL=$conninfo "$bin" migrate --data "$work/unused" 2>&1)
@@ -121,7 +121,7 @@ r2=$?
 check "two concurrent migrates both succeed" test $r1 -eq 0 -a $r2 -eq 0 || cat "$work/m1.log" "$work/m2.log"
 check "exactly one of them applied 0001_init" test "$(cat "$work/m1.log" "$work/m2.log" | grep -c "applied 0001_init.sql")" = 1
 fresh_conninfo=${conninfo//$data/$fresh}
-check "schema_migrations has one row" test "$(psql "$fresh_conninfo" -XAtq -c "SELECT count(*) FROM schema_migrations")" = 1
+check "schema_migrations has one row per migration" test "$(psql "$fresh_conninfo" -XAtq -c "SELECT count(*) FROM schema_migrations")" = "$(ls "$(dirname "$0")/../../migrations"/*.sql | wc -l)"
 
 # --- two migrates at once on one running, empty database (the advisory lock alone) ---
 psql "$fresh_conninfo" -XAtq -c "CREATE DATABASE race" >/dev/null

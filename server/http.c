@@ -1,0 +1,429 @@
+/* http: the libmicrohttpd daemon, route dispatch, JSON answers, the connection pool.
+ * See http.h for the design. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "auth.h"
+#include "db.h"
+#include "upload.h"
+
+struct lt_http {
+    struct MHD_Daemon *daemon;
+    char *conninfo;
+    char *spool_dir;
+    uint64_t max_upload;
+    unsigned port;
+    atomic_int stopping;
+    /* pool_lock guards idle[] and idle_count only; no query runs while it is held. */
+    pthread_mutex_t pool_lock;
+    PGconn *idle[LT_HTTP_IDLE_CONNECTIONS];
+    size_t idle_count;
+};
+
+static const lt_http_route routes[] = {
+    {.method = "POST", .pattern = "/api/v1/apps/{}/snapshots", .begin = lt_upload_begin, .body = lt_upload_body,
+     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup},
+    {.method = "GET", .pattern = "/api/v1/apps", .handle = lt_api_apps},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/snapshots", .handle = lt_api_app_snapshots},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/report", .handle = lt_api_analysis_report},
+    {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
+};
+
+/* ---- answers ---- */
+
+int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json)
+{
+    if (req->response)
+        return 0;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return LT_ENOMEM;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    req->response = r;
+    req->status = status;
+    return 0;
+}
+
+int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    json_t *doc = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (text)
+        lt_http_reply_json(req, status, text);
+    free(text);
+    json_decref(doc);
+    return 0;
+}
+
+void lt_http_reply_db_error(lt_http_request *req, const lt_error *err)
+{
+    lt_http_reply_error(req, 500, "database_error", "database: %s", err->message);
+}
+
+const char *lt_http_query(const lt_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *lt_http_header(const lt_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *lt_http_spool_dir(const lt_http *http) { return http->spool_dir; }
+uint64_t lt_http_max_upload(const lt_http *http) { return http->max_upload; }
+int lt_http_stopping(const lt_http *http) { return atomic_load(&http->stopping); }
+
+/* ---- the connection pool ---- */
+
+PGconn *lt_http_db(lt_http_request *req, lt_error *err)
+{
+    if (req->db)
+        return req->db;
+    lt_http *h = req->server;
+    pthread_mutex_lock(&h->pool_lock);
+    if (h->idle_count > 0)
+        req->db = h->idle[--h->idle_count];
+    pthread_mutex_unlock(&h->pool_lock);
+    if (!req->db && lt_db_connect(h->conninfo, &req->db, err))
+        req->db = NULL;
+    return req->db;
+}
+
+/* Gives the request's connection back (or closes it when it is broken or the pool is full). */
+static void pool_release(lt_http *h, PGconn *conn)
+{
+    if (!conn)
+        return;
+    if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+        pthread_mutex_lock(&h->pool_lock);
+        if (h->idle_count < LT_HTTP_IDLE_CONNECTIONS) {
+            h->idle[h->idle_count++] = conn;
+            conn = NULL;
+        }
+        pthread_mutex_unlock(&h->pool_lock);
+    }
+    lt_db_close(conn);
+}
+
+/* ---- routing ---- */
+
+/* Matches path against pattern; on a match fills captures (malloc'ed) and returns 1. */
+static int route_match(const char *pattern, const char *path, char **captures)
+{
+    size_t n = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t len = strcspn(path, "/");
+            if (len == 0 || n >= LT_HTTP_MAX_CAPTURES)
+                break;
+            captures[n] = strndup(path, len);
+            if (!captures[n])
+                break;
+            n++;
+            path += len;
+            pattern += 2;
+        } else if (*pattern++ != *path++) {
+            break;
+        }
+    }
+    if (!*pattern && !*path)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        free(captures[i]);
+        captures[i] = NULL;
+    }
+    return 0;
+}
+
+/* Finds req's route, answers 404/405 when there is none. */
+static void route_find(lt_http_request *req)
+{
+    int path_known = 0;
+    char allow[64] = "";
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!route_match(routes[i].pattern, req->url, req->captures))
+            continue;
+        if (!strcmp(routes[i].method, req->method)) {
+            req->route = &routes[i];
+            return;
+        }
+        for (size_t c = 0; c < LT_HTTP_MAX_CAPTURES; c++) {
+            free(req->captures[c]);
+            req->captures[c] = NULL;
+        }
+        path_known = 1;
+        if (strlen(allow) + strlen(routes[i].method) + 3 < sizeof allow)
+            strcat(strcat(allow, *allow ? ", " : ""), routes[i].method);
+    }
+    if (!path_known) {
+        lt_http_reply_error(req, 404, "not_found", "no route for %s %s", req->method, req->url);
+        return;
+    }
+    lt_http_reply_error(req, 405, "method_not_allowed", "%s is not allowed on %s (allowed: %s)", req->method,
+                        req->url, allow);
+    if (req->response)
+        MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, allow);
+}
+
+/* Finds the caller's customer; answers 401 (or 500) when it cannot. */
+static void authenticate(lt_http_request *req)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    PGconn *db = lt_http_db(req, &err);
+    if (!db) {
+        lt_http_reply_db_error(req, &err);
+        return;
+    }
+    int rc = lt_auth_customer(db, lt_http_header(req, MHD_HTTP_HEADER_AUTHORIZATION), &req->customer_id, &err);
+    if (rc == LT_EINPUT) {
+        lt_http_reply_error(req, 401, "unauthorized", "%s", err.message);
+        if (req->response)
+            MHD_add_response_header(req->response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    } else if (rc) {
+        lt_http_reply_db_error(req, &err);
+    }
+}
+
+/* Refuses a body whose Content-Length is over the limit before reading it. */
+static void check_content_length(lt_http_request *req)
+{
+    const char *cl = lt_http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl)
+        return;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (!errno && end != cl && n > req->server->max_upload)
+        lt_http_reply_error(req, 413, "payload_too_large", "the body is %llu bytes; the limit is %" PRIu64 " bytes",
+                            n, req->server->max_upload);
+}
+
+/* First call for a request: route, authenticate, check the size, let the route begin. */
+static void request_begin(lt_http_request *req)
+{
+    route_find(req);
+    if (!req->response && !req->route->is_public)
+        authenticate(req);
+    if (!req->response && req->route->body)
+        check_content_length(req);
+    pool_release(req->server, req->db); /* not held while the body arrives */
+    req->db = NULL;
+    if (!req->response && req->route->begin)
+        req->route->begin(req);
+}
+
+static enum MHD_Result queue_answer(lt_http_request *req)
+{
+    if (!req->response)
+        lt_http_reply_error(req, 500, "internal_error", "the handler for %s %s gave no answer", req->method,
+                            req->url);
+    if (!req->response)
+        return MHD_NO;
+    req->queued = 1;
+    enum MHD_Result r = MHD_queue_response(req->connection, req->status, req->response);
+    MHD_destroy_response(req->response);
+    req->response = NULL;
+    return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    lt_http_request *req = *con_cls;
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        *con_cls = req;
+        req->server = cls;
+        req->connection = connection;
+        req->method = method;
+        req->url = url;
+        request_begin(req);
+        return req->response ? queue_answer(req) : MHD_YES;
+    }
+    if (req->queued) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t size = *upload_data_size;
+        *upload_data_size = 0;
+        if (!req->response && req->route->body)
+            req->route->body(req, upload_data, size);
+        return MHD_YES;
+    }
+    if (!req->response)
+        req->route->handle(req);
+    return queue_answer(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)connection;
+    (void)toe;
+    lt_http_request *req = *con_cls;
+    if (!req)
+        return;
+    if (req->route && req->route->cleanup)
+        req->route->cleanup(req);
+    pool_release(cls, req->db);
+    for (size_t i = 0; i < LT_HTTP_MAX_CAPTURES; i++)
+        free(req->captures[i]);
+    if (req->response)
+        MHD_destroy_response(req->response);
+    free(req);
+    *con_cls = NULL;
+}
+
+/* ---- start and stop ---- */
+
+/* Parses "ADDR:PORT" / "[V6]:PORT" into addr. 0 or LT_EUSAGE. */
+static int parse_listen(const char *listen, struct sockaddr_storage *addr, lt_error *err)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    size_t hlen = colon ? (size_t)(colon - listen) : 0;
+    char *end;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || hlen == 0 || hlen >= sizeof host || !colon[1] || *end || port < 0 || port > 65535)
+        return lt_error_set(err, LT_EUSAGE, "--listen '%s': expected ADDR:PORT (e.g. 127.0.0.1:8080)", listen);
+    memcpy(host, listen, hlen);
+    host[hlen] = '\0';
+    memset(addr, 0, sizeof *addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (host[0] == '[' && host[hlen - 1] == ']') {
+        host[hlen - 1] = '\0';
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) == 1)
+            return 0;
+    } else {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, host, &v4->sin_addr) == 1)
+            return 0;
+    }
+    return lt_error_set(err, LT_EUSAGE, "--listen '%s': '%s' is not an IP address", listen, host);
+}
+
+/* Creates data_dir and data_dir/spool and sets h->spool_dir. */
+static int make_spool_dir(lt_http *h, const char *data_dir, lt_error *err)
+{
+    if (asprintf(&h->spool_dir, "%s/spool", data_dir) < 0) {
+        h->spool_dir = NULL;
+        return lt_error_set(err, LT_ENOMEM, "out of memory");
+    }
+    if (mkdir(data_dir, 0755) && errno != EEXIST)
+        return lt_error_set(err, LT_EUSAGE, "cannot create data folder %s: %s", data_dir, strerror(errno));
+    if (mkdir(h->spool_dir, 0700) && errno != EEXIST)
+        return lt_error_set(err, LT_EUSAGE, "cannot create spool folder %s: %s", h->spool_dir, strerror(errno));
+    return 0;
+}
+
+/* Opens one connection to check the database, keeping it in the pool. */
+static int check_database(lt_http *h, lt_error *err)
+{
+    PGconn *conn;
+    int rc = lt_db_connect(h->conninfo, &conn, err);
+    if (rc)
+        return rc;
+    h->idle[h->idle_count++] = conn;
+    return 0;
+}
+
+static int start_daemon(lt_http *h, const char *listen, lt_error *err)
+{
+    struct sockaddr_storage addr;
+    int rc = parse_listen(listen, &addr, err);
+    if (rc)
+        return rc;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
+                                 (unsigned)900, MHD_OPTION_END);
+    if (!h->daemon)
+        return lt_error_set(err, LT_EIO, "cannot listen on %s (address in use, or not an address of this machine?)",
+                            listen);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = info ? info->port : 0;
+    return 0;
+}
+
+int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
+{
+    lt_http *h = calloc(1, sizeof *h);
+    if (!h)
+        return lt_error_set(err, LT_ENOMEM, "out of memory");
+    pthread_mutex_init(&h->pool_lock, NULL);
+    atomic_init(&h->stopping, 0);
+    h->max_upload = cfg->max_upload ? cfg->max_upload : LT_HTTP_DEFAULT_MAX_UPLOAD;
+    int rc = LT_ENOMEM;
+    if (!cfg->conninfo) {
+        rc = lt_error_set(err, LT_EUSAGE, "no database given to the HTTP server");
+        goto fail;
+    }
+    if (!(h->conninfo = strdup(cfg->conninfo))) {
+        lt_error_set(err, rc, "out of memory");
+        goto fail;
+    }
+    if ((rc = make_spool_dir(h, cfg->data_dir ? cfg->data_dir : "data", err)))
+        goto fail;
+    if ((rc = check_database(h, err)))
+        goto fail;
+    if ((rc = start_daemon(h, cfg->listen ? cfg->listen : LT_HTTP_DEFAULT_LISTEN, err)))
+        goto fail;
+    *out = h;
+    return 0;
+fail:
+    lt_http_stop(h);
+    return rc;
+}
+
+unsigned lt_http_port(const lt_http *http) { return http->port; }
+
+void lt_http_stop(lt_http *http)
+{
+    if (!http)
+        return;
+    atomic_store(&http->stopping, 1);
+    if (http->daemon)
+        MHD_stop_daemon(http->daemon);
+    for (size_t i = 0; i < http->idle_count; i++)
+        lt_db_close(http->idle[i]);
+    pthread_mutex_destroy(&http->pool_lock);
+    free(http->conninfo);
+    free(http->spool_dir);
+    free(http);
+}

@@ -1,0 +1,108 @@
+/* http: the HTTP server — a libmicrohttpd daemon, the routes table, JSON errors, API-key
+ * authentication of each request and a small pool of PostgreSQL connections.
+ *
+ * DESIGN: libmicrohttpd runs one thread per connection (MHD_USE_THREAD_PER_CONNECTION), so
+ * a handler may block (a long `?wait=`, an fsync) without holding up other clients. A
+ * request is matched against a static table of routes (method, pattern with `{}` captures);
+ * an unknown path answers 404, a known path with another method 405. Routes that are not
+ * public need `Authorization: Bearer KEY`: the caller's customer is found before any body
+ * is read, so a request without a valid key is refused without reading its upload.
+ * A route sees the request through lt_http_request: `begin` before the body, `body` for
+ * each chunk of it (never the whole body at once), `handle` when it is complete, `cleanup`
+ * always at the end. Any of them may answer (lt_http_reply_json / lt_http_reply_error);
+ * once one has, the rest of the body is read and dropped and later callbacks are skipped.
+ *
+ * Database connections come from a mutex-protected pool: a request takes one when it first
+ * needs it (lt_http_db) and gives it back when it ends, so one PGconn is never used by two
+ * threads at once. The pool keeps at most LT_HTTP_IDLE_CONNECTIONS idle connections. */
+#ifndef LT_HTTP_H
+#define LT_HTTP_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lt_error.h"
+
+#define LT_HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
+#define LT_HTTP_DEFAULT_MAX_UPLOAD (8ULL << 30) /* 8 GiB */
+#define LT_HTTP_IDLE_CONNECTIONS 8
+#define LT_HTTP_MAX_CAPTURES 2
+
+typedef struct lt_http_config {
+    const char *listen;   /* "ADDR:PORT" or "[V6ADDR]:PORT"; NULL: LT_HTTP_DEFAULT_LISTEN; port 0: any */
+    const char *data_dir; /* uploads are spooled to data_dir/spool; NULL: "./data" */
+    const char *conninfo; /* libpq connection string of a migrated database (required) */
+    uint64_t max_upload;  /* bytes of request body accepted; 0: LT_HTTP_DEFAULT_MAX_UPLOAD */
+} lt_http_config;
+
+typedef struct lt_http lt_http;
+
+/* Starts serving cfg->listen in background threads. Checks the database connection and
+ * creates data_dir/spool first. On success returns 0 and *out, which the caller stops with
+ * lt_http_stop. On failure returns LT_EUSAGE (bad listen address, unusable data folder) or
+ * LT_EIO (port taken, database unreachable) with a message in err. */
+int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err);
+
+/* The TCP port the server listens on (useful when the configured port was 0). */
+unsigned lt_http_port(const lt_http *http);
+
+/* Stops accepting, ends `?wait=` loops early, waits for the running requests, closes the
+ * pooled connections and frees http (NULL is fine). */
+void lt_http_stop(lt_http *http);
+
+/* ---- what route handlers (api.c, upload.c) see ---- */
+
+struct MHD_Connection;
+struct MHD_Response;
+struct lt_http_route;
+
+typedef struct lt_http_request {
+    lt_http *server;
+    struct MHD_Connection *connection;
+    const struct lt_http_route *route;
+    const char *method;
+    const char *url;
+    char *captures[LT_HTTP_MAX_CAPTURES]; /* the `{}` parts of the path, in order (owned) */
+    int64_t customer_id;                  /* the authenticated caller; 0 on public routes */
+    void *state;                          /* the route's own per-request state */
+    PGconn *db;                           /* taken from the pool by lt_http_db, or NULL */
+    unsigned status;                      /* set with response */
+    struct MHD_Response *response;        /* the answer, once a callback has given one */
+    int queued;
+} lt_http_request;
+
+typedef struct lt_http_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/apps/{}/snapshots": `{}` matches one non-empty segment */
+    int is_public;       /* 1: no API key needed */
+    void (*begin)(lt_http_request *req);                                /* optional */
+    void (*body)(lt_http_request *req, const char *data, size_t size); /* optional: else dropped */
+    void (*handle)(lt_http_request *req);                               /* required: must answer */
+    void (*cleanup)(lt_http_request *req);                              /* optional */
+} lt_http_route;
+
+/* A query parameter or request header, or NULL. Owned by libmicrohttpd (request lifetime). */
+const char *lt_http_query(const lt_http_request *req, const char *name);
+const char *lt_http_header(const lt_http_request *req, const char *name);
+
+/* Answers with status and the JSON text json (copied). Returns 0, or LT_ENOMEM (then the
+ * server answers 500 itself). A second answer for one request is ignored. */
+int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json);
+
+/* Answers {"error": {"code": code, "message": <printf fmt>}} with status. Returns 0. */
+int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Answers 500 "database_error" with err's message. */
+void lt_http_reply_db_error(lt_http_request *req, const lt_error *err);
+
+/* The request's database connection, taken from the pool on first use and given back when
+ * the request ends. NULL (and a message in err) if connecting fails. */
+PGconn *lt_http_db(lt_http_request *req, lt_error *err);
+
+const char *lt_http_spool_dir(const lt_http *http); /* data_dir/spool */
+uint64_t lt_http_max_upload(const lt_http *http);
+int lt_http_stopping(const lt_http *http); /* 1 once lt_http_stop has begun */
+
+#endif

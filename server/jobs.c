@@ -1,0 +1,573 @@
+/* jobs: the analysis queue and its worker pool (see jobs.h).
+ *
+ * DESIGN. A pool is N worker threads and one heartbeat thread, each with its own PGconn
+ * (opened in lt_jobs_start, closed in lt_jobs_stop; never used by another thread). The
+ * only state they share is the pool's `stopping` flag and each worker's `running_id` (the
+ * job it runs, for the heartbeat thread), under one mutex. Everything else about a job
+ * lives in the database row: claim, progress, result and failure are each one statement
+ * (the result one transaction, store.c) guarded by the claim token (worker name +
+ * attempts), so a job put back by stale-heartbeat recovery can never be finished twice. */
+#include "jobs.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "db.h"
+#include "store.h"
+
+#define WORKERS_MAX 256
+#define NODE_NAME_MAX 63
+#define PROGRESS_MIN_INTERVAL_S 0.25
+#define DB_RETRY_MS 1000 /* wait after a database error before trying again */
+
+typedef struct jobs_worker {
+    lt_jobs *pool;
+    pthread_t thread;
+    int started;
+    PGconn *conn;           /* this worker's own; only its thread uses it once started */
+    char name[80];          /* "<node>/w<i>", analyses.worker of its claims */
+    int64_t running_id;     /* the job it runs, 0 when idle; guarded by pool->lock */
+} jobs_worker;
+
+struct lt_jobs {
+    /* lock guards `stopping` and every workers[i].running_id, nothing else. Rule: it is
+     * held only to read or write those fields and to wait on `wake`, never across a
+     * database call or an analysis, so no thread ever waits on another's I/O. */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;    /* broadcast (under lock) when stopping is set */
+    int lock_ready;
+    int stopping;
+    lt_jobs_config config;
+    char node_name[NODE_NAME_MAX + 1];
+    int worker_count;
+    jobs_worker *workers;
+    PGconn *heartbeat_conn; /* the heartbeat thread's own */
+    pthread_t heartbeat_thread;
+    int heartbeat_started;
+    char *beat_ids;         /* heartbeat thread's buffer: "{id,id,...}" */
+};
+
+/* A claimed job: the analyses row as the claim left it. */
+typedef struct jobs_claim {
+    char id[24], customer_id[24], app_id[24], attempts[16];
+    char *spool_path;
+} jobs_claim;
+
+/* ---- SQL ---------------------------------------------------------------------------- */
+
+/* $1 worker name. Returns the job and where its snapshot is. */
+static const char CLAIM_SQL[] =
+    "WITH claimed AS ("
+    " UPDATE analyses SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(),"
+    " finished_at = NULL, worker = $1, phase = 'reading', percent = 0"
+    " WHERE id = (SELECT id FROM analyses WHERE state = 'queued' ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)"
+    " RETURNING id, customer_id, snapshot_id, attempts) "
+    "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path FROM claimed c"
+    " JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
+
+/* $1 id, $2 worker, $3 phase, $4 percent. */
+static const char PROGRESS_SQL[] =
+    "UPDATE analyses SET phase = $3, percent = $4::real, heartbeat_at = now()"
+    " WHERE id = $1 AND worker = $2 AND state = 'running'";
+
+/* $1 id, $2 worker, $3 attempts (the claim), $4 give up now (bad input), $5 error. */
+static const char FAIL_SQL[] =
+    "UPDATE analyses SET"
+    " state = CASE WHEN $4::boolean OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
+    " finished_at = CASE WHEN $4::boolean OR attempts >= max_attempts THEN now() END,"
+    " phase = CASE WHEN $4::boolean OR attempts >= max_attempts THEN phase END,"
+    " percent = CASE WHEN $4::boolean OR attempts >= max_attempts THEN percent ELSE 0 END,"
+    " error = $5, heartbeat_at = now()"
+    " WHERE id = $1 AND worker = $2 AND attempts = $3::int AND state = 'running' RETURNING state";
+
+/* $1 stale seconds. */
+static const char RECOVER_SQL[] =
+    "UPDATE analyses SET"
+    " state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
+    " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
+    " phase = CASE WHEN attempts >= max_attempts THEN phase END,"
+    " percent = CASE WHEN attempts >= max_attempts THEN percent ELSE 0 END,"
+    " error = 'worker ' || coalesce(worker, '?') || ' stopped during attempt ' || attempts"
+    " || ' (no heartbeat for ' || $1::int || ' s: the process crashed or was killed)'"
+    " WHERE state = 'running'"
+    " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
+    " RETURNING state";
+
+/* $1 ids as a bigint[] literal. */
+static const char BEAT_SQL[] =
+    "UPDATE analyses SET heartbeat_at = now() WHERE state = 'running' AND id = ANY($1::bigint[])";
+
+/* ---- pool state ---------------------------------------------------------------------- */
+
+static int pool_stopping(lt_jobs *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int stopping = p->stopping;
+    pthread_mutex_unlock(&p->lock);
+    return stopping;
+}
+
+static void set_running(jobs_worker *w, int64_t id)
+{
+    pthread_mutex_lock(&w->pool->lock);
+    w->running_id = id;
+    pthread_mutex_unlock(&w->pool->lock);
+}
+
+static double monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void log_line(const char *who, const char *id, const char *message)
+{
+    fprintf(stderr, "leaktriage: %s: analysis %s: %s\n", who, id ? id : "-", message);
+}
+
+/* ---- connections --------------------------------------------------------------------- */
+
+static int listen_for_jobs(PGconn *conn, lt_error *err)
+{
+    return lt_db_exec(conn, "LISTEN " LT_JOBS_CHANNEL, 0, NULL, NULL, err);
+}
+
+/* After a lost connection: reconnect (and LISTEN again for a worker). 0 when usable. */
+static int ensure_connected(PGconn *conn, int listen, lt_error *err)
+{
+    if (PQstatus(conn) == CONNECTION_OK)
+        return 0;
+    PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK)
+        return lt_error_set(err, LT_EIO, "lost the database connection and cannot reconnect yet");
+    return listen ? listen_for_jobs(conn, err) : 0;
+}
+
+static int drain_notifies(PGconn *conn)
+{
+    int n = 0;
+    PGnotify *note;
+    while ((note = PQnotifies(conn))) {
+        PQfreemem(note);
+        n++;
+    }
+    return n;
+}
+
+/* Sleeps up to timeout_ms or until a NOTIFY arrives on conn. */
+static void wait_for_notify(PGconn *conn, int timeout_ms)
+{
+    if (drain_notifies(conn)) /* one read while a query ran */
+        return;
+    struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+    if (pfd.fd < 0 || poll(&pfd, 1, timeout_ms) <= 0) {
+        if (pfd.fd < 0)
+            poll(NULL, 0, timeout_ms);
+        return;
+    }
+    PQconsumeInput(conn);
+    drain_notifies(conn);
+}
+
+/* ---- claim, progress, failure ------------------------------------------------------ */
+
+static void copy_field(char *dst, size_t len, const PGresult *res, int col)
+{
+    snprintf(dst, len, "%s", PQgetvalue(res, 0, col));
+}
+
+/* Returns 1 with *job filled (free job->spool_path), 0 when the queue is empty, or a
+ * negative LT_E* code. */
+static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
+{
+    const char *params[] = {w->name};
+    PGresult *res;
+    int rc = lt_db_exec(w->conn, CLAIM_SQL, 1, params, &res, err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return 0;
+    }
+    copy_field(job->id, sizeof job->id, res, 0);
+    copy_field(job->customer_id, sizeof job->customer_id, res, 1);
+    copy_field(job->app_id, sizeof job->app_id, res, 2);
+    copy_field(job->attempts, sizeof job->attempts, res, 3);
+    job->spool_path = strdup(PQgetvalue(res, 0, 4));
+    PQclear(res);
+    return job->spool_path ? 1 : lt_error_set(err, LT_ENOMEM, "out of memory claiming a job");
+}
+
+/* Where each phase sits in the overall percent. */
+static const struct jobs_phase {
+    const char *name;
+    double start, span;
+} PHASES[] = {
+    {"reading", 0, 60},
+    {"dominators", 60, 25},
+    {"findings", 85, 10},
+    {"storing", 95, 5},
+};
+#define PHASE_COUNT ((int)(sizeof PHASES / sizeof *PHASES))
+
+typedef struct jobs_progress {
+    jobs_worker *w;
+    const jobs_claim *job;
+    int phase;           /* index in PHASES; never goes back */
+    double percent;      /* overall; never goes back */
+    double last_write_s; /* monotonic time of the last write */
+} jobs_progress;
+
+static int phase_index(const char *name)
+{
+    for (int i = 0; i < PHASE_COUNT; i++)
+        if (!strcmp(PHASES[i].name, name))
+            return i;
+    return -1;
+}
+
+static void write_progress(jobs_progress *p)
+{
+    char percent[16];
+    snprintf(percent, sizeof percent, "%.1f", p->percent);
+    const char *params[] = {p->job->id, p->w->name, PHASES[p->phase].name, percent};
+    lt_error err;
+    if (lt_db_exec(p->w->conn, PROGRESS_SQL, 4, params, NULL, &err))
+        log_line(p->w->name, p->job->id, err.message); /* the heartbeat thread still beats */
+    p->last_write_s = monotonic_s();
+}
+
+/* The analysis's progress callback, on the worker's thread: at most one write per
+ * PROGRESS_MIN_INTERVAL_S, except that a new phase is written at once. */
+static void on_progress(void *ctx, const char *phase, double percent)
+{
+    jobs_progress *p = ctx;
+    int i = phase_index(phase);
+    if (i < p->phase) /* unknown, or an earlier phase reported late */
+        return;
+    double clamped = percent < 0 ? 0 : percent > 100 ? 100 : percent;
+    double overall = PHASES[i].start + PHASES[i].span * clamped / 100;
+    int new_phase = i != p->phase;
+    p->phase = i;
+    if (overall > p->percent)
+        p->percent = overall;
+    if (new_phase || monotonic_s() - p->last_write_s >= PROGRESS_MIN_INTERVAL_S)
+        write_progress(p);
+}
+
+/* Bad input fails at once: another attempt would read the same bytes. */
+static int worth_retrying(int code)
+{
+    return code != LT_EINPUT && code != LT_EARCHIVE && code != LT_ELIMIT;
+}
+
+static void record_failure(jobs_worker *w, const jobs_claim *job, int code, const char *message)
+{
+    const char *params[] = {job->id, w->name, job->attempts, worth_retrying(code) ? "false" : "true", message};
+    PGresult *res;
+    lt_error err;
+    if (lt_db_exec(w->conn, FAIL_SQL, 5, params, &res, &err)) {
+        log_line(w->name, job->id, err.message); /* recovery will put it back */
+        return;
+    }
+    char line[700];
+    snprintf(line, sizeof line, "attempt %s failed (%s): %s", job->attempts,
+             PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours", message);
+    log_line(w->name, job->id, line);
+    PQclear(res);
+}
+
+/* ---- a worker ------------------------------------------------------------------------ */
+
+static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *err)
+{
+    jobs_progress progress = {.w = w, .job = job, .phase = 0, .percent = 0, .last_write_s = monotonic_s()};
+    lt_analysis_options options = {.progress = on_progress, .progress_ctx = &progress};
+    lt_analysis *a = NULL;
+    int rc = lt_analyze_file(job->spool_path, &options, &a, err);
+    if (!rc) {
+        on_progress(&progress, "storing", 0);
+        lt_store_job store = {.analysis_id = job->id, .customer_id = job->customer_id, .app_id = job->app_id,
+                              .worker = w->name, .attempts = job->attempts};
+        rc = lt_store_results(w->conn, &store, a, err);
+    }
+    lt_analysis_free(a);
+    return rc;
+}
+
+static void run_job(jobs_worker *w, jobs_claim *job)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    set_running(w, strtoll(job->id, NULL, 10));
+    int rc = analyse_and_store(w, job, &err);
+    set_running(w, 0);
+    if (rc == LT_ECANCELLED)
+        log_line(w->name, job->id, err.message);
+    else if (rc)
+        record_failure(w, job, rc, err.message[0] ? err.message : lt_strerror(rc));
+    free(job->spool_path);
+    job->spool_path = NULL;
+}
+
+static void *worker_main(void *arg)
+{
+    jobs_worker *w = arg;
+    const lt_jobs_config *c = &w->pool->config;
+    while (!pool_stopping(w->pool)) {
+        lt_error err;
+        jobs_claim job = {0};
+        int rc = ensure_connected(w->conn, 1, &err);
+        if (!rc)
+            rc = claim_job(w, &job, &err);
+        if (rc == 1)
+            run_job(w, &job);
+        else if (rc == 0)
+            wait_for_notify(w->conn, c->poll_ms);
+        else {
+            log_line(w->name, NULL, err.message);
+            poll(NULL, 0, DB_RETRY_MS);
+        }
+    }
+    return NULL;
+}
+
+/* ---- the heartbeat thread ------------------------------------------------------------ */
+
+/* Writes "{id,id}" of the running jobs into p->beat_ids; returns how many. Under lock. */
+static int collect_running(lt_jobs *p)
+{
+    size_t at = 0;
+    int n = 0;
+    p->beat_ids[at++] = '{';
+    for (int i = 0; i < p->worker_count; i++) {
+        if (!p->workers[i].running_id)
+            continue;
+        at += (size_t)sprintf(p->beat_ids + at, "%s%" PRId64, n ? "," : "", p->workers[i].running_id);
+        n++;
+    }
+    strcpy(p->beat_ids + at, "}");
+    return n;
+}
+
+static void beat_and_recover(lt_jobs *p, int running, int recover)
+{
+    lt_error err;
+    const char *params[] = {p->beat_ids};
+    if (ensure_connected(p->heartbeat_conn, 0, &err) ||
+        (running && lt_db_exec(p->heartbeat_conn, BEAT_SQL, 1, params, NULL, &err)) ||
+        (recover && lt_jobs_recover(p->heartbeat_conn, p->config.stale_seconds, NULL, NULL, &err)))
+        log_line(p->node_name, NULL, err.message);
+}
+
+static struct timespec deadline_after_ms(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+static void *heartbeat_main(void *arg)
+{
+    lt_jobs *p = arg;
+    double next_recover_s = monotonic_s() + p->config.stale_seconds / 2.0;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stopping) {
+        struct timespec deadline = deadline_after_ms(p->config.heartbeat_ms);
+        pthread_cond_timedwait(&p->wake, &p->lock, &deadline);
+        if (p->stopping)
+            break;
+        int running = collect_running(p);
+        pthread_mutex_unlock(&p->lock);
+        int recover = monotonic_s() >= next_recover_s;
+        if (recover)
+            next_recover_s = monotonic_s() + p->config.stale_seconds / 2.0;
+        beat_and_recover(p, running, recover);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* ---- recovery ------------------------------------------------------------------------ */
+
+int lt_jobs_recover(PGconn *conn, int stale_seconds, int *requeued, int *failed, lt_error *err)
+{
+    char seconds[16];
+    snprintf(seconds, sizeof seconds, "%d", stale_seconds);
+    const char *params[] = {seconds};
+    PGresult *res;
+    int rc = lt_db_exec(conn, RECOVER_SQL, 1, params, &res, err);
+    if (rc)
+        return rc;
+    int back = 0, dead = 0;
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (!strcmp(PQgetvalue(res, i, 0), "queued"))
+            back++;
+        else
+            dead++;
+    }
+    PQclear(res);
+    if (back || dead)
+        fprintf(stderr, "leaktriage: put back %d stale analyses (%d failed: attempts used up)\n", back + dead, dead);
+    if (requeued)
+        *requeued = back;
+    if (failed)
+        *failed = dead;
+    return 0;
+}
+
+/* ---- start and stop ------------------------------------------------------------------ */
+
+void lt_jobs_config_default(lt_jobs_config *c)
+{
+    c->stale_seconds = 30;
+    c->heartbeat_ms = 5000;
+    c->poll_ms = 200;
+    const char *env = getenv(LT_JOBS_STALE_ENV);
+    char *end;
+    long v = env ? strtol(env, &end, 10) : 0;
+    if (env && *env && !*end && v > 0 && v <= 86400)
+        c->stale_seconds = (int)v;
+}
+
+static int check_arguments(const char *conninfo, int workers, const char *node_name, const lt_jobs_config *c,
+                           lt_error *err)
+{
+    if (!conninfo || workers < 1 || workers > WORKERS_MAX)
+        return lt_error_set(err, LT_EUSAGE, "the number of workers must be 1 to %d, not %d", WORKERS_MAX, workers);
+    if (!node_name || !*node_name || strlen(node_name) > NODE_NAME_MAX)
+        return lt_error_set(err, LT_EUSAGE, "the node name must be 1 to %d bytes", NODE_NAME_MAX);
+    if (c->stale_seconds < 1 || c->heartbeat_ms < 10 || c->poll_ms < 1 || c->heartbeat_ms >= c->stale_seconds * 1000)
+        return lt_error_set(err, LT_EUSAGE, "the heartbeat interval (%d ms) must be shorter than the stale timeout "
+                            "(%d s)", c->heartbeat_ms, c->stale_seconds);
+    return 0;
+}
+
+/* Joins the threads that started, closes the connections, frees p (partly built is fine). */
+static void pool_free(lt_jobs *p)
+{
+    if (p->lock_ready) {
+        pthread_mutex_lock(&p->lock);
+        p->stopping = 1;
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+    }
+    for (int i = 0; p->workers && i < p->worker_count; i++)
+        if (p->workers[i].started)
+            pthread_join(p->workers[i].thread, NULL);
+    if (p->heartbeat_started)
+        pthread_join(p->heartbeat_thread, NULL);
+    for (int i = 0; p->workers && i < p->worker_count; i++)
+        lt_db_close(p->workers[i].conn);
+    lt_db_close(p->heartbeat_conn);
+    if (p->lock_ready) {
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+    }
+    free(p->workers);
+    free(p->beat_ids);
+    free(p);
+}
+
+static int init_lock(lt_jobs *p, lt_error *err)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) || pthread_condattr_setclock(&attr, CLOCK_MONOTONIC))
+        return lt_error_set(err, LT_ENOMEM, "cannot set up the worker pool's condition variable");
+    int failed = pthread_cond_init(&p->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (failed || pthread_mutex_init(&p->lock, NULL)) {
+        if (!failed)
+            pthread_cond_destroy(&p->wake);
+        return lt_error_set(err, LT_ENOMEM, "cannot set up the worker pool's lock");
+    }
+    p->lock_ready = 1;
+    return 0;
+}
+
+/* Allocates the pool and opens every connection; the heartbeat one first. */
+static int pool_prepare(lt_jobs *p, const char *conninfo, int workers, const char *node_name, lt_error *err)
+{
+    snprintf(p->node_name, sizeof p->node_name, "%s", node_name);
+    p->worker_count = workers;
+    p->workers = calloc((size_t)workers, sizeof *p->workers);
+    p->beat_ids = malloc((size_t)workers * 24 + 3);
+    if (!p->workers || !p->beat_ids)
+        return lt_error_set(err, LT_ENOMEM, "out of memory starting %d workers", workers);
+    int rc = lt_db_connect(conninfo, &p->heartbeat_conn, err);
+    for (int i = 0; !rc && i < workers; i++) {
+        jobs_worker *w = &p->workers[i];
+        w->pool = p;
+        snprintf(w->name, sizeof w->name, "%s/w%d", node_name, i);
+        rc = lt_db_connect(conninfo, &w->conn, err);
+        if (!rc)
+            rc = listen_for_jobs(w->conn, err);
+    }
+    return rc;
+}
+
+static int start_threads(lt_jobs *p, lt_error *err)
+{
+    for (int i = 0; i < p->worker_count; i++) {
+        if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]))
+            return lt_error_set(err, LT_ENOMEM, "cannot start worker thread %d: %s", i, strerror(errno));
+        p->workers[i].started = 1;
+    }
+    if (pthread_create(&p->heartbeat_thread, NULL, heartbeat_main, p))
+        return lt_error_set(err, LT_ENOMEM, "cannot start the heartbeat thread: %s", strerror(errno));
+    p->heartbeat_started = 1;
+    return 0;
+}
+
+lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *node_name,
+                              const lt_jobs_config *config, lt_error *err)
+{
+    if (check_arguments(conninfo, workers, node_name, config, err))
+        return NULL;
+    lt_jobs *p = calloc(1, sizeof *p);
+    if (!p) {
+        lt_error_set(err, LT_ENOMEM, "out of memory starting the worker pool");
+        return NULL;
+    }
+    p->config = *config;
+    int rc = init_lock(p, err);
+    if (!rc)
+        rc = pool_prepare(p, conninfo, workers, node_name, err);
+    if (!rc)
+        rc = lt_jobs_recover(p->heartbeat_conn, config->stale_seconds, NULL, NULL, err);
+    if (!rc)
+        rc = start_threads(p, err);
+    if (rc) {
+        pool_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name, lt_error *err)
+{
+    lt_jobs_config config;
+    lt_jobs_config_default(&config);
+    return lt_jobs_start_config(conninfo, workers, node_name, &config, err);
+}
+
+void lt_jobs_stop(lt_jobs *jobs)
+{
+    if (jobs)
+        pool_free(jobs);
+}

@@ -1,0 +1,73 @@
+/* jobs: the analysis queue in PostgreSQL and the pool of worker threads that drains it.
+ *
+ * The queue is the analyses table: an upload inserts a row with state 'queued'. A worker
+ * claims the oldest queued row (FOR UPDATE SKIP LOCKED, so any number of workers in any
+ * number of processes on one database never take the same row), sets it 'running' with
+ * attempts+1, its name in `worker` and heartbeat_at; analyses the file in
+ * snapshots.spool_path; writes phase/percent/heartbeat_at as it goes; stores the results
+ * (store.h) and sets 'done' — or records the error and puts the row back to 'queued'
+ * (attempts left) or 'failed' (attempts used up, or bad input, which no retry can fix).
+ *
+ * Progress as readers of the analyses row see it:
+ *   state   'queued' | 'running' | 'done' | 'failed'
+ *   phase   'reading' | 'dominators' | 'findings' | 'storing' (NULL while queued)
+ *   percent overall 0..100, never going back within an attempt: reading 0-60,
+ *           dominators 60-85, findings 85-95, storing 95-100; 100 when done
+ *   error   the last attempt's error (one line), NULL when done
+ * Workers LISTEN on LT_JOBS_CHANNEL (migration 0002 NOTIFYs it when a row becomes
+ * queued) and also poll, so a new job starts within milliseconds, at worst poll_ms.
+ *
+ * Heartbeats and crashes: each pool has one heartbeat thread (own connection) that beats
+ * heartbeat_at of every job the pool runs every heartbeat_ms, also through long silent
+ * phases, and puts back jobs of any node whose heartbeat is older than stale_seconds — at
+ * start (before any worker runs) and then every stale_seconds/2. A job put back that way
+ * goes to 'queued', or 'failed' when its attempts are used up, its error saying so; the
+ * late worker's results, if it ever comes back, are discarded (store.h). */
+#ifndef LT_JOBS_H
+#define LT_JOBS_H
+
+#include <libpq-fe.h>
+
+#include "lt_error.h"
+
+/* The NOTIFY channel of new queued jobs (migrations/0002_jobs_notify.sql). */
+#define LT_JOBS_CHANNEL "leaktriage_jobs"
+
+/* The environment variable that overrides lt_jobs_config.stale_seconds (tests). */
+#define LT_JOBS_STALE_ENV "LEAKTRIAGE_STALE_SECONDS"
+
+typedef struct lt_jobs lt_jobs;
+
+typedef struct lt_jobs_config {
+    int stale_seconds; /* a running job without a heartbeat this long is put back (30) */
+    int heartbeat_ms;  /* how often running jobs beat (5000; keep well under stale) */
+    int poll_ms;       /* how often an idle worker looks for a job without a NOTIFY (200) */
+} lt_jobs_config;
+
+/* Fills c with the defaults above, stale_seconds taken from $LEAKTRIAGE_STALE_SECONDS
+ * when that is a positive number. */
+void lt_jobs_config_default(lt_jobs_config *c);
+
+/* lt_jobs_start_config with lt_jobs_config_default. */
+lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name, lt_error *err);
+
+/* Connects (one connection per worker, one for the heartbeat thread), puts back stale
+ * jobs, then starts `workers` (1..256) worker threads named "<node_name>/w<i>" and the
+ * heartbeat thread. node_name (1..63 bytes) should differ between processes sharing a
+ * database (e.g. host:pid). Returns the pool, which the caller stops with lt_jobs_stop; or
+ * NULL with err set (LT_EUSAGE bad arguments, LT_EIO database, LT_ENOMEM) and nothing left
+ * running. */
+lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *node_name,
+                              const lt_jobs_config *config, lt_error *err);
+
+/* Asks every thread to stop and joins them: an idle worker stops within poll_ms; a busy
+ * one finishes the analysis it runs and stores it first (an analysis cannot be cut short).
+ * Then closes the connections and frees the pool. NULL is fine. */
+void lt_jobs_stop(lt_jobs *jobs);
+
+/* Puts back running jobs whose heartbeat is older than stale_seconds (any node's), on
+ * conn. Returns 0 and, if not NULL, how many went back to the queue and how many failed
+ * for good; or LT_EIO with err set. */
+int lt_jobs_recover(PGconn *conn, int stale_seconds, int *requeued, int *failed, lt_error *err);
+
+#endif

@@ -1,0 +1,10 @@
+/* openapi: the OpenAPI 3 document describing the REST API, served at
+ * /api/v1/openapi.json. Keep it in step with http.c's routes table (the integration test
+ * calls every path it lists). */
+#ifndef LT_OPENAPI_H
+#define LT_OPENAPI_H
+
+/* The document as JSON text (static storage, never freed). */
+const char *lt_openapi_document(void);
+
+#endif

@@ -1,0 +1,351 @@
+/* upload: streaming snapshot upload to the spool, then the snapshot and its queued
+ * analysis in one transaction. See upload.h for the design. */
+#include "upload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "db.h"
+
+enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_COUNT };
+
+static const char *const label_names[LABEL_COUNT] = {
+    [LABEL_VERSION] = "version",
+    [LABEL_HOST] = "host",
+    [LABEL_COMMIT] = "commit",
+};
+
+typedef struct upload {
+    lt_http_request *req;
+    int fd;                       /* the .part file, -1 once closed */
+    char part_path[PATH_MAX];     /* "" once renamed or removed */
+    char final_path[PATH_MAX];
+    EVP_MD_CTX *sha;
+    uint64_t bytes;               /* snapshot bytes written */
+    struct MHD_PostProcessor *form; /* multipart/form-data; NULL for a raw body */
+    int file_fields;              /* `snapshot` fields seen (only one is allowed) */
+    char labels[LABEL_COUNT][LT_UPLOAD_LABEL_MAX + 1];
+    int label_set[LABEL_COUNT];
+    char sha_hex[65];
+} upload;
+
+int lt_upload_app_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > LT_UPLOAD_APP_MAX)
+        return 0;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* Removes the partial file (if any) and closes it. */
+static void discard_file(upload *u)
+{
+    if (u->fd >= 0)
+        close(u->fd);
+    u->fd = -1;
+    if (u->part_path[0])
+        unlink(u->part_path);
+    u->part_path[0] = '\0';
+}
+
+/* Creates SPOOL/<32 random hex>.part. 0 or -1 (answered). */
+static int open_part_file(upload *u)
+{
+    unsigned char rnd[16];
+    char hex[33];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+        lt_http_reply_error(u->req, 500, "internal_error", "no random bytes from the kernel: %s", strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof rnd; i++)
+        snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+    snprintf(u->part_path, sizeof u->part_path, "%s/%s.part", lt_http_spool_dir(u->req->server), hex);
+    u->fd = open(u->part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (u->fd < 0) {
+        lt_http_reply_error(u->req, 500, "spool_error", "cannot create %s: %s", u->part_path, strerror(errno));
+        u->part_path[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends snapshot bytes to the spool file and the hash; answers 413/500 on failure. */
+static int write_snapshot(upload *u, const char *data, size_t size)
+{
+    uint64_t limit = lt_http_max_upload(u->req->server);
+    if (size > limit - u->bytes || u->bytes > limit) {
+        discard_file(u);
+        return lt_http_reply_error(u->req, 413, "payload_too_large", "the snapshot is over the limit of %" PRIu64
+                                   " bytes", limit), -1;
+    }
+    if (!EVP_DigestUpdate(u->sha, data, size)) {
+        discard_file(u);
+        return lt_http_reply_error(u->req, 500, "internal_error", "SHA-256 failed (OpenSSL)"), -1;
+    }
+    while (size > 0) {
+        ssize_t n = write(u->fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            discard_file(u);
+            return lt_http_reply_error(u->req, 500, "spool_error", "cannot write the spool file: %s", strerror(e)),
+                   -1;
+        }
+        data += n;
+        size -= (size_t)n;
+        u->bytes += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* Appends a chunk of a label form field; answers 400 when it is too long. */
+static int append_label(upload *u, int which, const char *data, uint64_t off, size_t size)
+{
+    if (off + size > LT_UPLOAD_LABEL_MAX) {
+        lt_http_reply_error(u->req, 400, "bad_label", "the '%s' label is longer than %d bytes", label_names[which],
+                            LT_UPLOAD_LABEL_MAX);
+        return -1;
+    }
+    memcpy(u->labels[which] + off, data, size);
+    u->labels[which][off + size] = '\0';
+    u->label_set[which] = 1;
+    return 0;
+}
+
+static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                                     const char *content_type, const char *transfer_encoding, const char *data,
+                                     uint64_t off, size_t size)
+{
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    upload *u = cls;
+    if (!key)
+        return MHD_YES;
+    if (!strcmp(key, "snapshot")) {
+        if (off == 0 && ++u->file_fields > 1) {
+            lt_http_reply_error(u->req, 400, "bad_form", "the form has more than one 'snapshot' field");
+            return MHD_NO;
+        }
+        return size == 0 || !write_snapshot(u, data, size) ? MHD_YES : MHD_NO;
+    }
+    for (int i = 0; i < LABEL_COUNT; i++)
+        if (!strcmp(key, label_names[i]))
+            return append_label(u, i, data, off, size) ? MHD_NO : MHD_YES;
+    return MHD_YES; /* other fields are ignored */
+}
+
+/* Copies labels given as query parameters (form fields given later win). */
+static int query_labels(upload *u)
+{
+    for (int i = 0; i < LABEL_COUNT; i++) {
+        const char *v = lt_http_query(u->req, label_names[i]);
+        if (v && append_label(u, i, v, 0, strlen(v)))
+            return -1;
+    }
+    return 0;
+}
+
+void lt_upload_begin(lt_http_request *req)
+{
+    const char *app = req->captures[0];
+    if (!lt_upload_app_name_valid(app)) {
+        lt_http_reply_error(req, 400, "bad_app_name",
+                            "app names are 1 to %d letters, digits, '-', '_' or '.'", LT_UPLOAD_APP_MAX);
+        return;
+    }
+    upload *u = calloc(1, sizeof *u);
+    if (!u) {
+        lt_http_reply_error(req, 500, "internal_error", "out of memory");
+        return;
+    }
+    req->state = u;
+    u->req = req;
+    u->fd = -1;
+    if (query_labels(u))
+        return;
+    if (!(u->sha = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(u->sha, EVP_sha256(), NULL)) {
+        lt_http_reply_error(req, 500, "internal_error", "SHA-256 failed (OpenSSL)");
+        return;
+    }
+    const char *type = lt_http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (type && !strncasecmp(type, "multipart/form-data", 19)) {
+        u->form = MHD_create_post_processor(req->connection, 64 * 1024, on_form_field, u);
+        if (!u->form) {
+            lt_http_reply_error(req, 400, "bad_form", "multipart/form-data without a usable boundary");
+            return;
+        }
+    }
+    open_part_file(u);
+}
+
+void lt_upload_body(lt_http_request *req, const char *data, size_t size)
+{
+    upload *u = req->state;
+    if (!u->form) {
+        write_snapshot(u, data, size);
+        return;
+    }
+    if (MHD_post_process(u->form, data, size) != MHD_YES && !req->response)
+        lt_http_reply_error(req, 400, "bad_form", "the multipart/form-data body is malformed");
+    if (req->response)
+        discard_file(u);
+}
+
+/* fsyncs, closes and renames the .part file to SPOOL/<sha256>. 0 or -1 (answered). */
+static int store_file(upload *u)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    if (!EVP_DigestFinal_ex(u->sha, md, &len) || len != 32)
+        return lt_http_reply_error(u->req, 500, "internal_error", "SHA-256 failed (OpenSSL)"), -1;
+    for (unsigned i = 0; i < len; i++)
+        snprintf(u->sha_hex + 2 * i, 3, "%02x", md[i]);
+    snprintf(u->final_path, sizeof u->final_path, "%s/%s", lt_http_spool_dir(u->req->server), u->sha_hex);
+    if (fsync(u->fd) || close(u->fd)) {
+        u->fd = -1;
+        return lt_http_reply_error(u->req, 500, "spool_error", "cannot fsync the spool file: %s", strerror(errno)),
+               -1;
+    }
+    u->fd = -1;
+    if (rename(u->part_path, u->final_path))
+        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file to %s: %s",
+                                   u->final_path, strerror(errno)), -1;
+    u->part_path[0] = '\0';
+    int dir = open(lt_http_spool_dir(u->req->server), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        fsync(dir);
+        close(dir);
+    }
+    return 0;
+}
+
+/* What the transaction found or made. */
+typedef struct upload_ids {
+    upload *u;
+    char app_id[24], snapshot_id[24], analysis_id[24];
+    int existed;
+} upload_ids;
+
+/* Runs sql and copies the first column of its first row (if any) into out. */
+static int query_id(PGconn *db, const char *sql, int n, const char *const *params, char out[24], lt_error *err)
+{
+    PGresult *res = NULL;
+    int rc = lt_db_exec(db, sql, n, params, &res, err);
+    if (rc)
+        return rc;
+    out[0] = '\0';
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+        snprintf(out, 24, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+static int app_id_tx(PGconn *db, upload_ids *ids, const char *customer, lt_error *err)
+{
+    const char *p[] = {customer, ids->u->req->captures[0]};
+    int rc = lt_db_exec(db, "INSERT INTO apps (customer_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, p,
+                        NULL, err);
+    if (!rc)
+        rc = query_id(db, "SELECT id FROM apps WHERE customer_id = $1 AND name = $2", 2, p, ids->app_id, err);
+    if (!rc && !ids->app_id[0])
+        rc = lt_error_set(err, LT_EIO, "the app was not created");
+    return rc;
+}
+
+static int insert_tx(PGconn *db, void *ctx, lt_error *err)
+{
+    upload_ids *ids = ctx;
+    upload *u = ids->u;
+    char customer[24], bytes[24];
+    snprintf(customer, sizeof customer, "%" PRId64, u->req->customer_id);
+    snprintf(bytes, sizeof bytes, "%" PRIu64, u->bytes);
+    int rc = app_id_tx(db, ids, customer, err);
+    if (rc)
+        return rc;
+    const char *s[] = {ids->app_id, customer, u->sha_hex, u->final_path, bytes,
+                       u->label_set[LABEL_VERSION] ? u->labels[LABEL_VERSION] : NULL,
+                       u->label_set[LABEL_HOST] ? u->labels[LABEL_HOST] : NULL,
+                       u->label_set[LABEL_COMMIT] ? u->labels[LABEL_COMMIT] : NULL};
+    rc = query_id(db,
+                  "INSERT INTO snapshots (app_id, customer_id, sha256, spool_path, compressed_bytes, version, host, "
+                  "commit_sha) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7, $8) "
+                  "ON CONFLICT (app_id, sha256) DO NOTHING RETURNING id",
+                  8, s, ids->snapshot_id, err);
+    if (!rc && !ids->snapshot_id[0]) {
+        ids->existed = 1;
+        const char *e[] = {ids->app_id, u->sha_hex};
+        rc = query_id(db, "SELECT id FROM snapshots WHERE app_id = $1 AND sha256 = decode($2, 'hex')", 2, e,
+                      ids->snapshot_id, err);
+        const char *a[] = {ids->snapshot_id};
+        if (!rc)
+            rc = query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
+    }
+    if (!rc && !ids->analysis_id[0]) {
+        const char *a[] = {ids->snapshot_id, customer};
+        rc = query_id(db, "INSERT INTO analyses (snapshot_id, customer_id) VALUES ($1, $2) RETURNING id", 2, a,
+                      ids->analysis_id, err);
+    }
+    return rc;
+}
+
+void lt_upload_finish(lt_http_request *req)
+{
+    upload *u = req->state;
+    if (u->form && MHD_destroy_post_processor(u->form) != MHD_YES) {
+        u->form = NULL;
+        lt_http_reply_error(req, 400, "bad_form", "the multipart/form-data body ended early");
+        return;
+    }
+    u->form = NULL;
+    if (u->file_fields == 0 && lt_http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE) &&
+        !strncasecmp(lt_http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), "multipart/form-data", 19)) {
+        lt_http_reply_error(req, 400, "bad_form", "the form has no 'snapshot' field");
+        return;
+    }
+    if (u->bytes == 0) {
+        lt_http_reply_error(req, 400, "empty_upload", "the snapshot is empty");
+        return;
+    }
+    if (store_file(u))
+        return;
+    lt_error err;
+    lt_error_clear(&err);
+    upload_ids ids = {.u = u};
+    PGconn *db = lt_http_db(req, &err);
+    if (!db || lt_db_transaction(db, insert_tx, &ids, &err)) {
+        lt_http_reply_db_error(req, &err);
+        return;
+    }
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"snapshot_id\":%s,\"analysis_id\":%s,\"analysis_url\":\"/api/v1/analyses/%s\",\"sha256\":\"%s\","
+             "\"compressed_bytes\":%" PRIu64 "}",
+             ids.snapshot_id, ids.analysis_id, ids.analysis_id, u->sha_hex, u->bytes);
+    lt_http_reply_json(req, ids.existed ? 200 : 202, body);
+}
+
+void lt_upload_cleanup(lt_http_request *req)
+{
+    upload *u = req->state;
+    if (!u)
+        return;
+    if (u->form)
+        MHD_destroy_post_processor(u->form);
+    discard_file(u);
+    EVP_MD_CTX_free(u->sha);
+    free(u);
+    req->state = NULL;
+}
