@@ -12,38 +12,23 @@ set -uo pipefail
 bin=${1:?usage: api.sh PATH/TO/leaktriage}
 builddir=$(dirname "$(realpath "$bin")")
 src=$(cd "$(dirname "$0")/../.." && pwd)
-bindir=$(pg_config --bindir 2>/dev/null || true)
-[ -x "$bindir/pg_ctl" ] || bindir=/usr/lib/postgresql/15/bin
+. "$(dirname "$0")/common.bash"
 
 work=$(mktemp -d /tmp/lt-api.XXXXXX)
 chmod 0755 "$work"
 data=$work/data
-failures=0
 server_pid=
-as_owner=()
-[ "$(id -u)" -eq 0 ] && as_owner=(runuser -u postgres --)
 
 cleanup() {
   if [ -n "$server_pid" ]; then
     kill -TERM "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
   fi
-  [ -f "$data/pg/postmaster.pid" ] && (cd / && "${as_owner[@]}" "$bindir/pg_ctl" stop -D "$data/pg" -m fast -w >/dev/null 2>&1)
+  stop_cluster "$data"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $*"; }
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-  return 1
-}
-check() { # description command...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 # --- build the driver ---
 driver=$work/http_test_main

@@ -10,40 +10,17 @@ set -uo pipefail
 
 bin=${1:?usage: db.sh PATH/TO/leaktriage}
 bin=$(realpath "$bin")
-bindir=$(pg_config --bindir 2>/dev/null || true)
-[ -x "$bindir/pg_ctl" ] || bindir=/usr/lib/postgresql/15/bin
-if [ ! -x "$bindir/pg_ctl" ]; then
-  echo "FAIL PostgreSQL not installed (apt-get install postgresql)"
-  exit 1
-fi
+. "$(dirname "$0")/common.bash"
 
 work=$(mktemp -d /tmp/lt-db.XXXXXX)
 chmod 0755 "$work"
-failures=0
-as_owner=()
-[ "$(id -u)" -eq 0 ] && as_owner=(runuser -u postgres --)
 
-stop_cluster() { # data dir
-  [ -f "$1/pg/postmaster.pid" ] && (cd / && "${as_owner[@]}" "$bindir/pg_ctl" stop -D "$1/pg" -m fast -w >/dev/null 2>&1)
-  return 0
-}
 cleanup() {
   for d in "$work"/*/; do stop_cluster "${d%/}"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $*"; }
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-  return 1
-}
-check() { # description command...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 data=$work/one
 conninfo="host=$data/pg port=5432 dbname=leaktriage user=$([ "$(id -u)" -eq 0 ] && echo postgres || id -un)"

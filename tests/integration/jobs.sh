@@ -16,39 +16,19 @@ bin=$(realpath "$bin")
 build=$(dirname "$bin")
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fixtures=$src/tests/fixtures
-bindir=$(pg_config --bindir 2>/dev/null || true)
-[ -x "$bindir/pg_ctl" ] || bindir=/usr/lib/postgresql/15/bin
-if [ ! -x "$bindir/pg_ctl" ]; then
-  echo "FAIL PostgreSQL not installed (apt-get install postgresql)"
-  exit 1
-fi
+. "$(dirname "$0")/common.bash"
 
 work=$(mktemp -d /tmp/lt-jobs.XXXXXX)
 chmod 0755 "$work"
-failures=0
 bg_pids=()
-as_owner=()
-[ "$(id -u)" -eq 0 ] && as_owner=(runuser -u postgres --)
 
 cleanup() {
   for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  [ -f "$work/data/pg/postmaster.pid" ] &&
-    (cd / && "${as_owner[@]}" "$bindir/pg_ctl" stop -D "$work/data/pg" -m fast -w >/dev/null 2>&1)
+  stop_cluster "$work/data"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $*"; }
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-  return 1
-}
-check() { # description command...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else fail "$what"; fi
-}
 equal() { # description actual expected
   if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (got '$2', want '$3')"; fi
 }

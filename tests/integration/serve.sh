@@ -13,28 +13,16 @@ work=$(mktemp -d /tmp/lt-serve.XXXXXX)
 chmod 0755 "$work"
 data=$work/data
 pids=()
-fails=0
+. "$here/common.bash"
 
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
   sleep 1
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  local ctl
-  ctl=$( (pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin) | head -1)/pg_ctl
-  [ -x "$ctl" ] || ctl=/usr/lib/postgresql/15/bin/pg_ctl
-  if [ -d "$data/pg" ]; then
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$ctl" -D "$data/pg" stop -m fast >/dev/null 2>&1
-    else "$ctl" -D "$data/pg" stop -m fast >/dev/null 2>&1; fi
-  fi
+  stop_cluster "$data"
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-check() { # description, command...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -142,5 +130,5 @@ check "after kill -9 and a restart the job completes" test "$state" = done
 check "... on its second attempt" test "$(psql "$conninfo" -XAtq -c "SELECT attempts FROM analyses WHERE id = $slow")" = 2
 check "the restarted server did not print a new key" bash -c "! grep -q 'shown once' '$work/c.log'"
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+echo "$failures failed"
+[ "$failures" -eq 0 ]
