@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libarchive-dev libjansson-dev zlib1g-dev libisal-dev libcmocka-dev libssl-dev
-  libpq-dev postgresql libmicrohttpd-dev curl jq bc
+  libpq-dev postgresql libmicrohttpd-dev curl jq bc python3
   pigz zstd xz-utils bzip2 zip tar time
 )
 
