@@ -37,29 +37,36 @@
 
 /* ---- 1. heights ---------------------------------------------------------- */
 
+/* Heights by an iterative depth-first walk: a stack of (node, next child)
+ * as deep as the tree, instead of an order array as long as the graph. */
 static uint32_t *tree_heights(const lt_heap_view *v, lt_pool *pool)
 {
-    const lt_graph *g = v->g;
     const lt_dominator_tree *t = v->tree;
-    uint32_t n = g->node_count;
-    uint32_t *order = lt_pool_alloc(pool, n, sizeof(uint32_t));
+    uint32_t n = v->g->node_count;
     uint32_t *height = lt_pool_calloc(pool, n, sizeof(uint32_t));
-    if (!order || !height) {
-        lt_pool_release(pool, order, (size_t)n * 4);
+    lt_u32vec stack = {0}; /* pairs: node, index of its next child */
+    if (!height || lt_u32vec_push(&stack, v->g->root) || lt_u32vec_push(&stack, t->first_dominated[v->g->root])) {
         free(height);
+        free(stack.items);
         return NULL;
     }
-    uint32_t len = 0;
-    order[len++] = g->root;
-    for (uint32_t i = 0; i < len; i++)
-        for (uint32_t k = t->first_dominated[order[i]]; k < t->first_dominated[order[i] + 1]; k++)
-            order[len++] = t->dominated[k];
-    for (uint32_t i = len; i-- > 1;) {
-        uint32_t x = order[i], d = t->dominator[x];
-        if (height[x] + 1 > height[d])
-            height[d] = height[x] + 1;
+    while (stack.len) {
+        uint32_t x = stack.items[stack.len - 2], k = stack.items[stack.len - 1];
+        if (k < t->first_dominated[x + 1]) {
+            uint32_t c = t->dominated[k];
+            stack.items[stack.len - 1] = k + 1;
+            if (lt_u32vec_push(&stack, c) || lt_u32vec_push(&stack, t->first_dominated[c])) {
+                free(height);
+                free(stack.items);
+                return NULL;
+            }
+            continue;
+        }
+        stack.len -= 2;
+        if (stack.len && height[x] + 1 > height[stack.items[stack.len - 2]])
+            height[stack.items[stack.len - 2]] = height[x] + 1;
     }
-    lt_pool_release(pool, order, (size_t)n * 4);
+    free(stack.items);
     return height;
 }
 
