@@ -106,28 +106,6 @@ static void *run_chain_search(void *arg)
     return NULL;
 }
 
-/* Moves every finding of from into into; from ends empty. */
-static int merge_findings(lt_findings *into, lt_findings *from)
-{
-    int rc = 0;
-    for (uint32_t i = 0; i < from->count && !rc; i++) {
-        if (into->count == into->capacity) {
-            uint32_t cap = into->capacity ? into->capacity * 2 : 8;
-            lt_finding *items = realloc(into->items, cap * sizeof *items);
-            if (!items) {
-                rc = LT_ENOMEM;
-                break;
-            }
-            into->items = items;
-            into->capacity = cap;
-        }
-        into->items[into->count++] = from->items[i];
-        from->items[i] = (lt_finding){0};
-    }
-    lt_findings_free(from);
-    return rc;
-}
-
 static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
 {
     uint64_t total = 0;
@@ -148,8 +126,8 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
     if (!rc && chains.rc && err)
         *err = chains.err;
     rc = rc ? rc : chains.rc;
-    int merged = merge_findings(&a->findings, &chains.found);
-    merged |= merge_findings(&a->findings, &detached);
+    int merged = lt_findings_move(&a->findings, &chains.found);
+    merged |= lt_findings_move(&a->findings, &detached);
     if (!rc && merged)
         rc = lt_error_set(err, LT_ENOMEM, "out of memory collecting findings");
     if (!rc)

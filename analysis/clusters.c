@@ -19,6 +19,7 @@
 
 #include "distances.h"
 #include "paths.h"
+#include "grow.h"
 #include "u32map.h"
 
 #define VIEW_RETAINERS 10
@@ -44,26 +45,6 @@ static int internal_class(const char *name)
 
 /* ---- the object cluster view --------------------------------------------- */
 
-/* The n nodes of largest retained size, root excluded (simple selection). */
-static uint32_t biggest(const lt_heap_view *v, uint32_t *top, uint32_t n)
-{
-    uint32_t len = 0;
-    for (uint32_t x = 0; x < v->g->node_count; x++) {
-        if (x == v->g->root)
-            continue;
-        uint32_t at = len < n ? len++ : n;
-        if (at == n && v->tree->retained[x] <= v->tree->retained[top[n - 1]])
-            continue;
-        if (at == n)
-            at = n - 1;
-        while (at > 0 && v->tree->retained[top[at - 1]] < v->tree->retained[x]) {
-            top[at] = top[at - 1];
-            at--;
-        }
-        top[at] = x;
-    }
-    return len;
-}
 
 static json_t *children_view(const lt_heap_view *v, uint32_t x)
 {
@@ -118,10 +99,8 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
     return rows;
 }
 
-static json_t *cluster_view(const lt_heap_view *v)
+static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t n)
 {
-    uint32_t top[VIEW_RETAINERS];
-    uint32_t n = biggest(v, top, VIEW_RETAINERS);
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
         uint32_t x = top[i];
@@ -161,6 +140,8 @@ typedef struct cluster_work {
     uint32_t group_count, group_cap;
     cluster *clusters;
     uint32_t cluster_count, cluster_cap;
+    uint32_t top[VIEW_RETAINERS]; /* the biggest retainers, largest first */
+    uint32_t top_count;
     uint32_t chain_heads[16];     /* heads of the chains found: what they hold is explained */
     uint32_t chain_head_count;
     uint32_t path[LT_PATH_MAX];
@@ -173,14 +154,8 @@ static int add_to_group(cluster_work *w, uint64_t shape, uint32_t node)
             w->groups[i].count++;
             return 0;
         }
-    if (w->group_count == w->group_cap) {
-        uint32_t cap = w->group_cap ? w->group_cap * 2 : 64;
-        group *g = realloc(w->groups, cap * sizeof *g);
-        if (!g)
-            return -1;
-        w->groups = g;
-        w->group_cap = cap;
-    }
+    if (lt_grow(&w->groups, &w->group_cap, w->group_count, sizeof *w->groups, 64))
+        return -1;
     w->groups[w->group_count++] = (group){shape, 1, node};
     return 0;
 }
@@ -231,14 +206,8 @@ static int add_cluster(cluster_work *w, cluster c)
             *o = c;
         return 0;
     }
-    if (w->cluster_count == w->cluster_cap) {
-        uint32_t cap = w->cluster_cap ? w->cluster_cap * 2 : 16;
-        cluster *items = realloc(w->clusters, cap * sizeof *items);
-        if (!items)
-            return -1;
-        w->clusters = items;
-        w->cluster_cap = cap;
-    }
+    if (lt_grow(&w->clusters, &w->cluster_cap, w->cluster_count, sizeof *w->clusters, 16))
+        return -1;
     w->clusters[w->cluster_count++] = c;
     return 0;
 }
@@ -500,11 +469,10 @@ static int explains_finding(const lt_heap_view *v, uint32_t x, const anchor *anc
     return 0;
 }
 
-static int large_retainers(const lt_heap_view *v, lt_findings *out, lt_error *err)
+static int large_retainers(const lt_heap_view *v, const uint32_t *top, uint32_t n, lt_findings *out, lt_error *err)
 {
-    uint32_t top[VIEW_RETAINERS];
     anchor anchors[32];
-    uint32_t n = biggest(v, top, VIEW_RETAINERS), made = 0, anchor_count = finding_anchors(v, out, anchors, 32);
+    uint32_t made = 0, anchor_count = finding_anchors(v, out, anchors, 32);
     for (uint32_t i = 0; i < n && made < LARGE_MAX; i++) {
         uint32_t x = top[i];
         uint64_t retained = v->tree->retained[x];
@@ -532,19 +500,14 @@ static int large_retainers(const lt_heap_view *v, lt_findings *out, lt_error *er
     return 0;
 }
 
-/* Ordinals of the heads of the chains found so far (by their head_id). */
+/* Ordinals of the heads of the chains found so far. */
 static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint32_t *heads, uint32_t max)
 {
-    uint32_t ids[16], n = 0, found = 0;
-    for (uint32_t i = 0; i < out->count && n < 16 && n < max; i++) {
-        json_t *id = json_object_get(out->items[i].details, "head_id");
-        if (id)
-            ids[n++] = (uint32_t)json_integer_value(id);
-    }
-    for (uint32_t x = 0; x < v->g->node_count && found < n; x++)
-        for (uint32_t i = 0; i < n; i++)
-            if (v->g->node_id[x] == ids[i])
-                heads[found++] = x;
+    anchor anchors[32];
+    uint32_t n = finding_anchors(v, out, anchors, 32), found = 0;
+    for (uint32_t i = 0; i < n && found < max; i++)
+        if (anchors[i].chain && anchors[i].node != UINT32_MAX)
+            heads[found++] = anchors[i].node;
     return found;
 }
 
@@ -561,7 +524,8 @@ int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **vie
     }
     (*scan)->work = w;
     w->v = v;
-    *view = cluster_view(v);
+    w->top_count = lt_dominator_tree_top(v->tree, v->g->node_count, v->g->root, VIEW_RETAINERS, w->top);
+    *view = cluster_view(v, w->top, w->top_count);
     int rc = scan_clusters(w, err);
     return rc ? rc : detached_dom(v, out, err);
 }
@@ -571,7 +535,7 @@ int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings
     cluster_work *w = scan->work;
     w->chain_head_count = chain_heads(v, out, w->chain_heads, 16);
     int rc = report_clusters(w, out, err);
-    return rc ? rc : large_retainers(v, out, err);
+    return rc ? rc : large_retainers(v, w->top, w->top_count, out, err);
 }
 
 void lt_cluster_scan_free(lt_cluster_scan *scan)

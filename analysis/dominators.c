@@ -306,6 +306,61 @@ fail:
                         g->node_count, g->edge_count);
 }
 
+/* ---- the biggest retainers: a min-heap of the n largest ---------------- */
+
+static int less_retained(const uint64_t *retained, uint32_t x, uint32_t y)
+{
+    uint64_t rx = retained[x], ry = retained[y];
+    return rx != ry ? rx < ry : x > y; /* ties: later node is "smaller" */
+}
+
+static void sift_down(const uint64_t *retained, uint32_t *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && less_retained(retained, h[l], h[m]))
+            m = l;
+        if (r < n && less_retained(retained, h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,
+                               uint32_t *top)
+{
+    const uint64_t *retained = t->retained;
+    uint32_t len = 0;
+    for (uint32_t v = 0; v < node_count && n; v++) {
+        if (v == root)
+            continue;
+        if (len < n) {
+            top[len++] = v;
+            if (len == n)
+                for (uint32_t i = n / 2 + 1; i-- > 0;)
+                    sift_down(retained, top, len, i);
+        } else if (less_retained(retained, top[0], v)) {
+            top[0] = v;
+            sift_down(retained, top, len, 0);
+        }
+    }
+    if (len < n)
+        for (uint32_t i = len / 2 + 1; i-- > 0;)
+            sift_down(retained, top, len, i);
+    for (uint32_t end = len; end > 1; end--) { /* heap sort: largest first */
+        uint32_t t = top[0];
+        top[0] = top[end - 1];
+        top[end - 1] = t;
+        sift_down(retained, top, end - 1, 0);
+    }
+    return len;
+}
+
 void lt_dominator_tree_free(lt_dominator_tree *t)
 {
     free(t->dominator);

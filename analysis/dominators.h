@@ -48,6 +48,11 @@ static inline void lt_bit_set(uint64_t *bits, uint64_t i)
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
                           lt_pool *pool, lt_dominator_tree *out, lt_error *err);
 
+/* Fills top[0..n) with the n nodes of largest retained size, the root
+ * excluded, largest first (ties in snapshot order); returns how many (<= n). */
+uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,
+                               uint32_t *top);
+
 void lt_dominator_tree_free(lt_dominator_tree *t);
 
 #endif

@@ -1,5 +1,7 @@
 #include "findings.h"
 
+#include "grow.h"
+
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,15 +72,7 @@ int lt_findings_add(lt_findings *f, lt_finding_kind kind, char *title, char *fix
                     uint64_t total_size, json_t *details, const char *const *fingerprint_parts,
                     size_t part_count, lt_error *err)
 {
-    if (f->count == f->capacity) {
-        uint32_t cap = f->capacity ? f->capacity * 2 : 8;
-        lt_finding *items = realloc(f->items, cap * sizeof *items);
-        if (!items)
-            goto fail;
-        f->items = items;
-        f->capacity = cap;
-    }
-    if (!title || !details)
+    if (lt_grow(&f->items, &f->capacity, f->count, sizeof *f->items, 8) || !title || !details)
         goto fail;
     lt_finding *x = &f->items[f->count++];
     *x = (lt_finding){.kind = kind, .title = title, .fix = fix, .retained_size = retained_size,
@@ -181,6 +175,19 @@ void lt_format_count(uint64_t n, char *buf, size_t len)
         buf[at++] = digits[i];
     }
     buf[at] = '\0';
+}
+
+int lt_findings_move(lt_findings *into, lt_findings *from)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < from->count && !rc; i++) {
+        if ((rc = lt_grow(&into->items, &into->capacity, into->count, sizeof *into->items, 8)))
+            break;
+        into->items[into->count++] = from->items[i];
+        from->items[i] = (lt_finding){0};
+    }
+    lt_findings_free(from);
+    return rc ? LT_ENOMEM : 0;
 }
 
 void lt_findings_free(lt_findings *f)

@@ -75,6 +75,10 @@ void lt_format_count(uint64_t n, char *buf, size_t len);
 /* printf into a new string (NULL when out of memory). */
 char *lt_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Moves every finding of from to the end of into; from ends empty (also on
+ * failure, when the findings that did not fit are freed). 0 or LT_ENOMEM. */
+int lt_findings_move(lt_findings *into, lt_findings *from);
+
 void lt_findings_free(lt_findings *f);
 
 #endif

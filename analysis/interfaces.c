@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "text_index.h"
 #include "u32map.h"
 #include "u32vec.h"
@@ -335,14 +336,8 @@ static uint32_t trie_child(const work *w, uint32_t node, uint32_t rank)
 
 static int trie_add_child(work *w, uint32_t node, uint32_t rank, uint32_t *child)
 {
-    if (w->trie_len == w->trie_cap) {
-        uint32_t cap = w->trie_cap ? w->trie_cap * 2 : 256;
-        trie_node *t = realloc(w->trie, cap * sizeof *t);
-        if (!t)
-            return -1;
-        w->trie = t;
-        w->trie_cap = cap;
-    }
+    if (lt_grow(&w->trie, &w->trie_cap, w->trie_len, sizeof *w->trie, 256))
+        return -1;
     uint32_t c = w->trie_len++;
     w->trie[c] = (trie_node){0, w->trie[node].first_child, rank, -1};
     w->trie[node].first_child = c;

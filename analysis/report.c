@@ -5,58 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- top retainers: a min-heap of the n largest --------------------------- */
-
-static int less_retained(const lt_analysis *a, uint32_t x, uint32_t y)
-{
-    uint64_t rx = a->tree.retained[x], ry = a->tree.retained[y];
-    return rx != ry ? rx < ry : x > y; /* ties: later node is "smaller" */
-}
-
-static void sift_down(const lt_analysis *a, uint32_t *h, uint32_t n, uint32_t i)
-{
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && less_retained(a, h[l], h[m]))
-            m = l;
-        if (r < n && less_retained(a, h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        uint32_t t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
 uint32_t lt_report_top_retainers(const lt_analysis *a, uint32_t n, uint32_t *top)
 {
-    uint32_t len = 0;
-    const lt_graph *g = a->graph;
-    for (uint32_t v = 0; v < g->node_count && n; v++) {
-        if (v == g->root)
-            continue;
-        if (len < n) {
-            top[len++] = v;
-            if (len == n)
-                for (uint32_t i = n / 2 + 1; i-- > 0;)
-                    sift_down(a, top, len, i);
-        } else if (less_retained(a, top[0], v)) {
-            top[0] = v;
-            sift_down(a, top, len, 0);
-        }
-    }
-    if (len < n)
-        for (uint32_t i = len / 2 + 1; i-- > 0;)
-            sift_down(a, top, len, i);
-    for (uint32_t end = len; end > 1; end--) { /* heap sort: largest first */
-        uint32_t t = top[0];
-        top[0] = top[end - 1];
-        top[end - 1] = t;
-        sift_down(a, top, end - 1, 0);
-    }
-    return len;
+    return lt_dominator_tree_top(&a->tree, a->graph->node_count, a->graph->root, n, top);
 }
 
 /* ---- classes sorted by retained size, stable ------------------------------ */
