@@ -97,7 +97,7 @@ static uint64_t signature(const lt_heap_view *v, const uint32_t *path, size_t i)
     uint32_t e = i ? direct_edge(v->g, path[i - 1], path[i]) : UINT32_MAX;
     char label[96] = "-";
     if (e != UINT32_MAX)
-        lt_edge_label(v->g, v->g->edges[e], label, sizeof label);
+        lt_edge_label(v->g, e, label, sizeof label);
     return hash_text(h, label);
 }
 
@@ -205,7 +205,7 @@ static const char *closure_script(const lt_graph *g, uint32_t closure)
             if ((int)lt_edge_type(edge) != g->et.internal)
                 continue;
             for (const char *const *n = steps[s]; *n; n++)
-                if (!strcmp(lt_graph_string(g, lt_edge_name(edge)), *n))
+                if (!strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), *n))
                     next = edge.to;
         }
         if (next == UINT32_MAX)
@@ -226,7 +226,7 @@ static uint32_t function_of_generator(const lt_graph *g, uint32_t object)
     for (uint32_t e = g->first_edge[object]; e < g->first_edge[object + 1]; e++) {
         lt_edge edge = g->edges[e];
         if ((int)lt_edge_type(edge) == g->et.internal && g->node_type[edge.to] == g->nt.closure &&
-            !strcmp(lt_graph_string(g, lt_edge_name(edge)), "function"))
+            !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), "function"))
             return edge.to;
     }
     return UINT32_MAX;
@@ -257,7 +257,7 @@ static uint32_t internal_target(const lt_graph *g, uint32_t x, const char *name)
 {
     for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++) {
         lt_edge edge = g->edges[e];
-        if ((int)lt_edge_type(edge) == g->et.internal && !strcmp(lt_graph_string(g, lt_edge_name(edge)), name))
+        if ((int)lt_edge_type(edge) == g->et.internal && !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), name))
             return edge.to;
     }
     return UINT32_MAX;
@@ -436,7 +436,7 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
             e = direct_edge(v->g, c->nodes[c->period - 1], c->nodes[c->period]);
         char label[96] = "";
         if (e != UINT32_MAX)
-            lt_edge_label(v->g, v->g->edges[e], label, sizeof label);
+            lt_edge_label(v->g, e, label, sizeof label);
         json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "class", lt_view_class(v, node), "name",
                                               lt_json_name(lt_graph_node_name(v->g, node)), "edge",
                                               e != UINT32_MAX ? json_string(label) : json_null()));

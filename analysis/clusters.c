@@ -167,7 +167,7 @@ static int holder_step(const lt_heap_view *v, const uint32_t *path, uint32_t n)
 {
     for (int i = (int)n - 1; i >= 1; i--) {
         char label[96];
-        lt_edge_label(v->g, v->g->edges[path[i]], label, sizeof label);
+        lt_edge_label(v->g, path[i], label, sizeof label);
         if (strcmp(label, "[]"))
             continue;
         int at = i - 1; /* path[at] leads into the collection */

@@ -34,22 +34,23 @@ static int64_t parse_int_prefix(const char *s)
     return negative ? -v - 1000000 : v; /* negatives: index < 2 holds, like JS */
 }
 
-static int follow(bfs_work *w, uint32_t from, lt_edge e)
+static int follow(bfs_work *w, uint32_t from, uint32_t ei)
 {
     const lt_graph *g = w->g;
+    lt_edge e = g->edges[ei];
     int t = (int)lt_edge_type(e), node_type = g->node_type[from];
     if (node_type == g->nt.hidden && (int64_t)g->node_name[from] == w->native_context_name &&
-        lt_graph_edge_has_string_name(g, (unsigned)t) && (int64_t)lt_edge_name(e) == w->sloppy_map_name)
+        lt_graph_edge_has_string_name(g, (unsigned)t) && (int64_t)lt_graph_edge_name_at(g, ei) == w->sloppy_map_name)
         return 0;
     if (node_type == g->nt.array && (int64_t)g->node_name[from] == w->map_descriptors_name) {
         char buf[16];
-        int64_t index = parse_int_prefix(lt_graph_edge_name(g, e, buf, sizeof buf));
+        int64_t index = parse_int_prefix(lt_graph_edge_name(g, ei, buf, sizeof buf));
         if (index == -1)
             return 1;
         return index < 2 || index % 3 != 1;
     }
     if (t == g->et.internal && w->weakmaps->count) {
-        int64_t k = lt_weakmap_names_find(w->weakmaps, lt_edge_name(e));
+        int64_t k = lt_weakmap_names_find(w->weakmaps, lt_graph_edge_name_at(g, ei));
         if (k >= 0) {
             uint32_t pair = w->weakmaps->pair[k];
             int pending = lt_bit_get(w->pending_pairs, pair);
@@ -70,7 +71,7 @@ static void bfs(bfs_work *w)
             lt_edge edge = g->edges[e];
             if ((int)lt_edge_type(edge) == g->et.weak || w->distance[edge.to] != LT_DISTANCE_UNREACHABLE)
                 continue;
-            if (!follow(w, v, edge))
+            if (!follow(w, v, e))
                 continue;
             w->distance[edge.to] = d;
             if (w->parent_edge)

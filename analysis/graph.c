@@ -1,6 +1,7 @@
 #include "graph.h"
 
 #include "big_alloc.h"
+#include "grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ void lt_graph_free(lt_graph *g)
     free(g->first_edge);
     free(g->detachedness);
     free(g->edges);
+    free(g->rare_names);
     free(g->string_offset);
     free(g->string_data);
     free(g->locations);
@@ -110,11 +112,33 @@ const lt_location *lt_graph_location(const lt_graph *g, uint32_t node)
     return NULL;
 }
 
-const char *lt_graph_edge_name(const lt_graph *g, lt_edge e, char *buf, size_t buf_len)
+int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name)
 {
-    if (lt_graph_edge_has_string_name(g, lt_edge_type(e)))
-        return lt_graph_string(g, lt_edge_name(e));
-    snprintf(buf, buf_len, "%u", lt_edge_name(e));
+    if (lt_grow(&g->rare_names, &g->rare_name_capacity, g->rare_name_count, sizeof *g->rare_names, 64))
+        return -1;
+    g->rare_names[g->rare_name_count++] = (lt_rare_name){e, name};
+    return 0;
+}
+
+static int by_edge(const void *key, const void *item)
+{
+    uint32_t e = *(const uint32_t *)key, at = ((const lt_rare_name *)item)->edge;
+    return e < at ? -1 : e > at;
+}
+
+uint32_t lt_graph_rare_name(const lt_graph *g, uint32_t e)
+{
+    /* Only edges holding the escape come here, and each has its entry. */
+    const lt_rare_name *r = bsearch(&e, g->rare_names, g->rare_name_count, sizeof *r, by_edge);
+    return r ? r->name : LT_EDGE_NAME_ESCAPE;
+}
+
+const char *lt_graph_edge_name(const lt_graph *g, uint32_t e, char *buf, size_t buf_len)
+{
+    uint32_t name = lt_graph_edge_name_at(g, e);
+    if (lt_graph_edge_has_string_name(g, lt_edge_type(g->edges[e])))
+        return lt_graph_string(g, name);
+    snprintf(buf, buf_len, "%u", name);
     return buf;
 }
 

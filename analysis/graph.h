@@ -5,7 +5,11 @@
  * edges by their position in the snapshot's edge list, node i owning
  * [first_edge[i], first_edge[i+1]). An edge is one 8-byte record: the target's
  * ordinal and, packed together, the edge type (4 bits) and the name index or
- * element number (28 bits). The graph owns every array; lt_graph_free frees all. */
+ * element number (28 bits). Names that do not fit in 28 bits (TypeScript's enum
+ * reverse maps make element indices up to 2^32-1) are stored as
+ * LT_EDGE_NAME_ESCAPE in the edge and in full in a small side table of rare
+ * names, sorted by edge: read every edge name through lt_graph_edge_name_at.
+ * The graph owns every array; lt_graph_free frees all. */
 #ifndef LT_GRAPH_H
 #define LT_GRAPH_H
 
@@ -16,7 +20,8 @@
 #include "lt_error.h"
 
 #define LT_EDGE_TYPE_BITS 4u
-#define LT_EDGE_NAME_MAX ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
+#define LT_EDGE_TYPE_MAX 15u /* edge types a snapshot may list (type values 0..14) */
+#define LT_EDGE_NAME_ESCAPE ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
 #define LT_MAX_TYPES 32
 
 typedef struct lt_edge {
@@ -24,8 +29,13 @@ typedef struct lt_edge {
     uint32_t type_name; /* name_or_index << 4 | type */
 } lt_edge;
 
+/* An edge name too wide for the packed field: edge index and full value. */
+typedef struct lt_rare_name {
+    uint32_t edge;
+    uint32_t name;
+} lt_rare_name;
+
 static inline unsigned lt_edge_type(lt_edge e) { return e.type_name & 15u; }
-static inline uint32_t lt_edge_name(lt_edge e) { return e.type_name >> LT_EDGE_TYPE_BITS; }
 
 typedef struct lt_location {
     uint32_t node;      /* node ordinal */
@@ -56,6 +66,8 @@ typedef struct lt_graph {
     uint32_t *first_edge;    /* node_count + 1 entries */
     uint8_t *detachedness;   /* 0 unknown, 1 attached, 2 detached; NULL if no such field */
     lt_edge *edges;
+    lt_rare_name *rare_names;  /* sorted by edge; see LT_EDGE_NAME_ESCAPE */
+    uint32_t rare_name_count, rare_name_capacity;
 
     /* strings: string i is string_data + string_offset[i], NUL-terminated,
      * string_offset[i+1] - string_offset[i] - 1 bytes long (UTF-8). */
@@ -77,6 +89,11 @@ typedef struct lt_graph {
 
     uint32_t root;           /* root ordinal (snapshot.root_index / field count, usually 0) */
     uint64_t extra_native_bytes;
+    /* self sizes past 2^32-1: kept modulo 2^32, as Chrome DevTools keeps them
+     * (it stores them in 32 bits), counted here so the report can say so. */
+    uint32_t wrapped_self_count;
+    uint32_t wrapped_self_node;      /* the first such node */
+    uint64_t wrapped_self_size;      /* its size as the snapshot gives it */
 } lt_graph;
 
 /* Allocates an empty graph for node_count nodes and edge_count edges (arrays
@@ -114,9 +131,24 @@ static inline const char *lt_graph_node_type_name(const lt_graph *g, uint32_t no
 /* The location recorded for a node, or NULL. */
 const lt_location *lt_graph_location(const lt_graph *g, uint32_t node);
 
-/* Edge name as text: the string for named edges; for element and hidden edges
- * (whose name is a number) writes the number into buf and returns buf. */
-const char *lt_graph_edge_name(const lt_graph *g, lt_edge e, char *buf, size_t buf_len);
+/* Records the full name of edge e (edges are added in order); the caller
+ * stores LT_EDGE_NAME_ESCAPE in the edge. Returns 0, or -1 out of memory. */
+int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name);
+
+/* The rare-name table's value for edge e (which holds LT_EDGE_NAME_ESCAPE). */
+uint32_t lt_graph_rare_name(const lt_graph *g, uint32_t e);
+
+/* The name of edge e (its index in g->edges): a string index for named edges,
+ * the element number for element and hidden edges. */
+static inline uint32_t lt_graph_edge_name_at(const lt_graph *g, uint32_t e)
+{
+    uint32_t name = g->edges[e].type_name >> LT_EDGE_TYPE_BITS;
+    return name != LT_EDGE_NAME_ESCAPE ? name : lt_graph_rare_name(g, e);
+}
+
+/* Edge e's name as text: the string for named edges; for element and hidden
+ * edges (whose name is a number) writes the number into buf and returns buf. */
+const char *lt_graph_edge_name(const lt_graph *g, uint32_t e, char *buf, size_t buf_len);
 
 /* True when edge type t names its edge by string (not element, not hidden). */
 static inline bool lt_graph_edge_has_string_name(const lt_graph *g, unsigned t)

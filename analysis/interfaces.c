@@ -243,7 +243,7 @@ static int collect_candidate(work *w, uint32_t v)
     uint32_t start = (uint32_t)w->pool.len, length = 1, count = 0;
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
         lt_edge edge = g->edges[e];
-        uint32_t name = lt_edge_name(edge), f;
+        uint32_t name = lt_graph_edge_name_at(g, e), f;
         if ((int)lt_edge_type(edge) != g->et.property || (int64_t)name == w->proto_name)
             continue;
         if (fmt_len_of(w, name, &f))
@@ -403,7 +403,7 @@ static int match_object(work *w, uint32_t v, int32_t *best)
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
         uint32_t r;
         if ((int)lt_edge_type(g->edges[e]) == g->et.property &&
-            lt_u32map_get(&w->rank, lt_edge_name(g->edges[e]), &r) && lt_u32vec_push(&w->scratch, r))
+            lt_u32map_get(&w->rank, lt_graph_edge_name_at(g, e), &r) && lt_u32vec_push(&w->scratch, r))
             return -1;
     }
     qsort(w->scratch.items, w->scratch.len, sizeof(uint32_t), cmp_u32);

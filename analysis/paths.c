@@ -51,14 +51,14 @@ static int all_digits(const char *s)
     return 1;
 }
 
-void lt_edge_label(const lt_graph *g, lt_edge e, char *buf, size_t len)
+void lt_edge_label(const lt_graph *g, uint32_t e, char *buf, size_t len)
 {
-    unsigned t = lt_edge_type(e);
-    if (!lt_graph_edge_has_string_name(g, t) || all_digits(lt_graph_string(g, lt_edge_name(e)))) {
+    unsigned t = lt_edge_type(g->edges[e]);
+    if (!lt_graph_edge_has_string_name(g, t) || all_digits(lt_graph_string(g, lt_graph_edge_name_at(g, e)))) {
         snprintf(buf, len, "[]");
         return;
     }
-    snprintf(buf, len, "%s", lt_graph_string(g, lt_edge_name(e)));
+    snprintf(buf, len, "%s", lt_graph_string(g, lt_graph_edge_name_at(g, e)));
 }
 
 json_t *lt_path_json(const lt_heap_view *v, const uint32_t *edges, uint32_t count)
@@ -67,7 +67,7 @@ json_t *lt_path_json(const lt_heap_view *v, const uint32_t *edges, uint32_t coun
     for (uint32_t i = 0; list && i < count; i++) {
         lt_edge e = v->g->edges[edges[i]];
         char name[128];
-        const char *label = lt_graph_edge_name(v->g, e, name, sizeof name);
+        const char *label = lt_graph_edge_name(v->g, edges[i], name, sizeof name);
         json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o}", "edge", label, "edge_type",
                                               v->g->edge_type_names[lt_edge_type(e)], "id",
                                               (json_int_t)v->g->node_id[e.to], "type",
@@ -98,7 +98,7 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
     for (uint32_t i = from; i < count && at + 1 < len; i++) {
         lt_edge e = v->g->edges[edges[i]];
         char label[96];
-        lt_edge_label(v->g, e, label, sizeof label);
+        lt_edge_label(v->g, edges[i], label, sizeof label);
         const char *sep = i == from ? "" : !strcmp(label, "[]") ? "" : ".";
         const char *text = i == from && !named_start ? lt_view_class(v, e.to) : label;
         at += (size_t)snprintf(buf + at, len - at, "%s%s", sep, text);
@@ -111,7 +111,7 @@ static uint64_t step_hash(const lt_heap_view *v, uint32_t edge)
 {
     lt_edge e = v->g->edges[edge];
     char label[96];
-    lt_edge_label(v->g, e, label, sizeof label);
+    lt_edge_label(v->g, edge, label, sizeof label);
     uint64_t h = 1469598103934665603ull;
     for (const char *s = lt_view_class(v, e.to); *s; s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ull;

@@ -21,7 +21,7 @@ uint32_t lt_retainer_path(const lt_heap_view *v, uint32_t node, uint32_t *out, u
 
 /* A short label of an edge for paths and shapes: the property, context or
  * internal name; "[]" for elements, hidden edges and numeric names. */
-void lt_edge_label(const lt_graph *g, lt_edge e, char *buf, size_t len);
+void lt_edge_label(const lt_graph *g, uint32_t e, char *buf, size_t len);
 
 /* The path as JSON: [{"edge", "id", "type", "class", "name"}], root side first. */
 json_t *lt_path_json(const lt_heap_view *v, const uint32_t *edges, uint32_t count);

@@ -85,6 +85,20 @@ static json_t *classes_json(const lt_analysis *a, uint32_t top)
     return list;
 }
 
+/* What the numbers cannot show by themselves, in words ("" when nothing). */
+static void wrapped_note(const lt_graph *g, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!g->wrapped_self_count)
+        return;
+    uint32_t v = g->wrapped_self_node;
+    snprintf(buf, len,
+             "%u node(s) have a self size past 2^32-1 bytes, e.g. @%u (%s) with %llu bytes; they are counted modulo "
+             "2^32 (here %u bytes), as Chrome DevTools counts them",
+             g->wrapped_self_count, g->node_id[v], lt_graph_node_name(g, v),
+             (unsigned long long)g->wrapped_self_size, g->self_size[v]);
+}
+
 json_t *lt_report_json(const lt_analysis *a, uint32_t top)
 {
     const lt_graph *g = a->graph;
@@ -95,6 +109,10 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
                                  (json_int_t)a->tree.unreachable, "input_format", a->input.format,
                                  "uncompressed_bytes", (json_int_t)a->input.uncompressed_bytes,
                                  "compressed_bytes", (json_int_t)a->input.compressed_bytes);
+    char note[512];
+    wrapped_note(g, note, sizeof note);
+    if (snapshot && note[0])
+        json_object_set_new(snapshot, "warnings", json_pack("[s]", note));
     json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "snapshot", snapshot, "top_retainers", retainers_json(a, top),
                             "classes", classes_json(a, top), "findings", lt_findings_json(&a->findings));
     if (doc && a->clusters)
@@ -172,6 +190,10 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
     if (a->input.format[0])
         fprintf(out, ", read from %s%s%s", a->input.format, a->input.entry[0] ? " entry " : "", a->input.entry);
     fprintf(out, "\n");
+    char note[512];
+    wrapped_note(a->graph, note, sizeof note);
+    if (note[0])
+        fprintf(out, "Note: %s\n", note);
     if (a->tree.unreachable)
         fprintf(out, "Note: %u nodes are not reachable from the GC roots (placed under the root, as DevTools does)\n",
                 a->tree.unreachable);

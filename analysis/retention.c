@@ -61,19 +61,20 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
     return owned;
 }
 
-static int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, lt_edge e)
+static int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
 {
-    if ((int)lt_edge_type(e) != g->et.internal || !w->count)
+    if ((int)lt_edge_type(g->edges[ei]) != g->et.internal || !w->count)
         return 0;
-    int64_t k = lt_weakmap_names_find(w, lt_edge_name(e));
+    int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
     return k >= 0 && w->table_id[k] == g->node_id[from];
 }
 
 static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t *owned, uint32_t from,
-                   lt_edge e)
+                   uint32_t ei)
 {
+    lt_edge e = g->edges[ei];
     int t = (int)lt_edge_type(e);
-    if (is_table_to_value(g, w, from, e) || t == g->et.weak || e.to == from)
+    if (is_table_to_value(g, w, from, ei) || t == g->et.weak || e.to == from)
         return 0;
     if (from == g->root)
         return 1;
@@ -94,7 +95,7 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
     }
     for (uint32_t v = 0; v < g->node_count; v++)
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
-            if (retains(g, weakmaps, owned, v, g->edges[e]))
+            if (retains(g, weakmaps, owned, v, e))
                 lt_bit_set(bits, e);
     free(owned);
     return bits;

@@ -146,8 +146,9 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     if (copy_type_names(ntypes, r->graph->node_type_names, &r->graph->node_type_count, LT_MAX_TYPES))
         return lt_reader_fail(r, err, LT_EINPUT, "snapshot.meta.node_types: the type list must hold 1 to %d strings",
                     LT_MAX_TYPES);
-    if (copy_type_names(etypes, r->graph->edge_type_names, &r->graph->edge_type_count, 15))
-        return lt_reader_fail(r, err, LT_EINPUT, "snapshot.meta.edge_types: the type list must hold 1 to 15 strings");
+    if (copy_type_names(etypes, r->graph->edge_type_names, &r->graph->edge_type_count, LT_EDGE_TYPE_MAX))
+        return lt_reader_fail(r, err, LT_EINPUT, "snapshot.meta.edge_types: the type list must hold 1 to %u strings",
+                    LT_EDGE_TYPE_MAX);
     resolve_types(r->graph);
     return 0;
 }

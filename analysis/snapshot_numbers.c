@@ -7,6 +7,24 @@
 
 /* ---- records ---------------------------------------------------------- */
 
+static unsigned array_fields(const lt_reader *r)
+{
+    return r->array == A_NODES ? r->node_fields : r->array == A_EDGES ? r->edge_fields : r->location_fields;
+}
+
+
+/* A self size past 2^32-1 (V8 writes a huge ArrayBuffer's backing store so):
+ * kept modulo 2^32 as DevTools keeps it, and counted for the report. */
+static void note_wrapped_self(lt_reader *r, uint32_t node)
+{
+    lt_graph *g = r->graph;
+    if (!g->wrapped_self_count++) {
+        g->wrapped_self_node = node;
+        g->wrapped_self_size = r->wide_self;
+    }
+    r->wide_self = 0;
+}
+
 static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
 {
     lt_graph *g = r->graph;
@@ -32,6 +50,8 @@ static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
                     (unsigned long long)i * r->node_fields, type, g->node_type_count,
                     (unsigned long long)at);
     g->node_type[i] = (uint8_t)type;
+    if (r->wide_self)
+        note_wrapped_self(r, (uint32_t)i);
     if (g->node_name[i] > r->max_string_ref || !r->any_string_ref)
         r->max_string_ref = g->node_name[i];
     r->any_string_ref = true;
@@ -75,14 +95,17 @@ static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
     if (type >= (uint32_t)g->edge_type_count)
         return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: unknown edge type %u (the snapshot lists %d types) (byte %llu)",
                     path, type, g->edge_type_count, (unsigned long long)at);
-    if (name > LT_EDGE_NAME_MAX)
-        return lt_reader_fail(r, err, LT_ELIMIT, "edges[%llu]: name or index %u is larger than %u (byte %llu)", path, name,
-                    LT_EDGE_NAME_MAX, (unsigned long long)at);
     if (lt_graph_edge_has_string_name(g, type) && (name > r->max_string_ref || !r->any_string_ref)) {
         r->max_string_ref = name;
         r->any_string_ref = true;
     }
-    g->edges[i] = (lt_edge){.to = (uint32_t)ordinal, .type_name = name << LT_EDGE_TYPE_BITS | type};
+    uint32_t packed = name;
+    if (name >= LT_EDGE_NAME_ESCAPE) {
+        if (lt_graph_add_rare_name(g, (uint32_t)i, name))
+            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading edges[%llu]", path);
+        packed = LT_EDGE_NAME_ESCAPE;
+    }
+    g->edges[i] = (lt_edge){.to = (uint32_t)ordinal, .type_name = packed << LT_EDGE_TYPE_BITS | type};
     r->record++;
     return 0;
 }
@@ -119,13 +142,20 @@ static int commit_location(lt_reader *r, lt_error *err, uint64_t at)
 
 static int commit_number(lt_reader *r, lt_error *err, uint64_t at)
 {
+    if (r->value > UINT32_MAX) {
+        if (r->array != A_NODES || r->node_role[r->field] != R_SELF)
+            return lt_reader_fail(r, err, LT_EINPUT, "%s[%llu]: number %llu is larger than 2^32-1 (byte %llu)",
+                        lt_reader_array_name(r->array),
+                        (unsigned long long)(r->record * array_fields(r) + r->field),
+                        (unsigned long long)r->value, (unsigned long long)at);
+        r->wide_self = r->value;
+    }
     r->rec[r->field] = (uint32_t)r->value;
     r->value = 0;
     r->in_number = false;
     r->need_comma = true;
     r->any_value = true;
-    unsigned fields = r->array == A_NODES ? r->node_fields
-                      : r->array == A_EDGES ? r->edge_fields : r->location_fields;
+    unsigned fields = array_fields(r);
     if (++r->field < fields)
         return 0;
     r->field = 0;
@@ -139,8 +169,7 @@ static int commit_number(lt_reader *r, lt_error *err, uint64_t at)
 
 static int end_array(lt_reader *r, lt_error *err, uint64_t at)
 {
-    unsigned fields = r->array == A_NODES ? r->node_fields
-                      : r->array == A_EDGES ? r->edge_fields : r->location_fields;
+    unsigned fields = array_fields(r);
     uint64_t want = r->array == A_NODES ? r->node_count : r->array == A_EDGES ? r->edge_count : r->record;
     if (r->field != 0 || r->record != want)
         return lt_reader_fail(r, err, LT_EINPUT,
@@ -161,8 +190,7 @@ static int end_array(lt_reader *r, lt_error *err, uint64_t at)
 
 static int bad_char(lt_reader *r, lt_error *err, char c, uint64_t at)
 {
-    unsigned fields = r->array == A_NODES ? r->node_fields
-                      : r->array == A_EDGES ? r->edge_fields : r->location_fields;
+    unsigned fields = array_fields(r);
     unsigned long long idx = (unsigned long long)(r->record * (fields ? fields : 1) + r->field);
     const char *what = c == '[' || c == '{' || c == '"' ? "nesting or a string where a number belongs"
                        : c == '-'                        ? "a negative number"
@@ -198,11 +226,6 @@ static const char *fast_next(const char *p, const char *end, uint32_t *out)
         return NULL;
     *out = (uint32_t)v;
     return p;
-}
-
-static unsigned array_fields(const lt_reader *r)
-{
-    return r->array == A_NODES ? r->node_fields : r->array == A_EDGES ? r->edge_fields : r->location_fields;
 }
 
 /* The fast path: whole records, each value preceded by a comma, while the
@@ -248,11 +271,11 @@ int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used
             do {
                 v = v * 10 + (uint64_t)(*p - '0');
                 p++;
-            } while (p < end && (unsigned char)(*p - '0') < 10 && v <= UINT32_MAX);
+            } while (p < end && (unsigned char)(*p - '0') < 10 && v <= LT_READER_NUMBER_MAX);
             r->value = v;
             r->in_number = true;
-            if (v > UINT32_MAX)
-                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^32-1 at byte %llu", lt_reader_array_name(r->array),
+            if (v > LT_READER_NUMBER_MAX)
+                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^53 at byte %llu", lt_reader_array_name(r->array),
                             (unsigned long long)(r->offset + (uint64_t)(p - buf)));
             continue;
         }

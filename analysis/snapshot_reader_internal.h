@@ -15,6 +15,8 @@
 
 #define HEADER_LIMIT (4u << 20)
 #define MAX_FIELDS 16
+/* Integers past this are not exact in JavaScript (nor in DevTools) */
+#define LT_READER_NUMBER_MAX ((1ull << 53) - 1)
 
 enum state {
     S_BEGIN,        /* before the top-level '{' */
@@ -73,6 +75,7 @@ struct lt_reader {
     bool in_number, need_comma, any_value;
     unsigned field;
     uint32_t rec[MAX_FIELDS];
+    uint64_t wide_self;       /* the record's self size when past 2^32-1, else 0 */
     uint64_t record;          /* records completed in the current array */
     uint64_t edges_claimed;   /* sum of node edge counts so far */
     uint32_t max_string_ref;

@@ -91,7 +91,7 @@ static void small_snapshot_is_read(void **state)
     assert_int_equal(g->edges[0].to, 1);
     assert_int_equal(lt_edge_type(g->edges[0]), g->et.shortcut);
     assert_int_equal(g->edges[1].to, 2);
-    assert_int_equal(lt_edge_name(g->edges[1]), 0);
+    assert_int_equal(lt_graph_edge_name_at(g, 1), 0);
     assert_string_equal(lt_graph_node_name(g, 1), "Obj\"ect");
     assert_string_equal(lt_graph_node_name(g, 2), "fn\xc3\xa9\n");
     assert_string_equal(lt_graph_node_name(g, 3), "hello \xf0\x9f\x98\x80");
@@ -238,7 +238,9 @@ static const struct bad_case {
     {"string in edges", "\n,6,2,21]", "\n,6,\"2\",21]", "nesting or a string where a number belongs"},
     {"negative number", "\n,2,4,7,16", "\n,2,4,7,-16", "negative number"},
     {"fraction", "\n,2,4,7,16", "\n,2,4,7,1.5", "non-integer"},
-    {"number too large", "\n,2,4,7,16", "\n,2,4,7,99999999999", "larger than 2^32-1"},
+    {"id too large", "\n,2,4,7,16", "\n,2,4,4294967296,16", "nodes[23]: number 4294967296 is larger than 2^32-1"},
+    {"self size past 2^53", "\n,2,4,7,16", "\n,2,4,7,9007199254740992", "larger than 2^53"},
+    {"element index too large", "\n,1,0,14", "\n,1,4294967296,14", "edges[4]: number 4294967296 is larger"},
     {"missing comma", "\n,2,4,7,16", "\n,2,4,7 16", "missing comma"},
     {"double comma", "\n,2,4,7,16", "\n,2,4,,7,16", "missing number"},
     {"trailing garbage", "]}\n", "]}x", "unexpected data after the end"},
