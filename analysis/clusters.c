@@ -350,6 +350,29 @@ static int detached(const lt_graph *g, uint32_t x)
     return g->detachedness && g->detachedness[x] == 2 && g->node_type[x] == g->nt.native;
 }
 
+static int has_self_edge(const lt_graph *g, uint32_t x)
+{
+    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++)
+        if (g->edges[e].to == x && (int)lt_edge_type(g->edges[e]) != g->et.weak)
+            return 1;
+    return 0;
+}
+
+/* A DOM node belongs to a tree scope (its document or shadow root), and Blink's
+ * snapshot shows that as an edge; a tree scope is its own tree scope, so it has
+ * an edge to itself. Detachedness on other embedder objects (node's file
+ * handles, binding data, ...) is not detached DOM: they have no such edge. */
+static int dom_node(const lt_graph *g, uint32_t x)
+{
+    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++) {
+        uint32_t to = g->edges[e].to;
+        if (to != x && g->node_type[to] == g->nt.native && (int)lt_edge_type(g->edges[e]) != g->et.weak &&
+            has_self_edge(g, to))
+            return 1;
+    }
+    return 0;
+}
+
 /* Groups the roots of detached subtrees (detached nodes whose path parent is
  * not detached) by what holds them. */
 static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
@@ -361,7 +384,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     uint64_t *retained = NULL;
     int rc = 0;
     for (uint32_t x = 0; x < g->node_count && !rc; x++) {
-        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE || detached(g, lt_edge_source(g, v->parent_edge[x])))
+        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
+            detached(g, lt_edge_source(g, v->parent_edge[x])) || !dom_node(g, x))
             continue;
         uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
