@@ -59,11 +59,61 @@ static void chromium_detached_rows_stay_detached_dom(void **state)
     lt_analysis_free(l.a);
 }
 
+static const char *text(const lt_finding *f, const char *key)
+{
+    json_t *v = json_object_get(f->details, key);
+    if (!json_is_string(v))
+        fail_msg("%s: no string \"%s\"", f->title, key);
+    return json_string_value(v);
+}
+
+/* The Map in store.js's module scope is what Module, exports and exports.fn
+ * all hold: one finding, named by its variable, function and script. */
+static void nested_holders_are_one_finding_named_by_the_variable(void **state)
+{
+    (void)state;
+    loaded l = load("findings/module-cache.heapsnapshot.gz");
+    assert_int_equal(l.a->findings.count, 1);
+    const lt_finding *f = &l.a->findings.items[0];
+    assert_int_equal(f->kind, LT_FINDING_LARGE_RETAINER);
+    assert_string_equal(text(f, "class"), "Map");
+    assert_string_equal(text(f, "variable"), "cache");
+    assert_string_equal(text(f, "function"), "fn");
+    assert_string_equal(text(f, "script"), "app/store.js");
+    assert_non_null(strstr(f->title, "`Map` `cache` in the closure context of `fn` (app/store.js) holds 10,003 strings"));
+    assert_true(f->retained_percent > 45);
+    lt_analysis_free(l.a);
+}
+
+/* winston: loggers made per request and piped into one shared File transport
+ * are held by the transport's listener arrays, not by the HTTP server the
+ * shortest path comes through. */
+static void listener_leak_is_blamed_on_the_emitter(void **state)
+{
+    (void)state;
+    loaded l = load("findings/winston-listeners.heapsnapshot.xz");
+    assert_int_equal(l.of_kind[LT_FINDING_LARGE_RETAINER], 0);
+    assert_int_equal(l.of_kind[LT_FINDING_RETAINER_CLUSTER], 1);
+    const lt_finding *f = &l.a->findings.items[0];
+    assert_int_equal(f->kind, LT_FINDING_RETAINER_CLUSTER);
+    assert_string_equal(text(f, "class"), "DerivedLogger");
+    assert_string_equal(text(f, "emitter_class"), "File");
+    assert_string_equal(text(f, "variable"), "shared._events");
+    assert_non_null(strstr(text(f, "events"), "`unpipe`"));
+    json_int_t count = json_integer_value(json_object_get(f->details, "count"));
+    assert_true(count >= 990 && count <= 1000);
+    assert_true(f->retained_percent > 50);
+    assert_null(strstr(f->title, "Server"));
+    lt_analysis_free(l.a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rollup_file_handles_are_not_detached_dom),
         cmocka_unit_test(chromium_detached_rows_stay_detached_dom),
+        cmocka_unit_test(nested_holders_are_one_finding_named_by_the_variable),
+        cmocka_unit_test(listener_leak_is_blamed_on_the_emitter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
