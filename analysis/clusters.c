@@ -236,11 +236,16 @@ static const char *collection_fix(const char *holder_class)
            "the collection's size.";
 }
 
-static int report_cluster(cluster_work *w, const cluster *c, lt_findings *out, lt_error *err)
+static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book *paths, lt_findings *out,
+                          lt_error *err)
 {
     const lt_heap_view *v = w->v;
-    uint32_t n = lt_retainer_path(v, c->example, w->path, LT_PATH_MAX);
+    uint32_t n = lt_path_book_get(v, paths, c->example, w->path, LT_PATH_MAX);
     int at = holder_step(v, w->path, n);
+    if (at < 0 || v->g->edges[w->path[at]].to != c->holder) { /* the detour went round the holder */
+        n = lt_retainer_path(v, c->example, w->path, LT_PATH_MAX);
+        at = holder_step(v, w->path, n);
+    }
     const char *holder_class = lt_view_class(v, c->holder);
     int closure = v->g->node_type[c->example] == v->g->nt.closure;
     const char *what = closure ? lt_graph_node_name(v->g, c->example) : lt_view_class(v, c->example);
@@ -338,14 +343,31 @@ static int under_listener_table(const cluster_work *w, uint32_t x)
     return 0;
 }
 
+static int reported(const cluster_work *w, const cluster *c)
+{
+    return !under_chain(w, c->holder) && !under_listener_table(w, c->holder);
+}
+
 /* Reports the candidates that no chain and no listener table explains. */
-static int report_clusters(cluster_work *w, lt_findings *out, lt_error *err)
+static int report_clusters(cluster_work *w, const lt_path_book *paths, lt_findings *out, lt_error *err)
 {
     int rc = 0;
     for (uint32_t i = 0; i < w->cluster_count && !rc; i++)
-        if (!under_chain(w, w->clusters[i].holder) && !under_listener_table(w, w->clusters[i].holder))
-            rc = report_cluster(w, &w->clusters[i], out, err);
+        if (reported(w, &w->clusters[i]))
+            rc = report_cluster(w, &w->clusters[i], paths, out, err);
     return rc;
+}
+
+/* The nodes whose paths the findings will show: the clusters' examples and
+ * the big retainers' holders. */
+static void book_paths(cluster_work *w, lt_path_book *paths)
+{
+    uint32_t holders[VIEW_RETAINERS], n = lt_holders_big(w->v, w->top, w->top_count, holders);
+    for (uint32_t i = 0; i < w->cluster_count; i++)
+        if (reported(w, &w->clusters[i]))
+            lt_path_book_add(paths, w->clusters[i].example);
+    for (uint32_t i = 0; i < n; i++)
+        lt_path_book_add(paths, holders[i]);
 }
 
 /* ---- detached DOM --------------------------------------------------------- */
@@ -475,8 +497,15 @@ int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings
 {
     cluster_work *w = scan->work;
     w->chain_head_count = chain_heads(v, out, w->chain_heads, 16);
-    int rc = report_clusters(w, out, err);
-    return rc ? rc : lt_holders_report(v, w->top, w->top_count, out, err);
+    lt_path_book paths = {0};
+    book_paths(w, &paths);
+    int rc = lt_path_book_fill(v, &paths, err);
+    if (!rc)
+        rc = report_clusters(w, &paths, out, err);
+    if (!rc)
+        rc = lt_holders_report(v, w->top, w->top_count, &paths, out, err);
+    lt_path_book_close(&paths);
+    return rc;
 }
 
 void lt_cluster_scan_free(lt_cluster_scan *scan)

@@ -415,7 +415,8 @@ uint32_t lt_holders_big(const lt_heap_view *v, const uint32_t *top, uint32_t n, 
     return found;
 }
 
-int lt_holders_report(const lt_heap_view *v, const uint32_t *top, uint32_t n, lt_findings *out, lt_error *err)
+int lt_holders_report(const lt_heap_view *v, const uint32_t *top, uint32_t n, const lt_path_book *paths,
+                      lt_findings *out, lt_error *err)
 {
     lt_holder_anchor anchors[32];
     uint32_t holders[64], path[LT_PATH_MAX], made = 0;
@@ -425,7 +426,7 @@ int lt_holders_report(const lt_heap_view *v, const uint32_t *top, uint32_t n, lt
         uint32_t x = holders[i];
         if (explained(v, x, anchors, anchor_count))
             continue;
-        uint32_t len = lt_retainer_path(v, x, path, LT_PATH_MAX);
+        uint32_t len = lt_path_book_get(v, paths, x, path, LT_PATH_MAX);
         int rc = lt_holder_is_listener_table(v, x) ? report_listeners(v, x, path, len, out, err)
                                                    : report_holder(v, x, path, len, out, err);
         if (rc)

@@ -10,6 +10,7 @@
 
 #include "findings.h"
 #include "heap_view.h"
+#include "paths.h"
 
 /* The node a finding is about (chain head, cluster holder, example), as an
  * ordinal, with the finding's retained size. */
@@ -46,7 +47,9 @@ int lt_holder_is_listener_table(const lt_heap_view *v, uint32_t node);
 /* Appends one finding per distinct innermost holder of top[0..n) (the biggest
  * retainers) that holds at least 25% of the heap and that no finding in out
  * already explains: a retainer_cluster for a listener table, else a
- * large_retainer (at most 3). Returns 0 or LT_ENOMEM with err set. */
-int lt_holders_report(const lt_heap_view *v, const uint32_t *top, uint32_t n, lt_findings *out, lt_error *err);
+ * large_retainer (at most 3); paths shown from the book (holders not in it:
+ * the shortest). Returns 0 or LT_ENOMEM with err set. */
+int lt_holders_report(const lt_heap_view *v, const uint32_t *top, uint32_t n, const lt_path_book *paths,
+                      lt_findings *out, lt_error *err);
 
 #endif

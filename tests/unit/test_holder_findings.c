@@ -107,6 +107,32 @@ static void listener_leak_is_blamed_on_the_emitter(void **state)
     lt_analysis_free(l.a);
 }
 
+/* Breadth-first search reaches the session cache through node's timer list;
+ * the path shown goes through the application's registry on a global (as
+ * short here), and the distances stay DevTools' own. */
+static void paths_go_through_named_application_objects(void **state)
+{
+    (void)state;
+    loaded l = load("findings/registry-cache.heapsnapshot.gz");
+    assert_int_equal(l.of_kind[LT_FINDING_RETAINER_CLUSTER], 1);
+    const lt_finding *f = &l.a->findings.items[0];
+    json_t *path = json_object_get(f->details, "path");
+    char edges[1024] = "";
+    for (size_t i = 0; i < json_array_size(path); i++) {
+        strcat(edges, json_string_value(json_object_get(json_array_get(path, i), "edge")));
+        strcat(edges, " ");
+    }
+    assert_non_null(strstr(edges, "app services storage stores sessions remember context sessions "));
+    assert_null(strstr(edges, "timerListMap"));
+    json_int_t id = json_integer_value(json_object_get(json_object_get(f->details, "evidence"), "example_id"));
+    uint32_t x = 0;
+    while (x < l.a->graph->node_count && l.a->graph->node_id[x] != (uint32_t)id)
+        x++;
+    assert_int_equal(l.a->distance[x], 11); /* DevTools' distance: the timer path's length */
+    assert_true(json_array_size(path) >= 11 && json_array_size(path) <= 11 + 2);
+    lt_analysis_free(l.a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +140,7 @@ int main(void)
         cmocka_unit_test(chromium_detached_rows_stay_detached_dom),
         cmocka_unit_test(nested_holders_are_one_finding_named_by_the_variable),
         cmocka_unit_test(listener_leak_is_blamed_on_the_emitter),
+        cmocka_unit_test(paths_go_through_named_application_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
