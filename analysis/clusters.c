@@ -10,7 +10,7 @@
  *   - detached DOM: roots of detached subtrees grouped by the path that holds
  *     them, one detached_dom finding per group;
  * and large_retainer findings for single objects holding a large share of the
- * heap that no other finding explains. */
+ * heap that no other finding explains (holders.c). */
 #include "clusters.h"
 
 #include <stdio.h>
@@ -20,6 +20,7 @@
 #include "distances.h"
 #include "paths.h"
 #include "grow.h"
+#include "holders.h"
 #include "u32map.h"
 
 #define VIEW_RETAINERS 10
@@ -28,8 +29,6 @@
 #define CLUSTER_SAMPLE 20000
 #define CLUSTER_MIN_PERCENT 1.0
 #define DETACHED_MIN 20
-#define LARGE_MIN_PERCENT 25.0
-#define LARGE_MAX 3
 
 
 
@@ -38,10 +37,6 @@ static double percent(const lt_heap_view *v, uint64_t bytes)
     return v->total_size ? 100.0 * (double)bytes / (double)v->total_size : 0;
 }
 
-static int internal_class(const char *name)
-{
-    return name[0] == '(' || !strncmp(name, "system /", 8) || !strncmp(name, "Detached ", 9);
-}
 
 /* ---- the object cluster view --------------------------------------------- */
 
@@ -222,7 +217,7 @@ static int consider_group(cluster_work *w, const group *gr, uint32_t instances, 
     if (at < 0)
         return 0;
     uint32_t holder = v->g->edges[w->path[at]].to;
-    if (internal_class(lt_view_class(v, holder)) || v->distance[holder] >= LT_DISTANCE_SYSTEM_BASE ||
+    if (lt_holder_internal_class(lt_view_class(v, holder)) || v->distance[holder] >= LT_DISTANCE_SYSTEM_BASE ||
         percent(v, v->tree->retained[holder]) < CLUSTER_MIN_PERCENT)
         return 0;
     const char *cls = lt_view_class(v, gr->example);
@@ -241,11 +236,16 @@ static const char *collection_fix(const char *holder_class)
            "the collection's size.";
 }
 
-static int report_cluster(cluster_work *w, const cluster *c, lt_findings *out, lt_error *err)
+static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book *paths, lt_findings *out,
+                          lt_error *err)
 {
     const lt_heap_view *v = w->v;
-    uint32_t n = lt_retainer_path(v, c->example, w->path, LT_PATH_MAX);
+    uint32_t n = lt_path_book_get(v, paths, c->example, w->path, LT_PATH_MAX);
     int at = holder_step(v, w->path, n);
+    if (at < 0 || v->g->edges[w->path[at]].to != c->holder) { /* the detour went round the holder */
+        n = lt_retainer_path(v, c->example, w->path, LT_PATH_MAX);
+        at = holder_step(v, w->path, n);
+    }
     const char *holder_class = lt_view_class(v, c->holder);
     int closure = v->g->node_type[c->example] == v->g->nt.closure;
     const char *what = closure ? lt_graph_node_name(v->g, c->example) : lt_view_class(v, c->example);
@@ -325,7 +325,7 @@ static int scan_clusters(cluster_work *w, lt_error *err)
     int rc = count_instances(w->v, &counts);
     for (uint32_t i = 0; i < counts.capacity && !rc; i++)
         if (counts.used[i] && counts.values[i] >= CLUSTER_MIN_INSTANCES &&
-            !internal_class(lt_graph_string(w->v->g, counts.keys[i])))
+            !lt_holder_internal_class(lt_graph_string(w->v->g, counts.keys[i])))
             rc = cluster_class(w, counts.keys[i], counts.values[i]);
     lt_u32map_free(&counts);
     if (rc && err && !err->code)
@@ -333,14 +333,41 @@ static int scan_clusters(cluster_work *w, lt_error *err)
     return rc;
 }
 
-/* Reports the candidates that no chain explains. */
-static int report_clusters(cluster_work *w, lt_findings *out, lt_error *err)
+/* True when a big listener table holds x: its listeners' finding covers x. */
+static int under_listener_table(const cluster_work *w, uint32_t x)
+{
+    uint32_t holders[VIEW_RETAINERS], n = lt_holders_big(w->v, w->top, w->top_count, holders);
+    for (uint32_t i = 0; i < n; i++)
+        if (lt_holder_is_listener_table(w->v, holders[i]) && lt_holder_dominates(w->v, holders[i], x))
+            return 1;
+    return 0;
+}
+
+static int reported(const cluster_work *w, const cluster *c)
+{
+    return !under_chain(w, c->holder) && !under_listener_table(w, c->holder);
+}
+
+/* Reports the candidates that no chain and no listener table explains. */
+static int report_clusters(cluster_work *w, const lt_path_book *paths, lt_findings *out, lt_error *err)
 {
     int rc = 0;
     for (uint32_t i = 0; i < w->cluster_count && !rc; i++)
-        if (!under_chain(w, w->clusters[i].holder))
-            rc = report_cluster(w, &w->clusters[i], out, err);
+        if (reported(w, &w->clusters[i]))
+            rc = report_cluster(w, &w->clusters[i], paths, out, err);
     return rc;
+}
+
+/* The nodes whose paths the findings will show: the clusters' examples and
+ * the big retainers' holders. */
+static void book_paths(cluster_work *w, lt_path_book *paths)
+{
+    uint32_t holders[VIEW_RETAINERS], n = lt_holders_big(w->v, w->top, w->top_count, holders);
+    for (uint32_t i = 0; i < w->cluster_count; i++)
+        if (reported(w, &w->clusters[i]))
+            lt_path_book_add(paths, w->clusters[i].example);
+    for (uint32_t i = 0; i < n; i++)
+        lt_path_book_add(paths, holders[i]);
 }
 
 /* ---- detached DOM --------------------------------------------------------- */
@@ -348,6 +375,29 @@ static int report_clusters(cluster_work *w, lt_findings *out, lt_error *err)
 static int detached(const lt_graph *g, uint32_t x)
 {
     return g->detachedness && g->detachedness[x] == 2 && g->node_type[x] == g->nt.native;
+}
+
+static int has_self_edge(const lt_graph *g, uint32_t x)
+{
+    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++)
+        if (g->edges[e].to == x && (int)lt_edge_type(g->edges[e]) != g->et.weak)
+            return 1;
+    return 0;
+}
+
+/* A DOM node belongs to a tree scope (its document or shadow root), and Blink's
+ * snapshot shows that as an edge; a tree scope is its own tree scope, so it has
+ * an edge to itself. Detachedness on other embedder objects (node's file
+ * handles, binding data, ...) is not detached DOM: they have no such edge. */
+static int dom_node(const lt_graph *g, uint32_t x)
+{
+    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++) {
+        uint32_t to = g->edges[e].to;
+        if (to != x && g->node_type[to] == g->nt.native && (int)lt_edge_type(g->edges[e]) != g->et.weak &&
+            has_self_edge(g, to))
+            return 1;
+    }
+    return 0;
 }
 
 /* Groups the roots of detached subtrees (detached nodes whose path parent is
@@ -361,7 +411,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     uint64_t *retained = NULL;
     int rc = 0;
     for (uint32_t x = 0; x < g->node_count && !rc; x++) {
-        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE || detached(g, lt_edge_source(g, v->parent_edge[x])))
+        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
+            detached(g, lt_edge_source(g, v->parent_edge[x])) || !dom_node(g, x))
             continue;
         uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
@@ -412,99 +463,11 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     return rc;
 }
 
-/* ---- large retainers -------------------------------------------------------- */
-
-typedef struct anchor {
-    uint32_t node;
-    uint64_t retained;   /* the finding's */
-    int chain;           /* a recursive chain's head */
-} anchor;
-
-/* The node each finding so far is about (head, holder or example), by id. */
-static uint32_t finding_anchors(const lt_heap_view *v, const lt_findings *out, anchor *anchors, uint32_t max)
-{
-    uint32_t n = 0, ids[32];
-    for (uint32_t i = 0; i < out->count && n < max && n < 32; i++) {
-        json_t *d = out->items[i].details, *ev = json_object_get(d, "evidence");
-        json_t *id = json_object_get(d, "head_id");
-        if (!id)
-            id = json_object_get(ev, "holder_id");
-        if (!id)
-            id = json_object_get(ev, "example_id");
-        if (!id)
-            continue;
-        ids[n] = (uint32_t)json_integer_value(id);
-        anchors[n++] = (anchor){UINT32_MAX, out->items[i].retained_size, json_object_get(d, "head_id") != NULL};
-    }
-    for (uint32_t x = 0; x < v->g->node_count; x++)
-        for (uint32_t i = 0; i < n; i++)
-            if (v->g->node_id[x] == ids[i])
-                anchors[i].node = x;
-    return n;
-}
-
-static int is_ancestor(const lt_heap_view *v, uint32_t up, uint32_t x)
-{
-    for (uint32_t at = x, steps = 0; steps < 10000000; at = v->tree->dominator[at], steps++) {
-        if (at == up)
-            return 1;
-        if (at == v->g->root)
-            return 0;
-    }
-    return 0;
-}
-
-/* True when x would only repeat a finding: it lies inside a chain, or it
- * dominates a finding's node and that finding is most of what x holds. */
-static int explains_finding(const lt_heap_view *v, uint32_t x, const anchor *anchors, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        if (anchors[i].node == UINT32_MAX)
-            continue;
-        if (anchors[i].chain && is_ancestor(v, anchors[i].node, x))
-            return 1;
-        if (anchors[i].retained * 2 >= v->tree->retained[x] && is_ancestor(v, x, anchors[i].node))
-            return 1;
-    }
-    return 0;
-}
-
-static int large_retainers(const lt_heap_view *v, const uint32_t *top, uint32_t n, lt_findings *out, lt_error *err)
-{
-    anchor anchors[32];
-    uint32_t made = 0, anchor_count = finding_anchors(v, out, anchors, 32);
-    for (uint32_t i = 0; i < n && made < LARGE_MAX; i++) {
-        uint32_t x = top[i];
-        uint64_t retained = v->tree->retained[x];
-        if (percent(v, retained) < LARGE_MIN_PERCENT || v->distance[x] <= 1 ||
-            v->g->node_type[x] == v->g->nt.synthetic || internal_class(lt_view_class(v, x)) ||
-            explains_finding(v, x, anchors, anchor_count))
-            continue;
-        char size[32], where[512];
-        uint32_t path[LT_PATH_MAX], len = lt_retainer_path(v, x, path, LT_PATH_MAX);
-        lt_path_text(v, path, len, where, sizeof where);
-        lt_format_size(retained, size, sizeof size);
-        char *title = lt_strdup_printf("`%s` %s holds %s (%.1f%% of the heap)", lt_view_class(v, x), where, size,
-                                       percent(v, retained));
-        json_t *details = json_pack("{s:s, s:I, s:s, s:o, s:{s:I}}", "class", lt_view_class(v, x), "node_id",
-                                    (json_int_t)v->g->node_id[x], "holder_path", where, "path",
-                                    lt_path_json(v, path, len), "evidence", "dominated_count",
-                                    (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]));
-        const char *parts[] = {lt_view_class(v, x), where};
-        int rc = lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, retained, v->total_size, details, parts,
-                                 2, err);
-        if (rc)
-            return rc;
-        made++;
-    }
-    return 0;
-}
-
 /* Ordinals of the heads of the chains found so far. */
 static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint32_t *heads, uint32_t max)
 {
-    anchor anchors[32];
-    uint32_t n = finding_anchors(v, out, anchors, 32), found = 0;
+    lt_holder_anchor anchors[32];
+    uint32_t n = lt_holder_anchors(v, out, anchors, 32), found = 0;
     for (uint32_t i = 0; i < n && found < max; i++)
         if (anchors[i].chain && anchors[i].node != UINT32_MAX)
             heads[found++] = anchors[i].node;
@@ -534,8 +497,15 @@ int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings
 {
     cluster_work *w = scan->work;
     w->chain_head_count = chain_heads(v, out, w->chain_heads, 16);
-    int rc = report_clusters(w, out, err);
-    return rc ? rc : large_retainers(v, w->top, w->top_count, out, err);
+    lt_path_book paths = {0};
+    book_paths(w, &paths);
+    int rc = lt_path_book_fill(v, &paths, err);
+    if (!rc)
+        rc = report_clusters(w, &paths, out, err);
+    if (!rc)
+        rc = lt_holders_report(v, w->top, w->top_count, &paths, out, err);
+    lt_path_book_close(&paths);
+    return rc;
 }
 
 void lt_cluster_scan_free(lt_cluster_scan *scan)

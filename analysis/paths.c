@@ -1,6 +1,7 @@
 #include "paths.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "distances.h"
@@ -146,4 +147,154 @@ uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t co
         h = (h ^ 0x5eed) * 1099511628211ull; /* "repeated" marker, count left out */
     }
     return h;
+}
+
+/* ---- preferred paths ------------------------------------------------------------ */
+
+#define DETOUR_MAX 4096
+
+typedef struct detour {
+    uint32_t from;   /* the retainer */
+    uint32_t edge;   /* its edge into a node on a shortest path */
+} detour;
+
+void lt_path_book_add(lt_path_book *b, uint32_t node)
+{
+    for (uint32_t i = 0; i < b->count; i++)
+        if (b->node[i] == node)
+            return;
+    if (b->count < LT_PATH_BOOK_MAX)
+        b->node[b->count++] = node;
+}
+
+/* 1 when a step names nothing the code wrote: not a named property, not a
+ * context slot (module or closure variable). */
+static uint32_t unnamed_step(const lt_graph *g, uint32_t edge)
+{
+    lt_edge e = g->edges[edge];
+    int t = (int)lt_edge_type(e);
+    return (t != g->et.property && t != g->et.context) || all_digits(lt_graph_string(g, lt_edge_name(e)));
+}
+
+static uint32_t unnamed_steps(const lt_graph *g, const uint32_t *path, uint32_t from, uint32_t n)
+{
+    uint32_t count = 0;
+    for (uint32_t i = from; i < n; i++)
+        count += unnamed_step(g, path[i]);
+    return count;
+}
+
+/* The step k of path whose target is node, or UINT32_MAX. */
+static uint32_t step_into(const lt_graph *g, const uint32_t *path, uint32_t n, uint32_t node)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (g->edges[path[k]].to == node)
+            return k;
+    return UINT32_MAX;
+}
+
+/* True when head (a path to a detour's retainer) passes a node of path[k..n). */
+static int crosses(const lt_graph *g, const uint32_t *head, uint32_t m, const uint32_t *path, uint32_t k, uint32_t n)
+{
+    for (uint32_t i = 0; i < m; i++)
+        if (step_into(g, path + k, n - k, g->edges[head[i]].to) != UINT32_MAX)
+            return 1;
+    return 0;
+}
+
+typedef struct choice {
+    uint32_t score, len, at, edge, from;
+} choice;
+
+/* Replaces path p (n steps) by its best detour, if one is better. */
+static uint32_t take_best_detour(const lt_heap_view *v, uint32_t *p, uint32_t n, const detour *d, uint32_t count)
+{
+    const lt_graph *g = v->g;
+    uint32_t head[LT_PATH_MAX];
+    choice best = {unnamed_steps(g, p, 0, n), n, UINT32_MAX, 0, 0};
+    for (uint32_t i = 0; i < count && best.score; i++) {
+        uint32_t k = step_into(g, p, n, g->edges[d[i].edge].to);
+        if (k == UINT32_MAX || k == 0 || p[k] == d[i].edge)
+            continue;
+        uint32_t m = lt_retainer_path(v, d[i].from, head, LT_PATH_MAX);
+        uint32_t len = m + 1 + (n - 1 - k);
+        if (!m || len > n + LT_PATH_SLACK || len > LT_PATH_MAX || crosses(g, head, m, p, k, n))
+            continue;
+        uint32_t score = unnamed_steps(g, head, 0, m) + unnamed_step(g, d[i].edge) + unnamed_steps(g, p, k + 1, n);
+        if (score < best.score || (score == best.score && len < best.len))
+            best = (choice){score, len, k, d[i].edge, d[i].from};
+    }
+    if (best.at == UINT32_MAX)
+        return n;
+    uint32_t m = lt_retainer_path(v, best.from, head, LT_PATH_MAX);
+    memmove(p + m + 1, p + best.at + 1, (n - 1 - best.at) * sizeof *p);
+    memcpy(p, head, m * sizeof *p);
+    p[m] = best.edge;
+    return best.len;
+}
+
+/* One pass over the edges: retainers of the marked nodes that could start a
+ * detour at most LT_PATH_SLACK steps longer (weak and shortcut edges aside). */
+static uint32_t find_detours(const lt_heap_view *v, const uint64_t *marked, detour *out)
+{
+    const lt_graph *g = v->g;
+    uint32_t n = 0;
+    for (uint32_t u = 0; u < g->node_count && n < DETOUR_MAX; u++) {
+        int32_t du = v->distance[u];
+        if (du < 1 || du >= LT_DISTANCE_SYSTEM_BASE)
+            continue;
+        for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++) {
+            uint32_t y = g->edges[e].to;
+            int t = (int)lt_edge_type(g->edges[e]);
+            if (!lt_bit_get(marked, y) || t == g->et.weak || t == g->et.shortcut ||
+                du > v->distance[y] - 1 + LT_PATH_SLACK || n == DETOUR_MAX)
+                continue;
+            out[n++] = (detour){u, e};
+        }
+    }
+    return n;
+}
+
+int lt_path_book_fill(const lt_heap_view *v, lt_path_book *b, lt_error *err)
+{
+    uint32_t improvable = 0;
+    if (!b->count || !(b->path = malloc(b->count * sizeof *b->path)))
+        return b->count ? lt_error_set(err, LT_ENOMEM, "out of memory finding retainer paths") : 0;
+    for (uint32_t i = 0; i < b->count; i++) {
+        b->len[i] = lt_retainer_path(v, b->node[i], b->path[i], LT_PATH_MAX);
+        improvable += unnamed_steps(v->g, b->path[i], 0, b->len[i]) > 0;
+    }
+    if (!improvable)
+        return 0; /* every path is named already: no pass over the edges */
+    uint64_t *marked = calloc(((size_t)v->g->node_count + 63) / 64, sizeof *marked);
+    detour *detours = malloc(DETOUR_MAX * sizeof *detours);
+    if (!marked || !detours) {
+        free(marked), free(detours);
+        return lt_error_set(err, LT_ENOMEM, "out of memory finding retainer paths");
+    }
+    for (uint32_t i = 0; i < b->count; i++)
+        for (uint32_t k = 1; k < b->len[i]; k++)
+            lt_bit_set(marked, v->g->edges[b->path[i][k]].to);
+    uint32_t count = find_detours(v, marked, detours);
+    for (uint32_t i = 0; i < b->count; i++)
+        b->len[i] = take_best_detour(v, b->path[i], b->len[i], detours, count);
+    free(marked);
+    free(detours);
+    return 0;
+}
+
+uint32_t lt_path_book_get(const lt_heap_view *v, const lt_path_book *b, uint32_t node, uint32_t *out, uint32_t max)
+{
+    for (uint32_t i = 0; b && b->path && i < b->count; i++)
+        if (b->node[i] == node && b->len[i] <= max) {
+            memcpy(out, b->path[i], b->len[i] * sizeof *out);
+            return b->len[i];
+        }
+    return lt_retainer_path(v, node, out, max);
+}
+
+void lt_path_book_close(lt_path_book *b)
+{
+    free(b->path);
+    memset(b, 0, sizeof *b);
 }

@@ -8,8 +8,20 @@
 #include <stdint.h>
 
 #include "heap_view.h"
+#include "lt_error.h"
 
 #define LT_PATH_MAX 256
+#define LT_PATH_SLACK 2      /* steps a preferred path may add to the shortest */
+#define LT_PATH_BOOK_MAX 64
+
+/* Preferred retainer paths of a few nodes (the ones findings show): caller-
+ * allocated, zero-initialised; add nodes, fill once, read, then close. */
+typedef struct lt_path_book {
+    uint32_t count;
+    uint32_t node[LT_PATH_BOOK_MAX];
+    uint32_t len[LT_PATH_BOOK_MAX];
+    uint32_t (*path)[LT_PATH_MAX];   /* count paths, root side first */
+} lt_path_book;
 
 /* The node owning edge e (binary search over first_edge). */
 uint32_t lt_edge_source(const lt_graph *g, uint32_t e);
@@ -34,5 +46,23 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
  * repeating block of up to 4 steps counted once (so lists of any length have
  * one shape). */
 uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t count);
+
+/* Adds node to the book (ignored when full or already there). */
+void lt_path_book_add(lt_path_book *b, uint32_t node);
+
+/* Finds each node's path to show: among the retainer paths at most
+ * LT_PATH_SLACK steps longer than the shortest that leave the shortest one
+ * at a single step, the one with the fewest unnamed steps (named: a property
+ * with a name, or a context slot, i.e. a module or closure variable), then
+ * the shortest; the shortest itself otherwise. One pass over the edges finds
+ * the retainers of the nodes on the shortest paths; distances are not
+ * changed. Returns 0 or LT_ENOMEM with err set. */
+int lt_path_book_fill(const lt_heap_view *v, lt_path_book *b, lt_error *err);
+
+/* The node's path from the book (the shortest one when it is not in the
+ * book): as lt_retainer_path. */
+uint32_t lt_path_book_get(const lt_heap_view *v, const lt_path_book *b, uint32_t node, uint32_t *out, uint32_t max);
+
+void lt_path_book_close(lt_path_book *b);
 
 #endif
