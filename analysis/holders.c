@@ -214,7 +214,7 @@ static uint32_t internal_edge(const lt_graph *g, uint32_t x, const char *name)
 {
     uint32_t e = g->first_edge[x];
     while (e < g->first_edge[x + 1] && ((int)lt_edge_type(g->edges[e]) != g->et.internal ||
-                                        strcmp(lt_graph_string(g, lt_edge_name(g->edges[e])), name)))
+                                        strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), name)))
         e++;
     return e < g->first_edge[x + 1] ? g->edges[e].to : UINT32_MAX;
 }
@@ -233,7 +233,7 @@ static void labels_from(const lt_heap_view *v, const uint32_t *path, uint32_t fr
     size_t at = strlen(buf);
     for (uint32_t i = from; i < n && at + 1 < len; i++) {
         char label[96];
-        lt_edge_label(v->g, v->g->edges[path[i]], label, sizeof label);
+        lt_edge_label(v->g, path[i], label, sizeof label);
         at += (size_t)snprintf(buf + at, len - at, "%s%s", i == from || !strcmp(label, "[]") ? "" : ".", label);
         at = at < len ? at : len - 1;
     }
@@ -281,9 +281,10 @@ static uint32_t listener_count(const lt_graph *g, uint32_t array)
 
 /* For a named property: 1 for a listener function, the number of listeners
  * for an array of them, -1 for any other value; 0 for other edges. */
-static int64_t listeners_of(const lt_graph *g, lt_edge e)
+static int64_t listeners_of(const lt_graph *g, uint32_t ei)
 {
-    if ((int)lt_edge_type(e) != g->et.property || !strcmp(lt_graph_string(g, lt_edge_name(e)), "__proto__"))
+    lt_edge e = g->edges[ei];
+    if ((int)lt_edge_type(e) != g->et.property || !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, ei)), "__proto__"))
         return 0;
     if (g->node_type[e.to] == g->nt.closure)
         return 1;
@@ -298,7 +299,7 @@ int lt_holder_is_listener_table(const lt_heap_view *v, uint32_t node)
     if (g->node_type[node] != g->nt.object)
         return 0;
     for (uint32_t e = g->first_edge[node]; e < g->first_edge[node + 1]; e++) {
-        int64_t n = listeners_of(g, g->edges[e]);
+        int64_t n = listeners_of(g, e);
         if (n < 0)
             return 0;
         most = (uint64_t)n > most ? (uint32_t)n : most;
@@ -317,7 +318,7 @@ static void event_names(const lt_graph *g, uint32_t table, char *buf, size_t len
 {
     uint32_t best[EVENT_NAMES], counts[EVENT_NAMES], n = 0, more = 0;
     for (uint32_t e = g->first_edge[table]; e < g->first_edge[table + 1]; e++) {
-        int64_t c = listeners_of(g, g->edges[e]);
+        int64_t c = listeners_of(g, e);
         if (c <= 1)
             continue;
         uint32_t at = n < EVENT_NAMES ? n++ : (more = 1, EVENT_NAMES);
@@ -327,7 +328,7 @@ static void event_names(const lt_graph *g, uint32_t table, char *buf, size_t len
             at--;
         }
         if (at < EVENT_NAMES)
-            best[at] = lt_edge_name(g->edges[e]), counts[at] = (uint32_t)c;
+            best[at] = lt_graph_edge_name_at(g, e), counts[at] = (uint32_t)c;
     }
     size_t w = 0, k = 0;
     buf[0] = key[0] = '\0';

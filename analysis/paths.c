@@ -173,7 +173,7 @@ static uint32_t unnamed_step(const lt_graph *g, uint32_t edge)
 {
     lt_edge e = g->edges[edge];
     int t = (int)lt_edge_type(e);
-    return (t != g->et.property && t != g->et.context) || all_digits(lt_graph_string(g, lt_edge_name(e)));
+    return (t != g->et.property && t != g->et.context) || all_digits(lt_graph_string(g, lt_graph_edge_name_at(g, edge)));
 }
 
 static uint32_t unnamed_steps(const lt_graph *g, const uint32_t *path, uint32_t from, uint32_t n)
