@@ -379,24 +379,26 @@ static candidate *head_function(function_search *s, const chain *c)
     return NULL;
 }
 
-/* True when the edge into position i of the levels is a context variable
- * (checked on the second, the middle and the last level). */
+/* True when the closure at position i of the levels is held through the
+ * scope of the same closure one level up: closure -> its context (-> outer
+ * contexts) -> the previous closure (checked on the second, the middle and
+ * the last level). */
 static int captured(const lt_graph *g, const chain *c, uint32_t i)
 {
     uint32_t levels[] = {1, c->levels / 2, c->levels - 1};
     for (int k = 0; k < 3; k++) {
-        size_t at = (size_t)levels[k] * c->period + i;
-        uint32_t e = at < c->length ? direct_edge(g, c->nodes[at - 1], c->nodes[at]) : UINT32_MAX;
-        if (e == UINT32_MAX || (int)lt_edge_type(g->edges[e]) != g->et.context)
+        size_t at = (size_t)levels[k] * c->period + i, up = at - c->period;
+        if (at >= c->length || c->period < 2 || lt_functions_scope(g, c->nodes[up]) != c->nodes[up + 1] ||
+            direct_edge(g, c->nodes[at - 1], c->nodes[at]) == UINT32_MAX)
             return 0;
     }
     return 1;
 }
 
 /* A chain of closures (built by a loop, or by code that keeps wrapping the
- * newest closure): a closure on every level held as a variable of the next
- * level's context, no promise or suspended activation on the levels and
- * none beside most of them. Returns that closure, or LT_NO_FUNCTION. */
+ * newest closure): a closure on every level held through the scope of the
+ * next level's closure, no promise or suspended activation on the levels
+ * and none beside most of them. Returns that closure, or LT_NO_FUNCTION. */
 static uint32_t chain_closure(function_search *s, const chain *c, uint32_t sampled)
 {
     const lt_graph *g = s->v->g;

@@ -66,8 +66,8 @@ static uint32_t unnamed_target(const lt_graph *g, uint32_t x, int t)
     return LT_NO_FUNCTION;
 }
 
-/* A closure's scope: V8's "context", JSC's unnamed edge to an object. */
-static uint32_t scope_of(const lt_graph *g, uint32_t closure)
+/* V8's "context", JSC's unnamed edge to an object. */
+uint32_t lt_functions_scope(const lt_graph *g, uint32_t closure)
 {
     uint32_t scope = internal_target(g, closure, "context");
     return scope != LT_NO_FUNCTION ? scope : unnamed_target(g, closure, g->nt.object);
@@ -204,7 +204,7 @@ static uint32_t jsc_activation(const lt_functions *f, uint32_t x)
         return LT_NO_FUNCTION;
     if (!lt_functions_has_own_name(f, closure))
         return closure;
-    uint32_t scope = scope_of(g, closure);
+    uint32_t scope = lt_functions_scope(g, closure);
     for (uint32_t e = g->first_edge[x]; e < end && scope != LT_NO_FUNCTION; e++) {
         uint32_t to = g->edges[e].to;
         if (is_internal(g, e) && !*edge_name(g, e) && to != scope && g->node_type[to] == g->nt.object &&

@@ -46,6 +46,10 @@ uint32_t lt_functions_named(lt_functions *f, uint32_t name, uint32_t script);
  * their class, "Function"). */
 int lt_functions_has_own_name(const lt_functions *f, uint32_t closure);
 
+/* The closure's scope: its context (V8) or lexical environment (JSC), or
+ * LT_NO_FUNCTION. */
+uint32_t lt_functions_scope(const lt_graph *g, uint32_t closure);
+
 /* The closure's script node (V8: closure -> shared -> script), or
  * LT_NO_FUNCTION; its name ("" when unknown). */
 uint32_t lt_functions_script(const lt_graph *g, uint32_t closure);
