@@ -24,7 +24,7 @@
 
 #include "paths.h"
 #include "u32vec.h"
-#include "u32map.h"
+#include "functions.h"
 
 #define MIN_LEVELS 100
 #define MIN_CHAIN_HEIGHT 300
@@ -181,61 +181,21 @@ typedef struct candidate {
     int priority;          /* 3 generator/async object, 2 user closure, 1 other closure */
     uint32_t levels;       /* sampled levels it was seen on */
     uint32_t last_level;   /* to count a level once */
+    int by_name;           /* closure is the first of its name, not the one seen */
 } candidate;
 
 typedef struct function_search {
     const lt_heap_view *v;
-    const lt_u32map *closure_names; /* closure name (string index) -> its first closure */
+    lt_functions *fns;
     candidate items[64];
     uint32_t count;
     uint32_t generator_levels, promise_levels;
 } function_search;
 
-/* The script name of a closure: closure -> shared -> script -> its name. */
-static const char *closure_script(const lt_graph *g, uint32_t closure)
-{
-    static const char *const shared_names[] = {"shared", NULL};
-    static const char *const script_names[] = {"script_or_debug_info", "script", NULL};
-    uint32_t at = closure;
-    const char *const *steps[] = {shared_names, script_names};
-    for (int s = 0; s < 2; s++) {
-        uint32_t next = UINT32_MAX;
-        for (uint32_t e = g->first_edge[at]; e < g->first_edge[at + 1] && next == UINT32_MAX; e++) {
-            lt_edge edge = g->edges[e];
-            if ((int)lt_edge_type(edge) != g->et.internal)
-                continue;
-            for (const char *const *n = steps[s]; *n; n++)
-                if (!strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), *n))
-                    next = edge.to;
-        }
-        if (next == UINT32_MAX)
-            return "";
-        at = next;
-    }
-    return lt_graph_node_name(g, at);
-}
-
-static int is_user_script(const char *script)
-{
-    return *script && !strstr(script, "node_modules") && strncmp(script, "node:", 5) &&
-           strncmp(script, "internal/", 9);
-}
-
-static uint32_t function_of_generator(const lt_graph *g, uint32_t object)
-{
-    for (uint32_t e = g->first_edge[object]; e < g->first_edge[object + 1]; e++) {
-        lt_edge edge = g->edges[e];
-        if ((int)lt_edge_type(edge) == g->et.internal && g->node_type[edge.to] == g->nt.closure &&
-            !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), "function"))
-            return edge.to;
-    }
-    return UINT32_MAX;
-}
-
-static void note(function_search *s, uint32_t closure, int priority, uint32_t level)
+static void note_closure(function_search *s, uint32_t closure, int priority, uint32_t level, int by_name)
 {
     const lt_graph *g = s->v->g;
-    if (!*lt_graph_node_name(g, closure))
+    if (closure == LT_NO_FUNCTION || !lt_functions_has_own_name(s->fns, closure))
         return;
     for (uint32_t i = 0; i < s->count; i++) {
         candidate *c = &s->items[i];
@@ -243,6 +203,9 @@ static void note(function_search *s, uint32_t closure, int priority, uint32_t le
             continue;
         if (priority > c->priority)
             c->priority = priority;
+        if (c->by_name && !by_name)
+            c->closure = closure;
+        c->by_name &= by_name;
         if (c->last_level != level + 1) {
             c->levels++;
             c->last_level = level + 1;
@@ -250,17 +213,12 @@ static void note(function_search *s, uint32_t closure, int priority, uint32_t le
         return;
     }
     if (s->count < sizeof s->items / sizeof s->items[0])
-        s->items[s->count++] = (candidate){closure, g->node_name[closure], priority, 1, level + 1};
+        s->items[s->count++] = (candidate){closure, g->node_name[closure], priority, 1, level + 1, by_name};
 }
 
-static uint32_t internal_target(const lt_graph *g, uint32_t x, const char *name)
+static void note(function_search *s, uint32_t closure, int priority, uint32_t level)
 {
-    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++) {
-        lt_edge edge = g->edges[e];
-        if ((int)lt_edge_type(edge) == g->et.internal && !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), name))
-            return edge.to;
-    }
-    return UINT32_MAX;
+    note_closure(s, closure, priority, level, 0);
 }
 
 static int is_context(const lt_graph *g, uint32_t x)
@@ -269,51 +227,35 @@ static int is_context(const lt_graph *g, uint32_t x)
     return !strncmp(name, "system / Context", 16) && (name[16] == '\0' || name[16] == ' ');
 }
 
-/* The function a context belongs to: the last string its ScopeInfo lists
- * (V8 puts the function's name after the local names), when a closure of
- * that name exists. Returns a closure-name string index or UINT32_MAX. */
-static uint32_t context_function(const function_search *s, uint32_t context)
+static int is_promise(const lt_graph *g, uint32_t x)
 {
-    const lt_graph *g = s->v->g;
-    uint32_t info = internal_target(g, context, "scope_info"), last = UINT32_MAX, dummy;
-    if (info == UINT32_MAX)
-        return UINT32_MAX;
-    for (uint32_t e = g->first_edge[info]; e < g->first_edge[info + 1]; e++)
-        if (g->node_type[g->edges[e].to] == g->nt.string)
-            last = g->node_name[g->edges[e].to];
-    return last != UINT32_MAX && lt_u32map_get(s->closure_names, last, &dummy) ? last : UINT32_MAX;
+    return g->node_type[x] == g->nt.object && !strcmp(lt_graph_node_name(g, x), "Promise");
 }
 
-static void note_name(function_search *s, uint32_t name, int priority, uint32_t level)
+/* The named function a suspended generator / async function object runs
+ * (for a JSC generator body, the generator function that made it), or
+ * LT_NO_FUNCTION; *found says whether x is such an object at all. */
+static uint32_t activation_function(function_search *s, uint32_t x, int *found)
 {
-    for (uint32_t i = 0; i < s->count; i++)
-        if (s->items[i].name == name) {
-            note(s, s->items[i].closure, priority, level);
-            return;
-        }
-    uint32_t closure; /* the first closure of that name, for its location */
-    if (lt_u32map_get(s->closure_names, name, &closure))
-        note(s, closure, priority, level);
+    uint32_t body = lt_functions_of_activation(s->fns, x);
+    *found = body != LT_NO_FUNCTION;
+    return *found ? lt_functions_named_closure(s->fns, body) : LT_NO_FUNCTION;
 }
 
 /* Looks at one node for function evidence. */
 static void examine(function_search *s, uint32_t x, uint32_t level, int *generator, int *promise)
 {
     const lt_graph *g = s->v->g;
+    int activation = 0;
     if (g->node_type[x] == g->nt.closure)
-        note(s, x, is_user_script(closure_script(g, x)) ? 2 : 1, level);
-    else if (is_context(g, x)) {
-        uint32_t name = context_function(s, x);
-        if (name != UINT32_MAX)
-            note_name(s, name, 2, level);
-    } else if (g->node_type[x] == g->nt.object) {
-        uint32_t f = function_of_generator(g, x);
-        if (f != UINT32_MAX) {
-            note(s, f, 3, level);
-            *generator = 1;
-        }
-        if (!strcmp(lt_graph_node_name(g, x), "Promise"))
-            *promise = 1;
+        note(s, x, lt_functions_is_user_script(lt_functions_script_name(g, x)) ? 2 : 1, level);
+    else if (is_context(g, x))
+        note_closure(s, lt_functions_of_context(s->fns, x, LT_NO_FUNCTION), 2, level, 1);
+    else if (g->node_type[x] == g->nt.object) {
+        uint32_t f = activation_function(s, x, &activation);
+        note(s, f, 3, level);
+        *generator |= activation;
+        *promise |= is_promise(g, x);
     }
 }
 
@@ -354,40 +296,125 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
     return 0;
 }
 
-/* When the levels name no function (a promise resolved by the next promise,
- * a plain object per level), the function shows where the chain starts: the
- * callback closure on the path to the head (or hanging off the head level)
- * was created by the recursing function; its context names it. */
-static const candidate *head_function(function_search *s, const uint32_t *path, uint32_t path_len,
-                                      const uint32_t *level, uint32_t period)
+typedef struct chain {
+    const uint32_t *nodes; /* the periodic region */
+    size_t length;
+    uint32_t period;
+    uint32_t levels;
+} chain;
+
+/* A function found where the chain starts or ends stands for every level. */
+static candidate *found_at_end(function_search *s, uint32_t closure)
+{
+    s->count = 0;
+    note(s, closure, 3, 0);
+    if (!s->count)
+        return NULL;
+    s->items[0].levels = 2;
+    return &s->items[0];
+}
+
+/* The function of a suspended activation: x itself or one it points to. */
+static uint32_t activation_near(function_search *s, uint32_t x)
 {
     const lt_graph *g = s->v->g;
-    uint32_t closures[32], n = 0;
+    int found;
+    uint32_t f = activation_function(s, x, &found);
+    for (uint32_t e = g->first_edge[x]; f == LT_NO_FUNCTION && e < g->first_edge[x + 1]; e++) {
+        if (e - g->first_edge[x] >= 64)
+            break;
+        f = activation_function(s, g->edges[e].to, &found);
+    }
+    return f;
+}
+
+/* The innermost level still running (an async function awaiting, whose
+ * promise the next level's resolves) hangs next to one end of a chain of
+ * promises: among the head's nearest dominators (below the user roots), or
+ * under the last level. */
+static uint32_t end_activation(function_search *s, const chain *c)
+{
+    const lt_heap_view *v = s->v;
+    uint32_t x = c->nodes[0], f = LT_NO_FUNCTION;
+    for (int up = 0; up < 8 && f == LT_NO_FUNCTION && x != v->g->root; up++) {
+        x = v->tree->dominator[x];
+        if (v->distance[x] <= 1 || v->g->node_type[x] == v->g->nt.synthetic)
+            break;
+        f = activation_near(s, x);
+    }
+    for (uint32_t i = 0; f == LT_NO_FUNCTION && i < c->period; i++) {
+        uint32_t y = c->nodes[c->length - 1 - i];
+        for (uint32_t k = v->tree->first_dominated[y]; f == LT_NO_FUNCTION && k < v->tree->first_dominated[y + 1]; k++)
+            f = activation_near(s, v->tree->dominated[k]);
+    }
+    return f;
+}
+
+/* When the levels name no function (a promise resolved by the next promise,
+ * a plain object per level), it shows at an end of the chain: a suspended
+ * activation of the recursing function (see end_activation), or the
+ * callback closure on the path to the head (or hanging off the head level),
+ * made by the recursing function. */
+static candidate *head_function(function_search *s, const chain *c)
+{
+    const lt_graph *g = s->v->g;
+    uint32_t f = end_activation(s, c), path[LT_PATH_MAX], closures[32], n = 0;
+    if (f != LT_NO_FUNCTION)
+        return found_at_end(s, f);
+    uint32_t path_len = lt_retainer_path(s->v, c->nodes[0], path, LT_PATH_MAX);
     for (uint32_t i = path_len; i-- > 0 && path_len - i <= 6 && n < 32;) /* nearest the head first */
         if (g->node_type[g->edges[path[i]].to] == g->nt.closure)
             closures[n++] = g->edges[path[i]].to;
-    for (uint32_t i = 0; i < period; i++)
-        for (uint32_t e = g->first_edge[level[i]]; e < g->first_edge[level[i] + 1] && n < 32; e++)
+    for (uint32_t i = 0; i < c->period; i++)
+        for (uint32_t e = g->first_edge[c->nodes[i]]; e < g->first_edge[c->nodes[i] + 1] && n < 32; e++)
             if (g->node_type[g->edges[e].to] == g->nt.closure)
                 closures[n++] = g->edges[e].to;
-    s->count = 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t c = closures[i], name = g->node_name[c];
-        if (!is_user_script(closure_script(g, c)))
+        if (!lt_functions_is_user_script(lt_functions_script_name(g, closures[i])))
             continue;
-        if (!*lt_graph_string(g, name)) {
-            uint32_t context = internal_target(g, c, "context");
-            name = context != UINT32_MAX ? context_function(s, context) : UINT32_MAX;
-        }
-        if (name == UINT32_MAX)
-            continue;
-        note_name(s, name, 2, 0);
-        if (s->count) {
-            s->items[0].levels = 2; /* found where the chain starts: enough */
-            return &s->items[0];
-        }
+        f = lt_functions_named_closure(s->fns, closures[i]);
+        if (f != LT_NO_FUNCTION)
+            return found_at_end(s, f);
     }
     return NULL;
+}
+
+/* True when the closure at position i of the levels is held through the
+ * scope of the same closure one level up: closure -> its context (-> outer
+ * contexts) -> the previous closure (checked on the second, the middle and
+ * the last level). */
+static int captured(const lt_graph *g, const chain *c, uint32_t i)
+{
+    uint32_t levels[] = {1, c->levels / 2, c->levels - 1};
+    for (int k = 0; k < 3; k++) {
+        size_t at = (size_t)levels[k] * c->period + i, up = at - c->period;
+        if (at >= c->length || c->period < 2 || lt_functions_scope(g, c->nodes[up]) != c->nodes[up + 1] ||
+            direct_edge(g, c->nodes[at - 1], c->nodes[at]) == UINT32_MAX)
+            return 0;
+    }
+    return 1;
+}
+
+/* A chain of closures (built by a loop, or by code that keeps wrapping the
+ * newest closure): a closure on every level held through the scope of the
+ * next level's closure, no promise or suspended activation on the levels
+ * and none beside most of them. Returns that closure, or LT_NO_FUNCTION. */
+static uint32_t chain_closure(function_search *s, const chain *c, uint32_t sampled)
+{
+    const lt_graph *g = s->v->g;
+    uint32_t found = LT_NO_FUNCTION;
+    if (c->levels < 3 || s->generator_levels * 2 >= sampled)
+        return LT_NO_FUNCTION;
+    for (uint32_t i = 0; i < c->period; i++) {
+        uint32_t x = c->nodes[c->period + i];
+        int activation;
+        activation_function(s, x, &activation);
+        if (activation || is_promise(g, x))
+            return LT_NO_FUNCTION;
+        if (found == LT_NO_FUNCTION && g->node_type[x] == g->nt.closure && captured(g, c, i))
+            found = c->nodes[i]; /* the head level's */
+    }
+    return found;
 }
 
 /* True when every node of a level is an instance of a user-defined class
@@ -402,11 +429,11 @@ static int level_is_user_data(const lt_heap_view *v, const uint32_t *level, uint
     return 1;
 }
 
-static const candidate *best_function(const function_search *s, uint32_t sampled)
+static candidate *best_function(function_search *s, uint32_t sampled)
 {
-    const candidate *best = NULL;
+    candidate *best = NULL;
     for (uint32_t i = 0; i < s->count; i++) {
-        const candidate *c = &s->items[i];
+        candidate *c = &s->items[i];
         if (c->levels * 2 < sampled || c->levels < 2)
             continue;
         if (!best || c->priority > best->priority || (c->priority == best->priority && c->levels > best->levels))
@@ -416,13 +443,6 @@ static const candidate *best_function(const function_search *s, uint32_t sampled
 }
 
 /* ---- reporting ------------------------------------------------------------ */
-
-typedef struct chain {
-    const uint32_t *nodes; /* the periodic region */
-    size_t length;
-    uint32_t period;
-    uint32_t levels;
-} chain;
 
 static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonical)
 {
@@ -463,49 +483,125 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
     return list;
 }
 
+/* Where a function is: its script (full and cut to two segments) and, when
+ * the snapshot has them, line and column; `where` is " (gen/x.js:12)". */
+typedef struct place {
+    const char *script;
+    char short_script[256];
+    char where[300];
+    const lt_location *loc;
+} place;
 
+static void place_of(const lt_graph *g, uint32_t closure, place *p)
+{
+    p->script = lt_functions_script_name(g, closure);
+    p->loc = lt_graph_location(g, closure);
+    lt_findings_normalise_script(p->script, p->short_script, sizeof p->short_script);
+    const char *s = p->short_script;
+    if (p->loc)
+        snprintf(p->where, sizeof p->where, " (%s:%u)", *s ? s : "?", p->loc->line + 1);
+    else
+        snprintf(p->where, sizeof p->where, "%s%s%s", *s ? " (" : "", s, *s ? ")" : "");
+}
+
+static double heap_percent(const lt_heap_view *v, uint64_t retained)
+{
+    return v->total_size ? 100.0 * (double)retained / (double)v->total_size : 0;
+}
+
+/* The fields every chain finding has (the kind adds its own); *canonical
+ * gets the period's text for the fingerprint (free it). */
+static json_t *chain_details(const lt_heap_view *v, const chain *c, const place *p, char **canonical)
+{
+    const lt_graph *g = v->g;
+    uint32_t path[LT_PATH_MAX], path_len = lt_retainer_path(v, c->nodes[0], path, LT_PATH_MAX);
+    json_t *period = period_json(v, c, canonical);
+    json_t *details = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:{s:I, s:[]}}", "levels",
+                                (json_int_t)c->levels, "script", p->script, "script_short", p->short_script, "line",
+                                p->loc ? json_integer(p->loc->line + 1) : json_null(), "column",
+                                p->loc ? json_integer(p->loc->column + 1) : json_null(), "period", period,
+                                "head_id", (json_int_t)g->node_id[c->nodes[0]], "path",
+                                lt_path_json(v, path, path_len), "evidence", "chain_nodes", (json_int_t)c->length,
+                                "first_level_ids");
+    json_t *ids = details ? json_object_get(json_object_get(details, "evidence"), "first_level_ids") : NULL;
+    for (uint32_t i = 0; ids && i < c->period; i++)
+        json_array_append_new(ids, json_integer(g->node_id[c->nodes[i]]));
+    return details;
+}
+
+static void add_id(json_t *details, const char *key, const lt_graph *g, uint32_t node)
+{
+    json_t *evidence = json_object_get(details, "evidence");
+    if (evidence)
+        json_object_set_new(evidence, key, node != LT_NO_FUNCTION ? json_integer(g->node_id[node]) : json_null());
+}
 
 static int report_recursive(const lt_heap_view *v, const chain *c, const function_search *s, const candidate *f,
                             lt_findings *out, lt_error *err)
 {
-    const lt_graph *g = v->g;
-    uint32_t head = c->nodes[0], path[LT_PATH_MAX];
-    uint32_t path_len = lt_retainer_path(v, head, path, LT_PATH_MAX);
-    const lt_location *loc = lt_graph_location(g, f->closure);
-    const char *name = lt_graph_string(g, f->name), *script = closure_script(g, f->closure);
-    char short_script[256], size[32], levels[32], where[300];
-    lt_findings_normalise_script(script, short_script, sizeof short_script);
+    uint32_t head = c->nodes[0];
+    const char *name = lt_graph_string(v->g, f->name);
+    char size[32], levels[32], *canonical = NULL;
+    place p;
+    place_of(v->g, f->closure, &p);
     lt_format_size(v->tree->retained[head], size, sizeof size);
     lt_format_count(c->levels, levels, sizeof levels);
-    if (loc)
-        snprintf(where, sizeof where, " (%s:%u)", *short_script ? short_script : "?", loc->line + 1);
-    else
-        snprintf(where, sizeof where, "%s%s%s", *short_script ? " (" : "", short_script, *short_script ? ")" : "");
     int async = s->generator_levels * 2 >= SAMPLE_LEVELS / 4 || s->promise_levels > 0;
-    double percent = v->total_size ? 100.0 * (double)v->tree->retained[head] / (double)v->total_size : 0;
     char *title = lt_strdup_printf("Recursive %schain of `%s`%s: %s levels retain %s (%.1f%% of the heap)",
-                                   async ? "async " : "", name, where, levels, size, percent);
+                                   async ? "async " : "", name, p.where, levels, size,
+                                   heap_percent(v, v->tree->retained[head]));
     char *fix = async ? lt_strdup_printf("`%s` awaits (or yields) a call to itself, so no level ever finishes and each "
                                          "keeps the previous one alive: replace the self-call with a loop "
                                          "(`while (...) { await ...; }`).", name)
                       : lt_strdup_printf("Each level of `%s` keeps the previous level alive through what it captures: "
                                          "replace the self-call with a loop, or drop the reference to the previous "
                                          "level once it is done.", name);
-    char *canonical = NULL;
-    json_t *period = period_json(v, c, &canonical);
-    json_t *details = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:{s:I, s:I, s:[]}}", "levels",
-                                (json_int_t)c->levels, "function", name, "script", script, "script_short",
-                                short_script, "line", loc ? json_integer(loc->line + 1) : json_null(), "column",
-                                loc ? json_integer(loc->column + 1) : json_null(), "period", period, "head_id",
-                                (json_int_t)g->node_id[head], "path", lt_path_json(v, path, path_len), "evidence",
-                                "function_id", (json_int_t)g->node_id[f->closure], "chain_nodes",
-                                (json_int_t)c->length, "first_level_ids");
-    json_t *ids = details ? json_object_get(json_object_get(details, "evidence"), "first_level_ids") : NULL;
-    for (uint32_t i = 0; ids && i < c->period; i++)
-        json_array_append_new(ids, json_integer(g->node_id[c->nodes[i]]));
-    const char *parts[] = {name, short_script, canonical};
+    json_t *details = chain_details(v, c, &p, &canonical);
+    if (details)
+        json_object_set_new(details, "function", json_string(name));
+    add_id(details, "function_id", v->g, f->closure);
+    const char *parts[] = {name, p.short_script, canonical};
     int rc = lt_findings_add(out, LT_FINDING_RECURSIVE_CHAIN, title, fix, v->tree->retained[head], v->total_size,
                              details, parts, 3, err);
+    free(canonical);
+    return rc;
+}
+
+static char *closure_chain_fix(const char *closure, const char *maker, const char *levels)
+{
+    return lt_strdup_printf("Each `%s`%s%s%s captures the previous one, so the newest keeps all %s alive. This is "
+                            "the same handler wrapped again and again, not recursion: wrap (compose) the handlers "
+                            "once, or keep them in a list called in a loop, instead of wrapping the already wrapped "
+                            "result.", closure, *maker ? " made by `" : "", maker, *maker ? "`" : "", levels);
+}
+
+/* A chain of closures, named by the closure and the function that makes
+ * them (its location; the closure's own when no maker is known). */
+static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *fns, uint32_t closure,
+                           lt_findings *out, lt_error *err)
+{
+    uint32_t head = c->nodes[0], maker = lt_functions_creator(fns, closure);
+    const char *name = lt_functions_has_own_name(fns, closure) ? lt_graph_node_name(v->g, closure) : "(anonymous)";
+    const char *maker_name = maker != LT_NO_FUNCTION ? lt_graph_node_name(v->g, maker) : "";
+    char size[32], levels[32], made_by[300], *canonical = NULL;
+    place p;
+    place_of(v->g, maker != LT_NO_FUNCTION ? maker : closure, &p);
+    lt_format_size(v->tree->retained[head], size, sizeof size);
+    lt_format_count(c->levels, levels, sizeof levels);
+    snprintf(made_by, sizeof made_by, "%s%s%s", *maker_name ? " created by `" : "", maker_name, *maker_name ? "`" : "");
+    char *title = lt_strdup_printf("Chain of %s closures `%s`%s%s, each holding the previous one, retains %s "
+                                   "(%.1f%% of the heap)", levels, name, made_by, p.where, size,
+                                   heap_percent(v, v->tree->retained[head]));
+    json_t *details = chain_details(v, c, &p, &canonical);
+    if (details) {
+        json_object_set_new(details, "closure", json_string(name));
+        json_object_set_new(details, "function", *maker_name ? json_string(maker_name) : json_null());
+    }
+    add_id(details, "closure_id", v->g, closure);
+    add_id(details, "function_id", v->g, maker);
+    const char *parts[] = {name, maker_name, p.short_script, canonical};
+    int rc = lt_findings_add(out, LT_FINDING_CLOSURE_CHAIN, title, closure_chain_fix(name, maker_name, levels),
+                             v->tree->retained[head], v->total_size, details, parts, 4, err);
     free(canonical);
     return rc;
 }
@@ -514,7 +610,7 @@ static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, 
 {
     uint32_t head = c->nodes[0];
     uint64_t retained = v->tree->retained[head];
-    double percent = v->total_size ? 100.0 * (double)retained / (double)v->total_size : 0;
+    double percent = heap_percent(v, retained);
     if (percent < DATA_CHAIN_MIN_PERCENT)
         return 0;
     char size[32], levels[32], *canonical = NULL;
@@ -533,13 +629,14 @@ static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, 
     return rc;
 }
 
-/* Looks for periodic regions on one deep path and reports them. */
-static int examine_path(const lt_heap_view *v, const lt_u32map *closure_names, const lt_u32vec *path, lt_u32vec *queue,
-                        lt_findings *out, lt_error *err)
+/* The periodic region of one deep path, or a chain of no levels. */
+static chain periodic_region(const lt_heap_view *v, const lt_u32vec *path, int *nomem)
 {
+    chain none = {NULL, 0, 0, 0};
     uint64_t *sig = malloc((path->len ? path->len : 1) * sizeof *sig);
+    *nomem = !sig;
     if (!sig)
-        return lt_error_set(err, LT_ENOMEM, "out of memory looking for chains");
+        return none;
     for (size_t i = 0; i < path->len; i++)
         sig[i] = signature(v, path->items, i);
     periodic r = find_period(sig, path->len);
@@ -547,68 +644,100 @@ static int examine_path(const lt_heap_view *v, const lt_u32map *closure_names, c
         r = extend_region(sig, path->len, r);
     free(sig);
     if (!r.period || r.length / r.period < MIN_LEVELS)
-        return 0;
-    chain c = {path->items + r.start, r.length, r.period, (uint32_t)(r.length / r.period)};
-    function_search s = {.v = v, .closure_names = closure_names};
+        return none;
+    return (chain){path->items + r.start, r.length, r.period, (uint32_t)(r.length / r.period)};
+}
+
+/* Function evidence on SAMPLE_LEVELS levels spread over the chain; returns
+ * the number of levels sampled, or 0 when out of memory. */
+static uint32_t sample_levels(function_search *s, const chain *c, lt_u32vec *queue)
+{
     uint32_t sampled = 0;
     for (uint32_t k = 0; k < SAMPLE_LEVELS; k++) {
-        uint32_t level = (uint32_t)((uint64_t)(c.levels - 1) * k / SAMPLE_LEVELS);
-        const uint32_t *nodes = c.nodes + (size_t)level * c.period;
-        const uint32_t *next = (size_t)(level + 1) * c.period < c.length ? nodes + c.period : NULL;
-        if (k && level == (uint32_t)((uint64_t)(c.levels - 1) * (k - 1) / SAMPLE_LEVELS))
+        uint32_t level = (uint32_t)((uint64_t)(c->levels - 1) * k / SAMPLE_LEVELS);
+        const uint32_t *nodes = c->nodes + (size_t)level * c->period;
+        const uint32_t *next = (size_t)(level + 1) * c->period < c->length ? nodes + c->period : NULL;
+        if (k && level == (uint32_t)((uint64_t)(c->levels - 1) * (k - 1) / SAMPLE_LEVELS))
             continue;
-        if (explore_level(&s, nodes, c.period, next, level, queue))
-            return lt_error_set(err, LT_ENOMEM, "out of memory looking for chains");
+        if (explore_level(s, nodes, c->period, next, level, queue))
+            return 0;
         sampled++;
     }
-    const candidate *f = best_function(&s, sampled);
-    if (!f && !level_is_user_data(v, c.nodes, c.period)) {
-        uint32_t head_path[LT_PATH_MAX], n = lt_retainer_path(v, c.nodes[0], head_path, LT_PATH_MAX);
-        f = head_function(&s, head_path, n, c.nodes, c.period);
+    return sampled;
+}
+
+/* Looks for a periodic region on one deep path and reports it: a chain of
+ * closures, a recursive chain (a function on most levels or at an end), or
+ * else data. */
+static int examine_path(const lt_heap_view *v, lt_functions *fns, int *fns_ready, const lt_u32vec *path,
+                        lt_u32vec *queue, lt_findings *out, lt_error *err)
+{
+    int nomem;
+    chain c = periodic_region(v, path, &nomem);
+    if (nomem)
+        return lt_error_set(err, LT_ENOMEM, "out of memory looking for chains");
+    if (!c.levels)
+        return 0;
+    if (!*fns_ready) { /* indexed on the first chain: snapshots without one never pay */
+        *fns_ready = 1;
+        if (lt_functions_init(fns, v, err))
+            return LT_ENOMEM;
     }
+    function_search s = {.v = v, .fns = fns};
+    uint32_t sampled = sample_levels(&s, &c, queue);
+    if (!sampled)
+        return lt_error_set(err, LT_ENOMEM, "out of memory looking for chains");
+    uint32_t closure = chain_closure(&s, &c, sampled);
+    if (closure != LT_NO_FUNCTION)
+        return report_closures(v, &c, fns, closure, out, err);
+    candidate *f = best_function(&s, sampled);
+    if (!f && !level_is_user_data(v, c.nodes, c.period))
+        f = head_function(&s, &c);
+    if (f && f->by_name) /* known by name only: the one in user code, if any */
+        f->closure = lt_functions_named(fns, f->name, LT_NO_FUNCTION);
     return f ? report_recursive(v, &c, &s, f, out, err) : report_data(v, &c, out, err);
+}
+
+/* The path from x down the tallest child; other tall children are queued in
+ * starts to begin paths of their own. 0 or LT_ENOMEM. */
+static int deep_path(const lt_heap_view *v, const uint32_t *height, uint32_t x, lt_u32vec *path, lt_u32vec *starts)
+{
+    const lt_dominator_tree *t = v->tree;
+    path->len = 0;
+    for (;;) {
+        if (lt_u32vec_push(path, x))
+            return LT_ENOMEM;
+        uint32_t best = UINT32_MAX;
+        for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
+            uint32_t c = t->dominated[k];
+            if (best == UINT32_MAX || height[c] > height[best])
+                best = c;
+        }
+        for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
+            uint32_t c = t->dominated[k];
+            if (c != best && height[c] >= MIN_CHAIN_HEIGHT && starts->len < MAX_STARTS && lt_u32vec_push(starts, c))
+                return LT_ENOMEM;
+        }
+        if (best == UINT32_MAX)
+            return 0;
+        x = best;
+    }
 }
 
 int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_error *err)
 {
-    const lt_dominator_tree *t = v->tree;
     uint32_t *height = tree_heights(v, pool);
     if (!height)
         return lt_error_set(err, LT_ENOMEM, "out of memory measuring the dominator tree");
     lt_u32vec starts = {0}, path = {0}, queue = {0};
-    lt_u32map closure_names = {0};
-    int rc = lt_u32vec_push(&starts, v->g->root) || lt_u32map_init(&closure_names) ? LT_ENOMEM : 0;
-    for (uint32_t x = 0; !rc && x < v->g->node_count; x++)
-        if (v->g->node_type[x] == v->g->nt.closure)
-        {
-            uint32_t first;
-            if (!lt_u32map_get(&closure_names, v->g->node_name[x], &first))
-                rc = lt_u32map_put(&closure_names, v->g->node_name[x], x) ? LT_ENOMEM : 0;
-        }
+    lt_functions fns;
+    int fns_ready = 0, rc = lt_u32vec_push(&starts, v->g->root) ? LT_ENOMEM : 0;
     for (size_t si = 0; !rc && si < starts.len && si < MAX_STARTS; si++) {
-        uint32_t x = starts.items[si];
-        if (height[x] < MIN_CHAIN_HEIGHT)
+        if (height[starts.items[si]] < MIN_CHAIN_HEIGHT)
             continue;
-        path.len = 0;
-        while (!rc) { /* down the tallest child; other tall children start paths of their own */
-            rc = lt_u32vec_push(&path, x) ? LT_ENOMEM : 0;
-            uint32_t best = UINT32_MAX;
-            for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
-                uint32_t c = t->dominated[k];
-                if (best == UINT32_MAX || height[c] > height[best])
-                    best = c;
-            }
-            for (uint32_t k = t->first_dominated[x]; !rc && k < t->first_dominated[x + 1]; k++) {
-                uint32_t c = t->dominated[k];
-                if (c != best && height[c] >= MIN_CHAIN_HEIGHT && starts.len < MAX_STARTS)
-                    rc = lt_u32vec_push(&starts, c) ? LT_ENOMEM : 0;
-            }
-            if (best == UINT32_MAX)
-                break;
-            x = best;
-        }
+        rc = deep_path(v, height, starts.items[si], &path, &starts);
         if (!rc)
-            rc = examine_path(v, &closure_names, &path, &queue, out, err);
+            rc = examine_path(v, &fns, &fns_ready, &path, &queue, out, err);
     }
     if (rc == LT_ENOMEM && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory looking for chains");
@@ -616,6 +745,7 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
     free(path.items);
     free(queue.items);
     free(height);
-    lt_u32map_free(&closure_names);
+    if (fns_ready)
+        lt_functions_free(&fns);
     return rc;
 }

@@ -16,6 +16,7 @@ static const struct {
     [LT_FINDING_RETAINER_CLUSTER] = {"retainer_cluster", "cl-"},
     [LT_FINDING_DETACHED_DOM] = {"detached_dom", "dd-"},
     [LT_FINDING_LARGE_RETAINER] = {"large_retainer", "lr-"},
+    [LT_FINDING_CLOSURE_CHAIN] = {"closure_chain", "cc-"},
 };
 
 const char *lt_finding_kind_name(lt_finding_kind kind) { return kinds[kind].name; }

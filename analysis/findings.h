@@ -7,6 +7,9 @@
  * Kinds (one static table, findings.c):
  *   recursive_chain   an async function / generator / promise chain that calls
  *                     itself, so each level keeps the previous one alive
+ *   closure_chain     closures each holding the previous one (a handler
+ *                     wrapped again and again), made by one function, with
+ *                     no activation per level: a loop, not recursion
  *   retainer_cluster  many objects of one class held the same way
  *   detached_dom      DOM elements no longer in the document, held from JS
  *   large_retainer    one object holding a large share of the heap (not
@@ -24,6 +27,7 @@ typedef enum lt_finding_kind {
     LT_FINDING_RETAINER_CLUSTER,
     LT_FINDING_DETACHED_DOM,
     LT_FINDING_LARGE_RETAINER,
+    LT_FINDING_CLOSURE_CHAIN,
 } lt_finding_kind;
 
 typedef struct lt_finding {
