@@ -1,17 +1,17 @@
-#include "analysis.h"
+#include "analysis_result.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "chains.h"
-#include "clusters.h"
-#include "distances.h"
-#include "dom_state.h"
-#include "retention.h"
-#include "shallow_sizes.h"
-#include "snapshot_reader.h"
-#include "weakmap_edges.h"
+#include "findings/chains.h"
+#include "findings/clusters.h"
+#include "devtools/distances.h"
+#include "devtools/dom_state.h"
+#include "devtools/retention.h"
+#include "devtools/shallow_sizes.h"
+#include "snapshot/snapshot_reader.h"
+#include "devtools/weakmap_edges.h"
 
 typedef struct read_ctx {
     lt_reader *reader;
@@ -191,6 +191,11 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     progress(options, options && options->skip_findings ? "dominators" : "findings", 100);
     *out = a;
     return 0;
+}
+
+const lt_stage_times *lt_analysis_times(const lt_analysis *a)
+{
+    return &a->times;
 }
 
 void lt_analysis_free(lt_analysis *a)

@@ -1,6 +1,7 @@
 #include "report.h"
 
-#include "findings.h"
+#include "analysis_result.h"
+#include "findings/findings.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -119,7 +119,7 @@ int lt_cli_analyze(int argc, char **argv)
         return rc == LT_ENOMEM ? 1 : 2;
     }
     if (args.timings)
-        print_timings(&an->times);
+        print_timings(lt_analysis_times(an));
     rc = print_report(an, &args);
     if (!rc && args.nodes_tsv)
         rc = write_nodes(an, args.nodes_tsv);

@@ -33,7 +33,7 @@ trap cleanup EXIT
 # --- build the driver ---
 driver=$work/http_test_main
 if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes -Werror -O1 -g ${LT_API_CFLAGS:-} \
-  -I"$src/analysis" -I"$src/server" -I/usr/include/postgresql -DLT_MIGRATIONS_DIR="\"$src/migrations\"" \
+  -I"$src/analysis/include" -I"$src/server" -I/usr/include/postgresql -DLT_MIGRATIONS_DIR="\"$src/migrations\"" \
   -o "$driver" "$src/tests/integration/http_test_main.c" \
   "$src"/server/{http,upload,api,auth,openapi,db,pg_private,migrate,admin}.c "$builddir/liblt_analysis.a" \
   -lmicrohttpd -lpq -larchive -ljansson -lisal -lz -lcrypto -lpthread -lm 2>"$work/gcc.log"; then

@@ -37,7 +37,7 @@ equal() { # description actual expected
 driver=$work/jobs_test
 # JOBS_TEST_CFLAGS: extra flags, e.g. -fsanitize=thread to check the pool for races
 if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes -Werror -g ${JOBS_TEST_CFLAGS:-} \
-  -I"$src/analysis" -I"$src/server" -I/usr/include/postgresql -o "$driver" \
+  -I"$src/analysis/include" -I"$src/server" -I/usr/include/postgresql -o "$driver" \
   "$src/tests/integration/jobs_test.c" "$src/server/jobs.c" "$src/server/store.c" "$src/server/db.c" \
   "$src/server/pg_private.c" "$build/liblt_analysis.a" \
   -lpq -larchive -ljansson -lisal -lz -lcrypto -lpthread -lm 2>"$work/cc.log"; then

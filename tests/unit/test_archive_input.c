@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive_input.h"
+#include "input/archive_input.h"
 
 #ifndef LT_FIXTURES
 #define LT_FIXTURES "tests/fixtures"

@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dominators.h"
-#include "graph.h"
+#include "devtools/dominators.h"
+#include "snapshot/graph.h"
 #include "lt_error.h"
 
 #define NONE UINT32_MAX

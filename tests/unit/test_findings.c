@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "findings.h"
+#include "analysis_result.h"
+#include "findings/findings.h"
 
 static lt_analysis *analyze(const char *name)
 {

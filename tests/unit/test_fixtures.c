@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "analysis.h"
+#include "analysis_result.h"
 #include "report.h"
 
 static char *fixture_path(const char *name, const char *suffix)

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
+#include "analysis_result.h"
 #include "report.h"
-#include "snapshot_reader.h"
+#include "snapshot/snapshot_reader.h"
 
 #define MAX_LEAVES 64
 

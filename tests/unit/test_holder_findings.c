@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "findings.h"
+#include "analysis_result.h"
+#include "findings/findings.h"
 
 /* A fixture's analysis and how many findings of each kind it gave. */
 typedef struct loaded {

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "snapshot_reader.h"
+#include "snapshot/snapshot_reader.h"
 
 /* A small snapshot in node 20's layout: 4 nodes, 5 edges, escapes in
  * strings, locations, and top-level values the reader must skip. */

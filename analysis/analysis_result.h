@@ -1,0 +1,39 @@
+/* analysis_result: the fields of an analysis result, for the library's own
+ * top layer (analysis.c, report.c) and white-box tests; the server sees only
+ * the opaque lt_analysis of include/analysis.h. Every pointer is owned by the
+ * result and freed by lt_analysis_free. */
+#ifndef LT_ANALYSIS_RESULT_H
+#define LT_ANALYSIS_RESULT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "devtools/classes.h"
+#include "devtools/dominators.h"
+#include "findings/findings.h"
+#include "input/archive_input.h"
+#include "snapshot/graph.h"
+
+typedef struct lt_analysis {
+    lt_graph *graph;
+    lt_dominator_tree tree;
+    int32_t *distance;
+    uint32_t *parent_edge;     /* first edge of a shortest retainer path; NULL with skip_findings */
+    lt_classes classes;
+    lt_findings findings;
+    json_t *clusters;          /* the object cluster view, or NULL */
+    lt_input_info input;
+    uint64_t total_self_size;
+    lt_stage_times times;
+} lt_analysis;
+
+/* Runs the analysis stages on a graph already read (takes ownership of g,
+ * also on failure). Returns 0 and *out, or a negative LT_E* code with err set. */
+int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysis **out, lt_error *err);
+
+/* Fills top[0..n) with the n nodes of largest retained size (root excluded;
+ * ties in snapshot order); returns how many were found (<= n). */
+uint32_t lt_report_top_retainers(const lt_analysis *a, uint32_t n, uint32_t *top);
+
+#endif

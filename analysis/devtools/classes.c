@@ -1,0 +1,344 @@
+/* DESIGN
+ * Naming follows DevTools' calculateObjectNames: names it makes up
+ * ("(system)", "<div>", "(string)", ...) are added to the string table once
+ * each; constructor names keep their own string. Aggregation follows its
+ * buildAggregates + calculateClassesRetainedSize: one aggregate per internal
+ * key (the class string, or location + class text for located objects), in
+ * order of first appearance; then keys with the same text (",Name") collapse
+ * as a JavaScript object's properties would: the first one's place, the last
+ * one's numbers. The retained walk is an iterative DFS of the dominator tree. */
+#include "devtools/classes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devtools/interfaces.h"
+#include "util/u32map.h"
+#include "snapshot/text_index.h"
+
+typedef struct namer {
+    lt_graph *g;
+    lt_text_index made;   /* names DevTools makes up (getIndexForString) */
+    int64_t by_type[LT_MAX_TYPES];
+} namer;
+
+static int64_t made_name(namer *n, const char *s, size_t len)
+{
+    return lt_text_index_intern(&n->made, n->g, s, len);
+}
+
+/* "<div id=x>" -> "<div>", "Detached <li class=a>" -> "Detached <li>". */
+static int64_t element_name(namer *n, uint32_t v)
+{
+    const char *name = lt_graph_node_name(n->g, v);
+    size_t len = lt_graph_string_len(n->g, n->g->node_name[v]);
+    size_t from = name[0] == '<' ? 0 : 10;
+    const char *space = len > from ? memchr(name + from, ' ', len - from) : NULL;
+    if (!space)
+        return made_name(n, name, len);
+    size_t cut = (size_t)(space - name);
+    char *tmp = malloc(cut + 1);
+    if (!tmp)
+        return -1;
+    memcpy(tmp, name, cut);
+    tmp[cut] = '>';
+    int64_t idx = made_name(n, tmp, cut + 1);
+    free(tmp);
+    return idx;
+}
+
+static int64_t type_name(namer *n, int type)
+{
+    if (n->by_type[type] >= 0)
+        return n->by_type[type];
+    const lt_graph *g = n->g;
+    char buf[80];
+    const char *fixed = type == g->nt.hidden    ? "(system)"
+                        : type == g->nt.code    ? "(compiled code)"
+                        : type == g->nt.closure ? "Function"
+                        : type == g->nt.regexp  ? "RegExp"
+                                                : NULL;
+    if (!fixed) {
+        snprintf(buf, sizeof buf, "(%s)", g->node_type_names[type]);
+        fixed = buf;
+    }
+    return n->by_type[type] = made_name(n, fixed, strlen(fixed));
+}
+
+static int64_t class_of(namer *n, uint32_t v)
+{
+    const lt_graph *g = n->g;
+    int type = g->node_type[v];
+    if (type != g->nt.object && type != g->nt.native)
+        return type_name(n, type);
+    const char *name = lt_graph_node_name(g, v);
+    if (name[0] == '<' || !strncmp(name, "Detached <", 10))
+        return element_name(n, v);
+    return g->node_name[v];
+}
+
+int lt_classes_name_nodes(lt_graph *g, lt_pool *pool, lt_classes *out, lt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    namer n = {.g = g};
+    for (int t = 0; t < LT_MAX_TYPES; t++)
+        n.by_type[t] = -1;
+    out->class_name = lt_pool_alloc(pool, g->node_count ? g->node_count : 1, sizeof(uint32_t));
+    if (!out->class_name || lt_text_index_init(&n.made))
+        goto fail;
+    for (uint32_t v = 0; v < g->node_count; v++) {
+        int64_t c = class_of(&n, v);
+        if (c < 0)
+            goto fail;
+        out->class_name[v] = (uint32_t)c;
+    }
+    lt_text_index_free(&n.made);
+    return lt_interfaces_apply(g, out->class_name, err);
+fail:
+    lt_text_index_free(&n.made);
+    lt_classes_free(out);
+    return lt_error_set(err, LT_ENOMEM, "out of memory naming classes");
+}
+
+/* ---- aggregation ---------------------------------------------------------- */
+
+typedef struct key_table {
+    uint32_t *slots;   /* aggregate index + 1 */
+    uint32_t capacity;
+} key_table;
+
+typedef struct aggregator {
+    const lt_graph *g;
+    lt_classes *c;
+    uint32_t cap;
+    lt_text_index texts;  /* canonical class text for located keys */
+    key_table keys;
+    uint32_t *node_agg;   /* per node: aggregate index, UINT32_MAX if none */
+    uint32_t *canonical;  /* per string: canonical index of its text, or UINT32_MAX */
+} aggregator;
+
+static uint32_t key_hash(const lt_class *k)
+{
+    uint32_t h = k->name * 2654435761u;
+    if (k->has_location)
+        h ^= (k->script_id * 31u + k->line) * 2246822519u + k->column * 3266489917u + 1u;
+    return h;
+}
+
+static int same_key(const lt_class *a, const lt_class *b)
+{
+    return a->name == b->name && a->has_location == b->has_location &&
+           (!a->has_location || (a->script_id == b->script_id && a->line == b->line && a->column == b->column));
+}
+
+static int grow_keys(aggregator *a)
+{
+    uint32_t cap = a->keys.capacity ? a->keys.capacity * 2 : 1024;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (uint32_t i = 0; i < a->c->count; i++) {
+        uint32_t s = key_hash(&a->c->items[i]) & (cap - 1);
+        while (slots[s])
+            s = (s + 1) & (cap - 1);
+        slots[s] = i + 1;
+    }
+    free(a->keys.slots);
+    a->keys = (key_table){slots, cap};
+    return 0;
+}
+
+static int64_t find_or_add(aggregator *a, const lt_class *k)
+{
+    if ((a->c->count + 1) * 2 > a->keys.capacity && grow_keys(a))
+        return -1;
+    uint32_t s = key_hash(k) & (a->keys.capacity - 1);
+    for (; a->keys.slots[s]; s = (s + 1) & (a->keys.capacity - 1))
+        if (same_key(&a->c->items[a->keys.slots[s] - 1], k))
+            return a->keys.slots[s] - 1;
+    if (a->c->count == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 1024;
+        lt_class *items = realloc(a->c->items, a->cap * sizeof *items);
+        if (!items)
+            return -1;
+        a->c->items = items;
+    }
+    a->c->items[a->c->count] = *k;
+    a->keys.slots[s] = a->c->count + 1;
+    return a->c->count++;
+}
+
+static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_location *loc)
+{
+    lt_class k = {.name = a->c->class_name[v], .distance = distance, .first_node = v};
+    if (loc) {
+        if (a->canonical[k.name] == UINT32_MAX) {
+            int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
+            if (canonical < 0)
+                return -1;
+            a->canonical[k.name] = (uint32_t)canonical;
+        }
+        k.name = a->canonical[k.name];
+        k.has_location = 1;
+        k.script_id = loc->script_id;
+        k.line = loc->line;
+        k.column = loc->column;
+    }
+    return find_or_add(a, &k);
+}
+
+/* Walks the nodes in order with a cursor into the (sorted) locations. */
+static int count_instances(aggregator *a, const int32_t *distance)
+{
+    const lt_graph *g = a->g;
+    uint32_t cursor = 0;
+    for (uint32_t v = 0; v < g->node_count; v++) {
+        a->node_agg[v] = UINT32_MAX;
+        if (!g->self_size[v])
+            continue;
+        while (cursor < g->location_count && g->locations[cursor].node < v)
+            cursor++;
+        const lt_location *loc = cursor < g->location_count && g->locations[cursor].node == v &&
+                                         g->node_type[v] == g->nt.object
+                                     ? &g->locations[cursor]
+                                     : NULL;
+        int64_t k = key_of(a, v, distance[v], loc);
+        if (k < 0)
+            return -1;
+        lt_class *c = &a->c->items[k];
+        c->count++;
+        c->shallow_size += g->self_size[v];
+        if (distance[v] < c->distance)
+            c->distance = distance[v];
+        a->node_agg[v] = (uint32_t)k;
+    }
+    return 0;
+}
+
+typedef struct frame {
+    uint32_t node, next_child;
+    uint32_t opened; /* aggregate opened by this node + 1, or 0 */
+} frame;
+
+static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_t v, int has_children,
+                 uint32_t *opened)
+{
+    uint32_t k = a->node_agg[v];
+    *opened = 0;
+    if (k == UINT32_MAX || open[k])
+        return 0;
+    a->c->items[k].retained_size += retained[v];
+    if (has_children) {
+        open[k] = 1;
+        *opened = k + 1;
+    }
+    return 0;
+}
+
+static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
+{
+    const uint32_t *first = tree->first_dominated, *list = tree->dominated;
+    const uint64_t *retained = tree->retained;
+    uint8_t *open = calloc(a->c->count ? a->c->count : 1, 1);
+    frame *stack = NULL;
+    size_t depth = 0, cap = 1024;
+    int rc = -1;
+    if (!open || !(stack = malloc(cap * sizeof *stack)))
+        goto done;
+    uint32_t r = a->g->root;
+    stack[depth] = (frame){r, first[r], 0};
+    enter(a, open, retained, r, first[r] != first[r + 1], &stack[depth].opened);
+    depth++;
+    while (depth) {
+        frame *f = &stack[depth - 1];
+        if (f->next_child == first[f->node + 1]) {
+            if (f->opened)
+                open[f->opened - 1] = 0;
+            depth--;
+            continue;
+        }
+        uint32_t child = list[f->next_child++];
+        if (depth == cap) {
+            frame *s = realloc(stack, (cap *= 2) * sizeof *s);
+            if (!s)
+                goto done;
+            stack = s;
+        }
+        stack[depth] = (frame){child, first[child], 0};
+        enter(a, open, retained, child, first[child] != first[child + 1], &stack[depth].opened);
+        depth++;
+    }
+    rc = 0;
+done:
+    free(open);
+    free(stack);
+    return rc;
+}
+
+/* Keys with the same public text collapse: the first keeps its place, the
+ * last one's numbers win (JavaScript object assignment). */
+static int collapse_same_text(aggregator *a)
+{
+    lt_u32map first_of_text;
+    if (lt_u32map_init(&first_of_text))
+        return -1;
+    uint32_t out = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < a->c->count && !rc; i++) {
+        lt_class *k = &a->c->items[i];
+        if (k->has_location) {
+            a->c->items[out++] = *k;
+            continue;
+        }
+        int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k->name);
+        uint32_t at;
+        if (canonical < 0)
+            rc = -1;
+        else if (lt_u32map_get(&first_of_text, (uint32_t)canonical, &at))
+            a->c->items[at] = *k;
+        else {
+            rc = lt_u32map_put(&first_of_text, (uint32_t)canonical, out);
+            a->c->items[out++] = *k;
+        }
+    }
+    a->c->count = out;
+    lt_u32map_free(&first_of_text);
+    return rc;
+}
+
+int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tree *tree, const int32_t *distance,
+                         lt_pool *pool, lt_error *err)
+{
+    aggregator a = {.g = g, .c = c};
+    size_t n = g->node_count ? g->node_count : 1;
+    a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
+    a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    if (a.canonical)
+        memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
+    int rc = (!a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || grow_keys(&a) || count_instances(&a, distance) ||
+              retained_walk(&a, tree) || collapse_same_text(&a))
+                 ? -1
+                 : 0;
+    lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
+    free(a.canonical);
+    free(a.keys.slots);
+    lt_text_index_free(&a.texts);
+    return rc ? lt_error_set(err, LT_ENOMEM, "out of memory aggregating classes") : 0;
+}
+
+void lt_classes_key(const lt_graph *g, const lt_class *c, char *buf, size_t len)
+{
+    const char *name = lt_graph_string(g, c->name);
+    if (c->has_location)
+        snprintf(buf, len, "%u,%u,%u,%s", c->script_id, c->line, c->column, name);
+    else
+        snprintf(buf, len, ",%s", name);
+}
+
+void lt_classes_free(lt_classes *c)
+{
+    free(c->class_name);
+    free(c->items);
+    memset(c, 0, sizeof *c);
+}

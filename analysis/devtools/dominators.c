@@ -1,0 +1,373 @@
+/* DESIGN
+ * Semi-NCA over the retaining ("essential") edges:
+ *   1. predecessor lists of the retaining edges (CSR, 4 bytes an edge);
+ *   2. iterative DFS preorder from the root, then from each node that has no
+ *      retaining edge into it, then each still unvisited node on its own (the
+ *      last group: cycles held only weakly; their edges are ignored);
+ *   3. semidominators in reverse preorder with path-compressed eval, where
+ *      the start nodes of steps 2b/2c take the root as their semidominator;
+ *   4. immediate dominators by walking up the partial tree (the NCA step);
+ *   5. retained sizes summed child-to-dominator in reverse preorder.
+ * All per-node scratch is indexed by preorder number (1-based, 0 = none). */
+#include "devtools/dominators.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+
+typedef struct dom_work {
+    const lt_graph *g;
+    const uint64_t *essential;
+    lt_pool *pool;
+    uint64_t pred_count;
+    uint32_t n;             /* numbered so far */
+    uint32_t reached;       /* numbers <= reached came from a DFS */
+    uint32_t root_reached;  /* numbers <= root_reached: the root's DFS */
+    uint32_t *pred_start;   /* per node ordinal, node_count + 1 */
+    uint32_t *pred;         /* source ordinals of retaining edges */
+    uint32_t *number;       /* per node ordinal: preorder number or 0 */
+    uint32_t *vertex;       /* per number: node ordinal */
+    uint32_t *parent;       /* per number: DFS parent's number */
+    uint32_t *semi;         /* per number */
+    uint32_t *label;        /* per number (DFS: next edge per ordinal) */
+    uint32_t *ancestor;     /* per number (later: immediate dominator) */
+} dom_work;
+
+static int build_predecessors(dom_work *w)
+{
+    const lt_graph *g = w->g;
+    uint32_t n = g->node_count;
+    w->pred_start = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
+    if (!w->pred_start)
+        return -1;
+    uint64_t total = 0;
+    for (uint32_t e = 0; e < g->edge_count; e++)
+        if (lt_bit_get(w->essential, e)) {
+            w->pred_start[g->edges[e].to]++;
+            total++;
+        }
+    w->pred_count = total;
+    w->pred = lt_pool_alloc(w->pool, total ? total : 1, sizeof(uint32_t));
+    if (!w->pred)
+        return -1;
+    uint32_t end = 0; /* pred_start[v] = end of v's list, filled backwards */
+    for (uint32_t v = 0; v < n; v++) {
+        end += w->pred_start[v];
+        w->pred_start[v] = end;
+    }
+    w->pred_start[n] = end;
+    for (uint32_t s = 0; s < n; s++)
+        for (uint32_t e = g->first_edge[s]; e < g->first_edge[s + 1]; e++)
+            if (lt_bit_get(w->essential, e))
+                w->pred[--w->pred_start[g->edges[e].to]] = s;
+    return 0;
+}
+
+static uint32_t visit(dom_work *w, uint32_t v, uint32_t parent_number)
+{
+    uint32_t k = ++w->n;
+    w->number[v] = k;
+    w->vertex[k] = v;
+    w->parent[k] = parent_number;
+    return k;
+}
+
+/* Iterative DFS; w->label doubles as the per-ordinal "next edge" cursor. */
+static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
+{
+    const lt_graph *g = w->g;
+    uint32_t *next_edge = w->label;
+    uint32_t v = start;
+    visit(w, v, parent_number);
+    next_edge[v] = g->first_edge[v];
+    while (1) {
+        uint32_t e = next_edge[v], end = g->first_edge[v + 1], child = UINT32_MAX;
+        for (; e < end; e++) {
+            uint32_t t = g->edges[e].to;
+            if (!w->number[t] && lt_bit_get(w->essential, e)) {
+                child = t;
+                break;
+            }
+        }
+        next_edge[v] = e;
+        if (child != UINT32_MAX) {
+            visit(w, child, w->number[v]);
+            next_edge[child] = g->first_edge[child];
+            v = child;
+        } else if (v == start) {
+            return;
+        } else {
+            v = w->vertex[w->parent[w->number[v]]];
+        }
+    }
+}
+
+static void number_nodes(dom_work *w)
+{
+    const lt_graph *g = w->g;
+    dfs(w, g->root, 0);
+    w->root_reached = w->n;
+    for (uint32_t v = 0; v < g->node_count; v++)
+        if (!w->number[v] && w->pred_start[v] == w->pred_start[v + 1])
+            dfs(w, v, 1);
+    w->reached = w->n;
+    for (uint32_t v = 0; v < g->node_count; v++)
+        if (!w->number[v])
+            visit(w, v, 1);
+}
+
+typedef struct path_stack {
+    uint32_t *items;
+    size_t cap;
+} path_stack;
+
+/* Path-compressing eval: the number with the smallest semi on the path from
+ * k up to (not including) the root of its tree in the linked forest.
+ * Returns 0 when the path stack cannot grow (out of memory). */
+static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
+{
+    uint32_t *anc = w->ancestor, *label = w->label, *semi = w->semi;
+    if (!anc[k])
+        return k;
+    size_t depth = 0;
+    uint32_t top = k;
+    while (anc[anc[top]]) {
+        if (depth == ps->cap) {
+            uint32_t *grown = realloc(ps->items, ps->cap * 2 * sizeof *grown);
+            if (!grown)
+                return 0;
+            ps->items = grown;
+            ps->cap *= 2;
+        }
+        ps->items[depth++] = top;
+        top = anc[top];
+    }
+    uint32_t *stack = ps->items;
+    while (depth) {
+        uint32_t x = stack[--depth];
+        if (semi[label[anc[x]]] < semi[label[x]])
+            label[x] = label[anc[x]];
+        anc[x] = anc[anc[x]];
+    }
+    return label[k];
+}
+
+static int semidominators(dom_work *w)
+{
+    uint32_t n = w->n;
+    path_stack stack = {malloc(4096 * sizeof(uint32_t)), 4096};
+    if (!stack.items)
+        return -1;
+    for (uint32_t k = 1; k <= n; k++) {
+        w->semi[k] = k;
+        w->label[k] = k;
+        w->ancestor[k] = 0;
+    }
+    for (uint32_t k = n; k >= 2; k--) {
+        uint32_t v = w->vertex[k], first = w->pred_start[v], last = w->pred_start[v + 1];
+        uint32_t s = k;
+        if (k > w->reached || first == last)
+            s = 1;
+        for (uint32_t p = first; p < last && s > 1; p++) {
+            uint32_t j = w->number[w->pred[p]];
+            if (j > w->reached)
+                continue;
+            uint32_t u = eval(w, j, &stack);
+            if (!u) {
+                free(stack.items);
+                return -1;
+            }
+            if (w->semi[u] < s)
+                s = w->semi[u];
+        }
+        w->semi[k] = s;
+        w->ancestor[k] = w->parent[k];
+    }
+    free(stack.items);
+    return 0;
+}
+
+/* NCA step: idom(k) = the nearest ancestor of k in the partial tree whose
+ * number is <= semi(k). Reuses ancestor[] as idom[]. */
+static void immediate_dominators(dom_work *w)
+{
+    uint32_t *idom = w->ancestor;
+    idom[1] = 1;
+    for (uint32_t k = 2; k <= w->n; k++) {
+        uint32_t d = w->parent[k];
+        while (d > w->semi[k])
+            d = idom[d];
+        idom[k] = d;
+    }
+}
+
+static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+{
+    uint32_t nodes = w->g->node_count;
+    out->dominator = lt_pool_alloc(w->pool, nodes, sizeof(uint32_t));
+    out->retained = lt_pool_alloc(w->pool, nodes, sizeof(uint64_t));
+    if (!out->dominator || !out->retained)
+        return -1;
+    for (uint32_t k = 1; k <= w->n; k++)
+        out->dominator[w->vertex[k]] = w->vertex[w->ancestor[k]];
+    for (uint32_t v = 0; v < nodes; v++)
+        out->retained[v] = self_size[v];
+    for (uint32_t k = w->n; k >= 2; k--) {
+        uint32_t v = w->vertex[k];
+        out->retained[out->dominator[v]] += out->retained[v];
+    }
+    return 0;
+}
+
+static void release(dom_work *w, uint32_t **array, size_t count)
+{
+    lt_pool_release(w->pool, *array, count * sizeof(uint32_t));
+    *array = NULL;
+}
+
+static void work_free(dom_work *w)
+{
+    size_t n = w->g->node_count, slots = n + 1;
+    release(w, &w->pred_start, n + 1);
+    release(w, &w->pred, w->pred_count ? w->pred_count : 1);
+    release(w, &w->number, n ? n : 1);
+    release(w, &w->vertex, slots);
+    release(w, &w->parent, slots);
+    release(w, &w->semi, slots);
+    release(w, &w->label, slots);
+    release(w, &w->ancestor, slots);
+}
+
+/* Children of each node in the dominator tree (CSR), ordered by ordinal. */
+static int dominated_lists(dom_work *w, lt_dominator_tree *t)
+{
+    uint32_t n = w->g->node_count, root = w->g->root;
+    t->first_dominated = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
+    t->dominated = lt_pool_alloc(w->pool, n ? n : 1, sizeof(uint32_t));
+    if (!t->first_dominated || !t->dominated)
+        return -1;
+    for (uint32_t v = 0; v < n; v++)
+        if (v != root)
+            t->first_dominated[t->dominator[v]]++;
+    uint32_t end = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        end += t->first_dominated[v];
+        t->first_dominated[v] = end;
+    }
+    t->first_dominated[n] = end;
+    for (uint32_t v = n; v-- > 0;)
+        if (v != root)
+            t->dominated[--t->first_dominated[t->dominator[v]]] = v;
+    return 0;
+}
+
+int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
+                          lt_pool *pool, lt_dominator_tree *out, lt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    dom_work w = {.g = g, .essential = essential, .pool = pool};
+    size_t n = g->node_count, slots = n + 1;
+    if (build_predecessors(&w))
+        goto fail;
+    w.number = lt_pool_calloc(pool, n ? n : 1, sizeof(uint32_t));
+    w.vertex = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.parent = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.semi = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.label = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    w.ancestor = lt_pool_alloc(pool, slots, sizeof(uint32_t));
+    if (!w.number || !w.vertex || !w.parent || !w.semi || !w.label || !w.ancestor)
+        goto fail;
+    if (n == 0) {
+        work_free(&w);
+        return 0;
+    }
+    number_nodes(&w);
+    if (semidominators(&w))
+        goto fail;
+    release(&w, &w.pred, w.pred_count ? w.pred_count : 1);
+    release(&w, &w.pred_start, n + 1);
+    immediate_dominators(&w);
+    release(&w, &w.semi, slots);
+    release(&w, &w.label, slots);
+    if (collect(&w, self_size, out))
+        goto fail;
+    release(&w, &w.parent, slots);
+    release(&w, &w.ancestor, slots);
+    if (dominated_lists(&w, out))
+        goto fail;
+    out->unreachable = g->node_count - w.root_reached;
+    work_free(&w);
+    return 0;
+
+fail:
+    work_free(&w);
+    lt_dominator_tree_free(out);
+    return lt_error_set(err, LT_ENOMEM, "out of memory computing dominators of %u nodes and %u edges",
+                        g->node_count, g->edge_count);
+}
+
+/* ---- the biggest retainers: a min-heap of the n largest ---------------- */
+
+static int less_retained(const uint64_t *retained, uint32_t x, uint32_t y)
+{
+    uint64_t rx = retained[x], ry = retained[y];
+    return rx != ry ? rx < ry : x > y; /* ties: later node is "smaller" */
+}
+
+static void sift_down(const uint64_t *retained, uint32_t *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && less_retained(retained, h[l], h[m]))
+            m = l;
+        if (r < n && less_retained(retained, h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,
+                               uint32_t *top)
+{
+    const uint64_t *retained = t->retained;
+    uint32_t len = 0;
+    for (uint32_t v = 0; v < node_count && n; v++) {
+        if (v == root)
+            continue;
+        if (len < n) {
+            top[len++] = v;
+            if (len == n)
+                for (uint32_t i = n / 2 + 1; i-- > 0;)
+                    sift_down(retained, top, len, i);
+        } else if (less_retained(retained, top[0], v)) {
+            top[0] = v;
+            sift_down(retained, top, len, 0);
+        }
+    }
+    if (len < n)
+        for (uint32_t i = len / 2 + 1; i-- > 0;)
+            sift_down(retained, top, len, i);
+    for (uint32_t end = len; end > 1; end--) { /* heap sort: largest first */
+        uint32_t t = top[0];
+        top[0] = top[end - 1];
+        top[end - 1] = t;
+        sift_down(retained, top, end - 1, 0);
+    }
+    return len;
+}
+
+void lt_dominator_tree_free(lt_dominator_tree *t)
+{
+    free(t->dominator);
+    free(t->retained);
+    free(t->first_dominated);
+    free(t->dominated);
+    t->dominator = NULL;
+    t->retained = NULL;
+    t->first_dominated = t->dominated = NULL;
+}

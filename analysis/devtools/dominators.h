@@ -1,0 +1,58 @@
+/* dominators: the dominator tree and retained sizes, as Chrome DevTools
+ * computes them.
+ *
+ * Input: the graph, a bit per edge saying whether it retains (DevTools'
+ * "essential" edges, see retention.h), and the (rewritten) self sizes.
+ * Nodes the root does not reach are placed as DevTools places them: a node
+ * with no retaining edge at all (only weak retainers) hangs under the root
+ * together with what it reaches; nodes still unreached (cycles held only
+ * weakly) hang directly under the root, and their edges into the rest of the
+ * graph are ignored. Equivalently: the dominator tree of the retaining graph
+ * plus an edge root -> v for each such start node v, where edges leaving the
+ * weak-only cycles do not count.
+ *
+ * Semi-NCA (Georgiadis/Tarjan), iterative throughout: no recursion, so trees
+ * a million levels deep are fine. 4 bytes per retaining edge plus 24 bytes
+ * per node of scratch, freed before returning. */
+#ifndef LT_DOMINATORS_H
+#define LT_DOMINATORS_H
+
+#include <stdint.h>
+
+#include "util/big_alloc.h"
+#include "snapshot/graph.h"
+#include "lt_error.h"
+
+typedef struct lt_dominator_tree {
+    uint32_t *dominator;   /* per node: immediate dominator's ordinal (root: itself) */
+    uint64_t *retained;    /* per node: retained size in bytes */
+    uint32_t *first_dominated; /* children of v: dominated[first_dominated[v] .. first_dominated[v+1]) */
+    uint32_t *dominated;       /* node_count entries, by parent, then by ordinal */
+    uint32_t unreachable;  /* nodes not reached from the root over retaining edges */
+} lt_dominator_tree;
+
+static inline int lt_bit_get(const uint64_t *bits, uint64_t i)
+{
+    return (int)((bits[i >> 6] >> (i & 63)) & 1u);
+}
+
+static inline void lt_bit_set(uint64_t *bits, uint64_t i)
+{
+    bits[i >> 6] |= 1ull << (i & 63);
+}
+
+/* Computes the tree into *out (arrays owned by out, free with
+ * lt_dominator_tree_free). essential has one bit per edge; self_size one entry
+ * per node; pool (may be NULL) lends and takes back scratch memory. Returns 0,
+ * or LT_ENOMEM with err set. */
+int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
+                          lt_pool *pool, lt_dominator_tree *out, lt_error *err);
+
+/* Fills top[0..n) with the n nodes of largest retained size, the root
+ * excluded, largest first (ties in snapshot order); returns how many (<= n). */
+uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,
+                               uint32_t *top);
+
+void lt_dominator_tree_free(lt_dominator_tree *t);
+
+#endif

@@ -1,0 +1,102 @@
+#include "devtools/retention.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/big_alloc.h"
+#include "devtools/dominators.h"
+
+static int is_dom_trees_root(const lt_graph *g, uint32_t node)
+{
+    return g->node_type[node] == g->nt.synthetic &&
+           !strcmp(lt_graph_node_name(g, node), "(Document DOM trees)");
+}
+
+int lt_retention_is_user_root(const lt_graph *g, uint32_t node)
+{
+    return g->node_type[node] != g->nt.synthetic || is_dom_trees_root(g, node);
+}
+
+int lt_retention_has_user_roots(const lt_graph *g)
+{
+    for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++)
+        if (lt_retention_is_user_root(g, g->edges[e].to))
+            return 1;
+    return 0;
+}
+
+/* Marks nodes reachable over non-weak edges from the root's shortcut edges
+ * and its element edges to `(Document DOM trees)`. */
+static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
+{
+    uint64_t *owned = lt_big_calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
+    size_t stack_len = (size_t)g->node_count + 1;
+    uint32_t *stack = lt_pool_alloc(pool, stack_len, sizeof(uint32_t));
+    if (!owned || !stack) {
+        free(owned);
+        lt_pool_release(pool, stack, stack_len * sizeof(uint32_t));
+        return NULL;
+    }
+    uint32_t depth = 0;
+    for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++) {
+        lt_edge edge = g->edges[e];
+        int t = (int)lt_edge_type(edge);
+        if ((t == g->et.element && is_dom_trees_root(g, edge.to)) || t == g->et.shortcut) {
+            if (!lt_bit_get(owned, edge.to))
+                stack[depth++] = edge.to;
+            lt_bit_set(owned, edge.to);
+        }
+    }
+    while (depth) {
+        uint32_t v = stack[--depth];
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
+            lt_edge edge = g->edges[e];
+            if (lt_bit_get(owned, edge.to) || (int)lt_edge_type(edge) == g->et.weak)
+                continue;
+            lt_bit_set(owned, edge.to);
+            stack[depth++] = edge.to;
+        }
+    }
+    lt_pool_release(pool, stack, stack_len * sizeof(uint32_t));
+    return owned;
+}
+
+static int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
+{
+    if ((int)lt_edge_type(g->edges[ei]) != g->et.internal || !w->count)
+        return 0;
+    int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
+    return k >= 0 && w->table_id[k] == g->node_id[from];
+}
+
+static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t *owned, uint32_t from,
+                   uint32_t ei)
+{
+    lt_edge e = g->edges[ei];
+    int t = (int)lt_edge_type(e);
+    if (is_table_to_value(g, w, from, ei) || t == g->et.weak || e.to == from)
+        return 0;
+    if (from == g->root)
+        return 1;
+    if (t == g->et.shortcut)
+        return 0;
+    return !(lt_bit_get(owned, e.to) && !lt_bit_get(owned, from));
+}
+
+uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
+{
+    uint64_t *owned = page_owned_nodes(g, pool);
+    uint64_t *bits = lt_big_calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
+    if (!owned || !bits) {
+        free(owned);
+        free(bits);
+        lt_error_set(err, LT_ENOMEM, "out of memory classifying %u edges", g->edge_count);
+        return NULL;
+    }
+    for (uint32_t v = 0; v < g->node_count; v++)
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
+            if (retains(g, weakmaps, owned, v, e))
+                lt_bit_set(bits, e);
+    free(owned);
+    return bits;
+}

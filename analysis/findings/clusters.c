@@ -1,0 +1,519 @@
+/* DESIGN
+ * Three views built on the dominator tree and the retainer paths:
+ *   - the object cluster view: for the biggest retainers, what they dominate,
+ *     by class, with runs of same-class siblings collapsed ("× N");
+ *   - retainer-path clusters: for classes with many instances, a sample of
+ *     their shortest paths from the roots grouped by shape (array elements and
+ *     repeated segments collapsed); a big group held in a collection is one
+ *     retainer_cluster finding ("5,000 `RequestRecord` objects held by `Map`
+ *     __app.cache.map");
+ *   - detached DOM: roots of detached subtrees grouped by the path that holds
+ *     them, one detached_dom finding per group;
+ * and large_retainer findings for single objects holding a large share of the
+ * heap that no other finding explains (holders.c). */
+#include "findings/clusters.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devtools/distances.h"
+#include "findings/paths.h"
+#include "util/grow.h"
+#include "findings/holders.h"
+#include "util/u32map.h"
+
+#define VIEW_RETAINERS 10
+#define VIEW_ROWS 20
+#define CLUSTER_MIN_INSTANCES 1000
+#define CLUSTER_SAMPLE 20000
+#define CLUSTER_MIN_PERCENT 1.0
+#define DETACHED_MIN 20
+
+
+
+static double percent(const lt_heap_view *v, uint64_t bytes)
+{
+    return v->total_size ? 100.0 * (double)bytes / (double)v->total_size : 0;
+}
+
+
+/* ---- the object cluster view --------------------------------------------- */
+
+
+static json_t *children_view(const lt_heap_view *v, uint32_t x)
+{
+    const lt_dominator_tree *t = v->tree;
+    json_t *runs = json_array();
+    uint32_t k = t->first_dominated[x], end = t->first_dominated[x + 1];
+    while (runs && k < end && json_array_size(runs) < VIEW_ROWS) {
+        uint32_t c = t->dominated[k], name = v->classes->class_name[c], count = 0;
+        uint64_t retained = 0;
+        for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
+            retained += t->retained[t->dominated[k]];
+        json_array_append_new(runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
+                                              (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
+                                              (json_int_t)v->g->node_id[c]));
+    }
+    return runs;
+}
+
+static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
+{
+    const lt_dominator_tree *t = v->tree;
+    lt_u32map slot;
+    uint32_t names[64], counts[64], n = 0;
+    uint64_t sizes[64];
+    if (lt_u32map_init(&slot))
+        return json_array();
+    for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
+        uint32_t c = t->dominated[k], name = v->classes->class_name[c], i;
+        if (!lt_u32map_get(&slot, name, &i)) {
+            if (n == 64 || lt_u32map_put(&slot, name, n))
+                continue;
+            i = n++;
+            names[i] = name, counts[i] = 0, sizes[i] = 0;
+        }
+        counts[i]++;
+        sizes[i] += t->retained[c];
+    }
+    lt_u32map_free(&slot);
+    json_t *rows = json_array();
+    for (uint32_t r = 0; rows && r < n && r < 10; r++) { /* largest first */
+        uint32_t best = r;
+        for (uint32_t i = r + 1; i < n; i++)
+            if (sizes[i] > sizes[best])
+                best = i;
+        uint32_t tn = names[r], tc = counts[r];
+        uint64_t ts = sizes[r];
+        names[r] = names[best], counts[r] = counts[best], sizes[r] = sizes[best];
+        names[best] = tn, counts[best] = tc, sizes[best] = ts;
+        json_array_append_new(rows, json_pack("{s:s, s:I, s:I}", "class", lt_graph_string(v->g, names[r]), "count",
+                                              (json_int_t)counts[r], "retained_size", (json_int_t)sizes[r]));
+    }
+    return rows;
+}
+
+static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t n)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && i < n; i++) {
+        uint32_t x = top[i];
+        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
+                                              (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
+                                              lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
+                                              (json_int_t)v->tree->retained[x], "retained_percent",
+                                              (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
+                                              "dominated_count",
+                                              (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
+                                              "by_class", by_class_view(v, x), "children", children_view(v, x)));
+    }
+    return list;
+}
+
+/* ---- retainer-path clusters ----------------------------------------------- */
+
+typedef struct group {
+    uint64_t shape;
+    uint32_t count;
+    uint32_t example;
+} group;
+
+typedef struct cluster {
+    uint32_t holder, example, estimated;
+    int named;              /* a constructor's name, not an inferred {a, b} or Object */
+    uint32_t depth;         /* steps from the holder to the instance */
+} cluster;
+
+struct lt_cluster_scan {
+    struct cluster_work *work;
+};
+
+typedef struct cluster_work {
+    const lt_heap_view *v;
+    group *groups;
+    uint32_t group_count, group_cap;
+    cluster *clusters;
+    uint32_t cluster_count, cluster_cap;
+    uint32_t top[VIEW_RETAINERS]; /* the biggest retainers, largest first */
+    uint32_t top_count;
+    uint32_t chain_heads[16];     /* heads of the chains found: what they hold is explained */
+    uint32_t chain_head_count;
+    uint32_t path[LT_PATH_MAX];
+} cluster_work;
+
+static int add_to_group(cluster_work *w, uint64_t shape, uint32_t node)
+{
+    for (uint32_t i = 0; i < w->group_count; i++)
+        if (w->groups[i].shape == shape) {
+            w->groups[i].count++;
+            return 0;
+        }
+    if (lt_grow(&w->groups, &w->group_cap, w->group_count, sizeof *w->groups, 64))
+        return -1;
+    w->groups[w->group_count++] = (group){shape, 1, node};
+    return 0;
+}
+
+/* The collection holding the node: the source of the path's last element-like
+ * step; an internal backing store (a Map's table) gives way to its owner.
+ * Returns the index in the path of the step into the holder, or -1. */
+static int holder_step(const lt_heap_view *v, const uint32_t *path, uint32_t n)
+{
+    for (int i = (int)n - 1; i >= 1; i--) {
+        char label[96];
+        lt_edge_label(v->g, path[i], label, sizeof label);
+        if (strcmp(label, "[]"))
+            continue;
+        int at = i - 1; /* path[at] leads into the collection */
+        uint32_t holder = v->g->edges[path[at]].to;
+        if (at >= 1 && (v->g->node_type[holder] == v->g->nt.array || v->g->node_type[holder] == v->g->nt.hidden) &&
+            (int)lt_edge_type(v->g->edges[path[at]]) == v->g->et.internal)
+            at--;
+        return at;
+    }
+    return -1;
+}
+
+/* True when x lies under the head of a chain (walking up the dominator tree). */
+static int under_chain(const cluster_work *w, uint32_t x)
+{
+    if (!w->chain_head_count)
+        return 0;
+    for (uint32_t up = x, steps = 0; steps < 10000000; up = w->v->tree->dominator[up], steps++) {
+        for (uint32_t i = 0; i < w->chain_head_count; i++)
+            if (up == w->chain_heads[i])
+                return 1;
+        if (up == w->v->g->root)
+            return 0;
+    }
+    return 0;
+}
+
+static int add_cluster(cluster_work *w, cluster c)
+{
+    for (uint32_t i = 0; i < w->cluster_count; i++) { /* one per holder: a named class, then the most */
+        cluster *o = &w->clusters[i];
+        if (o->holder != c.holder)
+            continue;
+        if (c.named > o->named || (c.named == o->named && c.depth < o->depth) ||
+            (c.named == o->named && c.depth == o->depth && c.estimated > o->estimated))
+            *o = c;
+        return 0;
+    }
+    if (lt_grow(&w->clusters, &w->cluster_cap, w->cluster_count, sizeof *w->clusters, 16))
+        return -1;
+    w->clusters[w->cluster_count++] = c;
+    return 0;
+}
+
+/* A group becomes a cluster when it is held in one user-land collection that
+ * holds at least 1% of the heap, outside any chain. */
+static int consider_group(cluster_work *w, const group *gr, uint32_t instances, uint32_t sampled)
+{
+    const lt_heap_view *v = w->v;
+    uint32_t n = lt_retainer_path(v, gr->example, w->path, LT_PATH_MAX);
+    int at = holder_step(v, w->path, n);
+    if (at < 0)
+        return 0;
+    uint32_t holder = v->g->edges[w->path[at]].to;
+    if (lt_holder_internal_class(lt_view_class(v, holder)) || v->distance[holder] >= LT_DISTANCE_SYSTEM_BASE ||
+        percent(v, v->tree->retained[holder]) < CLUSTER_MIN_PERCENT)
+        return 0;
+    const char *cls = lt_view_class(v, gr->example);
+    int closure = v->g->node_type[gr->example] == v->g->nt.closure;
+    cluster c = {holder, gr->example, (uint32_t)((uint64_t)gr->count * instances / sampled),
+                 !closure && cls[0] != '{' && strcmp(cls, "Object"), n - (uint32_t)at};
+    return add_cluster(w, c);
+}
+
+static const char *collection_fix(const char *holder_class)
+{
+    if (!strcmp(holder_class, "Map") || !strcmp(holder_class, "Set"))
+        return "Delete entries when they are no longer needed, or bound the collection (an LRU with a size limit, "
+               "or a WeakMap keyed by the owner).";
+    return "Remove the entries when they are no longer needed (for listeners: removeListener/off, or once), or bound "
+           "the collection's size.";
+}
+
+static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book *paths, lt_findings *out,
+                          lt_error *err)
+{
+    const lt_heap_view *v = w->v;
+    uint32_t n = lt_path_book_get(v, paths, c->example, w->path, LT_PATH_MAX);
+    int at = holder_step(v, w->path, n);
+    if (at < 0 || v->g->edges[w->path[at]].to != c->holder) { /* the detour went round the holder */
+        n = lt_retainer_path(v, c->example, w->path, LT_PATH_MAX);
+        at = holder_step(v, w->path, n);
+    }
+    const char *holder_class = lt_view_class(v, c->holder);
+    int closure = v->g->node_type[c->example] == v->g->nt.closure;
+    const char *what = closure ? lt_graph_node_name(v->g, c->example) : lt_view_class(v, c->example);
+    char where[512], count[32], size[32], shape[512];
+    lt_path_text(v, w->path, (uint32_t)at + 1, where, sizeof where);
+    lt_path_text(v, w->path, n, shape, sizeof shape);
+    lt_format_count(c->estimated, count, sizeof count);
+    uint64_t retained = v->tree->retained[c->holder];
+    lt_format_size(retained, size, sizeof size);
+    char *title = lt_strdup_printf("%s `%s` %s held by `%s` %s (%s, %.1f%% of the heap)", count, what,
+                                   closure ? "closures" : "objects", holder_class, where, size, percent(v, retained));
+    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count",
+                                (json_int_t)c->estimated, "holder_class", holder_class, "holder_path", where, "path",
+                                lt_path_json(v, w->path, n), "evidence", "example_id",
+                                (json_int_t)v->g->node_id[c->example], "holder_id", (json_int_t)v->g->node_id[c->holder],
+                                "shape", shape);
+    const char *parts[] = {what, holder_class, where};
+    return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, strdup(collection_fix(holder_class)), retained,
+                           v->total_size, details, parts, 3, err);
+}
+
+/* Groups a class's instances (every step-th) by path shape; big groups are
+ * considered as clusters. */
+static int cluster_class(cluster_work *w, uint32_t name, uint32_t instances)
+{
+    const lt_heap_view *v = w->v;
+    uint32_t step = instances > CLUSTER_SAMPLE ? instances / CLUSTER_SAMPLE + 1 : 1, seen = 0, sampled = 0;
+    w->group_count = 0;
+    for (uint32_t x = 0; x < v->g->node_count; x++) {
+        uint32_t key = v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : v->classes->class_name[x];
+        int t = v->g->node_type[x];
+        if (key != name || !v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure) || seen++ % step)
+            continue;
+        if (v->distance[x] >= LT_PATH_MAX || v->distance[x] < 0) /* system-only or too deep */
+            continue;
+        uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
+        if (n && add_to_group(w, lt_path_shape(v, w->path, n), x))
+            return -1;
+        sampled++;
+    }
+    for (uint32_t i = 0; i < w->group_count; i++) {
+        const group *gr = &w->groups[i];
+        if ((uint64_t)gr->count * instances / (sampled ? sampled : 1) >= CLUSTER_MIN_INSTANCES &&
+            consider_group(w, gr, instances, sampled))
+            return -1;
+    }
+    return 0;
+}
+
+/* Instances per class name, objects and named closures only. */
+static int count_instances(const lt_heap_view *v, lt_u32map *counts)
+{
+    for (uint32_t x = 0; x < v->g->node_count; x++) {
+        uint32_t name = v->classes->class_name[x], c = 0;
+        int t = v->g->node_type[x];
+        if (!v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure))
+            continue;
+        if (t == v->g->nt.closure) { /* closures: by their own name; anonymous ones say nothing */
+            name = v->g->node_name[x];
+            if (!*lt_graph_string(v->g, name))
+                continue;
+        }
+        lt_u32map_get(counts, name, &c);
+        if (lt_u32map_put(counts, name, c + 1))
+            return -1;
+    }
+    return 0;
+}
+
+/* Finds the candidate clusters into w (no findings yet: chains may explain
+ * them, see report_clusters). */
+static int scan_clusters(cluster_work *w, lt_error *err)
+{
+    lt_u32map counts;
+    if (lt_u32map_init(&counts))
+        return lt_error_set(err, LT_ENOMEM, "out of memory counting instances");
+    int rc = count_instances(w->v, &counts);
+    for (uint32_t i = 0; i < counts.capacity && !rc; i++)
+        if (counts.used[i] && counts.values[i] >= CLUSTER_MIN_INSTANCES &&
+            !lt_holder_internal_class(lt_graph_string(w->v->g, counts.keys[i])))
+            rc = cluster_class(w, counts.keys[i], counts.values[i]);
+    lt_u32map_free(&counts);
+    if (rc && err && !err->code)
+        lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
+    return rc;
+}
+
+/* True when a big listener table holds x: its listeners' finding covers x. */
+static int under_listener_table(const cluster_work *w, uint32_t x)
+{
+    uint32_t holders[VIEW_RETAINERS], n = lt_holders_big(w->v, w->top, w->top_count, holders);
+    for (uint32_t i = 0; i < n; i++)
+        if (lt_holder_is_listener_table(w->v, holders[i]) && lt_holder_dominates(w->v, holders[i], x))
+            return 1;
+    return 0;
+}
+
+static int reported(const cluster_work *w, const cluster *c)
+{
+    return !under_chain(w, c->holder) && !under_listener_table(w, c->holder);
+}
+
+/* Reports the candidates that no chain and no listener table explains. */
+static int report_clusters(cluster_work *w, const lt_path_book *paths, lt_findings *out, lt_error *err)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < w->cluster_count && !rc; i++)
+        if (reported(w, &w->clusters[i]))
+            rc = report_cluster(w, &w->clusters[i], paths, out, err);
+    return rc;
+}
+
+/* The nodes whose paths the findings will show: the clusters' examples and
+ * the big retainers' holders. */
+static void book_paths(cluster_work *w, lt_path_book *paths)
+{
+    uint32_t holders[VIEW_RETAINERS], n = lt_holders_big(w->v, w->top, w->top_count, holders);
+    for (uint32_t i = 0; i < w->cluster_count; i++)
+        if (reported(w, &w->clusters[i]))
+            lt_path_book_add(paths, w->clusters[i].example);
+    for (uint32_t i = 0; i < n; i++)
+        lt_path_book_add(paths, holders[i]);
+}
+
+/* ---- detached DOM --------------------------------------------------------- */
+
+static int detached(const lt_graph *g, uint32_t x)
+{
+    return g->detachedness && g->detachedness[x] == 2 && g->node_type[x] == g->nt.native;
+}
+
+static int has_self_edge(const lt_graph *g, uint32_t x)
+{
+    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++)
+        if (g->edges[e].to == x && (int)lt_edge_type(g->edges[e]) != g->et.weak)
+            return 1;
+    return 0;
+}
+
+/* A DOM node belongs to a tree scope (its document or shadow root), and Blink's
+ * snapshot shows that as an edge; a tree scope is its own tree scope, so it has
+ * an edge to itself. Detachedness on other embedder objects (node's file
+ * handles, binding data, ...) is not detached DOM: they have no such edge. */
+static int dom_node(const lt_graph *g, uint32_t x)
+{
+    for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++) {
+        uint32_t to = g->edges[e].to;
+        if (to != x && g->node_type[to] == g->nt.native && (int)lt_edge_type(g->edges[e]) != g->et.weak &&
+            has_self_edge(g, to))
+            return 1;
+    }
+    return 0;
+}
+
+/* Groups the roots of detached subtrees (detached nodes whose path parent is
+ * not detached) by what holds them. */
+static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
+{
+    const lt_graph *g = v->g;
+    if (!g->detachedness)
+        return 0;
+    cluster_work w = {.v = v};
+    uint64_t *retained = NULL;
+    int rc = 0;
+    for (uint32_t x = 0; x < g->node_count && !rc; x++) {
+        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
+            detached(g, lt_edge_source(g, v->parent_edge[x])) || !dom_node(g, x))
+            continue;
+        uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
+        uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
+        uint32_t before = w.group_count;
+        rc = n ? add_to_group(&w, shape, x) : 0;
+        if (!rc && w.group_count > before) {
+            uint64_t *r = realloc(retained, w.group_cap * sizeof *r);
+            if (!r)
+                rc = -1;
+            else
+                retained = r, retained[w.group_count - 1] = 0;
+        }
+        for (uint32_t i = 0; !rc && n && i < w.group_count; i++)
+            if (w.groups[i].shape == shape)
+                retained[i] += v->tree->retained[x];
+    }
+    for (uint32_t i = 0; !rc && i < w.group_count; i++) {
+        const group *gr = &w.groups[i];
+        if (gr->count < DETACHED_MIN)
+            continue;
+        uint32_t n = lt_retainer_path(v, gr->example, w.path, LT_PATH_MAX);
+        int at = (int)n - 2; /* the last step out of attached land leads into the holder */
+        while (at > 0 && detached(g, g->edges[w.path[at]].to))
+            at--;
+        char where[512], count[32], size[32], shape[512];
+        lt_path_text(v, w.path, at >= 0 ? (uint32_t)at + 1 : 0, where, sizeof where);
+        lt_path_text(v, w.path, n, shape, sizeof shape);
+        lt_format_count(gr->count, count, sizeof count);
+        lt_format_size(retained[i], size, sizeof size);
+        const char *cls = lt_view_class(v, gr->example);
+        const char *element = !strncmp(cls, "Detached ", 9) ? cls + 9 : cls;
+        char *title = lt_strdup_printf("%s detached `%s` elements held by %s (%s, %.1f%% of the heap)", count, element,
+                                       *where ? where : "the roots", size, percent(v, retained[i]));
+        char *fix = lt_strdup_printf("Drop the references to removed `%s` elements held by %s (or keep their data, not "
+                                     "the elements), so the detached DOM can be collected.", element,
+                                     *where ? where : "JavaScript");
+        json_t *details = json_pack("{s:s, s:I, s:s, s:o, s:{s:I, s:s}}", "class", cls, "count",
+                                    (json_int_t)gr->count, "holder_path", where, "path", lt_path_json(v, w.path, n),
+                                    "evidence", "example_id", (json_int_t)g->node_id[gr->example], "shape", shape);
+        const char *parts[] = {cls, shape};
+        rc = lt_findings_add(out, LT_FINDING_DETACHED_DOM, title, fix, retained[i], v->total_size, details, parts, 2,
+                             err);
+    }
+    free(w.groups);
+    free(retained);
+    if (rc && err && !err->code)
+        lt_error_set(err, LT_ENOMEM, "out of memory grouping detached DOM");
+    return rc;
+}
+
+/* Ordinals of the heads of the chains found so far. */
+static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint32_t *heads, uint32_t max)
+{
+    lt_holder_anchor anchors[32];
+    uint32_t n = lt_holder_anchors(v, out, anchors, 32), found = 0;
+    for (uint32_t i = 0; i < n && found < max; i++)
+        if (anchors[i].chain && anchors[i].node != UINT32_MAX)
+            heads[found++] = anchors[i].node;
+    return found;
+}
+
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out,
+                     lt_error *err)
+{
+    *view = NULL;
+    *scan = calloc(1, sizeof **scan);
+    cluster_work *w = *scan ? calloc(1, sizeof *w) : NULL;
+    if (!w) {
+        free(*scan);
+        *scan = NULL;
+        return lt_error_set(err, LT_ENOMEM, "out of memory scanning clusters");
+    }
+    (*scan)->work = w;
+    w->v = v;
+    w->top_count = lt_dominator_tree_top(v->tree, v->g->node_count, v->g->root, VIEW_RETAINERS, w->top);
+    *view = cluster_view(v, w->top, w->top_count);
+    int rc = scan_clusters(w, err);
+    return rc ? rc : detached_dom(v, out, err);
+}
+
+int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings *out, lt_error *err)
+{
+    cluster_work *w = scan->work;
+    w->chain_head_count = chain_heads(v, out, w->chain_heads, 16);
+    lt_path_book paths = {0};
+    book_paths(w, &paths);
+    int rc = lt_path_book_fill(v, &paths, err);
+    if (!rc)
+        rc = report_clusters(w, &paths, out, err);
+    if (!rc)
+        rc = lt_holders_report(v, w->top, w->top_count, &paths, out, err);
+    lt_path_book_close(&paths);
+    return rc;
+}
+
+void lt_cluster_scan_free(lt_cluster_scan *scan)
+{
+    if (!scan)
+        return;
+    free(scan->work->groups);
+    free(scan->work->clusters);
+    free(scan->work);
+    free(scan);
+}

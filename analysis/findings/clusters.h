@@ -1,0 +1,29 @@
+/* clusters: the object cluster view (what the biggest retainers hold, by
+ * class, with runs of same-class siblings collapsed), retainer-path clusters
+ * (many objects of a class held the same way), detached DOM grouped by what
+ * holds it, and large single retainers. See clusters.c. */
+#ifndef LT_CLUSTERS_H
+#define LT_CLUSTERS_H
+
+#include <jansson.h>
+
+#include "util/big_alloc.h"
+#include "findings/findings.h"
+#include "findings/heap_view.h"
+
+typedef struct lt_cluster_scan lt_cluster_scan;
+
+/* First half, independent of the chains (it may run while they are looked
+ * for): sets *view to the object cluster view (a JSON array, new reference),
+ * *scan to the candidate retainer clusters (free with lt_cluster_scan_free),
+ * and appends detached_dom findings to out. Returns 0 or LT_ENOMEM. */
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out,
+                     lt_error *err);
+
+/* Second half, once out also holds the chains: appends the retainer_cluster
+ * findings that no chain explains, then large_retainer findings. */
+int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings *out, lt_error *err);
+
+void lt_cluster_scan_free(lt_cluster_scan *scan);
+
+#endif

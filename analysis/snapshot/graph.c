@@ -1,0 +1,151 @@
+#include "snapshot/graph.h"
+
+#include "util/big_alloc.h"
+#include "util/grow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness,
+                       lt_error *err)
+{
+    lt_graph *g = calloc(1, sizeof *g);
+    if (!g)
+        goto fail_graph;
+    g->node_count = node_count;
+    g->edge_count = edge_count;
+    size_t n = node_count ? node_count : 1;
+    g->node_type = lt_big_alloc(n, 1);
+    g->node_name = lt_big_alloc(n, sizeof(uint32_t));
+    g->node_id = lt_big_alloc(n, sizeof(uint32_t));
+    g->self_size = lt_big_alloc(n, sizeof(uint32_t));
+    g->first_edge = lt_big_alloc(n + 1, sizeof(uint32_t));
+    g->edges = lt_big_alloc(edge_count ? edge_count : 1, sizeof(lt_edge));
+    if (with_detachedness)
+        g->detachedness = lt_big_alloc(n, 1);
+    if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge ||
+        !g->edges || (with_detachedness && !g->detachedness))
+        goto fail_arrays;
+    return g;
+
+fail_arrays:
+    lt_graph_free(g);
+fail_graph:
+    lt_error_set(err, LT_ENOMEM, "cannot allocate a graph of %u nodes and %u edges",
+                 node_count, edge_count);
+    return NULL;
+}
+
+void lt_graph_free(lt_graph *g)
+{
+    if (!g)
+        return;
+    free(g->node_type);
+    free(g->node_name);
+    free(g->node_id);
+    free(g->self_size);
+    free(g->first_edge);
+    free(g->detachedness);
+    free(g->edges);
+    free(g->rare_names);
+    free(g->string_offset);
+    free(g->string_data);
+    free(g->locations);
+    for (int i = 0; i < LT_MAX_TYPES; i++) {
+        free(g->node_type_names[i]);
+        free(g->edge_type_names[i]);
+    }
+    free(g);
+}
+
+static bool grow_string_table(lt_graph *g, size_t extra_bytes)
+{
+    if (g->string_count + 1 >= g->string_capacity) {
+        if (g->string_capacity >= UINT32_MAX / 2)
+            return false;
+        uint32_t cap = g->string_capacity ? g->string_capacity * 2 : 1024;
+        uint64_t *offsets = realloc(g->string_offset, ((size_t)cap + 1) * sizeof(uint64_t));
+        if (!offsets)
+            return false;
+        if (!g->string_offset)
+            offsets[0] = 0;
+        g->string_offset = offsets;
+        g->string_capacity = cap;
+    }
+    if (g->string_data_size + extra_bytes > g->string_data_capacity) {
+        uint64_t cap = g->string_data_capacity ? g->string_data_capacity : 1 << 16;
+        while (cap < g->string_data_size + extra_bytes)
+            cap *= 2;
+        char *data = realloc(g->string_data, cap);
+        if (!data)
+            return false;
+        g->string_data = data;
+        g->string_data_capacity = cap;
+    }
+    return true;
+}
+
+int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len)
+{
+    if (!grow_string_table(g, len + 1))
+        return -1;
+    memcpy(g->string_data + g->string_data_size, s, len);
+    g->string_data[g->string_data_size + len] = '\0';
+    g->string_data_size += len + 1;
+    g->string_offset[++g->string_count] = g->string_data_size;
+    return (int64_t)g->string_count - 1;
+}
+
+const lt_location *lt_graph_location(const lt_graph *g, uint32_t node)
+{
+    uint32_t lo = 0, hi = g->location_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->locations[mid].node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < g->location_count && g->locations[lo].node == node)
+        return &g->locations[lo];
+    return NULL;
+}
+
+int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name)
+{
+    if (lt_grow(&g->rare_names, &g->rare_name_capacity, g->rare_name_count, sizeof *g->rare_names, 64))
+        return -1;
+    g->rare_names[g->rare_name_count++] = (lt_rare_name){e, name};
+    return 0;
+}
+
+static int by_edge(const void *key, const void *item)
+{
+    uint32_t e = *(const uint32_t *)key, at = ((const lt_rare_name *)item)->edge;
+    return e < at ? -1 : e > at;
+}
+
+uint32_t lt_graph_rare_name(const lt_graph *g, uint32_t e)
+{
+    /* Only edges holding the escape come here, and each has its entry. */
+    const lt_rare_name *r = bsearch(&e, g->rare_names, g->rare_name_count, sizeof *r, by_edge);
+    return r ? r->name : LT_EDGE_NAME_ESCAPE;
+}
+
+const char *lt_graph_edge_name(const lt_graph *g, uint32_t e, char *buf, size_t buf_len)
+{
+    uint32_t name = lt_graph_edge_name_at(g, e);
+    if (lt_graph_edge_has_string_name(g, lt_edge_type(g->edges[e])))
+        return lt_graph_string(g, name);
+    snprintf(buf, buf_len, "%u", name);
+    return buf;
+}
+
+int64_t lt_graph_find_string(const lt_graph *g, const char *text)
+{
+    for (uint32_t i = 0; i < g->string_count; i++)
+        if (!strcmp(lt_graph_string(g, i), text))
+            return i;
+    return -1;
+}

@@ -1,0 +1,304 @@
+/* snapshot_numbers: the hot path: "nodes", "edges" and "locations", flat
+ * arrays of unsigned integers, each record checked and stored when its last
+ * field arrives; a fast path reads whole records while the text is regular. */
+#include "snapshot/snapshot_reader_internal.h"
+
+#include <stdlib.h>
+
+/* ---- records ---------------------------------------------------------- */
+
+static unsigned array_fields(const lt_reader *r)
+{
+    return r->array == A_NODES ? r->node_fields : r->array == A_EDGES ? r->edge_fields : r->location_fields;
+}
+
+
+/* A self size past 2^32-1 (V8 writes a huge ArrayBuffer's backing store so):
+ * kept modulo 2^32 as DevTools keeps it, and counted for the report. */
+static void note_wrapped_self(lt_reader *r, uint32_t node)
+{
+    lt_graph *g = r->graph;
+    if (!g->wrapped_self_count++) {
+        g->wrapped_self_node = node;
+        g->wrapped_self_size = r->wide_self;
+    }
+    r->wide_self = 0;
+}
+
+static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
+{
+    lt_graph *g = r->graph;
+    uint64_t i = r->record;
+    if (i >= r->node_count)
+        return lt_reader_fail(r, err, LT_EINPUT, "nodes[%llu]: more nodes than snapshot.node_count %u (byte %llu)",
+                    (unsigned long long)i * r->node_fields, r->node_count, (unsigned long long)at);
+    uint32_t type = 0, edges = 0;
+    for (unsigned f = 0; f < r->node_fields; f++) {
+        uint32_t v = r->rec[f];
+        switch ((enum node_role)r->node_role[f]) {
+        case R_TYPE: type = v; break;
+        case R_NAME: g->node_name[i] = v; break;
+        case R_ID: g->node_id[i] = v; break;
+        case R_SELF: g->self_size[i] = v; break;
+        case R_EDGES: edges = v; break;
+        case R_DETACHED: g->detachedness[i] = (uint8_t)(v & 3); break;
+        case R_IGNORE: break;
+        }
+    }
+    if (type >= (uint32_t)g->node_type_count)
+        return lt_reader_fail(r, err, LT_EINPUT, "nodes[%llu]: unknown node type %u (the snapshot lists %d types) (byte %llu)",
+                    (unsigned long long)i * r->node_fields, type, g->node_type_count,
+                    (unsigned long long)at);
+    g->node_type[i] = (uint8_t)type;
+    if (r->wide_self)
+        note_wrapped_self(r, (uint32_t)i);
+    if (g->node_name[i] > r->max_string_ref || !r->any_string_ref)
+        r->max_string_ref = g->node_name[i];
+    r->any_string_ref = true;
+    r->edges_claimed += edges;
+    if (r->edges_claimed > r->edge_count)
+        return lt_reader_fail(r, err, LT_EINPUT,
+                    "nodes[%llu]: the nodes' edge counts add up to more than snapshot.edge_count %u (byte %llu)",
+                    (unsigned long long)i * r->node_fields, r->edge_count, (unsigned long long)at);
+    g->first_edge[i + 1] = (uint32_t)r->edges_claimed;
+    r->record++;
+    return 0;
+}
+
+static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
+{
+    lt_graph *g = r->graph;
+    uint64_t i = r->record;
+    if (i >= r->edge_count)
+        return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: more edges than snapshot.edge_count %u (byte %llu)",
+                    (unsigned long long)i * r->edge_fields, r->edge_count, (unsigned long long)at);
+    uint32_t type = 0, name = 0, to = 0;
+    for (unsigned f = 0; f < r->edge_fields; f++) {
+        switch ((enum edge_role)r->edge_role[f]) {
+        case E_TYPE: type = r->rec[f]; break;
+        case E_NAME: name = r->rec[f]; break;
+        case E_TO: to = r->rec[f]; break;
+        case E_IGNORE: break;
+        }
+    }
+    unsigned long long path = (unsigned long long)i * r->edge_fields;
+    uint64_t ordinal = ((uint64_t)to * r->to_node_magic) >> 35;
+    if (ordinal * r->node_fields != to) /* the multiply is exact for field counts up to 8 */
+        ordinal = to / r->node_fields;
+    if (to >= r->to_node_limit)
+        return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: to_node %u points past the last node (%u nodes) (byte %llu)",
+                    path, to, r->node_count, (unsigned long long)at);
+    if (ordinal * r->node_fields != to)
+        return lt_reader_fail(r, err, LT_EINPUT,
+                    "edges[%llu]: to_node %u is not a multiple of the node field count %u (byte %llu)", path, to,
+                    r->node_fields, (unsigned long long)at);
+    if (type >= (uint32_t)g->edge_type_count)
+        return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: unknown edge type %u (the snapshot lists %d types) (byte %llu)",
+                    path, type, g->edge_type_count, (unsigned long long)at);
+    if (lt_graph_edge_has_string_name(g, type) && (name > r->max_string_ref || !r->any_string_ref)) {
+        r->max_string_ref = name;
+        r->any_string_ref = true;
+    }
+    uint32_t packed = name;
+    if (name >= LT_EDGE_NAME_ESCAPE) {
+        if (lt_graph_add_rare_name(g, (uint32_t)i, name))
+            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading edges[%llu]", path);
+        packed = LT_EDGE_NAME_ESCAPE;
+    }
+    g->edges[i] = (lt_edge){.to = (uint32_t)ordinal, .type_name = packed << LT_EDGE_TYPE_BITS | type};
+    r->record++;
+    return 0;
+}
+
+static int commit_location(lt_reader *r, lt_error *err, uint64_t at)
+{
+    lt_location loc = {0};
+    uint32_t object = 0;
+    for (unsigned f = 0; f < r->location_fields; f++) {
+        switch ((enum loc_role)r->loc_role[f]) {
+        case L_OBJECT: object = r->rec[f]; break;
+        case L_SCRIPT: loc.script_id = r->rec[f]; break;
+        case L_LINE: loc.line = r->rec[f]; break;
+        case L_COLUMN: loc.column = r->rec[f]; break;
+        case L_IGNORE: break;
+        }
+    }
+    if (object >= r->to_node_limit || object % r->node_fields)
+        return lt_reader_fail(r, err, LT_EINPUT, "locations[%llu]: object_index %u is not a node (byte %llu)",
+                    (unsigned long long)r->record * r->location_fields, object, (unsigned long long)at);
+    loc.node = object / r->node_fields;
+    if (r->location_count == r->location_cap) {
+        size_t cap = r->location_cap ? r->location_cap * 2 : 1024;
+        lt_location *l = realloc(r->locations, cap * sizeof *l);
+        if (!l)
+            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading locations");
+        r->locations = l;
+        r->location_cap = cap;
+    }
+    r->locations[r->location_count++] = loc;
+    r->record++;
+    return 0;
+}
+
+static int commit_number(lt_reader *r, lt_error *err, uint64_t at)
+{
+    if (r->value > UINT32_MAX) {
+        if (r->array != A_NODES || r->node_role[r->field] != R_SELF)
+            return lt_reader_fail(r, err, LT_EINPUT, "%s[%llu]: number %llu is larger than 2^32-1 (byte %llu)",
+                        lt_reader_array_name(r->array),
+                        (unsigned long long)(r->record * array_fields(r) + r->field),
+                        (unsigned long long)r->value, (unsigned long long)at);
+        r->wide_self = r->value;
+    }
+    r->rec[r->field] = (uint32_t)r->value;
+    r->value = 0;
+    r->in_number = false;
+    r->need_comma = true;
+    r->any_value = true;
+    unsigned fields = array_fields(r);
+    if (++r->field < fields)
+        return 0;
+    r->field = 0;
+    switch (r->array) {
+    case A_NODES: return commit_node(r, err, at);
+    case A_EDGES: return commit_edge(r, err, at);
+    case A_LOCATIONS: return commit_location(r, err, at);
+    }
+    return 0;
+}
+
+static int end_array(lt_reader *r, lt_error *err, uint64_t at)
+{
+    unsigned fields = array_fields(r);
+    uint64_t want = r->array == A_NODES ? r->node_count : r->array == A_EDGES ? r->edge_count : r->record;
+    if (r->field != 0 || r->record != want)
+        return lt_reader_fail(r, err, LT_EINPUT,
+                    "%s: holds %llu values, but snapshot.%s_count × %u fields says %llu (byte %llu)",
+                    lt_reader_array_name(r->array), (unsigned long long)(r->record * fields + r->field),
+                    r->array == A_NODES ? "node" : "edge", fields, (unsigned long long)(want * fields),
+                    (unsigned long long)at);
+    if (r->array == A_NODES) {
+        r->have_nodes = true;
+        if (r->edges_claimed != r->edge_count)
+            return lt_reader_fail(r, err, LT_EINPUT, "nodes: the nodes' edge counts add up to %llu, but snapshot.edge_count is %u",
+                        (unsigned long long)r->edges_claimed, r->edge_count);
+    }
+    r->have_edges |= r->array == A_EDGES;
+    r->state = S_NEXT;
+    return 0;
+}
+
+static int bad_char(lt_reader *r, lt_error *err, char c, uint64_t at)
+{
+    unsigned fields = array_fields(r);
+    unsigned long long idx = (unsigned long long)(r->record * (fields ? fields : 1) + r->field);
+    const char *what = c == '[' || c == '{' || c == '"' ? "nesting or a string where a number belongs"
+                       : c == '-'                        ? "a negative number"
+                       : c == '.' || c == 'e' || c == 'E' ? "a non-integer number"
+                       : c == ','                        ? "a missing number"
+                                                         : "an unexpected character";
+    return lt_reader_fail(r, err, LT_EINPUT, "%s[%llu]: %s ('%c') at byte %llu", lt_reader_array_name(r->array), idx, what,
+                (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && lt_reader_is_ws(*p))
+        p++;
+    return p;
+}
+
+/* Reads one ", <digits>" at p; NULL when the text is anything else (the
+ * careful loop below then takes over and reports errors precisely). */
+static const char *fast_next(const char *p, const char *end, uint32_t *out)
+{
+    p = skip_ws(p, end);
+    if (p == end || *p != ',')
+        return NULL;
+    p = skip_ws(p + 1, end);
+    if (p == end || (unsigned char)(*p - '0') >= 10)
+        return NULL;
+    uint64_t v = 0;
+    const char *start = p;
+    while (p < end && (unsigned char)(*p - '0') < 10 && p - start < 11)
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    if (p == end || v > UINT32_MAX)
+        return NULL;
+    *out = (uint32_t)v;
+    return p;
+}
+
+/* The fast path: whole records, each value preceded by a comma, while the
+ * reader sits right after a record's last number. */
+static int feed_records(lt_reader *r, const char *buf, const char **pp, const char *end, lt_error *err)
+{
+    unsigned fields = array_fields(r);
+    const char *p = *pp;
+    int rc = 0;
+    while (!rc && r->field == 0 && r->need_comma && !r->in_number) {
+        const char *q = p;
+        for (unsigned f = 0; f < fields && q; f++)
+            q = fast_next(q, end, &r->rec[f]);
+        if (!q)
+            break;
+        uint64_t at = r->offset + (uint64_t)(q - buf);
+        p = q;
+        rc = r->array == A_EDGES ? commit_edge(r, err, at) : r->array == A_NODES ? commit_node(r, err, at)
+                                                                                : commit_location(r, err, at);
+    }
+    *pp = p;
+    return rc;
+}
+
+/* The hot loop: unsigned integers separated by commas and whitespace. */
+int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err)
+{
+    const char *p = buf, *end = buf + n;
+    while (p < end) {
+        if (r->field == 0 && r->need_comma && !r->in_number) {
+            int rc = feed_records(r, buf, &p, end, err);
+            if (rc)
+                return rc;
+            if (p == end)
+                break;
+        }
+        char c = *p;
+        if ((unsigned char)(c - '0') < 10) {
+            if (r->need_comma && !r->in_number)
+                return lt_reader_fail(r, err, LT_EINPUT, "%s: missing comma between numbers at byte %llu",
+                            lt_reader_array_name(r->array), (unsigned long long)(r->offset + (uint64_t)(p - buf)));
+            uint64_t v = r->value;
+            do {
+                v = v * 10 + (uint64_t)(*p - '0');
+                p++;
+            } while (p < end && (unsigned char)(*p - '0') < 10 && v <= LT_READER_NUMBER_MAX);
+            r->value = v;
+            r->in_number = true;
+            if (v > LT_READER_NUMBER_MAX)
+                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^53 at byte %llu", lt_reader_array_name(r->array),
+                            (unsigned long long)(r->offset + (uint64_t)(p - buf)));
+            continue;
+        }
+        uint64_t at = r->offset + (uint64_t)(p - buf);
+        if (r->in_number) {
+            int rc = commit_number(r, err, at);
+            if (rc)
+                return rc;
+        }
+        p++;
+        if (c == ',') {
+            if (!r->need_comma)
+                return bad_char(r, err, c, at);
+            r->need_comma = false;
+        } else if (c == ']') {
+            if (!r->need_comma && r->any_value)
+                return bad_char(r, err, ',', at);
+            *used = (size_t)(p - buf);
+            return end_array(r, err, at);
+        } else if (!lt_reader_is_ws(c)) {
+            return bad_char(r, err, c, at);
+        }
+    }
+    *used = n;
+    return 0;
+}

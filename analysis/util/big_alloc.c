@@ -1,0 +1,79 @@
+#include "util/big_alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE (2u << 20)
+#define BIG_ENOUGH (4u << 20)
+
+void *lt_big_alloc(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    size_t bytes = count * size;
+    if (bytes == 0)
+        bytes = 1;
+    if (bytes < BIG_ENOUGH)
+        return malloc(bytes);
+    void *p = NULL;
+    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    if (posix_memalign(&p, HUGE_PAGE, rounded))
+        return NULL;
+    madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
+}
+
+void *lt_big_calloc(size_t count, size_t size)
+{
+    void *p = lt_big_alloc(count, size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+void *lt_pool_alloc(lt_pool *pool, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    size_t want = count * size;
+    int best = -1;
+    for (int i = 0; pool && i < pool->count; i++)
+        if (pool->bytes[i] >= want && (best < 0 || pool->bytes[i] < pool->bytes[best]))
+            best = i;
+    if (best < 0 || want < BIG_ENOUGH)
+        return lt_big_alloc(count, size);
+    void *p = pool->ptr[best];
+    pool->count--;
+    pool->ptr[best] = pool->ptr[pool->count];
+    pool->bytes[best] = pool->bytes[pool->count];
+    return p;
+}
+
+void *lt_pool_calloc(lt_pool *pool, size_t count, size_t size)
+{
+    void *p = lt_pool_alloc(pool, count, size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
+{
+    if (!ptr)
+        return;
+    if (!pool || pool->count == LT_POOL_SLOTS || bytes < BIG_ENOUGH) {
+        free(ptr);
+        return;
+    }
+    pool->ptr[pool->count] = ptr; /* big blocks are whole huge pages */
+    pool->bytes[pool->count++] = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
+void lt_pool_drain(lt_pool *pool)
+{
+    for (int i = 0; i < pool->count; i++)
+        free(pool->ptr[i]);
+    pool->count = 0;
+}
