@@ -1,7 +1,7 @@
 /* cli_analyze: `leaktriage analyze FILE [options]`: runs the analysis pipeline on a file
  * or standard input and prints the summary, the JSON report and/or the per-node TSV. Exit
- * status 0; 2 for bad input or usage; 1 when out of memory or the output cannot be
- * written. */
+ * status 0; 2 for bad usage or an input that cannot be analysed (bad, truncated, not
+ * readable); 1 when out of memory or the output cannot be written. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -194,6 +194,8 @@ static void authenticate(lt_http_request *req)
         lt_http_reply_error(req, 401, "unauthorized", "%s", err.message);
         if (req->response)
             MHD_add_response_header(req->response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    } else if (rc == LT_ENOMEM) {
+        lt_http_reply_error(req, 500, "internal_error", "%s", err.message);
     } else if (rc) {
         lt_http_reply_db_error(req, &err);
     }
