@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs what leaktriage needs to build and test on a Debian 12 machine
-# (run as root, or with sudo available). Idempotent: skips apt-get when every
-# package is already there.
+# (run as root, or with sudo available). Installs with --no-install-recommends, so
+# every package the build and the tests use is named here. Idempotent: skips
+# apt-get when every package is already there.
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  # compilers and build: gcc (release, ASan+UBSan), clang with its sanitizer and
+  # libFuzzer runtimes (the -Werror, fuzz and TSan builds), llvm-symbolizer for
+  # readable sanitizer stacks
+  build-essential cmake pkg-config clang libclang-rt-14-dev llvm
+  # libraries
   libarchive-dev libjansson-dev zlib1g-dev libisal-dev libcmocka-dev libssl-dev
-  libpq-dev postgresql libmicrohttpd-dev curl jq bc python3
-  pigz zstd xz-utils bzip2 zip tar time
+  libpq-dev libmicrohttpd-dev
+  # the service's database and the tools the tests drive
+  postgresql curl jq bc python3
+  # compressors the archive tests make inputs with; time for the benchmarks
+  pigz zstd xz-utils bzip2 lz4 zip tar time
 )
 
 missing=()

@@ -1,4 +1,4 @@
-/* admin: customers and API keys (see admin.h). */
+/* admin: customers and API keys (see admin.h); its command line is cli_admin.c. */
 #include "admin.h"
 
 #include <errno.h>
@@ -91,7 +91,7 @@ typedef struct admin_ctx {
     const char *arg;                    /* NAME, CUSTOMER or PREFIX */
     char customer_id[24];
     char key[LT_ADMIN_KEY_LEN + 1];     /* a new key, or "" */
-    char note[256];                     /* what was done, printed before the key */
+    char note[LT_ADMIN_NOTE_LEN];       /* what was done */
 } admin_ctx;
 
 static int check_customer_name(const char *name, lt_error *err)
@@ -206,78 +206,18 @@ static int revoke_key(PGconn *conn, void *arg, lt_error *err)
     return lt_db_exec(conn, "UPDATE api_keys SET revoked_at = now() WHERE prefix = $1", 1, params, NULL, err);
 }
 
-/* ---- the subcommand ---- */
+/* ---- running one action ---- */
 
-typedef struct admin_command {
-    const char *name;
-    const char *arg_name;
-    lt_db_tx_fn run;
-    const char *summary;
-} admin_command;
-
-static const admin_command commands[] = {
-    {.name = "create-customer", .arg_name = "NAME", .run = create_customer,
-     .summary = "create a customer and its first API key (printed on the last line)"},
-    {.name = "create-key", .arg_name = "CUSTOMER", .run = create_key,
-     .summary = "create another API key for a customer (printed on the last line)"},
-    {.name = "revoke-key", .arg_name = "PREFIX", .run = revoke_key,
-     .summary = "revoke the API key with this prefix (the 8 characters after lt_)"},
+static const lt_db_tx_fn actions[] = {
+    [LT_ADMIN_CREATE_CUSTOMER] = create_customer,
+    [LT_ADMIN_CREATE_KEY] = create_key,
+    [LT_ADMIN_REVOKE_KEY] = revoke_key,
 };
 
-static void usage(FILE *out)
+int lt_admin_run(const lt_db_target *target, lt_admin_action action, const char *arg, lt_admin_result *out,
+                 lt_error *err)
 {
-    fputs("usage: leaktriage admin COMMAND ARG [--data DIR] [--database URL]\n", out);
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        char call[64];
-        snprintf(call, sizeof call, "%s %s", commands[i].name, commands[i].arg_name);
-        fprintf(out, "  %-24s %s\n", call, commands[i].summary);
-    }
-    fputs("  --data DIR               data folder with the private PostgreSQL (default ./data; started if not running)\n"
-          "  --database URL           use this PostgreSQL instead (default: $" LT_DB_URL_ENV ")\n",
-          out);
-}
-
-static const admin_command *find_command(const char *name)
-{
-    for (size_t i = 0; name && i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(commands[i].name, name))
-            return &commands[i];
-    return NULL;
-}
-
-/* Fills *cmd, *arg and target; returns 0, 1 after --help, -1 on bad usage (reported). */
-static int parse_args(int argc, char **argv, const admin_command **cmd, const char **arg, lt_db_target *target)
-{
-    const char *name = NULL;
-    for (int i = 0; i < argc; i++) {
-        int used = lt_db_target_option(target, argc, argv, &i, "leaktriage admin");
-        if (used < 0)
-            return -1;
-        if (used)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return usage(stdout), 1;
-        if (argv[i][0] == '-' && argv[i][1])
-            return fprintf(stderr, "leaktriage admin: unknown option %s\n", argv[i]), usage(stderr), -1;
-        if (!name)
-            name = argv[i];
-        else if (!*arg)
-            *arg = argv[i];
-        else
-            return fprintf(stderr, "leaktriage admin: unexpected argument %s\n", argv[i]), usage(stderr), -1;
-    }
-    *cmd = find_command(name);
-    if (!*cmd)
-        return fprintf(stderr, "leaktriage admin: %s%s\n", name ? "unknown command " : "which command?",
-                       name ? name : ""),
-               usage(stderr), -1;
-    if (!*arg)
-        return fprintf(stderr, "leaktriage admin %s: needs %s\n", name, (*cmd)->arg_name), -1;
-    return 0;
-}
-
-static int run_command(const admin_command *cmd, admin_ctx *c, const lt_db_target *target, lt_error *err)
-{
+    admin_ctx c = {.arg = arg};
     PGconn *conn;
     int present = 0;
     int rc = lt_db_open(target, &conn, err);
@@ -288,27 +228,12 @@ static int run_command(const admin_command *cmd, admin_ctx *c, const lt_db_targe
         rc = lt_error_set(err, LT_EIO, "the database has no leaktriage tables yet: run leaktriage migrate (with the "
                                        "same --data or --database) first");
     if (!rc)
-        rc = lt_db_transaction(conn, cmd->run, c, err);
+        rc = lt_db_transaction(conn, actions[action], &c, err);
     lt_db_close(conn);
-    return rc;
-}
-
-int lt_admin_cli(int argc, char **argv)
-{
-    const admin_command *cmd = NULL;
-    lt_db_target target = {0};
-    admin_ctx c = {0};
-    int p = parse_args(argc, argv, &cmd, &c.arg, &target);
-    if (p)
-        return p > 0 ? 0 : 2;
-    lt_error err = {0};
-    int rc = run_command(cmd, &c, &target, &err);
-    if (rc) {
-        fprintf(stderr, "leaktriage admin %s: %s\n", cmd->name, err.message);
-        return rc == LT_EINPUT || rc == LT_EUSAGE ? 2 : 1;
+    *out = (lt_admin_result){0};
+    if (!rc) {
+        memcpy(out->note, c.note, sizeof out->note);
+        memcpy(out->key, c.key, sizeof out->key);
     }
-    printf("%s\n", c.note);
-    if (c.key[0])
-        printf("API key (shown once; store it now, only its hash is kept):\n%s\n", c.key);
-    return fflush(stdout) ? 1 : 0;
+    return rc;
 }

@@ -1,9 +1,9 @@
-/* admin: customers and their API keys, from the command line.
+/* admin: customers and their API keys — creating them, revoking keys, and the key format.
  *
  * It owns the API key format and how keys are stored: a key is "lt_" followed by 40
  * characters of lowercase base32 (200 bits from getrandom(2)); the database keeps only its
  * SHA-256 and its prefix (the first 8 characters after "lt_"), never the key. The key is
- * shown once, when it is made. */
+ * shown once, when it is made. Its command line is cli_admin.c. */
 #ifndef LT_ADMIN_H
 #define LT_ADMIN_H
 
@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "lt_error.h"
 
 #define LT_ADMIN_KEY_LEN 43    /* "lt_" + 40 */
@@ -24,14 +25,31 @@ int lt_admin_key_generate(char key[LT_ADMIN_KEY_LEN + 1], lt_error *err);
  * api_keys.hash holds (as bytes). Returns 0, or LT_ENOMEM if OpenSSL fails. */
 int lt_admin_key_hash_hex(const char *key, char hex[65], lt_error *err);
 
-/* `leaktriage admin create-customer NAME | create-key CUSTOMER | revoke-key PREFIX` with
- * [--data DIR] [--database URL]; argv[0] is the first argument after "admin". New keys are
- * printed alone on the last line of standard output. Returns the exit status: 0 ok, 2 bad
- * usage or an unknown/duplicate customer or key, 1 another failure. */
-/* When the database has no customer yet, creates customer `name` and a key
- * for it, written to key; otherwise key is "". Returns 0 or an LT_E* code. */
+/* When the database has no customer yet, creates customer `name` and a key for it, written
+ * to key; otherwise key is "". Both in one transaction on conn, under an advisory lock, so
+ * two servers starting together make one customer. Returns 0, or LT_EIO (database),
+ * LT_EUSAGE (a bad name) or LT_ENOMEM with err set. */
 int lt_admin_first_customer(PGconn *conn, const char *name, char key[LT_ADMIN_KEY_LEN + 1], lt_error *err);
 
-int lt_admin_cli(int argc, char **argv);
+typedef enum lt_admin_action {
+    LT_ADMIN_CREATE_CUSTOMER, /* arg NAME: the customer and its first key */
+    LT_ADMIN_CREATE_KEY,      /* arg CUSTOMER (its name): another key */
+    LT_ADMIN_REVOKE_KEY,      /* arg PREFIX: the 8 characters after "lt_", "lt_" and them, or a whole key */
+} lt_admin_action;
+
+#define LT_ADMIN_NOTE_LEN 256
+
+typedef struct lt_admin_result {
+    char note[LT_ADMIN_NOTE_LEN];   /* one line saying what was done */
+    char key[LT_ADMIN_KEY_LEN + 1]; /* the new key (shown once), or "" */
+} lt_admin_result;
+
+/* Opens target's database (starting the private cluster if needed), checks that it has
+ * been migrated, and runs action with arg in one transaction. Returns 0 with *out filled;
+ * or, with err set and nothing changed, LT_EINPUT (unknown or duplicate customer, unknown
+ * key prefix), LT_EUSAGE (a bad name or prefix), LT_EIO (database, not migrated) or
+ * LT_ENOMEM. */
+int lt_admin_run(const lt_db_target *target, lt_admin_action action, const char *arg, lt_admin_result *out,
+                 lt_error *err);
 
 #endif

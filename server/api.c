@@ -41,17 +41,6 @@ static int uint_param(lt_http_request *req, const char *name, long def, long max
     return 0;
 }
 
-/* The app name of the path; answers 400 when it is not a valid name. */
-static const char *app_param(lt_http_request *req)
-{
-    const char *app = req->captures[0];
-    if (lt_upload_app_name_valid(app))
-        return app;
-    lt_http_reply_error(req, 400, "bad_app_name", "app names are 1 to %d letters, digits, '-', '_' or '.'",
-                        LT_UPLOAD_APP_MAX);
-    return NULL;
-}
-
 /* Runs sql (whose first column is JSON text) and returns the result; answers 500 on failure. */
 static PGresult *query(lt_http_request *req, const char *sql, int n, const char *const *params)
 {
@@ -191,7 +180,7 @@ static const char findings_sql[] =
 /* Runs an app list query with the caller, the app name and ?limit=&offset=. */
 static void app_list(lt_http_request *req, const char *sql)
 {
-    const char *app = app_param(req);
+    const char *app = lt_upload_app_name(req);
     long limit, offset;
     if (!app || uint_param(req, "limit", LT_API_LIMIT_DEFAULT, LT_API_LIMIT_MAX, &limit) ||
         uint_param(req, "offset", 0, 1000000000L, &offset))

@@ -1,17 +1,24 @@
-/* api: the JSON routes that read what uploads and workers stored — analyses and their
- * progress, reports, the caller's apps, an app's snapshots and findings — and the OpenAPI
- * document. Each is an lt_http_route handle callback (http.h); every query is scoped by
- * req->customer_id, so another customer's ids answer 404 exactly like ids that do not
- * exist. Lists are built as JSON by PostgreSQL (json_build_object) and sent as they are. */
+/* api: the REST API — its routes table (api_routes.c: every route, its handlers, whether
+ * it is public), handed to the HTTP server (http.h), and the JSON routes that read what
+ * uploads and workers stored: analyses and their progress, reports, the caller's apps, an
+ * app's snapshots and findings, the OpenAPI document. Uploads are upload.h's routes.
+ * Each handler is an lt_http_route handle callback that always answers; every query is
+ * scoped by req->customer_id, so another customer's ids answer 404 exactly like ids that
+ * do not exist. Lists are built as JSON by PostgreSQL (json_build_object) and sent as they
+ * are. Limits (?wait=, ?limit=) are in defaults.h. */
 #ifndef LT_API_H
 #define LT_API_H
 
+#include <stddef.h>
+
+#include "defaults.h"
 #include "http.h"
 
-#define LT_API_WAIT_MAX_S 600    /* ?wait= on GET /analyses/{id} */
 #define LT_API_WAIT_POLL_MS 200  /* how often a waiting request re-reads the row */
-#define LT_API_LIMIT_DEFAULT 50  /* ?limit= of the lists */
-#define LT_API_LIMIT_MAX 1000
+
+/* The REST API's routes (static storage), for lt_http_config.routes. */
+extern const lt_http_route lt_api_routes[];
+extern const size_t lt_api_route_count;
 
 void lt_api_analysis(lt_http_request *req);        /* GET /api/v1/analyses/{id}[?wait=S] */
 void lt_api_analysis_report(lt_http_request *req); /* GET /api/v1/analyses/{id}/report */

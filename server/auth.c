@@ -44,7 +44,7 @@ int lt_auth_customer(PGconn *db, const char *authorization, int64_t *customer_id
     key[len] = '\0';
     int rc = lt_admin_key_hash_hex(key, hex, err);
     if (rc)
-        return rc == LT_ENOMEM ? LT_EIO : rc;
+        return rc;
     const char *params[] = {hex};
     PGresult *res = NULL;
     rc = lt_db_exec(db,

@@ -15,7 +15,8 @@
 /* Finds the customer of the Authorization header value authorization (NULL: none sent).
  * Returns 0 and *customer_id when the key is known and not revoked; LT_EINPUT with a
  * message for the client (no header, not a Bearer token, unknown or revoked key) when it
- * is not; LT_EIO (message in err) when the database fails. */
+ * is not; LT_EIO (message in err) when the database fails, LT_ENOMEM when hashing the key
+ * fails. */
 int lt_auth_customer(PGconn *db, const char *authorization, int64_t *customer_id, lt_error *err);
 
 #endif

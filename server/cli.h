@@ -1,9 +1,16 @@
-/* cli: the leaktriage subcommands that need neither server nor database. */
+/* cli: the subcommands of the leaktriage binary, one cli_*.c each (argument parsing and
+ * usage text; the work is in the module each one names). main.c dispatches through a
+ * table of these descriptions; each command's run(argc, argv) gets the arguments after
+ * its name and returns the process exit status: 0 ok, 2 bad usage (see cli_common.h)
+ * or, per command, bad input; 1 other failures. */
 #ifndef LT_CLI_H
 #define LT_CLI_H
 
-/* `leaktriage analyze FILE [--json] [--top N] [--nodes OUT.tsv]`.
- * Returns the process exit status: 0 ok, 2 bad input or usage, 1 otherwise. */
-int lt_cli_analyze(int argc, char **argv);
+#include "cli_common.h"
+
+extern const lt_cli_command lt_cli_analyze; /* analyse a snapshot file (analysis.h, report.h) */
+extern const lt_cli_command lt_cli_serve;   /* the service (serve.h) */
+extern const lt_cli_command lt_cli_migrate; /* apply the migrations (migrate.h) */
+extern const lt_cli_command lt_cli_admin;   /* customers and API keys (admin.h) */
 
 #endif

@@ -1,3 +1,7 @@
+/* cli_analyze: `leaktriage analyze FILE [options]`: runs the analysis pipeline on a file
+ * or standard input and prints the summary, the JSON report and/or the per-node TSV. Exit
+ * status 0; 2 for bad usage or an input that cannot be analysed (bad, truncated, not
+ * readable); 1 when out of memory or the output cannot be written. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,62 +9,48 @@
 
 #include "analysis.h"
 #include "cli.h"
+#include "defaults.h"
 #include "report.h"
 
 typedef struct analyze_args {
-    const char *file;
+    const char *file[1];
     const char *nodes_tsv;
     int json;
     int progress;
     int timings;
     int no_findings;
-    unsigned long top;
+    uint64_t top;
 } analyze_args;
 
-static const char usage[] =
-    "usage: leaktriage analyze FILE [--json] [--top N] [--nodes OUT.tsv] [--no-findings] [--progress] [--timings]\n"
-    "  FILE           a .heapsnapshot, gzip/zstd/xz/bzip2 of one, or a zip/tar holding one; - for stdin\n"
-    "  --json         print the report as JSON instead of a summary\n"
-    "  --top N        how many top retainers and classes to list (default 50)\n"
-    "  --nodes FILE   write one line per node: id, self_size, retained_size, dominator_id, distance\n"
-    "  --progress     print the analysis phase and percent on standard error\n"
-    "  --timings      print each stage's wall time on standard error\n"
-    "  --no-findings  skip the findings stage (recursive chains, clusters, detached DOM)\n";
+static const lt_cli_option options[] = {
+    {.name = "--json", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, json),
+     .help = "print the report as JSON instead of a summary"},
+    {.name = "--top", .value_name = "N", .kind = LT_CLI_NUMBER, .offset = offsetof(analyze_args, top), .min = 0,
+     .max = LT_TOP_MAX, .help = "how many top retainers and classes to list (default " LT_STR(LT_DEFAULT_TOP) ")"},
+    {.name = "--nodes", .value_name = "OUT.tsv", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, nodes_tsv),
+     .help = "write one line per node: id, self_size, retained_size, dominator_id, distance"},
+    {.name = "--no-findings", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, no_findings),
+     .help = "skip the findings stage (recursive chains, clusters, detached DOM)"},
+    {.name = "--progress", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, progress),
+     .help = "print the analysis phase and percent on standard error"},
+    {.name = "--timings", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, timings),
+     .help = "print each stage's wall time on standard error"},
+};
 
-static int parse_args(int argc, char **argv, analyze_args *a)
-{
-    *a = (analyze_args){.top = 50};
-    for (int i = 0; i < argc; i++) {
-        const char *s = argv[i];
-        if (!strcmp(s, "--json"))
-            a->json = 1;
-        else if (!strcmp(s, "--progress"))
-            a->progress = 1;
-        else if (!strcmp(s, "--timings"))
-            a->timings = 1;
-        else if (!strcmp(s, "--no-findings"))
-            a->no_findings = 1;
-        else if (!strcmp(s, "--top") && i + 1 < argc) {
-            char *end;
-            errno = 0;
-            a->top = strtoul(argv[++i], &end, 10);
-            if (errno || *end || a->top > 100000 || argv[i][0] == '-')
-                return fprintf(stderr, "leaktriage analyze: --top takes a number from 0 to 100000\n"), -1;
-        } else if (!strcmp(s, "--nodes") && i + 1 < argc)
-            a->nodes_tsv = argv[++i];
-        else if (!strcmp(s, "--help") || !strcmp(s, "-h"))
-            return fputs(usage, stdout), 1;
-        else if (s[0] == '-' && s[1])
-            return fprintf(stderr, "leaktriage analyze: unknown option %s\n%s", s, usage), -1;
-        else if (!a->file)
-            a->file = s;
-        else
-            return fprintf(stderr, "leaktriage analyze: one FILE only\n%s", usage), -1;
-    }
-    if (!a->file)
-        return fprintf(stderr, "%s", usage), -1;
-    return 0;
-}
+static int run(int argc, char **argv);
+
+const lt_cli_command lt_cli_analyze = {
+    .name = "analyze",
+    .summary = "analyse a heap snapshot and print the report",
+    .operands = "FILE",
+    .operands_help = "  FILE                 a .heapsnapshot, gzip/zstd/xz/bzip2/lz4 of one, or a zip/tar/7z holding one;"
+                     " - for stdin\n",
+    .min_operands = 1,
+    .max_operands = 1,
+    .operands_offset = offsetof(analyze_args, file),
+    LT_CLI_OPTION_TABLE(options),
+    .run = run,
+};
 
 static void print_progress(void *ctx, const char *phase, double percent)
 {
@@ -103,19 +93,20 @@ static int print_report(const lt_analysis *an, const analyze_args *a)
     return rc;
 }
 
-int lt_cli_analyze(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    analyze_args args;
-    int p = parse_args(argc, argv, &args);
-    if (p)
-        return p > 0 ? 0 : 2;
+    analyze_args args = {.top = LT_DEFAULT_TOP};
+    int status = lt_cli_parse(&lt_cli_analyze, argc, argv, &args);
+    if (status != LT_CLI_CONTINUE)
+        return status;
+    const char *file = args.file[0];
     lt_analysis_options options = {.progress = args.progress ? print_progress : NULL,
                                    .skip_findings = args.no_findings};
     lt_analysis *an;
     lt_error err = {0};
-    int rc = lt_analyze_file(args.file, &options, &an, &err);
+    int rc = lt_analyze_file(file, &options, &an, &err);
     if (rc) {
-        fprintf(stderr, "leaktriage: %s: %s\n", strcmp(args.file, "-") ? args.file : "stdin", err.message);
+        fprintf(stderr, "leaktriage: %s: %s\n", strcmp(file, "-") ? file : "stdin", err.message);
         return rc == LT_ENOMEM ? 1 : 2;
     }
     if (args.timings)

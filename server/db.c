@@ -7,37 +7,17 @@
 
 #include "pg_private.h"
 
-#define DEFAULT_DATA_DIR "./data"
-
-int lt_db_target_option(lt_db_target *t, int argc, char **argv, int *i, const char *prog)
-{
-    const char *s = argv[*i];
-    int is_data = !strcmp(s, "--data"), is_url = !strcmp(s, "--database");
-    if (!is_data && !is_url)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "%s: %s needs a value\n", prog, s);
-        return -1;
-    }
-    *i += 1;
-    if (is_data)
-        t->data_dir = argv[*i];
-    else
-        t->database_url = argv[*i];
-    return 1;
-}
-
 int lt_db_target_conninfo(const lt_db_target *t, char *out, size_t len, lt_error *err)
 {
     const char *url = t->database_url;
     if (!url || !*url)
-        url = getenv(LT_DB_URL_ENV);
+        url = getenv(LT_DATABASE_URL_ENV);
     if (url && *url) {
         if ((size_t)snprintf(out, len, "%s", url) >= len)
             return lt_error_set(err, LT_EUSAGE, "the database URL is longer than %zu bytes", len - 1);
         return 0;
     }
-    return lt_pg_private_ensure(t->data_dir ? t->data_dir : DEFAULT_DATA_DIR, out, len, err);
+    return lt_pg_private_ensure(t->data_dir ? t->data_dir : LT_DEFAULT_DATA_DIR, out, len, err);
 }
 
 /* libpq's messages end in a newline and may span lines; keep one line. */
@@ -60,7 +40,7 @@ int lt_db_connect(const char *conninfo, PGconn **conn, lt_error *err)
     if (!*conn)
         return lt_error_set(err, LT_ENOMEM, "cannot connect to the database: out of memory");
     if (PQstatus(*conn) != CONNECTION_OK) {
-        int rc = set_pq_error(err, "cannot connect to the database (check --database or " LT_DB_URL_ENV ")",
+        int rc = set_pq_error(err, "cannot connect to the database (check --database or " LT_DATABASE_URL_ENV ")",
                               PQerrorMessage(*conn));
         PQfinish(*conn);
         *conn = NULL;

@@ -10,29 +10,23 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "defaults.h"
 #include "lt_error.h"
-
-/* The environment variable that names the database when --database is not given. */
-#define LT_DB_URL_ENV "LEAKTRIAGE_DATABASE_URL"
 
 /* Where the database is: a URL/conninfo, or the private cluster in a data folder. */
 typedef struct lt_db_target {
-    const char *database_url; /* --database; NULL: $LEAKTRIAGE_DATABASE_URL, else data_dir */
-    const char *data_dir;     /* --data; NULL means "./data" */
+    const char *database_url; /* --database; NULL: the LT_DATABASE_URL_ENV variable, else data_dir */
+    const char *data_dir;     /* --data; NULL: LT_DEFAULT_DATA_DIR */
 } lt_db_target;
-
-/* Consumes argv[*i] (and its value) if it is --data DIR or --database URL, advancing *i.
- * Returns 1 when consumed, 0 when argv[*i] is something else, -1 (message on stderr, with
- * prog as prefix) when the value is missing. */
-int lt_db_target_option(lt_db_target *t, int argc, char **argv, int *i, const char *prog);
 
 /* Writes the connection string for t into out (len bytes): the URL if one is given, else
  * the private cluster's, starting it (and creating it) if needed. 0 or an LT_E* code. */
 int lt_db_target_conninfo(const lt_db_target *t, char *out, size_t len, lt_error *err);
 
 /* Connects to conninfo (a libpq key=value string or a postgresql:// URL). On success
- * returns 0 and *conn, which the caller closes with lt_db_close. On failure returns LT_EIO
- * with libpq's reason in err. NOTICE messages are dropped. */
+ * returns 0 and *conn, which the caller closes with lt_db_close. On failure sets *conn to
+ * NULL and returns LT_EIO with libpq's reason in err (LT_ENOMEM when libpq cannot allocate
+ * the connection). NOTICE messages are dropped. */
 int lt_db_connect(const char *conninfo, PGconn **conn, lt_error *err);
 
 /* lt_db_target_conninfo then lt_db_connect. */

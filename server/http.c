@@ -17,33 +17,22 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "api.h"
 #include "auth.h"
 #include "db.h"
-#include "upload.h"
 
 struct lt_http {
     struct MHD_Daemon *daemon;
     char *conninfo;
     char *spool_dir;
     uint64_t max_upload;
+    const lt_http_route *routes;
+    size_t route_count;
     unsigned port;
     atomic_int stopping;
     /* pool_lock guards idle[] and idle_count only; no query runs while it is held. */
     pthread_mutex_t pool_lock;
     PGconn *idle[LT_HTTP_IDLE_CONNECTIONS];
     size_t idle_count;
-};
-
-static const lt_http_route routes[] = {
-    {.method = "POST", .pattern = "/api/v1/apps/{}/snapshots", .begin = lt_upload_begin, .body = lt_upload_body,
-     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup},
-    {.method = "GET", .pattern = "/api/v1/apps", .handle = lt_api_apps},
-    {.method = "GET", .pattern = "/api/v1/apps/{}/snapshots", .handle = lt_api_app_snapshots},
-    {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings},
-    {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis},
-    {.method = "GET", .pattern = "/api/v1/analyses/{}/report", .handle = lt_api_analysis_report},
-    {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
 };
 
 /* ---- answers ---- */
@@ -164,7 +153,8 @@ static void route_find(lt_http_request *req)
 {
     int path_known = 0;
     char allow[64] = "";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    const lt_http_route *routes = req->server->routes;
+    for (size_t i = 0; i < req->server->route_count; i++) {
         if (!route_match(routes[i].pattern, req->url, req->captures))
             continue;
         if (!strcmp(routes[i].method, req->method)) {
@@ -204,6 +194,8 @@ static void authenticate(lt_http_request *req)
         lt_http_reply_error(req, 401, "unauthorized", "%s", err.message);
         if (req->response)
             MHD_add_response_header(req->response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    } else if (rc == LT_ENOMEM) {
+        lt_http_reply_error(req, 500, "internal_error", "%s", err.message);
     } else if (rc) {
         lt_http_reply_db_error(req, &err);
     }
@@ -315,7 +307,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr, lt_er
     char *end;
     long port = colon ? strtol(colon + 1, &end, 10) : -1;
     if (!colon || hlen == 0 || hlen >= sizeof host || !colon[1] || *end || port < 0 || port > 65535)
-        return lt_error_set(err, LT_EUSAGE, "--listen '%s': expected ADDR:PORT (e.g. 127.0.0.1:8080)", listen);
+        return lt_error_set(err, LT_EUSAGE, "--listen '%s': expected ADDR:PORT (e.g. " LT_DEFAULT_LISTEN ")", listen);
     memcpy(host, listen, hlen);
     host[hlen] = '\0';
     memset(addr, 0, sizeof *addr);
@@ -388,21 +380,23 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
         return lt_error_set(err, LT_ENOMEM, "out of memory");
     pthread_mutex_init(&h->pool_lock, NULL);
     atomic_init(&h->stopping, 0);
-    h->max_upload = cfg->max_upload ? cfg->max_upload : LT_HTTP_DEFAULT_MAX_UPLOAD;
+    h->max_upload = cfg->max_upload ? cfg->max_upload : LT_DEFAULT_MAX_UPLOAD;
+    h->routes = cfg->routes;
+    h->route_count = cfg->route_count;
     int rc = LT_ENOMEM;
-    if (!cfg->conninfo) {
-        rc = lt_error_set(err, LT_EUSAGE, "no database given to the HTTP server");
+    if (!cfg->conninfo || !cfg->routes) {
+        rc = lt_error_set(err, LT_EUSAGE, "no database or no routes given to the HTTP server");
         goto fail;
     }
     if (!(h->conninfo = strdup(cfg->conninfo))) {
         lt_error_set(err, rc, "out of memory");
         goto fail;
     }
-    if ((rc = make_spool_dir(h, cfg->data_dir ? cfg->data_dir : "data", err)))
+    if ((rc = make_spool_dir(h, cfg->data_dir ? cfg->data_dir : LT_DEFAULT_DATA_DIR, err)))
         goto fail;
     if ((rc = check_database(h, err)))
         goto fail;
-    if ((rc = start_daemon(h, cfg->listen ? cfg->listen : LT_HTTP_DEFAULT_LISTEN, err)))
+    if ((rc = start_daemon(h, cfg->listen ? cfg->listen : LT_DEFAULT_LISTEN, err)))
         goto fail;
     *out = h;
     return 0;

@@ -1,9 +1,11 @@
-/* http: the HTTP server — a libmicrohttpd daemon, the routes table, JSON errors, API-key
- * authentication of each request and a small pool of PostgreSQL connections.
+/* http: the HTTP server — a libmicrohttpd daemon, dispatch through the routes table it is
+ * given (api_routes.c gives the REST API's), JSON errors, API-key authentication of each
+ * request (auth.h) and a small pool of PostgreSQL connections. It knows no route itself.
  *
  * DESIGN: libmicrohttpd runs one thread per connection (MHD_USE_THREAD_PER_CONNECTION), so
  * a handler may block (a long `?wait=`, an fsync) without holding up other clients. A
- * request is matched against a static table of routes (method, pattern with `{}` captures);
+ * request is matched against the configured table of routes (method, pattern with `{}`
+ * captures; the first match wins);
  * an unknown path answers 404, a known path with another method 405. Routes that are not
  * public need `Authorization: Bearer KEY`: the caller's customer is found before any body
  * is read, so a request without a valid key is refused without reading its upload.
@@ -22,26 +24,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "defaults.h"
 #include "lt_error.h"
 
-#define LT_HTTP_DEFAULT_LISTEN "127.0.0.1:8080"
-#define LT_HTTP_DEFAULT_MAX_UPLOAD (8ULL << 30) /* 8 GiB */
 #define LT_HTTP_IDLE_CONNECTIONS 8
 #define LT_HTTP_MAX_CAPTURES 2
 
+struct lt_http_route;
+
 typedef struct lt_http_config {
-    const char *listen;   /* "ADDR:PORT" or "[V6ADDR]:PORT"; NULL: LT_HTTP_DEFAULT_LISTEN; port 0: any */
-    const char *data_dir; /* uploads are spooled to data_dir/spool; NULL: "./data" */
+    const char *listen;   /* "ADDR:PORT" or "[V6ADDR]:PORT"; NULL: LT_DEFAULT_LISTEN; port 0: any */
+    const char *data_dir; /* uploads are spooled to data_dir/spool; NULL: LT_DEFAULT_DATA_DIR */
     const char *conninfo; /* libpq connection string of a migrated database (required) */
-    uint64_t max_upload;  /* bytes of request body accepted; 0: LT_HTTP_DEFAULT_MAX_UPLOAD */
+    uint64_t max_upload;  /* bytes of request body accepted; 0: LT_DEFAULT_MAX_UPLOAD */
+    const struct lt_http_route *routes; /* the table requests are matched against (required; */
+    size_t route_count;                 /* static storage: it is not copied) */
 } lt_http_config;
 
 typedef struct lt_http lt_http;
 
 /* Starts serving cfg->listen in background threads. Checks the database connection and
  * creates data_dir/spool first. On success returns 0 and *out, which the caller stops with
- * lt_http_stop. On failure returns LT_EUSAGE (bad listen address, unusable data folder) or
- * LT_EIO (port taken, database unreachable) with a message in err. */
+ * lt_http_stop. On failure returns LT_EUSAGE (bad listen address, unusable data folder, no
+ * database or routes given), LT_EIO (port taken, database unreachable) or LT_ENOMEM with a
+ * message in err. */
 int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err);
 
 /* The TCP port the server listens on (useful when the configured port was 0). */
@@ -55,7 +61,6 @@ void lt_http_stop(lt_http *http);
 
 struct MHD_Connection;
 struct MHD_Response;
-struct lt_http_route;
 
 typedef struct lt_http_request {
     lt_http *server;

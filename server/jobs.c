@@ -22,7 +22,6 @@
 #include "db.h"
 #include "store.h"
 
-#define WORKERS_MAX 256
 #define NODE_NAME_MAX 63
 #define PROGRESS_MIN_INTERVAL_S 0.25
 #define DB_RETRY_MS 1000 /* wait after a database error before trying again */
@@ -435,9 +434,9 @@ int lt_jobs_recover(PGconn *conn, int stale_seconds, int *requeued, int *failed,
 
 void lt_jobs_config_default(lt_jobs_config *c)
 {
-    c->stale_seconds = 30;
-    c->heartbeat_ms = 5000;
-    c->poll_ms = 200;
+    c->stale_seconds = LT_JOBS_STALE_SECONDS;
+    c->heartbeat_ms = LT_JOBS_HEARTBEAT_MS;
+    c->poll_ms = LT_JOBS_POLL_MS;
     const char *env = getenv(LT_JOBS_STALE_ENV);
     char *end;
     long v = env ? strtol(env, &end, 10) : 0;
@@ -448,8 +447,8 @@ void lt_jobs_config_default(lt_jobs_config *c)
 static int check_arguments(const char *conninfo, int workers, const char *node_name, const lt_jobs_config *c,
                            lt_error *err)
 {
-    if (!conninfo || workers < 1 || workers > WORKERS_MAX)
-        return lt_error_set(err, LT_EUSAGE, "the number of workers must be 1 to %d, not %d", WORKERS_MAX, workers);
+    if (!conninfo || workers < 1 || workers > LT_WORKERS_MAX)
+        return lt_error_set(err, LT_EUSAGE, "the number of workers must be 1 to %d, not %d", LT_WORKERS_MAX, workers);
     if (!node_name || !*node_name || strlen(node_name) > NODE_NAME_MAX)
         return lt_error_set(err, LT_EUSAGE, "the node name must be 1 to %d bytes", NODE_NAME_MAX);
     if (c->stale_seconds < 1 || c->heartbeat_ms < 10 || c->poll_ms < 1 || c->heartbeat_ms >= c->stale_seconds * 1000)

@@ -28,6 +28,7 @@
 
 #include <libpq-fe.h>
 
+#include "defaults.h"
 #include "lt_error.h"
 
 /* The NOTIFY channel of new queued jobs (migrations/0002_jobs_notify.sql). */
@@ -38,22 +39,27 @@
 
 typedef struct lt_jobs lt_jobs;
 
+/* lt_jobs_config's defaults. */
+#define LT_JOBS_STALE_SECONDS 30
+#define LT_JOBS_HEARTBEAT_MS 5000
+#define LT_JOBS_POLL_MS 200
+
 typedef struct lt_jobs_config {
-    int stale_seconds; /* a running job without a heartbeat this long is put back (30) */
-    int heartbeat_ms;  /* how often running jobs beat (5000; keep well under stale) */
-    int poll_ms;       /* how often an idle worker looks for a job without a NOTIFY (200) */
+    int stale_seconds; /* a running job without a heartbeat this long is put back */
+    int heartbeat_ms;  /* how often running jobs beat (keep well under stale_seconds) */
+    int poll_ms;       /* how often an idle worker looks for a job without a NOTIFY */
 } lt_jobs_config;
 
 /* Fills c with the defaults above, stale_seconds taken from $LEAKTRIAGE_STALE_SECONDS
- * when that is a positive number. */
+ * when that is a number from 1 to 86400. */
 void lt_jobs_config_default(lt_jobs_config *c);
 
 /* lt_jobs_start_config with lt_jobs_config_default. */
 lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name, lt_error *err);
 
 /* Connects (one connection per worker, one for the heartbeat thread), puts back stale
- * jobs, then starts `workers` (1..256) worker threads named "<node_name>/w<i>" and the
- * heartbeat thread. node_name (1..63 bytes) should differ between processes sharing a
+ * jobs, then starts `workers` (1..LT_WORKERS_MAX, defaults.h) worker threads named
+ * "<node_name>/w<i>" and the heartbeat thread. node_name (1..63 bytes) should differ between processes sharing a
  * database (e.g. host:pid). Returns the pool, which the caller stops with lt_jobs_stop; or
  * NULL with err set (LT_EUSAGE bad arguments, LT_EIO database, LT_ENOMEM) and nothing left
  * running. */

@@ -5,7 +5,8 @@
  * digits, its version); files run in version order, each in its own transaction together
  * with the row that records it, so a failed file leaves nothing behind and runs again next
  * time. The whole run holds the advisory lock: two processes migrating at once take turns,
- * and the second finds nothing left to do. */
+ * and the second finds nothing left to do. Its command line is cli_migrate.c; serve
+ * applies LT_DEFAULT_MIGRATIONS_DIR (defaults.h) at every start. */
 #ifndef LT_MIGRATE_H
 #define LT_MIGRATE_H
 
@@ -14,14 +15,6 @@
 
 #include "lt_error.h"
 
-/* The folder `leaktriage migrate` reads without --migrations: LT_MIGRATIONS_DIR from the
- * build (the source tree's migrations/), else "migrations" in the working directory. */
-#ifdef LT_MIGRATIONS_DIR
-#define LT_MIGRATE_DEFAULT_DIR LT_MIGRATIONS_DIR
-#else
-#define LT_MIGRATE_DEFAULT_DIR "migrations"
-#endif
-
 /* pg_advisory_lock key held while migrating (0x6c742d6d696772, "lt-migr" in ASCII). */
 #define LT_MIGRATE_LOCK_KEY "30527035942725490"
 
@@ -29,14 +22,11 @@
  * per applied file to log (if not NULL). On success returns 0 and, if applied is not
  * NULL, how many files it applied. On failure returns LT_EUSAGE (folder missing or empty,
  * a bad file name, two files with one version) or LT_EIO (a file's SQL failed: the message
- * names the file) with err set; earlier files stay applied. */
+ * names the file) or LT_ENOMEM with err set; earlier files stay applied. */
 int lt_migrate_apply(PGconn *conn, const char *dir, FILE *log, int *applied, lt_error *err);
 
-/* Sets *present to 1 when the database has been migrated (schema_migrations exists). */
+/* Sets *present to 1 when the database has been migrated (schema_migrations exists), else
+ * 0. Returns 0, or LT_EIO with err set when the query fails. */
 int lt_migrate_schema_present(PGconn *conn, int *present, lt_error *err);
-
-/* `leaktriage migrate [--data DIR] [--database URL] [--migrations DIR]`; argv[0] is the
- * first argument after "migrate". Returns the exit status: 0, 2 usage, 1 failure. */
-int lt_migrate_cli(int argc, char **argv);
 
 #endif

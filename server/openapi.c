@@ -1,5 +1,8 @@
-/* openapi: the OpenAPI 3 document of the REST API. See openapi.h. */
+/* openapi: the OpenAPI 3 document of the REST API, its limits spliced in from defaults.h.
+ * See openapi.h. */
 #include "openapi.h"
+
+#include "defaults.h"
 
 static const char document[] =
     "{\n"
@@ -14,9 +17,9 @@ static const char document[] =
     "  \"components\": {\n"
     "    \"securitySchemes\": {\"bearerAuth\": {\"type\": \"http\", \"scheme\": \"bearer\", \"description\": \"an API key from 'leaktriage admin create-key'\"}},\n"
     "    \"parameters\": {\n"
-    "      \"app\": {\"name\": \"app\", \"in\": \"path\", \"required\": true, \"schema\": {\"type\": \"string\", \"pattern\": \"^[A-Za-z0-9._-]{1,100}$\"}},\n"
+    "      \"app\": {\"name\": \"app\", \"in\": \"path\", \"required\": true, \"schema\": {\"type\": \"string\", \"pattern\": \"^[A-Za-z0-9._-]{1," LT_STR(LT_API_APP_NAME_MAX) "}$\"}},\n"
     "      \"id\": {\"name\": \"id\", \"in\": \"path\", \"required\": true, \"schema\": {\"type\": \"integer\", \"minimum\": 1}},\n"
-    "      \"limit\": {\"name\": \"limit\", \"in\": \"query\", \"schema\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": 1000, \"default\": 50}},\n"
+    "      \"limit\": {\"name\": \"limit\", \"in\": \"query\", \"schema\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": " LT_STR(LT_API_LIMIT_MAX) ", \"default\": " LT_STR(LT_API_LIMIT_DEFAULT) "}},\n"
     "      \"offset\": {\"name\": \"offset\", \"in\": \"query\", \"schema\": {\"type\": \"integer\", \"minimum\": 0, \"default\": 0}}\n"
     "    },\n"
     "    \"responses\": {\n"
@@ -68,14 +71,14 @@ static const char document[] =
     "      \"parameters\": [{\"$ref\": \"#/components/parameters/id\"}],\n"
     "      \"get\": {\n"
     "        \"summary\": \"State and progress of an analysis; ?wait=S holds the request until it is done or failed, or S seconds\",\n"
-    "        \"parameters\": [{\"name\": \"wait\", \"in\": \"query\", \"schema\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": 600}}],\n"
+    "        \"parameters\": [{\"name\": \"wait\", \"in\": \"query\", \"schema\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": " LT_STR(LT_API_WAIT_MAX_S) "}}],\n"
     "        \"responses\": {\"200\": {\"description\": \"the analysis\", \"content\": {\"application/json\": {\"schema\": {\"$ref\": \"#/components/schemas/Analysis\"}}}}, \"404\": {\"$ref\": \"#/components/responses/Error\"}}\n"
     "      }\n"
     "    },\n"
     "    \"/api/v1/analyses/{id}/report\": {\n"
     "      \"parameters\": [{\"$ref\": \"#/components/parameters/id\"}],\n"
     "      \"get\": {\n"
-    "        \"summary\": \"The report document (what 'leaktriage analyze --json --top 200' prints); 404 until the analysis is done\",\n"
+    "        \"summary\": \"The report document (what 'leaktriage analyze --json --top " LT_STR(LT_REPORT_TOP) "' prints); 404 until the analysis is done\",\n"
     "        \"responses\": {\"200\": {\"description\": \"{snapshot, top_retainers, classes, findings, clusters}\"}, \"404\": {\"$ref\": \"#/components/responses/Error\"}}\n"
     "      }\n"
     "    },\n"

@@ -1,6 +1,6 @@
 /* openapi: the OpenAPI 3 document describing the REST API, served at
- * /api/v1/openapi.json. Keep it in step with http.c's routes table (the integration test
- * calls every path it lists). */
+ * /api/v1/openapi.json. Keep it in step with api_routes.c's table (tests/integration/api.sh
+ * checks that it lists exactly those routes and calls each). */
 #ifndef LT_OPENAPI_H
 #define LT_OPENAPI_H
 

@@ -19,8 +19,9 @@
  * at once (they wait for each other on data_dir/pg.lock).
  * On success returns 0 and writes a libpq connection string (host=<data_dir>/pg port=5432
  * dbname=leaktriage user=<postgres or the current user>) into conninfo (len bytes).
- * On failure returns LT_EIO (or LT_EUSAGE for a folder that cannot be used) and a message
- * in err saying what to do (install PostgreSQL, fix a folder's permissions, read the log). */
+ * On failure returns LT_EIO (LT_EUSAGE for a folder that cannot be used, LT_ENOMEM when a
+ * tool cannot be started for lack of memory) and a message in err saying what to do
+ * (install PostgreSQL, fix a folder's permissions, read the log). */
 int lt_pg_private_ensure(const char *data_dir, char *conninfo, size_t len, lt_error *err);
 
 /* Stops the cluster in data_dir/pg if it runs (pg_ctl stop -m fast). Returns 0 when it is

@@ -1,9 +1,26 @@
-/* serve: the `leaktriage serve` subcommand (see serve.c). */
+/* serve: the service — makes sure the database is there (the private PostgreSQL in the
+ * data folder unless a URL is given), migrates it, creates the first customer and its key
+ * on a first start (printed once on standard output), then runs the HTTP API and the
+ * analysis workers until SIGTERM or SIGINT. Its command line is cli_serve.c. */
 #ifndef LT_SERVE_H
 #define LT_SERVE_H
 
-/* Runs the service until SIGTERM/SIGINT. Returns the exit status: 0, 1 on
- * failure (message on stderr), 2 on a usage error. */
-int lt_serve_cli(int argc, char **argv);
+#include <stdint.h>
+
+#include "db.h"
+#include "lt_error.h"
+
+typedef struct lt_serve_config {
+    lt_db_target db;    /* db.data_dir also holds the upload spool (NULL: LT_DEFAULT_DATA_DIR) */
+    const char *listen; /* "ADDR:PORT" */
+    int workers;        /* analysis worker threads, 1..LT_WORKERS_MAX */
+    uint64_t max_upload; /* bytes */
+} lt_serve_config;
+
+/* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before
+ * starting any other, and waits for them with sigwait). Returns 0 after a clean stop; on a
+ * failure to start returns an LT_E* code (LT_EUSAGE a bad listen address; LT_EIO the data
+ * folder, the database or the port; LT_ENOMEM) with err set, and leaves nothing running. */
+int lt_serve_run(const lt_serve_config *config, lt_error *err);
 
 #endif

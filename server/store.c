@@ -119,7 +119,7 @@ static int store_in_tx(PGconn *conn, void *ctx, lt_error *err)
 
 int lt_store_results(PGconn *conn, const lt_store_job *job, const lt_analysis *a, lt_error *err)
 {
-    json_t *doc = lt_report_json(a, LT_STORE_TOP);
+    json_t *doc = lt_report_json(a, LT_REPORT_TOP);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     if (!text)

@@ -5,7 +5,7 @@
  *   reports        the document `leaktriage analyze --json --top 200` prints (jsonb)
  *   findings       one row per finding, rank 1.. in the report's order; details is the
  *                  finding's whole JSON object (fix, evidence and kind-specific fields)
- *   class_stats    the report's classes (the top LT_STORE_TOP by retained size)
+ *   class_stats    the report's classes (the top LT_REPORT_TOP (defaults.h) by retained size)
  *   top_retainers  the report's top retainers, rank 1..
  *   snapshots      node_count, edge_count, total_size (sum of self sizes), uncompressed_bytes
  *   analyses       state 'done', percent 100, finished_at, error cleared
@@ -18,10 +18,9 @@
 #include <libpq-fe.h>
 
 #include "analysis.h"
+#include "defaults.h"
 #include "lt_error.h"
 
-/* How many retainers and classes the report (and the tables) hold. */
-#define LT_STORE_TOP 200
 
 /* The claimed job whose results are stored: ids as decimal text (as the claim returned
  * them), and the claim's token (worker name and attempt number). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "defaults.h"
 
 enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_COUNT };
 
@@ -34,17 +35,21 @@ typedef struct upload {
     uint64_t bytes;               /* snapshot bytes written */
     struct MHD_PostProcessor *form; /* multipart/form-data; NULL for a raw body */
     int file_fields;              /* `snapshot` fields seen (only one is allowed) */
-    char labels[LABEL_COUNT][LT_UPLOAD_LABEL_MAX + 1];
+    char labels[LABEL_COUNT][LT_API_LABEL_MAX + 1];
     int label_set[LABEL_COUNT];
     char sha_hex[65];
 } upload;
 
-int lt_upload_app_name_valid(const char *name)
+const char *lt_upload_app_name(lt_http_request *req)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > LT_UPLOAD_APP_MAX)
-        return 0;
-    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+    const char *app = req->captures[0];
+    size_t n = strlen(app);
+    if (n > 0 && n <= LT_API_APP_NAME_MAX &&
+        strspn(app, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n)
+        return app;
+    lt_http_reply_error(req, 400, "bad_app_name", "app names are 1 to %d letters, digits, '-', '_' or '.'",
+                        LT_API_APP_NAME_MAX);
+    return NULL;
 }
 
 /* Removes the partial file (if any) and closes it. */
@@ -112,9 +117,9 @@ static int write_snapshot(upload *u, const char *data, size_t size)
 /* Appends a chunk of a label form field; answers 400 when it is too long. */
 static int append_label(upload *u, int which, const char *data, uint64_t off, size_t size)
 {
-    if (off + size > LT_UPLOAD_LABEL_MAX) {
+    if (off + size > LT_API_LABEL_MAX) {
         lt_http_reply_error(u->req, 400, "bad_label", "the '%s' label is longer than %d bytes", label_names[which],
-                            LT_UPLOAD_LABEL_MAX);
+                            LT_API_LABEL_MAX);
         return -1;
     }
     memcpy(u->labels[which] + off, data, size);
@@ -160,12 +165,8 @@ static int query_labels(upload *u)
 
 void lt_upload_begin(lt_http_request *req)
 {
-    const char *app = req->captures[0];
-    if (!lt_upload_app_name_valid(app)) {
-        lt_http_reply_error(req, 400, "bad_app_name",
-                            "app names are 1 to %d letters, digits, '-', '_' or '.'", LT_UPLOAD_APP_MAX);
+    if (!lt_upload_app_name(req))
         return;
-    }
     upload *u = calloc(1, sizeof *u);
     if (!u) {
         lt_http_reply_error(req, 500, "internal_error", "out of memory");

@@ -10,20 +10,24 @@
  * again for the same app answer 200 with the existing ids instead of 202.
  * Labels `version`, `host`, `commit` come from query parameters or form fields.
  *
- * The functions are the route's callbacks (http.h lt_http_route); they answer through
- * lt_http_reply_* and own the per-request state in req->state, freed by lt_upload_cleanup. */
+ * Labels are at most LT_API_LABEL_MAX bytes (defaults.h).
+ *
+ * The functions are the route's callbacks (http.h lt_http_route, listed in api_routes.c);
+ * they answer through lt_http_reply_* and own the per-request state in req->state, freed
+ * by lt_upload_cleanup: begin checks the app name and opens the spool file, body takes
+ * each chunk, finish stores the file and the rows and answers 200/202. */
 #ifndef LT_UPLOAD_H
 #define LT_UPLOAD_H
 
 #include <stddef.h>
 
+#include "defaults.h"
 #include "http.h"
 
-#define LT_UPLOAD_APP_MAX 100   /* characters in an app name */
-#define LT_UPLOAD_LABEL_MAX 200 /* bytes in a version/host/commit label */
-
-/* 1 when name is a valid app name: 1..LT_UPLOAD_APP_MAX of [A-Za-z0-9._-]. */
-int lt_upload_app_name_valid(const char *name);
+/* The app name of the request's first path capture (the {app} of /api/v1/apps/{app}/...).
+ * Returns it, or answers 400 bad_app_name and returns NULL when it is not 1 to
+ * LT_API_APP_NAME_MAX characters of [A-Za-z0-9._-]. Apps are made by their first upload. */
+const char *lt_upload_app_name(lt_http_request *req);
 
 void lt_upload_begin(lt_http_request *req);
 void lt_upload_body(lt_http_request *req, const char *data, size_t size);

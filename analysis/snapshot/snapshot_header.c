@@ -233,7 +233,8 @@ int lt_reader_feed_header(lt_reader *r, const char *p, size_t n, size_t *used, l
         r->header = h;
         r->header_cap = cap;
     }
-    memcpy(r->header + r->header_len, p, k);
+    if (k) /* an empty value gives k == 0 while header may still be NULL */
+        memcpy(r->header + r->header_len, p, k);
     r->header_len += k;
     *used = k;
     if (done) {

@@ -1,4 +1,5 @@
-/* http_test_main: a stand-in for `leaktriage serve` until it exists, for api.sh.
+/* http_test_main: the HTTP server alone (the REST API's routes, no workers), for api.sh,
+ * which writes what workers would store by hand. Built by CMake against the server library.
  * Usage: http_test_main DATA_DIR MIGRATIONS_DIR MAX_UPLOAD_BYTES
  * Starts (or reuses) the private cluster in DATA_DIR, applies the migrations, serves the
  * API on 127.0.0.1 on a free port (no workers), prints "port N" and "conninfo ..." on
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "api.h"
 #include "db.h"
 #include "http.h"
 #include "migrate.h"
@@ -41,6 +43,7 @@ int main(int argc, char **argv)
     lt_db_close(conn);
 
     lt_http_config cfg = {.listen = "127.0.0.1:0", .data_dir = argv[1], .conninfo = conninfo,
+                          .routes = lt_api_routes, .route_count = lt_api_route_count,
                           .max_upload = strtoull(argv[3], NULL, 10)};
     lt_http *http;
     if (lt_http_start(&cfg, &http, &err))

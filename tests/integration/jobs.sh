@@ -6,14 +6,13 @@
 # a missing file is tried max_attempts times; a worker's heartbeat beats through a silent
 # phase; a stale 'running' job (and one killed with kill -9) is put back and finished by a
 # new pool; two pools on one database share six jobs, each done exactly once.
-# Builds tests/integration/jobs_test.c (the pool driver) with gcc against the build's
-# liblt_analysis.a. Usage: tests/integration/jobs.sh PATH/TO/leaktriage
+# The pool runs in tests/integration/jobs_test.c (built by CMake; in a -DLT_TSAN=ON build
+# it runs under ThreadSanitizer). Usage: tests/integration/jobs.sh PATH/TO/leaktriage PATH/TO/jobs_test
 # Prints one ok/FAIL line per check; exits 1 if any failed.
 set -uo pipefail
 
-bin=${1:?usage: jobs.sh PATH/TO/leaktriage}
-bin=$(realpath "$bin")
-build=$(dirname "$bin")
+bin=$(realpath "${1:?usage: jobs.sh PATH/TO/leaktriage PATH/TO/jobs_test}")
+driver=$(realpath "${2:?usage: jobs.sh PATH/TO/leaktriage PATH/TO/jobs_test}")
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fixtures=$src/tests/fixtures
 . "$(dirname "$0")/common.bash"
@@ -33,20 +32,7 @@ equal() { # description actual expected
   if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (got '$2', want '$3')"; fi
 }
 
-# --- the driver and the database ---
-driver=$work/jobs_test
-# JOBS_TEST_CFLAGS: extra flags, e.g. -fsanitize=thread to check the pool for races
-if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wstrict-prototypes -Werror -g ${JOBS_TEST_CFLAGS:-} \
-  -I"$src/analysis/include" -I"$src/server" -I/usr/include/postgresql -o "$driver" \
-  "$src/tests/integration/jobs_test.c" "$src/server/jobs.c" "$src/server/store.c" "$src/server/db.c" \
-  "$src/server/pg_private.c" "$build/liblt_analysis.a" \
-  -lpq -larchive -ljansson -lisal -lz -lcrypto -lpthread -lm 2>"$work/cc.log"; then
-  cat "$work/cc.log"
-  fail "jobs_test.c builds warning-free"
-  exit 1
-fi
-ok "jobs_test.c builds warning-free"
-
+# --- the database ---
 data=$work/data
 if ! "$bin" migrate --data "$data" --migrations "$src/migrations" >"$work/migrate.log" 2>&1; then
   cat "$work/migrate.log"
@@ -175,6 +161,8 @@ equal "each of the 6 jobs is done exactly once (attempts = 1)" \
 equal "both pools took some" "$(sql "SELECT count(DISTINCT split_part(worker, '/', 1)) FROM analyses WHERE id > $sixth")" 2
 equal "each has exactly one report" "$(sql "SELECT count(*) FROM reports r JOIN analyses a ON a.id = r.analysis_id WHERE a.id > $sixth")" 6
 check "an idle pool stops within a second" test "$(grep -c 'stopped .* in [0-9]\{1,3\} ms' "$work/driver.log")" -ge 3
+check "no sanitizer report from any pool (ThreadSanitizer in a -DLT_TSAN=ON build)" \
+  test -z "$(grep -l 'Sanitizer' "$work/driver.log")"
 
 if [ "$failures" -eq 0 ]; then
   echo "all jobs checks passed"

@@ -1,0 +1,18 @@
+/* api_routes: the REST API's routes table, handed to the HTTP server by serve (see api.h).
+ * openapi.c documents each route; tests/integration/api.sh calls every route the OpenAPI
+ * document lists and checks that it lists exactly these. */
+#include "api.h"
+#include "upload.h"
+
+const lt_http_route lt_api_routes[] = {
+    {.method = "POST", .pattern = "/api/v1/apps/{}/snapshots", .begin = lt_upload_begin, .body = lt_upload_body,
+     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup},
+    {.method = "GET", .pattern = "/api/v1/apps", .handle = lt_api_apps},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/snapshots", .handle = lt_api_app_snapshots},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/report", .handle = lt_api_analysis_report},
+    {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
+};
+
+const size_t lt_api_route_count = sizeof lt_api_routes / sizeof lt_api_routes[0];

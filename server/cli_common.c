@@ -1,0 +1,111 @@
+/* cli_common: the option parser and usage texts of every subcommand. See cli_common.h. */
+#include "cli_common.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lt_cli_print_synopsis(const lt_cli_command *cmd, FILE *out)
+{
+    fprintf(out, "usage: leaktriage %s", cmd->name);
+    if (cmd->operands)
+        fprintf(out, " %s", cmd->operands);
+    for (size_t i = 0; i < cmd->option_count; i++) {
+        const lt_cli_option *o = &cmd->options[i];
+        if (o->value_name)
+            fprintf(out, " [%s %s]", o->name, o->value_name);
+        else
+            fprintf(out, " [%s]", o->name);
+    }
+    fputc('\n', out);
+}
+
+void lt_cli_print_help(const lt_cli_command *cmd, FILE *out)
+{
+    lt_cli_print_synopsis(cmd, out);
+    if (cmd->operands_help)
+        fputs(cmd->operands_help, out);
+    for (size_t i = 0; i < cmd->option_count; i++) {
+        const lt_cli_option *o = &cmd->options[i];
+        char call[64];
+        snprintf(call, sizeof call, "%s%s%s", o->name, o->value_name ? " " : "", o->value_name ? o->value_name : "");
+        fprintf(out, "  %-20s %s\n", call, o->help);
+    }
+}
+
+int lt_cli_usage_error(const lt_cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "leaktriage %s: ", cmd->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    lt_cli_print_synopsis(cmd, stderr);
+    return LT_CLI_USAGE;
+}
+
+static const lt_cli_option *find_option(const lt_cli_command *cmd, const char *name)
+{
+    for (size_t i = 0; i < cmd->option_count; i++)
+        if (!strcmp(cmd->options[i].name, name))
+            return &cmd->options[i];
+    return NULL;
+}
+
+/* Stores value (NULL for a flag) where o says. Returns 0, or LT_CLI_USAGE (reported). */
+static int set_option(const lt_cli_command *cmd, const lt_cli_option *o, const char *value, void *args)
+{
+    char *field = (char *)args + o->offset;
+    if (o->kind == LT_CLI_FLAG) {
+        *(int *)field = 1;
+        return 0;
+    }
+    if (o->kind == LT_CLI_TEXT) {
+        *(const char **)field = value;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(value, &end, 10);
+    if (errno || end == value || *end || value[0] == '-' || n < o->min || n > o->max)
+        return lt_cli_usage_error(cmd, "%s takes a number from %" PRIu64 " to %" PRIu64 ", not '%s'", o->name,
+                                  o->min, o->max, value);
+    *(uint64_t *)field = n;
+    return 0;
+}
+
+/* Takes argv[*i] as an operand. Returns 0, or LT_CLI_USAGE (reported). */
+static int add_operand(const lt_cli_command *cmd, const char *arg, int *count, void *args)
+{
+    if (*count >= cmd->max_operands)
+        return lt_cli_usage_error(cmd, "unexpected argument '%s'", arg);
+    const char **operands = (const char **)((char *)args + cmd->operands_offset);
+    operands[(*count)++] = arg;
+    return 0;
+}
+
+int lt_cli_parse(const lt_cli_command *cmd, int argc, char **argv, void *args)
+{
+    int operands = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            lt_cli_print_help(cmd, stdout);
+            return 0;
+        }
+        const lt_cli_option *o = a[0] == '-' && a[1] ? find_option(cmd, a) : NULL;
+        if (a[0] == '-' && a[1] && !o)
+            return lt_cli_usage_error(cmd, "unknown option %s", a);
+        if (o && o->value_name && i + 1 >= argc)
+            return lt_cli_usage_error(cmd, "%s needs a value (%s)", a, o->value_name);
+        int rc = o ? set_option(cmd, o, o->value_name ? argv[++i] : NULL, args) : add_operand(cmd, a, &operands, args);
+        if (rc)
+            return rc;
+    }
+    if (operands < cmd->min_operands)
+        return lt_cli_usage_error(cmd, "needs %s", cmd->operands);
+    return LT_CLI_CONTINUE;
+}

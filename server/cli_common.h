@@ -1,0 +1,80 @@
+/* cli_common: what every `leaktriage COMMAND` shares — its description (name, operands,
+ * option table), one option parser, the usage text made from the table, and the one way to
+ * report a usage error.
+ *
+ * A command describes itself once in an lt_cli_command; its options are a table of
+ * lt_cli_option, each writing into the command's own argument struct at `offset`. The
+ * synopsis line, the --help text and the errors all come from that table, so they cannot
+ * disagree. Usage errors print `leaktriage COMMAND: message` and the synopsis line on
+ * standard error; the process then exits with status 2. Nothing here allocates. */
+#ifndef LT_CLI_COMMON_H
+#define LT_CLI_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "defaults.h"
+
+#define LT_CLI_CONTINUE (-1) /* lt_cli_parse: go on and run the command */
+#define LT_CLI_USAGE 2       /* the exit status of a usage error */
+
+typedef enum lt_cli_option_kind {
+    LT_CLI_FLAG,   /* no value; sets an int to 1 */
+    LT_CLI_TEXT,   /* a value kept as a const char * (argv's own string) */
+    LT_CLI_NUMBER, /* a decimal value from min to max, kept as a uint64_t */
+} lt_cli_option_kind;
+
+typedef struct lt_cli_option {
+    const char *name;       /* "--listen" */
+    const char *value_name; /* "ADDR:PORT" in the usage text; NULL for a flag */
+    const char *help;       /* one line, with its default */
+    lt_cli_option_kind kind;
+    size_t offset;          /* where the value goes in the command's argument struct */
+    uint64_t min, max;      /* LT_CLI_NUMBER only */
+} lt_cli_option;
+
+typedef struct lt_cli_command {
+    const char *name;          /* "serve" */
+    const char *summary;       /* one line for `leaktriage --help` */
+    const char *operands;      /* "FILE", "COMMAND ARG"; NULL when it takes none */
+    const char *operands_help; /* lines printed before the options in --help, or NULL */
+    int min_operands, max_operands;
+    size_t operands_offset;    /* a const char *[max_operands] in the argument struct */
+    const lt_cli_option *options;
+    size_t option_count;
+    int (*run)(int argc, char **argv); /* argv[0] is the first argument after the name */
+} lt_cli_command;
+
+/* `.options = table, .option_count = its length` in an lt_cli_command initializer. */
+#define LT_CLI_OPTION_TABLE(table) .options = (table), .option_count = sizeof(table) / sizeof(table)[0]
+
+/* The --data and --database options of every command that opens the database, for an
+ * argument struct `type` whose lt_db_target (db.h) is `member`. */
+#define LT_CLI_DB_OPTIONS(type, member)                                                                          \
+    {.name = "--data", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(type, member.data_dir),      \
+     .help = "data folder: upload spool and private PostgreSQL, started if not running (default "              \
+             LT_DEFAULT_DATA_DIR ")"},                                                                          \
+    {                                                                                                           \
+        .name = "--database", .value_name = "URL", .kind = LT_CLI_TEXT,                                        \
+        .offset = offsetof(type, member.database_url),                                                          \
+        .help = "use this PostgreSQL instead (default: $" LT_DATABASE_URL_ENV ", else the private one)"         \
+    }
+
+/* Parses argv (argc entries, after the command name) into args by cmd's table: options in
+ * any order, operands into cmd->operands_offset. Returns LT_CLI_CONTINUE when the command
+ * should run; otherwise the exit status: 0 after --help/-h (help printed on standard
+ * output), LT_CLI_USAGE after a usage error (reported with lt_cli_usage_error). */
+int lt_cli_parse(const lt_cli_command *cmd, int argc, char **argv, void *args);
+
+/* Prints `leaktriage NAME: <printf fmt>` and the synopsis line to standard error.
+ * Returns LT_CLI_USAGE, the exit status to return. */
+int lt_cli_usage_error(const lt_cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "usage: leaktriage NAME OPERANDS [--option VALUE]..." and a newline to out. */
+void lt_cli_print_synopsis(const lt_cli_command *cmd, FILE *out);
+
+/* Prints the synopsis, operands_help and one line per option to out (what --help shows). */
+void lt_cli_print_help(const lt_cli_command *cmd, FILE *out);
+
+#endif

@@ -1,0 +1,56 @@
+/* cli_migrate: `leaktriage migrate [options]`: opens the database (starting the private
+ * cluster if needed) and applies the migrations (migrate.h). Exit status 0; 2 bad usage or
+ * an unusable migrations folder; 1 another failure (message on standard error). */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "db.h"
+#include "defaults.h"
+#include "migrate.h"
+
+typedef struct migrate_args {
+    lt_db_target db;
+    const char *migrations;
+} migrate_args;
+
+static const lt_cli_option options[] = {
+    LT_CLI_DB_OPTIONS(migrate_args, db),
+    {.name = "--migrations", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(migrate_args, migrations),
+     .help = "folder of NNNN_words.sql files (default " LT_DEFAULT_MIGRATIONS_DIR ")"},
+};
+
+static int run(int argc, char **argv);
+
+const lt_cli_command lt_cli_migrate = {
+    .name = "migrate",
+    .summary = "apply the database migrations",
+    LT_CLI_OPTION_TABLE(options),
+    .run = run,
+};
+
+static int run(int argc, char **argv)
+{
+    migrate_args args = {.migrations = LT_DEFAULT_MIGRATIONS_DIR};
+    int status = lt_cli_parse(&lt_cli_migrate, argc, argv, &args);
+    if (status != LT_CLI_CONTINUE)
+        return status;
+    lt_error err;
+    lt_error_clear(&err);
+    PGconn *conn;
+    int applied = 0;
+    int rc = lt_db_open(&args.db, &conn, &err);
+    if (!rc) {
+        rc = lt_migrate_apply(conn, args.migrations, stdout, &applied, &err);
+        lt_db_close(conn);
+    }
+    if (rc) {
+        fprintf(stderr, "leaktriage migrate: %s\n", err.message);
+        return rc == LT_EUSAGE ? LT_CLI_USAGE : 1;
+    }
+    if (applied)
+        printf("database migrated (%d applied)\n", applied);
+    else
+        printf("database is up to date\n");
+    return 0;
+}

@@ -1,0 +1,56 @@
+/* cli_serve: `leaktriage serve [options]`: parses the options into an lt_serve_config and
+ * runs the service (serve.h). Exit status 0 after SIGTERM/SIGINT, 2 bad usage, 1 when the
+ * service cannot start (message on standard error). */
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "defaults.h"
+#include "serve.h"
+
+typedef struct serve_args {
+    lt_db_target db;
+    const char *listen;
+    uint64_t workers;
+    uint64_t max_upload;
+} serve_args;
+
+static const lt_cli_option options[] = {
+    {.name = "--listen", .value_name = "ADDR:PORT", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, listen),
+     .help = "where to serve (default " LT_DEFAULT_LISTEN ")"},
+    LT_CLI_DB_OPTIONS(serve_args, db),
+    {.name = "--workers", .value_name = "N", .kind = LT_CLI_NUMBER, .offset = offsetof(serve_args, workers),
+     .min = 1, .max = LT_WORKERS_MAX, .help = "analysis worker threads (default: " LT_DEFAULT_WORKERS_TEXT ")"},
+    {.name = "--max-upload", .value_name = "BYTES", .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, max_upload), .min = 1, .max = UINT64_MAX,
+     .help = "largest upload accepted (default " LT_STR(LT_DEFAULT_MAX_UPLOAD_GIB) " GiB)"},
+};
+
+static int run(int argc, char **argv);
+
+const lt_cli_command lt_cli_serve = {
+    .name = "serve",
+    .summary = "run the upload service and the analysis workers",
+    LT_CLI_OPTION_TABLE(options),
+    .run = run,
+};
+
+static int run(int argc, char **argv)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    serve_args args = {.listen = LT_DEFAULT_LISTEN, .max_upload = LT_DEFAULT_MAX_UPLOAD,
+                       .workers = cores < 1 ? 1 : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX : (uint64_t)cores};
+    int status = lt_cli_parse(&lt_cli_serve, argc, argv, &args);
+    if (status != LT_CLI_CONTINUE)
+        return status;
+    lt_serve_config config = {.db = args.db, .listen = args.listen, .workers = (int)args.workers,
+                              .max_upload = args.max_upload};
+    lt_error err;
+    lt_error_clear(&err);
+    if (lt_serve_run(&config, &err)) {
+        fprintf(stderr, "leaktriage serve: %s\n", err.message);
+        return 1;
+    }
+    return 0;
+}
