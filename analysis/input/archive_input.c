@@ -1,8 +1,9 @@
 /* archive_input.c: lt_input_stream(), see archive_input.h. This file sniffs
  * the format, runs the producer thread and the consumer loop; the parts live
  * in byte_queue.c (the ring), input_source.c (reading with a replayable
- * prefix), gzip_isal.c and archive_reader.c (the backends), sharing the
- * internal header input_stream.h.
+ * prefix), input_stream.c (the producer's writer into the ring), gzip_isal.c
+ * and archive_reader.c (the backends), sharing the internal header
+ * input_stream.h.
  *
  * DESIGN
  * - The caller's thread opens the input and reads its first
@@ -44,34 +45,6 @@ static int nomem(lt_error *err, const char *what)
     return lt_error_set(err, LT_ENOMEM, "out of memory %s", what);
 }
 
-/* -------------------------------------------------------- producer output */
-
-static void w_flush(struct lt_stream *s)
-{
-    if (s->cur && s->cur->len > 0) {
-        s->cur->consumed = s->src.total;
-        lt_byte_queue_commit(&s->q);
-        s->cur = NULL;
-    }
-}
-
-int lt_stream_room(struct lt_stream *s, char **p, size_t *n)
-{
-    if (!s->cur && !(s->cur = lt_byte_queue_acquire(&s->q)))
-        return lt_error_set(&s->perr, LT_ECANCELLED, "reading %s was cancelled",
-                            s->src.label);
-    *p = s->cur->data + s->cur->len;
-    *n = LT_BYTE_QUEUE_SLOT_SIZE - s->cur->len;
-    return 0;
-}
-
-void lt_stream_advance(struct lt_stream *s, size_t n)
-{
-    s->cur->len += n;
-    if (s->cur->len == LT_BYTE_QUEUE_SLOT_SIZE)
-        w_flush(s);
-}
-
 /* ----------------------------------------------------------------- plain */
 
 static int run_plain(struct lt_stream *s)
@@ -101,7 +74,7 @@ static void *producer_main(void *arg)
         rc = lt_gzip_isal_run(s);
     else
         rc = lt_archive_reader_run(s);
-    w_flush(s); /* deliver what came before an error, too */
+    lt_stream_flush(s); /* deliver what came before an error, too */
     s->status = rc;
     lt_byte_queue_finish(&s->q);
     return NULL;

@@ -1,8 +1,8 @@
-/* input_stream.h: INTERNAL to archive_input.c, gzip_isal.c and
- * archive_reader.c; nothing else includes it. It holds the per-call state of
- * lt_input_stream (see the DESIGN comment in archive_input.c) and the
- * producer-side writer every backend uses to put uncompressed bytes into the
- * queue. */
+/* input_stream.h: INTERNAL to input/ (archive_input.c, input_stream.c,
+ * gzip_isal.c, archive_reader.c); nothing else includes it. It holds the
+ * per-call state of lt_input_stream (see the DESIGN comment in
+ * archive_input.c) and the producer-side writer (input_stream.c) every backend
+ * uses to put uncompressed bytes into the queue. */
 #ifndef LT_INPUT_STREAM_H
 #define LT_INPUT_STREAM_H
 
@@ -36,6 +36,10 @@ int lt_stream_room(struct lt_stream *s, char **p, size_t *n);
 /* Producer: records that n bytes were written at the *p lt_stream_room gave;
  * publishes the slot once it is full. */
 void lt_stream_advance(struct lt_stream *s, size_t n);
+
+/* Producer: publishes the slot being filled, if it holds any bytes (before
+ * stopping, so what came before an error is delivered too). */
+void lt_stream_flush(struct lt_stream *s);
 
 /* Index of the first byte of p[0..n) that is not JSON white space (n when all
  * are). */
