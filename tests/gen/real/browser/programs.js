@@ -44,8 +44,8 @@ async function runTypescript(manifest) {
     getNewLine: () => '\n', fileExists: (f) => read(f) !== undefined, readFile: read,
     directoryExists: (d) => ['', '/src', '/lib'].includes(d.replace(/\/$/, '')), getDirectories: () => [],
   };
-  const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true,
-    declaration: true, outDir: '/out' };
+  const options = { target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts'], types: [], module: ts.ModuleKind.CommonJS, strict: true,
+    declaration: true, outDir: '/out', rootDir: '/src' };
   const roots = manifest.sample.filter((f) => f.endsWith('.ts')).map((f) => `/${f}`);
   const program = ts.createProgram(roots, options, host);
   program.emit();
