@@ -2,7 +2,9 @@
  * DevTools names plain objects (type object, name "Object") after their
  * properties. Inference: each plain object's property edges (not __proto__),
  * in edge order, until the text "{a, b, ...}" would pass 120 UTF-16 units,
- * form a candidate; candidates held by at least max(2, plain objects / 1000)
+ * form a candidate, keyed by its name text as DevTools keys it (so leading
+ * empty property names, which add nothing to "{a, b}", are not part of the
+ * key; the definition keeps the first object's full list); candidates held by at least max(2, plain objects / 1000)
  * objects become definitions, most common first (ties: first seen).
  * Application: a plain object takes the definition with the most properties
  * whose properties all occur among its own (as a multiset); ties go to the
@@ -25,6 +27,7 @@
 
 typedef struct candidate {
     uint32_t start, len;   /* property name indices in work.pool */
+    uint32_t skip;         /* leading empty names, left out of the name and the key */
     uint32_t count;
     uint32_t order;        /* first seen */
     uint32_t hash;
@@ -217,22 +220,35 @@ static int grow_candidates(work *w)
     return 0;
 }
 
-/* Counts the sequence pool[start..] as one more instance of its candidate. */
+/* How many names at the start of seq are empty: DevTools' "{" + "" stays "{",
+ * so they neither show in the name nor start a ", " separator. */
+static uint32_t leading_empty_names(const work *w, const uint32_t *seq, uint32_t len)
+{
+    uint32_t k = 0;
+    while (k < len && lt_graph_string_len(w->g, seq[k]) == 0)
+        k++;
+    return k;
+}
+
+/* Counts the sequence pool[start..] as one more instance of its candidate
+ * (the candidate with the same name text). */
 static int count_candidate(work *w, uint32_t start, uint32_t len)
 {
     if (w->cand_count + 1 > w->cand_cap && grow_candidates(w))
         return -1;
     const uint32_t *seq = w->pool.items + start;
-    uint32_t h = hash_seq(seq, len), s = h & (w->table_cap - 1);
+    uint32_t skip = leading_empty_names(w, seq, len), key_len = len - skip;
+    uint32_t h = hash_seq(seq + skip, key_len), s = h & (w->table_cap - 1);
     for (; w->table[s]; s = (s + 1) & (w->table_cap - 1)) {
         candidate *c = &w->cands[w->table[s] - 1];
-        if (c->hash == h && c->len == len && !memcmp(w->pool.items + c->start, seq, len * sizeof *seq)) {
+        if (c->hash == h && c->len - c->skip == key_len &&
+            !memcmp(w->pool.items + c->start + c->skip, seq + skip, key_len * sizeof *seq)) {
             c->count++;
             w->pool.len = start; /* drop the copy */
             return 0;
         }
     }
-    w->cands[w->cand_count] = (candidate){start, len, 1, w->cand_count, h};
+    w->cands[w->cand_count] = (candidate){start, len, skip, 1, w->cand_count, h};
     w->table[s] = ++w->cand_count;
     return 0;
 }
@@ -439,7 +455,7 @@ static int64_t definition_name(work *w, lt_text_index *names, uint32_t d)
     size_t at = 0;
     buf[at++] = '{';
     for (uint32_t i = 0; i < c->len; i++) {
-        if (i) {
+        if (at > 1) { /* as DevTools: no separator while the text is still "{" */
             memcpy(buf + at, ", ", 2);
             at += 2;
         }
