@@ -399,6 +399,36 @@ static int report_holder(const lt_heap_view *v, uint32_t x, const uint32_t *path
                            parts, 4, err);
 }
 
+/* The holder among holders[0..n) that is x's nearest proper dominator, or n. */
+static uint32_t enclosing_holder(const lt_heap_view *v, const uint32_t *holders, uint32_t n, uint32_t x)
+{
+    for (uint32_t at = x; at != v->g->root;) {
+        at = v->tree->dominator[at];
+        for (uint32_t k = 0; k < n; k++)
+            if (holders[k] == at)
+                return k;
+    }
+    return n;
+}
+
+/* Keeps an outer holder only when what it holds beyond the holders nested in
+ * it is itself big: `Window` → `prettierPlugins` → `get parsers` is one
+ * retention, told once, at the innermost. Returns the count kept. */
+static uint32_t drop_outer_holders(const lt_heap_view *v, uint32_t *holders, uint32_t n)
+{
+    uint64_t inner[64] = {0};
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t j = enclosing_holder(v, holders, n, holders[k]);
+        if (j < n)
+            inner[j] += v->tree->retained[holders[k]];
+    }
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!inner[i] || percent(v, v->tree->retained[holders[i]] - inner[i]) >= HOLDER_MIN_PERCENT)
+            holders[kept++] = holders[i];
+    return kept;
+}
+
 uint32_t lt_holders_big(const lt_heap_view *v, const uint32_t *top, uint32_t n, uint32_t *holders)
 {
     uint32_t found = 0;
@@ -410,10 +440,10 @@ uint32_t lt_holders_big(const lt_heap_view *v, const uint32_t *top, uint32_t n, 
         uint32_t h = lt_holder_innermost(v, x), seen = 0;
         for (uint32_t k = 0; k < found; k++)
             seen |= holders[k] == h;
-        if (!seen)
+        if (!seen && found < 64)
             holders[found++] = h;
     }
-    return found;
+    return drop_outer_holders(v, holders, found);
 }
 
 int lt_holders_report(const lt_heap_view *v, const uint32_t *top, uint32_t n, const lt_path_book *paths,

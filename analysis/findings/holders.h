@@ -28,7 +28,9 @@ int lt_holder_dominates(const lt_heap_view *v, uint32_t up, uint32_t x);
 
 /* Fills holders[] with the distinct innermost holders (lt_holder_innermost)
  * of the big retainers among top[0..n) (at least 25% of the heap, not a user
- * root, not engine-internal); returns how many (<= n). */
+ * root, not engine-internal), leaving out a holder that only encloses others
+ * (what it holds beyond them is under 25% of the heap); returns how many
+ * (<= n, at most 64). */
 uint32_t lt_holders_big(const lt_heap_view *v, const uint32_t *top, uint32_t n, uint32_t *holders);
 
 /* True for engine-internal classes: `(...)`, `system / ...`, `Detached ...`. */
