@@ -6,11 +6,11 @@
 
 const lt_http_route lt_api_routes[] = {
     {.method = "POST", .pattern = "/api/v1/apps/{}/snapshots", .begin = lt_upload_begin, .body = lt_upload_body,
-     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup},
+     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup, .query = "version,host,commit"},
     {.method = "GET", .pattern = "/api/v1/apps", .handle = lt_api_apps},
-    {.method = "GET", .pattern = "/api/v1/apps/{}/snapshots", .handle = lt_api_app_snapshots},
-    {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings},
-    {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/snapshots", .handle = lt_api_app_snapshots, .query = "limit,offset"},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings, .query = "limit,offset"},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis, .query = "wait"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}/report", .handle = lt_api_analysis_report},
     {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
 };

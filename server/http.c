@@ -216,11 +216,46 @@ static void check_content_length(lt_http_request *req)
 }
 
 /* First call for a request: route, authenticate, check the size, let the route begin. */
+/* True when name is one of the comma-separated names in list. */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *s = list; s && *s;) {
+        size_t len = strcspn(s, ",");
+        if (len == n && !strncmp(s, name, n))
+            return 1;
+        s += len + (s[len] == ',');
+    }
+    return 0;
+}
+
+static enum MHD_Result check_one_parameter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    lt_http_request *req = cls;
+    if (listed(req->route->query, key))
+        return MHD_YES;
+    const char *takes = req->route->query ? req->route->query : "none";
+    lt_http_reply_error(req, 400, "unknown_parameter", "unknown query parameter '%.100s' (%s %s takes: %s)", key,
+                        req->route->method, req->route->pattern, takes);
+    return MHD_NO;
+}
+
+/* Answers 400 when the query has a parameter the route does not take: a misspelt filter
+ * is an error, never silently ignored. */
+static void check_parameters(lt_http_request *req)
+{
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_one_parameter, req);
+}
+
 static void request_begin(lt_http_request *req)
 {
     route_find(req);
     if (!req->response && !req->route->is_public)
         authenticate(req);
+    if (!req->response)
+        check_parameters(req);
     if (!req->response && req->route->body)
         check_content_length(req);
     pool_release(req->server, req->db); /* not held while the body arrives */

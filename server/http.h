@@ -81,6 +81,8 @@ typedef struct lt_http_route {
     const char *method;
     const char *pattern; /* "/api/v1/apps/{}/snapshots": `{}` matches one non-empty segment */
     int is_public;       /* 1: no API key needed */
+    const char *query;   /* the query parameters it takes, comma-separated ("limit,offset");
+                            NULL: none. Any other answers 400 unknown_parameter naming it. */
     void (*begin)(lt_http_request *req);                                /* optional */
     void (*body)(lt_http_request *req, const char *data, size_t size); /* optional: else dropped */
     void (*handle)(lt_http_request *req);                               /* required: must answer */

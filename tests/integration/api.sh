@@ -120,6 +120,16 @@ check "the same bytes for another app answer 202 with new ids" test "$status" = 
 check "... and the app was created" test "$(sql "SELECT string_agg(a.name, ',' ORDER BY a.name) FROM apps a JOIN customers c
   ON c.id = a.customer_id WHERE c.name = 'alpha'")" = "web,worker.v2_x-1"
 
+call "$key_a" GET "/api/v1/apps/web/snapshots?limt=5"
+check "a misspelt query parameter answers 400 unknown_parameter naming it" \
+  sh -c '[ "$1" = 400 ] && jq -e ".error.code == \"unknown_parameter\" and (.error.message | contains(\"limt\"))" "$2" >/dev/null' _ "$status" "$work/body"
+call "$key_a" GET "/api/v1/apps?status=new"
+check "... also on a route that takes none" is_error 400 unknown_parameter
+call "" GET "/api/v1/apps?status=new"
+check "... after the key check (no key: 401)" test "$status" = 401
+call "$key_a" POST "/api/v1/apps/web/snapshots?verison=1" --data-binary @"$fixture"
+check "... and on uploads (a misspelt label is not dropped silently)" is_error 400 unknown_parameter
+
 call "$key_a" POST '/api/v1/apps/bad!name/snapshots' --data-binary @"$fixture"
 check "a bad app name answers 400 bad_app_name" is_error 400 bad_app_name || body
 call "$key_a" POST "/api/v1/apps/$(printf 'a%.0s' $(seq 101))/snapshots" --data-binary @"$fixture"
