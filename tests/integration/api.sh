@@ -20,10 +20,7 @@ data=$work/data
 server_pid=
 
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-  fi
+  stop_process "$server_pid"
   stop_cluster "$data"
   rm -rf "$work"
 }
