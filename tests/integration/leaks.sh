@@ -301,5 +301,11 @@ call "$key" GET "/analyses/$pending/verdict?wait=60"
 check "... ?wait= holds it until done" test "$status $(field .verdict)" = "200 pass"
 
 check "the service is still running" kill -0 "$server_pid"
+kill -TERM "$server_pid"
+wait "$server_pid"
+rc=$?
+server_pid=
+check "the service stops cleanly (no sanitizer report)" test $rc -eq 0 -a -z "$(grep -l Sanitizer "$work/serve.log")" ||
+  tail -n 40 "$work/serve.log"
 echo "$failures failed"
 [ "$failures" -eq 0 ]
