@@ -4,14 +4,26 @@
 #include "api.h"
 #include "upload.h"
 
+#define LEAK_LIST_QUERY "status,kind,q,sort,limit,cursor"
+
 const lt_http_route lt_api_routes[] = {
     {.method = "POST", .pattern = "/api/v1/apps/{}/snapshots", .begin = lt_upload_begin, .body = lt_upload_body,
-     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup, .query = "version,host,commit"},
+     .handle = lt_upload_finish, .cleanup = lt_upload_cleanup, .query = "version,host,commit,branch,environment"},
     {.method = "GET", .pattern = "/api/v1/apps", .handle = lt_api_apps},
     {.method = "GET", .pattern = "/api/v1/apps/{}/snapshots", .handle = lt_api_app_snapshots, .query = "limit,offset"},
     {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings, .query = "limit,offset"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis, .query = "wait"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}/report", .handle = lt_api_analysis_report},
+    {.method = "GET", .pattern = "/api/v1/apps/{}/leaks", .handle = lt_api_app_leaks, .query = LEAK_LIST_QUERY},
+    {.method = "PATCH", .pattern = "/api/v1/apps/{}", .begin = lt_api_json_body_begin, .body = lt_api_json_body,
+     .handle = lt_api_app_patch, .cleanup = lt_api_json_body_cleanup},
+    {.method = "GET", .pattern = "/api/v1/leaks", .handle = lt_api_leaks, .query = LEAK_LIST_QUERY},
+    {.method = "GET", .pattern = "/api/v1/leaks/{}", .handle = lt_api_leak, .query = "limit,cursor"},
+    {.method = "PATCH", .pattern = "/api/v1/leaks/{}", .begin = lt_api_json_body_begin, .body = lt_api_json_body,
+     .handle = lt_api_leak_patch, .cleanup = lt_api_json_body_cleanup},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/compare", .handle = lt_api_analysis_compare, .query = "baseline"},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/verdict", .handle = lt_api_analysis_verdict,
+     .query = "fail_on,wait"},
     {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
 };
 

@@ -3,6 +3,7 @@
  * service cannot start (message on standard error). */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,6 +15,7 @@ typedef struct serve_args {
     const char *listen;
     uint64_t workers;
     uint64_t max_upload;
+    const char *public_url;
 } serve_args;
 
 static const lt_cli_option options[] = {
@@ -25,6 +27,8 @@ static const lt_cli_option options[] = {
     {.name = "--max-upload", .value_name = "BYTES", .kind = LT_CLI_NUMBER,
      .offset = offsetof(serve_args, max_upload), .min = 1, .max = UINT64_MAX,
      .help = "largest upload accepted (default " LT_STR(LT_DEFAULT_MAX_UPLOAD_GIB) " GiB)"},
+    {.name = "--public-url", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, public_url),
+     .help = "where users reach the service, for the links in verdicts (default " LT_DEFAULT_PUBLIC_URL_TEXT ")"},
 };
 
 static int run(int argc, char **argv);
@@ -45,7 +49,11 @@ static int run(int argc, char **argv)
     if (status != LT_CLI_CONTINUE)
         return status;
     lt_serve_config config = {.db = args.db, .listen = args.listen, .workers = (int)args.workers,
-                              .max_upload = args.max_upload};
+                              .max_upload = args.max_upload, .public_url = args.public_url};
+    if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
+        return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
+    if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)
+        return lt_cli_usage_error(&lt_cli_serve, "--public-url is longer than %d bytes", LT_PUBLIC_URL_MAX);
     lt_error err;
     lt_error_clear(&err);
     if (lt_serve_run(&config, &err)) {

@@ -33,6 +33,8 @@
 #define LT_WORKERS_MAX 256                            /* serve --workers, and a pool's limit (jobs.h) */
 #define LT_DEFAULT_MAX_UPLOAD_GIB 8
 #define LT_DEFAULT_MAX_UPLOAD ((uint64_t)LT_DEFAULT_MAX_UPLOAD_GIB << 30) /* serve --max-upload, bytes */
+#define LT_DEFAULT_PUBLIC_URL_TEXT "http:// and the --listen address" /* serve --public-url */
+#define LT_PUBLIC_URL_MAX 200                         /* bytes in --public-url */
 
 /* ---- analyze and the stored report ---- */
 
@@ -46,6 +48,15 @@
 #define LT_API_LIMIT_DEFAULT 50   /* ?limit= of the lists */
 #define LT_API_LIMIT_MAX 1000
 #define LT_API_APP_NAME_MAX 100   /* characters in an app name: [A-Za-z0-9._-] */
-#define LT_API_LABEL_MAX 200      /* bytes in a version/host/commit label */
+#define LT_API_LABEL_MAX 200      /* bytes in a version/host/commit/branch/environment label */
+#define LT_API_JSON_BODY_MAX 4096 /* bytes in a PATCH body */
+#define LT_API_SEARCH_MAX 200     /* bytes in the leaks' ?q= */
+#define LT_API_LEAK_SORT_DEFAULT "last_seen" /* the leaks' ?sort= */
+
+/* ---- leak records ---- */
+
+#define LT_DEFAULT_RESOLVE_AFTER 3 /* a leak absent from this many analysed snapshots is resolved */
+#define LT_RESOLVE_AFTER_MAX 1000  /* PATCH /api/v1/apps/{app} {"resolve_after"}: 1 to this
+                                      (migrations/0003_leaks.sql repeats both numbers) */
 
 #endif

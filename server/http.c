@@ -24,6 +24,7 @@ struct lt_http {
     struct MHD_Daemon *daemon;
     char *conninfo;
     char *spool_dir;
+    char *public_url;
     uint64_t max_upload;
     const lt_http_route *routes;
     size_t route_count;
@@ -84,6 +85,7 @@ const char *lt_http_header(const lt_http_request *req, const char *name)
 
 const char *lt_http_spool_dir(const lt_http *http) { return http->spool_dir; }
 uint64_t lt_http_max_upload(const lt_http *http) { return http->max_upload; }
+const char *lt_http_public_url(const lt_http *http) { return http->public_url; }
 int lt_http_stopping(const lt_http *http) { return atomic_load(&http->stopping); }
 
 /* ---- the connection pool ---- */
@@ -408,6 +410,27 @@ static int start_daemon(lt_http *h, const char *listen, lt_error *err)
     return 0;
 }
 
+/* The configured public URL without trailing '/', or "http://" + the listen address with
+ * the port it got. 0 or LT_ENOMEM. */
+static int set_public_url(lt_http *h, const lt_http_config *cfg, lt_error *err)
+{
+    int n;
+    if (cfg->public_url) {
+        size_t len = strlen(cfg->public_url);
+        while (len > 0 && cfg->public_url[len - 1] == '/')
+            len--;
+        n = asprintf(&h->public_url, "%.*s", (int)len, cfg->public_url);
+    } else {
+        const char *listen = cfg->listen ? cfg->listen : LT_DEFAULT_LISTEN;
+        n = asprintf(&h->public_url, "http://%.*s:%u", (int)(strrchr(listen, ':') - listen), listen, h->port);
+    }
+    if (n < 0) {
+        h->public_url = NULL;
+        return lt_error_set(err, LT_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
 {
     lt_http *h = calloc(1, sizeof *h);
@@ -433,6 +456,8 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
         goto fail;
     if ((rc = start_daemon(h, cfg->listen ? cfg->listen : LT_DEFAULT_LISTEN, err)))
         goto fail;
+    if ((rc = set_public_url(h, cfg, err)))
+        goto fail;
     *out = h;
     return 0;
 fail:
@@ -454,5 +479,6 @@ void lt_http_stop(lt_http *http)
     pthread_mutex_destroy(&http->pool_lock);
     free(http->conninfo);
     free(http->spool_dir);
+    free(http->public_url);
     free(http);
 }

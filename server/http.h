@@ -37,6 +37,8 @@ typedef struct lt_http_config {
     const char *data_dir; /* uploads are spooled to data_dir/spool; NULL: LT_DEFAULT_DATA_DIR */
     const char *conninfo; /* libpq connection string of a migrated database (required) */
     uint64_t max_upload;  /* bytes of request body accepted; 0: LT_DEFAULT_MAX_UPLOAD */
+    const char *public_url; /* where users reach the service, for links in answers (no trailing
+                               '/'); NULL: "http://" + listen, with the port it got */
     const struct lt_http_route *routes; /* the table requests are matched against (required; */
     size_t route_count;                 /* static storage: it is not copied) */
 } lt_http_config;
@@ -110,6 +112,7 @@ PGconn *lt_http_db(lt_http_request *req, lt_error *err);
 
 const char *lt_http_spool_dir(const lt_http *http); /* data_dir/spool */
 uint64_t lt_http_max_upload(const lt_http *http);
+const char *lt_http_public_url(const lt_http *http); /* config's public_url, or its default */
 int lt_http_stopping(const lt_http *http); /* 1 once lt_http_stop has begun */
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "report.h"
+#include "store_leaks.h"
 
 /* Statements take the job's values as $1 analysis id, $2 customer id, $3 app id; the
  * first MARK_PARAMS / FILL_FROM_REPORT[i].nparams of them (MARK_DONE has its own list). */
@@ -114,6 +115,8 @@ static int store_in_tx(PGconn *conn, void *ctx, lt_error *err)
         rc = lt_db_exec(conn, INSERT_REPORT, 2, report, NULL, err);
     if (!rc)
         rc = run_all(conn, FILL_FROM_REPORT, sizeof FILL_FROM_REPORT / sizeof *FILL_FROM_REPORT, ids, err);
+    if (!rc)
+        rc = lt_leaks_record_analysis(conn, tx->job->analysis_id, tx->job->customer_id, tx->job->app_id, err);
     return rc;
 }
 

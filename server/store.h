@@ -9,6 +9,8 @@
  *   top_retainers  the report's top retainers, rank 1..
  *   snapshots      node_count, edge_count, total_size (sum of self sizes), uncompressed_bytes
  *   analyses       state 'done', percent 100, finished_at, error cleared
+ *   leaks          the app's leak records, occurrences, statuses and events (store_leaks.h),
+ *                  last, under the app's row lock
  * The tables are filled from the stored report document itself (jsonb_to_recordset), so
  * the rows and the served report can never disagree. Earlier rows of the same analysis
  * (none, normally) are replaced. */

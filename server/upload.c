@@ -3,6 +3,7 @@
 #include "upload.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -18,12 +19,14 @@
 #include "db.h"
 #include "defaults.h"
 
-enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_COUNT };
+enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_BRANCH, LABEL_ENVIRONMENT, LABEL_COUNT };
 
 static const char *const label_names[LABEL_COUNT] = {
     [LABEL_VERSION] = "version",
     [LABEL_HOST] = "host",
     [LABEL_COMMIT] = "commit",
+    [LABEL_BRANCH] = "branch",
+    [LABEL_ENVIRONMENT] = "environment",
 };
 
 typedef struct upload {
@@ -238,6 +241,7 @@ typedef struct upload_ids {
     upload *u;
     char app_id[24], snapshot_id[24], analysis_id[24];
     int existed;
+    int label_differs[LABEL_COUNT]; /* existed: given, and not what the first upload stored */
 } upload_ids;
 
 /* Runs sql and copies the first column of its first row (if any) into out. */
@@ -266,6 +270,36 @@ static int app_id_tx(PGconn *db, upload_ids *ids, const char *customer, lt_error
     return rc;
 }
 
+/* The labels given, as query parameters (NULL when not given). */
+static void label_params(const upload *u, const char *out[LABEL_COUNT])
+{
+    for (int i = 0; i < LABEL_COUNT; i++)
+        out[i] = u->label_set[i] ? u->labels[i] : NULL;
+}
+
+/* The same bytes were uploaded before: finds the snapshot, its latest analysis and which
+ * of the labels given differ from the ones it was stored with (they are not changed). */
+static int existing_tx(PGconn *db, upload_ids *ids, lt_error *err)
+{
+    const char *e[] = {ids->app_id, ids->u->sha_hex};
+    PGresult *res;
+    int rc = lt_db_exec(db, "SELECT id, version, host, commit_sha, branch, environment FROM snapshots "
+                            "WHERE app_id = $1 AND sha256 = decode($2, 'hex')", 2, e, &res, err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return lt_error_set(err, LT_EIO, "the snapshot vanished while it was uploaded again");
+    }
+    snprintf(ids->snapshot_id, sizeof ids->snapshot_id, "%s", PQgetvalue(res, 0, 0));
+    for (int i = 0; i < LABEL_COUNT; i++)
+        ids->label_differs[i] = ids->u->label_set[i] &&
+                                (PQgetisnull(res, 0, i + 1) || strcmp(PQgetvalue(res, 0, i + 1), ids->u->labels[i]));
+    PQclear(res);
+    const char *a[] = {ids->snapshot_id};
+    return query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
+}
+
 static int insert_tx(PGconn *db, void *ctx, lt_error *err)
 {
     upload_ids *ids = ctx;
@@ -276,23 +310,16 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
     int rc = app_id_tx(db, ids, customer, err);
     if (rc)
         return rc;
-    const char *s[] = {ids->app_id, customer, u->sha_hex, u->final_path, bytes,
-                       u->label_set[LABEL_VERSION] ? u->labels[LABEL_VERSION] : NULL,
-                       u->label_set[LABEL_HOST] ? u->labels[LABEL_HOST] : NULL,
-                       u->label_set[LABEL_COMMIT] ? u->labels[LABEL_COMMIT] : NULL};
+    const char *s[5 + LABEL_COUNT] = {ids->app_id, customer, u->sha_hex, u->final_path, bytes};
+    label_params(u, s + 5);
     rc = query_id(db,
                   "INSERT INTO snapshots (app_id, customer_id, sha256, spool_path, compressed_bytes, version, host, "
-                  "commit_sha) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7, $8) "
+                  "commit_sha, branch, environment) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7, $8, $9, $10) "
                   "ON CONFLICT (app_id, sha256) DO NOTHING RETURNING id",
-                  8, s, ids->snapshot_id, err);
+                  5 + LABEL_COUNT, s, ids->snapshot_id, err);
     if (!rc && !ids->snapshot_id[0]) {
         ids->existed = 1;
-        const char *e[] = {ids->app_id, u->sha_hex};
-        rc = query_id(db, "SELECT id FROM snapshots WHERE app_id = $1 AND sha256 = decode($2, 'hex')", 2, e,
-                      ids->snapshot_id, err);
-        const char *a[] = {ids->snapshot_id};
-        if (!rc)
-            rc = query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
+        rc = existing_tx(db, ids, err);
     }
     if (!rc && !ids->analysis_id[0]) {
         const char *a[] = {ids->snapshot_id, customer};
@@ -300,6 +327,31 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
                       ids->analysis_id, err);
     }
     return rc;
+}
+
+/* The answer: ids and sizes; for the same bytes again, the labels given that were not
+ * applied (the snapshot keeps its first upload's) and a note saying so. NULL: no memory. */
+static char *answer_json(const upload_ids *ids)
+{
+    const upload *u = ids->u;
+    char url[64];
+    snprintf(url, sizeof url, "/api/v1/analyses/%s", ids->analysis_id);
+    json_t *doc = json_pack("{s:I, s:I, s:s, s:s, s:I}", "snapshot_id", (json_int_t)strtoll(ids->snapshot_id, NULL, 10),
+                            "analysis_id", (json_int_t)strtoll(ids->analysis_id, NULL, 10), "analysis_url", url,
+                            "sha256", u->sha_hex, "compressed_bytes", (json_int_t)u->bytes);
+    json_t *ignored = json_object();
+    for (int i = 0; doc && ignored && i < LABEL_COUNT; i++)
+        if (ids->label_differs[i])
+            json_object_set_new(ignored, label_names[i], json_string(u->labels[i]));
+    if (doc && ignored && json_object_size(ignored)) {
+        json_object_set(doc, "labels_ignored", ignored);
+        json_object_set_new(doc, "note", json_string("these bytes were uploaded before as this snapshot; "
+                                                     "it keeps the labels of that first upload"));
+    }
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(ignored);
+    json_decref(doc);
+    return text;
 }
 
 void lt_upload_finish(lt_http_request *req)
@@ -330,12 +382,13 @@ void lt_upload_finish(lt_http_request *req)
         lt_http_reply_db_error(req, &err);
         return;
     }
-    char body[256];
-    snprintf(body, sizeof body,
-             "{\"snapshot_id\":%s,\"analysis_id\":%s,\"analysis_url\":\"/api/v1/analyses/%s\",\"sha256\":\"%s\","
-             "\"compressed_bytes\":%" PRIu64 "}",
-             ids.snapshot_id, ids.analysis_id, ids.analysis_id, u->sha_hex, u->bytes);
+    char *body = answer_json(&ids);
+    if (!body) {
+        lt_http_reply_error(req, 500, "internal_error", "out of memory");
+        return;
+    }
     lt_http_reply_json(req, ids.existed ? 200 : 202, body);
+    free(body);
 }
 
 void lt_upload_cleanup(lt_http_request *req)

@@ -20,10 +20,7 @@ data=$work/data
 server_pid=
 
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-  fi
+  stop_process "$server_pid"
   stop_cluster "$data"
   rm -rf "$work"
 }
@@ -268,13 +265,26 @@ check "... declares the bearer security scheme" test "$(jq -r .components.securi
 routes=$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | select(. != "parameters") | "\(ascii_upcase) \($p)"' "$work/openapi.json" | sort)
 expected=$(printf '%s\n' "GET /api/v1/analyses/{id}" "GET /api/v1/analyses/{id}/report" "GET /api/v1/apps" \
   "GET /api/v1/apps/{app}/findings" "GET /api/v1/apps/{app}/snapshots" "GET /api/v1/openapi.json" \
-  "POST /api/v1/apps/{app}/snapshots" | sort)
+  "POST /api/v1/apps/{app}/snapshots" "GET /api/v1/apps/{app}/leaks" "PATCH /api/v1/apps/{app}" \
+  "GET /api/v1/leaks" "GET /api/v1/leaks/{id}" "PATCH /api/v1/leaks/{id}" \
+  "GET /api/v1/analyses/{id}/compare" "GET /api/v1/analyses/{id}/verdict" | sort)
 check "... lists every route" test "$routes" = "$expected"
+# a leak of an1's finding, as a worker records it (store_leaks.c), for the leak routes
+leak1=$(sql "WITH l AS (INSERT INTO leaks (customer_id, app_id, fingerprint, kind, title, occurrences)
+  SELECT customer_id, app_id, fingerprint, kind, title, 1 FROM findings WHERE analysis_id = $an1 RETURNING id, customer_id)
+  INSERT INTO leak_occurrences (leak_id, customer_id, snapshot_id, analysis_id, finding_id, retained_size, retained_percent, status)
+  SELECT l.id, l.customer_id, $snap1, $an1, f.id, f.retained_size, f.retained_percent, 'new'
+  FROM l, findings f WHERE f.analysis_id = $an1 RETURNING leak_id")
 while read -r method path; do
   p=${path//\{app\}/web}
   p=${p//\{id\}/$an1}
+  [ "${path#/api/v1/leaks/}" != "$path" ] && p=/api/v1/leaks/$leak1
   if [ "$method" = POST ]; then
     call "$key_a" POST "$p" --data-binary @"$fixture"
+  elif [ "$method" = PATCH ]; then
+    body='{"resolve_after": 3}'
+    [ "$p" = "/api/v1/leaks/$leak1" ] && body='{"status": "open"}'
+    call "$key_a" PATCH "$p" --data "$body"
   else
     call "$key_a" "$method" "$p"
   fi

@@ -17,6 +17,11 @@ stop_cluster() { # data dir holding pg/
   return 0
 }
 
+stop_process() { # pid (or ""): SIGTERM, then wait for it
+  [ -n "${1:-}" ] && kill -TERM "$1" 2>/dev/null && wait "$1" 2>/dev/null
+  return 0
+}
+
 ok() { echo "ok   $*"; }
 fail() {
   echo "FAIL $*"
