@@ -13,8 +13,7 @@
 
 /* ---- request parameters ---- */
 
-/* Copies a positive decimal id (at most 18 digits) into out; answers 400 when it is not one. */
-static int id_param(lt_http_request *req, const char *text, const char *what, char out[24])
+int lt_api_id_param(lt_http_request *req, const char *text, const char *what, char out[24])
 {
     size_t n = strlen(text);
     if (n == 0 || n > 18 || strspn(text, "0123456789") != n || strspn(text, "0") == n) {
@@ -25,9 +24,7 @@ static int id_param(lt_http_request *req, const char *text, const char *what, ch
     return 0;
 }
 
-/* Reads the query parameter name as an integer in [0, max] into out (def when absent);
- * answers 400 when it is something else. */
-static int uint_param(lt_http_request *req, const char *name, long def, long max, long *out)
+int lt_api_uint_param(lt_http_request *req, const char *name, long def, long max, long *out)
 {
     const char *v = lt_http_query(req, name);
     *out = def;
@@ -41,8 +38,7 @@ static int uint_param(lt_http_request *req, const char *name, long def, long max
     return 0;
 }
 
-/* Runs sql (whose first column is JSON text) and returns the result; answers 500 on failure. */
-static PGresult *query(lt_http_request *req, const char *sql, int n, const char *const *params)
+PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char *const *params)
 {
     lt_error err;
     lt_error_clear(&err);
@@ -55,8 +51,7 @@ static PGresult *query(lt_http_request *req, const char *sql, int n, const char 
     return res;
 }
 
-/* Answers 200 with the JSON text in the first column of res's first row, or 404 (what). */
-static void reply_first_json(lt_http_request *req, PGresult *res, const char *what)
+void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *what)
 {
     if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0))
         lt_http_reply_error(req, 404, "not_found", "no such %s", what);
@@ -84,20 +79,20 @@ void lt_api_analysis(lt_http_request *req)
 {
     char id[24], customer[24];
     long wait_s;
-    if (id_param(req, req->captures[0], "analysis", id) ||
-        uint_param(req, "wait", 0, LT_API_WAIT_MAX_S, &wait_s))
+    if (lt_api_id_param(req, req->captures[0], "analysis", id) ||
+        lt_api_uint_param(req, "wait", 0, LT_API_WAIT_MAX_S, &wait_s))
         return;
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     const char *params[] = {id, customer};
     double deadline = now_s() + (double)wait_s;
     for (;;) {
-        PGresult *res = query(req, analysis_sql, 2, params);
+        PGresult *res = lt_api_query(req, analysis_sql, 2, params);
         if (!res)
             return;
         int finished = PQntuples(res) < 1 || !strcmp(PQgetvalue(res, 0, 1), "done") ||
                        !strcmp(PQgetvalue(res, 0, 1), "failed");
         if (finished || now_s() >= deadline || lt_http_stopping(req->server)) {
-            reply_first_json(req, res, "analysis");
+            lt_api_reply_first_json(req, res, "analysis");
             return;
         }
         PQclear(res);
@@ -109,11 +104,11 @@ void lt_api_analysis(lt_http_request *req)
 void lt_api_analysis_report(lt_http_request *req)
 {
     char id[24], customer[24];
-    if (id_param(req, req->captures[0], "analysis", id))
+    if (lt_api_id_param(req, req->captures[0], "analysis", id))
         return;
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     const char *params[] = {id, customer};
-    PGresult *res = query(req,
+    PGresult *res = lt_api_query(req,
                           "SELECT r.document::text, a.state, a.error FROM analyses a "
                           "LEFT JOIN reports r ON r.analysis_id = a.id WHERE a.id = $1 AND a.customer_id = $2",
                           2, params);
@@ -130,7 +125,7 @@ void lt_api_analysis_report(lt_http_request *req)
         PQclear(res);
         return;
     }
-    reply_first_json(req, res, "analysis");
+    lt_api_reply_first_json(req, res, "analysis");
 }
 
 /* ---- apps ---- */
@@ -140,7 +135,7 @@ void lt_api_apps(lt_http_request *req)
     char customer[24];
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     const char *params[] = {customer};
-    PGresult *res = query(
+    PGresult *res = lt_api_query(
         req,
         "SELECT json_build_object('apps', coalesce(json_agg(json_build_object("
         "'name', a.name, 'created_at', a.created_at, "
@@ -149,7 +144,7 @@ void lt_api_apps(lt_http_request *req)
         ") ORDER BY a.name), '[]'::json))::text FROM apps a WHERE a.customer_id = $1",
         1, params);
     if (res)
-        reply_first_json(req, res, "app");
+        lt_api_reply_first_json(req, res, "app");
 }
 
 /* The snapshots of an app, newest first, each with its latest analysis. */
@@ -182,17 +177,17 @@ static void app_list(lt_http_request *req, const char *sql)
 {
     const char *app = lt_upload_app_name(req);
     long limit, offset;
-    if (!app || uint_param(req, "limit", LT_API_LIMIT_DEFAULT, LT_API_LIMIT_MAX, &limit) ||
-        uint_param(req, "offset", 0, 1000000000L, &offset))
+    if (!app || lt_api_uint_param(req, "limit", LT_API_LIMIT_DEFAULT, LT_API_LIMIT_MAX, &limit) ||
+        lt_api_uint_param(req, "offset", 0, 1000000000L, &offset))
         return;
     char customer[24], limit_s[24], offset_s[24];
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     snprintf(limit_s, sizeof limit_s, "%ld", limit);
     snprintf(offset_s, sizeof offset_s, "%ld", offset);
     const char *params[] = {customer, app, limit_s, offset_s};
-    PGresult *res = query(req, sql, 4, params);
+    PGresult *res = lt_api_query(req, sql, 4, params);
     if (res)
-        reply_first_json(req, res, "app");
+        lt_api_reply_first_json(req, res, "app");
 }
 
 void lt_api_app_snapshots(lt_http_request *req) { app_list(req, snapshots_sql); }
