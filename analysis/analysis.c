@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "findings/chains.h"
+#include "findings/class_scripts.h"
 #include "findings/clusters.h"
 #include "devtools/distances.h"
 #include "devtools/dom_state.h"
@@ -134,6 +135,10 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
         rc = lt_clusters_report(&view, scan, &a->findings, err);
     lt_cluster_scan_free(scan);
     lt_findings_rank(&a->findings);
+    if (!rc)
+        rc = lt_tree_summary_build(&view, &a->summary, err);
+    if (!rc && !(a->class_script = lt_class_scripts_find(a->graph, &a->classes, err)))
+        rc = LT_ENOMEM;
     return rc;
 }
 
@@ -208,6 +213,8 @@ void lt_analysis_free(lt_analysis *a)
     free(a->parent_edge);
     lt_findings_free(&a->findings);
     json_decref(a->clusters);
+    lt_tree_summary_free(&a->summary);
+    free(a->class_script);
     lt_classes_free(&a->classes);
     free(a);
 }

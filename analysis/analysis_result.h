@@ -12,6 +12,7 @@
 #include "devtools/classes.h"
 #include "devtools/dominators.h"
 #include "findings/findings.h"
+#include "findings/tree_summary.h"
 #include "input/archive_input.h"
 #include "snapshot/graph.h"
 
@@ -23,6 +24,8 @@ typedef struct lt_analysis {
     lt_classes classes;
     lt_findings findings;
     json_t *clusters;          /* the object cluster view, or NULL */
+    lt_tree_summary summary;   /* the explorable dominator tree (empty with skip_findings) */
+    uint32_t *class_script;    /* per class: its allocation site's script node, or LT_NO_FUNCTION; NULL with skip_findings */
     lt_input_info input;
     uint64_t total_self_size;
     lt_stage_times times;

@@ -28,6 +28,27 @@ void lt_api_apps(lt_http_request *req);            /* GET /api/v1/apps */
 void lt_api_app_snapshots(lt_http_request *req);   /* GET /api/v1/apps/{app}/snapshots */
 void lt_api_app_findings(lt_http_request *req);    /* GET /api/v1/apps/{app}/findings */
 void lt_api_openapi(lt_http_request *req);         /* GET /api/v1/openapi.json */
+void lt_api_classes(lt_http_request *req);         /* GET /api/v1/analyses/{id}/classes (api_explore.c) */
+void lt_api_tree(lt_http_request *req);            /* GET /api/v1/analyses/{id}/tree */
+void lt_api_path(lt_http_request *req);            /* GET /api/v1/analyses/{id}/path */
+
+/* ---- helpers of the route modules (api.c) ---- */
+
+/* Copies a positive decimal id (at most 18 digits) into out; answers 400 when it is not
+ * one (what names it). 0, or -1 once answered. */
+int lt_api_id_param(lt_http_request *req, const char *text, const char *what, char out[24]);
+
+/* Reads the query parameter name as an integer in [0, max] into out (def when absent);
+ * answers 400 naming it when it is something else. 0, or -1 once answered. */
+int lt_api_uint_param(lt_http_request *req, const char *name, long def, long max, long *out);
+
+/* Runs sql (whose first column is JSON text) on the request's connection and returns the
+ * result (caller PQclears); answers 500 and returns NULL on failure. */
+PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char *const *params);
+
+/* Answers 200 with the JSON text in the first column of res's first row, or 404 naming
+ * what; clears res. */
+void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *what);
 
 /* api_leaks.c: leak records (store_leaks.h keeps them) */
 void lt_api_app_leaks(lt_http_request *req);       /* GET /api/v1/apps/{app}/leaks?status=&kind=&q=&sort=&limit=&cursor= */

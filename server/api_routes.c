@@ -24,6 +24,10 @@ const lt_http_route lt_api_routes[] = {
     {.method = "GET", .pattern = "/api/v1/analyses/{}/compare", .handle = lt_api_analysis_compare, .query = "baseline"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}/verdict", .handle = lt_api_analysis_verdict,
      .query = "fail_on,wait"},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/classes", .handle = lt_api_classes,
+     .query = "sort,q,limit,cursor"},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/tree", .handle = lt_api_tree, .query = "node"},
+    {.method = "GET", .pattern = "/api/v1/analyses/{}/path", .handle = lt_api_path, .query = "node"},
     {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
 };
 

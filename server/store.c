@@ -10,6 +10,7 @@
 #include "db.h"
 #include "report.h"
 #include "store_leaks.h"
+#include "store_explore.h"
 
 /* Statements take the job's values as $1 analysis id, $2 customer id, $3 app id; the
  * first MARK_PARAMS / FILL_FROM_REPORT[i].nparams of them (MARK_DONE has its own list). */
@@ -73,6 +74,7 @@ static const store_statement FILL_FROM_REPORT[] = {
 typedef struct store_tx {
     const lt_store_job *job;
     const char *document; /* the report as JSON text */
+    const lt_analysis *analysis;
 } store_tx;
 
 /* The claim still holds when MARK_DONE changed exactly one row. */
@@ -117,6 +119,8 @@ static int store_in_tx(PGconn *conn, void *ctx, lt_error *err)
         rc = run_all(conn, FILL_FROM_REPORT, sizeof FILL_FROM_REPORT / sizeof *FILL_FROM_REPORT, ids, err);
     if (!rc)
         rc = lt_leaks_record_analysis(conn, tx->job->analysis_id, tx->job->customer_id, tx->job->app_id, err);
+    if (!rc)
+        rc = lt_store_explore(conn, tx->job->analysis_id, tx->analysis, err);
     return rc;
 }
 
@@ -127,7 +131,7 @@ int lt_store_results(PGconn *conn, const lt_store_job *job, const lt_analysis *a
     json_decref(doc);
     if (!text)
         return lt_error_set(err, LT_ENOMEM, "out of memory building the report of analysis %s", job->analysis_id);
-    store_tx tx = {.job = job, .document = text};
+    store_tx tx = {.job = job, .document = text, .analysis = a};
     int rc = lt_db_transaction(conn, store_in_tx, &tx, err);
     free(text);
     return rc;

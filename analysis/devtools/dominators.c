@@ -361,6 +361,15 @@ uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, 
     return len;
 }
 
+uint32_t lt_dominator_tree_biggest_child(const lt_dominator_tree *t, uint32_t x)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++)
+        if (best == UINT32_MAX || t->retained[t->dominated[k]] > t->retained[best])
+            best = t->dominated[k];
+    return best;
+}
+
 void lt_dominator_tree_free(lt_dominator_tree *t)
 {
     free(t->dominator);

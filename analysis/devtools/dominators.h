@@ -53,6 +53,10 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
 uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,
                                uint32_t *top);
 
+/* The child of x (in the dominator tree) retaining the most, the first in
+ * order on ties; UINT32_MAX when x dominates nothing. */
+uint32_t lt_dominator_tree_biggest_child(const lt_dominator_tree *t, uint32_t x);
+
 void lt_dominator_tree_free(lt_dominator_tree *t);
 
 #endif

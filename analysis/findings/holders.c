@@ -55,22 +55,12 @@ static int nameable(const lt_heap_view *v, uint32_t x)
            !lt_holder_internal_class(lt_view_class(v, x));
 }
 
-static uint32_t biggest_dominated(const lt_heap_view *v, uint32_t x)
-{
-    const lt_dominator_tree *t = v->tree;
-    uint32_t best = UINT32_MAX;
-    for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++)
-        if (best == UINT32_MAX || t->retained[t->dominated[k]] > t->retained[best])
-            best = t->dominated[k];
-    return best;
-}
-
 uint32_t lt_holder_innermost(const lt_heap_view *v, uint32_t x)
 {
     uint64_t floor = (uint64_t)((double)v->tree->retained[x] * HOLDER_NEARLY_ALL);
     uint32_t holder = x, at = x;
     for (uint32_t steps = 0; steps < v->g->node_count; steps++) {
-        uint32_t c = biggest_dominated(v, at);
+        uint32_t c = lt_dominator_tree_biggest_child(v->tree, at);
         if (c == UINT32_MAX || v->tree->retained[c] < floor)
             break;
         at = c;

@@ -22,6 +22,17 @@ stop_process() { # pid (or ""): SIGTERM, then wait for it
   return 0
 }
 
+# An EXIT trap for a test that runs one server: stops $server_pid (when set), the private
+# cluster in $data, and removes $work.
+stop_all() {
+  if [ -n "${server_pid:-}" ]; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  stop_cluster "$data"
+  rm -rf "$work"
+}
+
 ok() { echo "ok   $*"; }
 fail() {
   echo "FAIL $*"

@@ -14,18 +14,8 @@
 #include <string.h>
 
 #include "analysis_result.h"
+#include "fixture_analysis.h"
 #include "findings/findings.h"
-
-static lt_analysis *analyze(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.heapsnapshot.gz", LT_FIXTURES, name);
-    lt_analysis *a = NULL;
-    lt_error err = {0};
-    if (lt_analyze_file(path, NULL, &a, &err))
-        fail_msg("%s: %s", name, err.message);
-    return a;
-}
 
 static uint32_t count_kind(const lt_analysis *a, lt_finding_kind kind)
 {
@@ -84,7 +74,7 @@ static void assert_no_title_with(const lt_analysis *a, const char *text)
 static void promise_polling_is_a_recursive_chain_of_poll(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/promise-poll");
+    lt_analysis *a = fixture_analyze("findings/promise-poll");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 0);
     assert_int_equal(count_kind(a, LT_FINDING_LARGE_RETAINER), 0);
@@ -104,7 +94,7 @@ static void promise_polling_is_a_recursive_chain_of_poll(void **state)
 static void bun_chains_carry_the_declared_names(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/bun-async");
+    lt_analysis *a = fixture_analyze("findings/bun-async");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 2);
     const lt_finding *task = finding_of(a, LT_FINDING_RECURSIVE_CHAIN, "task");
     const lt_finding *pump = finding_of(a, LT_FINDING_RECURSIVE_CHAIN, "pump");
@@ -123,7 +113,7 @@ static void bun_chains_carry_the_declared_names(void **state)
 static void loop_built_closures_are_a_closure_chain(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/wrap-chain");
+    lt_analysis *a = fixture_analyze("findings/wrap-chain");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 1);
     const lt_finding *f = finding_of(a, LT_FINDING_CLOSURE_CHAIN, "wrap");
@@ -145,7 +135,7 @@ static void loop_built_closures_are_a_closure_chain(void **state)
 static void closure_chain_fingerprint_is_the_same_elsewhere(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/wrap-chain"), *b = analyze("findings/wrap-chain-5000");
+    lt_analysis *a = fixture_analyze("findings/wrap-chain"), *b = fixture_analyze("findings/wrap-chain-5000");
     const lt_finding *fa = finding_of(a, LT_FINDING_CLOSURE_CHAIN, "wrap");
     const lt_finding *fb = finding_of(b, LT_FINDING_CLOSURE_CHAIN, "wrap");
     assert_levels(fb, 5000);
@@ -161,7 +151,7 @@ static void closure_chain_fingerprint_is_the_same_elsewhere(void **state)
 static void self_capturing_steps_are_a_closure_chain(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/closure-chain");
+    lt_analysis *a = fixture_analyze("findings/closure-chain");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     const lt_finding *f = finding_of(a, LT_FINDING_CLOSURE_CHAIN, "makeStep");
     assert_string_equal(field_str(f, "closure"), "stepHandler");
@@ -182,7 +172,7 @@ static void recursion_stays_recursion(void **state)
         {"findings/timer-recursion", "tick"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        lt_analysis *a = analyze(cases[i][0]);
+        lt_analysis *a = fixture_analyze(cases[i][0]);
         assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
         assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 0);
         finding_of(a, LT_FINDING_RECURSIVE_CHAIN, cases[i][1]);
@@ -193,7 +183,7 @@ static void recursion_stays_recursion(void **state)
 static void linked_list_is_no_chain_of_either_kind(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/linked-list");
+    lt_analysis *a = fixture_analyze("findings/linked-list");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 0);
     lt_analysis_free(a);

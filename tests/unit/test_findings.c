@@ -11,18 +11,8 @@
 #include <string.h>
 
 #include "analysis_result.h"
+#include "fixture_analysis.h"
 #include "findings/findings.h"
-
-static lt_analysis *analyze(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.heapsnapshot.gz", LT_FIXTURES, name);
-    lt_analysis *a = NULL;
-    lt_error err = {0};
-    if (lt_analyze_file(path, NULL, &a, &err))
-        fail_msg("%s: %s", name, err.message);
-    return a;
-}
 
 static uint32_t count_kind(const lt_analysis *a, lt_finding_kind kind)
 {
@@ -66,7 +56,7 @@ static void assert_near(json_int_t got, json_int_t want, double tolerance)
 /* One chain naming fn, about `levels` deep; returns its fingerprint. */
 static void expect_one_chain(const char *snapshot, const char *fn, json_int_t levels, char fingerprint[41])
 {
-    lt_analysis *a = analyze(snapshot);
+    lt_analysis *a = fixture_analyze(snapshot);
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     const lt_finding *f = first_of(a, LT_FINDING_RECURSIVE_CHAIN);
     assert_string_equal(field_str(f, "function"), fn);
@@ -84,7 +74,7 @@ static void expect_one_chain(const char *snapshot, const char *fn, json_int_t le
 static void seed_co_is_one_chain_of_scheduleUpdatingTask(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("seed-co");
+    lt_analysis *a = fixture_analyze("seed-co");
     const lt_finding *f = first_of(a, LT_FINDING_RECURSIVE_CHAIN);
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     assert_string_equal(field_str(f, "function"), "scheduleUpdatingTask");
@@ -115,7 +105,7 @@ static void other_depths_and_producers(void **state)
 static void small_chain_in_a_big_heap(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/scale-chain");
+    lt_analysis *a = fixture_analyze("findings/scale-chain");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     const lt_finding *f = first_of(a, LT_FINDING_RECURSIVE_CHAIN);
     assert_string_equal(field_str(f, "function"), "leakyTask");
@@ -145,7 +135,7 @@ static void assert_no_leak_words(const lt_analysis *a)
 static void fixed_loop_has_no_leak(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("fixed-loop");
+    lt_analysis *a = fixture_analyze("fixed-loop");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     assert_int_equal(count_kind(a, LT_FINDING_RETAINER_CLUSTER), 0);
     assert_int_equal(count_kind(a, LT_FINDING_DETACHED_DOM), 0);
@@ -156,7 +146,7 @@ static void fixed_loop_has_no_leak(void **state)
 static void linked_list_is_data_not_a_chain(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("findings/linked-list");
+    lt_analysis *a = fixture_analyze("findings/linked-list");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     assert_no_leak_words(a);
     lt_analysis_free(a);
@@ -175,7 +165,7 @@ static const lt_finding *cluster_of(const lt_analysis *a, const char *cls)
 static void mixed_app_cache_and_listeners(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("mixed-app");
+    lt_analysis *a = fixture_analyze("mixed-app");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     const lt_finding *cache = cluster_of(a, "RequestRecord");
     assert_near(field_int(cache, "count"), 5000, 0.02);
@@ -191,7 +181,7 @@ static void mixed_app_cache_and_listeners(void **state)
 static void chromium_detached_rows_held_by_the_undo_stack(void **state)
 {
     (void)state;
-    lt_analysis *a = analyze("chromium-todo-undo");
+    lt_analysis *a = fixture_analyze("chromium-todo-undo");
     assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     const lt_finding *f = first_of(a, LT_FINDING_DETACHED_DOM);
     assert_near(field_int(f, "count"), 1500, 0.02);
