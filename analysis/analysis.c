@@ -53,23 +53,35 @@ static void progress(const lt_analysis_options *o, const char *phase, double per
         o->progress(o->progress_ctx, phase, percent);
 }
 
-int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_analysis **out, lt_error *err)
+int lt_read_graph(const char *path, const char *entry, const lt_analysis_options *options, lt_graph **out,
+                  lt_input_info *info, lt_error *err)
 {
     static const lt_analysis_options no_options = {0};
-    if (!options)
-        options = &no_options;
+    read_ctx ctx = {.options = options ? options : &no_options, .last_percent = -1};
     *out = NULL;
-    read_ctx ctx = {.options = options, .last_percent = -1};
     if (!(ctx.reader = lt_reader_new(err)))
         return err ? err->code : LT_ENOMEM;
+    int rc = lt_input_stream_entry(path, entry, feed_reader, report_reading, &ctx, info, err);
+    if (!rc)
+        rc = lt_reader_finish(ctx.reader, out, err);
+    lt_reader_free(ctx.reader);
+    return rc;
+}
+
+int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_analysis **out, lt_error *err)
+{
+    return lt_analyze_entry(path, NULL, options, out, err);
+}
+
+int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_options *options, lt_analysis **out,
+                     lt_error *err)
+{
+    *out = NULL;
     lt_input_info info;
     lt_graph *g = NULL;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int rc = lt_input_stream(path, feed_reader, report_reading, &ctx, &info, err);
-    if (!rc)
-        rc = lt_reader_finish(ctx.reader, &g, err);
-    lt_reader_free(ctx.reader);
+    int rc = lt_read_graph(path, entry, options, &g, &info, err);
     if (rc)
         return rc;
     rc = lt_analyze_graph(g, options, out, err);
@@ -215,6 +227,7 @@ void lt_analysis_free(lt_analysis *a)
     json_decref(a->clusters);
     lt_tree_summary_free(&a->summary);
     free(a->class_script);
+    json_decref(a->three_snapshots);
     lt_classes_free(&a->classes);
     free(a);
 }

@@ -29,7 +29,15 @@ typedef struct lt_analysis {
     lt_input_info input;
     uint64_t total_self_size;
     lt_stage_times times;
+    json_t *three_snapshots;   /* what the three-snapshot method saw (analysis_three.c), or NULL */
 } lt_analysis;
+
+/* Reads path (or its archive entry named entry; NULL: the first
+ * *.heapsnapshot) into *out (free with lt_graph_free), reporting "reading"
+ * progress through options (may be NULL); info (may be NULL) describes the
+ * input. Returns 0 or a negative LT_E* code with err set. */
+int lt_read_graph(const char *path, const char *entry, const lt_analysis_options *options, lt_graph **out,
+                  lt_input_info *info, lt_error *err);
 
 /* Runs the analysis stages on a graph already read (takes ownership of g,
  * also on failure). Returns 0 and *out, or a negative LT_E* code with err set. */

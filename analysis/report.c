@@ -118,6 +118,8 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
                             "classes", classes_json(a, top), "findings", lt_findings_json(&a->findings));
     if (doc && a->clusters)
         json_object_set(doc, "clusters", a->clusters);
+    if (doc && a->three_snapshots)
+        json_object_set(doc, "three_snapshots", a->three_snapshots);
     return doc;
 }
 
@@ -198,6 +200,10 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
     if (a->tree.unreachable)
         fprintf(out, "Note: %u nodes are not reachable from the GC roots (placed under the root, as DevTools does)\n",
                 a->tree.unreachable);
+    if (a->three_snapshots)
+        fprintf(out, "Three snapshots: %lld nodes new in the target (absent from the baseline); %lld objects and "
+                "closures among them still alive in this final snapshot\n", json_integer_value(json_object_get(a->three_snapshots, "new_in_target")),
+                json_integer_value(json_object_get(a->three_snapshots, "still_alive")));
     text_findings(a, out);
     text_retainers(a, top, out);
     text_classes(a, top, out);

@@ -1,5 +1,7 @@
 /* cli_analyze: `leaktriage analyze FILE [options]`: runs the analysis pipeline on a file
- * or standard input and prints the summary, the JSON report and/or the per-node TSV. Exit
+ * or standard input and prints the summary, the JSON report and/or the per-node TSV. Three
+ * snapshots of one process (`--baseline A --target B --final C`, or an archive holding such
+ * a set, see lt_three_snapshot_entries) add the leaked_since_baseline findings. Exit
  * status 0; 2 for bad usage or an input that cannot be analysed (bad, truncated, not
  * readable); 1 when out of memory or the output cannot be written. */
 #include <errno.h>
@@ -15,6 +17,7 @@
 typedef struct analyze_args {
     const char *file[1];
     const char *nodes_tsv;
+    const char *three[3]; /* --baseline, --target, --final */
     int json;
     int progress;
     int timings;
@@ -29,6 +32,12 @@ static const lt_cli_option options[] = {
      .max = LT_TOP_MAX, .help = "how many top retainers and classes to list (default " LT_STR(LT_DEFAULT_TOP) ")"},
     {.name = "--nodes", .value_name = "OUT.tsv", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, nodes_tsv),
      .help = "write one line per node: id, self_size, retained_size, dominator_id, distance"},
+    {.name = "--baseline", .value_name = "A", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, three[0]),
+     .help = "three snapshots of one process: A before the work (with --target, --final; no FILE)"},
+    {.name = "--target", .value_name = "B", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, three[1]),
+     .help = "B after the work: objects new in B and still alive in C are reported"},
+    {.name = "--final", .value_name = "C", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, three[2]),
+     .help = "C after the clean-up: the snapshot the report is about"},
     {.name = "--no-findings", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, no_findings),
      .help = "skip the findings stage (recursive chains, clusters, detached DOM)"},
     {.name = "--progress", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, progress),
@@ -44,8 +53,10 @@ const lt_cli_command lt_cli_analyze = {
     .summary = "analyse a heap snapshot and print the report",
     .operands = "FILE",
     .operands_help = "  FILE                 a .heapsnapshot, gzip/zstd/xz/bzip2/lz4 of one, or a zip/tar/7z holding one;"
-                     " - for stdin\n",
-    .min_operands = 1,
+                     " - for stdin\n"
+                     "                       (a zip/tar holding baseline/target/final snapshots: all three, as with"
+                     " --baseline)\n",
+    .min_operands = 0,
     .max_operands = 1,
     .operands_offset = offsetof(analyze_args, file),
     LT_CLI_OPTION_TABLE(options),
@@ -93,18 +104,45 @@ static int print_report(const lt_analysis *an, const analyze_args *a)
     return rc;
 }
 
+/* FILE, or all three of --baseline, --target, --final. */
+static int check_sources(const analyze_args *a)
+{
+    int given = !!a->three[0] + !!a->three[1] + !!a->three[2];
+    if (a->file[0] && given)
+        return lt_cli_usage_error(&lt_cli_analyze, "give FILE or --baseline/--target/--final, not both");
+    if (!a->file[0] && given != 3)
+        return lt_cli_usage_error(&lt_cli_analyze, given ? "--baseline, --target and --final go together"
+                                                          : "needs FILE (or --baseline, --target and --final)");
+    return LT_CLI_CONTINUE;
+}
+
+/* The three flags, an archive holding a set, or one snapshot. */
+static int analyze(const analyze_args *a, const lt_analysis_options *o, lt_analysis **an, lt_error *err)
+{
+    char entries[3][LT_THREE_ENTRY_MAX];
+    lt_snapshot_source src[3];
+    int set = a->file[0] ? lt_three_snapshot_entries(a->file[0], entries, err) : 1;
+    if (set <= 0)
+        return set < 0 ? set : lt_analyze_file(a->file[0], o, an, err);
+    for (int i = 0; i < 3; i++)
+        src[i] = a->file[0] ? (lt_snapshot_source){a->file[0], entries[i]} : (lt_snapshot_source){a->three[i], NULL};
+    return lt_analyze_three(&src[0], &src[1], &src[2], o, an, err);
+}
+
 static int run(int argc, char **argv)
 {
     analyze_args args = {.top = LT_DEFAULT_TOP};
     int status = lt_cli_parse(&lt_cli_analyze, argc, argv, &args);
+    if (status == LT_CLI_CONTINUE)
+        status = check_sources(&args);
     if (status != LT_CLI_CONTINUE)
         return status;
-    const char *file = args.file[0];
+    const char *file = args.file[0] ? args.file[0] : "three snapshots"; /* the message names which */
     lt_analysis_options options = {.progress = args.progress ? print_progress : NULL,
                                    .skip_findings = args.no_findings};
     lt_analysis *an;
     lt_error err = {0};
-    int rc = lt_analyze_file(file, &options, &an, &err);
+    int rc = analyze(&args, &options, &an, &err);
     if (rc) {
         fprintf(stderr, "leaktriage: %s: %s\n", strcmp(file, "-") ? file : "stdin", err.message);
         return rc == LT_ENOMEM ? 1 : 2;

@@ -286,12 +286,24 @@ static void record_failure(jobs_worker *w, const jobs_claim *job, int code, cons
 
 /* ---- a worker ------------------------------------------------------------------------ */
 
+/* An archive holding three snapshots of one process (lt_three_snapshot_entries) is
+ * analysed by the three-snapshot method; anything else as one snapshot. */
+static int analyse_upload(const char *path, const lt_analysis_options *options, lt_analysis **a, lt_error *err)
+{
+    char entries[3][LT_THREE_ENTRY_MAX];
+    int set = lt_three_snapshot_entries(path, entries, err);
+    if (set <= 0)
+        return set < 0 ? set : lt_analyze_file(path, options, a, err);
+    lt_snapshot_source baseline = {path, entries[0]}, target = {path, entries[1]}, final = {path, entries[2]};
+    return lt_analyze_three(&baseline, &target, &final, options, a, err);
+}
+
 static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *err)
 {
     jobs_progress progress = {.w = w, .job = job, .phase = 0, .percent = 0, .last_write_s = monotonic_s()};
     lt_analysis_options options = {.progress = on_progress, .progress_ctx = &progress};
     lt_analysis *a = NULL;
-    int rc = lt_analyze_file(job->spool_path, &options, &a, err);
+    int rc = analyse_upload(job->spool_path, &options, &a, err);
     if (!rc) {
         on_progress(&progress, "storing", 0);
         lt_store_job store = {.analysis_id = job->id, .customer_id = job->customer_id, .app_id = job->app_id,

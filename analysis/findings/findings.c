@@ -17,6 +17,7 @@ static const struct {
     [LT_FINDING_DETACHED_DOM] = {"detached_dom", "dd-"},
     [LT_FINDING_LARGE_RETAINER] = {"large_retainer", "lr-"},
     [LT_FINDING_CLOSURE_CHAIN] = {"closure_chain", "cc-"},
+    [LT_FINDING_LEAKED_SINCE_BASELINE] = {"leaked_since_baseline", "lb-"},
 };
 
 const char *lt_finding_kind_name(lt_finding_kind kind) { return kinds[kind].name; }

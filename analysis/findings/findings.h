@@ -13,7 +13,10 @@
  *   retainer_cluster  many objects of one class held the same way
  *   detached_dom      DOM elements no longer in the document, held from JS
  *   large_retainer    one object holding a large share of the heap (not
- *                     necessarily a leak; the title does not say it is) */
+ *                     necessarily a leak; the title does not say it is)
+ *   leaked_since_baseline  objects created between a baseline and a target
+ *                     snapshot of one process and still alive in its final
+ *                     one, grouped by retainer path (three snapshots only) */
 #ifndef LT_FINDINGS_H
 #define LT_FINDINGS_H
 
@@ -28,6 +31,7 @@ typedef enum lt_finding_kind {
     LT_FINDING_DETACHED_DOM,
     LT_FINDING_LARGE_RETAINER,
     LT_FINDING_CLOSURE_CHAIN,
+    LT_FINDING_LEAKED_SINCE_BASELINE,
 } lt_finding_kind;
 
 typedef struct lt_finding {

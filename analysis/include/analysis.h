@@ -32,6 +32,41 @@ typedef struct lt_analysis lt_analysis;
  * with lt_analysis_free), or a negative LT_E* code with err set. */
 int lt_analyze_file(const char *path, const lt_analysis_options *options, lt_analysis **out, lt_error *err);
 
+/* As lt_analyze_file, for the archive entry of path named exactly entry
+ * (NULL: the file itself, the first *.heapsnapshot of an archive). */
+int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_options *options, lt_analysis **out,
+                     lt_error *err);
+
+/* One snapshot of a three-snapshot set: a file, or an entry of an archive. */
+typedef struct lt_snapshot_source {
+    const char *path;    /* "-" = standard input */
+    const char *entry;   /* archive entry name, or NULL: the file itself */
+} lt_snapshot_source;
+
+/* Three snapshots of one process (memlab's method): baseline (before the
+ * work), target (after it), final (after the clean-up). Analyses final as
+ * lt_analyze_file does and adds leaked_since_baseline findings: objects
+ * whose ids are in target but not in baseline that final still holds,
+ * grouped by retainer path; the report gets a "three_snapshots" object
+ * (node counts, new and surviving objects). Of baseline and target only the
+ * node ids are kept (each graph is freed once read). Returns 0 and *out
+ * (free with lt_analysis_free), or a negative LT_E* code with err set, its
+ * message naming the snapshot ("target snapshot: ..."). */
+int lt_analyze_three(const lt_snapshot_source *baseline, const lt_snapshot_source *target,
+                     const lt_snapshot_source *final, const lt_analysis_options *options, lt_analysis **out,
+                     lt_error *err);
+
+#define LT_THREE_ENTRY_MAX 256 /* bytes of an archive entry name, NUL included */
+
+/* Whether the archive at path is a three-snapshot set, and which entries:
+ * among its *.heapsnapshot entries, exactly one whose name (ignoring case)
+ * contains "baseline", one "target" and one "final"; otherwise exactly three
+ * entries, taken in archive order as baseline, target, final. Returns 1 with
+ * entries[0..3) = baseline, target, final; 0 when it is not a set (a single
+ * snapshot, a plain or compressed file, standard input); or a negative LT_E*
+ * code with err set (unreadable or damaged input, LT_ENOMEM). */
+int lt_three_snapshot_entries(const char *path, char entries[3][LT_THREE_ENTRY_MAX], lt_error *err);
+
 /* The wall time of each stage of a (borrowed; lives as long as a). */
 const lt_stage_times *lt_analysis_times(const lt_analysis *a);
 

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "input/archive_reader.h"
 #include "input/byte_queue.h"
@@ -194,6 +195,22 @@ static void info_fill(lt_input_info *info, const struct lt_stream *s, uint64_t d
 int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress,
                     void *ctx, lt_input_info *info, lt_error *err)
 {
+    return lt_input_stream_entry(path, NULL, sink, progress, ctx, info, err);
+}
+
+/* A named entry is in an archive: libarchive, whatever the prefix looks like. */
+static int choose_entry(struct lt_stream *s, const char *entry, lt_error *err)
+{
+    if (strlen(entry) >= sizeof s->want)
+        return lt_error_set(err, LT_EUSAGE, "archive entry name longer than %zu bytes", sizeof s->want - 1);
+    snprintf(s->want, sizeof s->want, "%s", entry);
+    s->backend = LT_STREAM_ARCHIVE;
+    return 0;
+}
+
+int lt_input_stream_entry(const char *path, const char *entry, lt_input_sink sink, lt_input_progress progress,
+                          void *ctx, lt_input_info *info, lt_error *err)
+{
     struct lt_stream *s = NULL;
     uint64_t delivered = 0;
     int rc;
@@ -204,9 +221,31 @@ int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress prog
         return lt_error_set(err, LT_EUSAGE, "lt_input_stream needs a path and a sink");
     if ((rc = stream_new(&s, path, err)) != 0)
         return rc;
-    if ((rc = choose_backend(s, err)) == 0)
+    rc = entry && *entry ? choose_entry(s, entry, err) : choose_backend(s, err);
+    if (rc == 0)
         rc = stream_run(s, sink, progress, ctx, err, &delivered);
     info_fill(info, s, delivered);
+    stream_free(s);
+    return rc;
+}
+
+int lt_input_list_snapshots(const char *path, char (*names)[LT_INPUT_ENTRY_MAX], uint32_t max, uint32_t *count,
+                            lt_error *err)
+{
+    struct lt_stream *s = NULL;
+    lt_error_clear(err);
+    *count = 0;
+    struct stat st;
+    if (!path)
+        return lt_error_set(err, LT_EUSAGE, "lt_input_list_snapshots needs a path");
+    if (!strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return 0; /* reading a pipe's headers would consume it */
+    int rc = stream_new(&s, path, err);
+    if (rc != 0)
+        return rc;
+    if ((rc = choose_backend(s, err)) == 0 && s->backend == LT_STREAM_ARCHIVE &&
+        (rc = lt_archive_reader_list(s, names, max, count)) != 0 && err)
+        *err = s->perr;
     stream_free(s);
     return rc;
 }

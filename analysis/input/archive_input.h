@@ -3,7 +3,8 @@
  *
  * Supported: a plain .heapsnapshot; gzip (fast path through ISA-L, multi-member
  * aware); zstd, xz, bzip2 and anything else libarchive's filters read; zip and tar
- * (compressed or not) holding a *.heapsnapshot entry (the first one is used).
+ * (compressed or not) holding a *.heapsnapshot entry (the first one is used,
+ * or one named by the caller; the entries can be listed).
  * Nothing is held whole in memory and nothing uncompressed is written to disk:
  * decompression runs on its own thread, a bounded queue of buffers hands the
  * bytes to the caller's thread, where the sink runs. */
@@ -43,5 +44,27 @@ typedef struct lt_input_info {
  * the file reading got. */
 int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress,
                     void *ctx, lt_input_info *info, lt_error *err);
+
+/* As lt_input_stream, but delivers the archive entry named exactly entry
+ * (a regular file; case matters) instead of the first *.heapsnapshot; entry
+ * NULL or "" is lt_input_stream. An input that is not an archive, or an
+ * archive without that entry, is LT_EARCHIVE (the message lists what the
+ * archive holds). */
+int lt_input_stream_entry(const char *path, const char *entry, lt_input_sink sink, lt_input_progress progress,
+                          void *ctx, lt_input_info *info, lt_error *err);
+
+#define LT_INPUT_ENTRY_MAX 256 /* bytes of an entry name, NUL included */
+
+/* Lists the *.heapsnapshot entries of the archive at path (the ones
+ * lt_input_stream would consider; macOS "._" files skipped), in archive
+ * order: the first max names go into names, *count says how many there are
+ * (it may exceed max). Input that is not an archive (a plain or bare
+ * compressed snapshot) has none: 0 with *count = 0; so has anything but a
+ * regular file ("-", a pipe: listing would consume it). Reads the headers
+ * only (a compressed tar is still decompressed to skip its entries). Returns
+ * 0, or LT_EIO, LT_EINPUT (empty), LT_EARCHIVE (damaged), LT_ENOMEM or
+ * LT_EUSAGE (NULL path), with err set. */
+int lt_input_list_snapshots(const char *path, char (*names)[LT_INPUT_ENTRY_MAX], uint32_t max, uint32_t *count,
+                            lt_error *err);
 
 #endif

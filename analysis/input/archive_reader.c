@@ -152,6 +152,10 @@ static void names_add(struct name_list *l, struct archive_entry *e)
 
 static int la_no_snapshot(struct lt_stream *s, const struct name_list *l)
 {
+    if (s->want[0])
+        return lt_error_set(&s->perr, LT_EARCHIVE, "archive (%s) %s holds no entry named '%s'; it holds: %s%s",
+                            s->format, s->src.label, s->want, l->listed ? l->text : "no files",
+                            l->more ? " and more" : "");
     if (l->listed == 0 && l->more == 0)
         return lt_error_set(&s->perr, LT_EARCHIVE,
                             "archive (%s) %s holds no *.heapsnapshot file; it holds no files",
@@ -176,6 +180,13 @@ static bool la_is_snapshot(struct archive_entry *e)
     base = base ? base + 1 : name;
     return strncmp(base, "._", 2) != 0 && strncmp(name, "__MACOSX/", 9) != 0 &&
            strcasecmp(name + n - k, SNAPSHOT_SUFFIX) == 0;
+}
+
+/* The regular entry named exactly s->want. */
+static bool la_is_wanted(const struct lt_stream *s, struct archive_entry *e)
+{
+    const char *name = archive_entry_pathname(e);
+    return archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) && name && !strcmp(name, s->want);
 }
 
 /* A raw entry is the whole (decompressed) input; with no filter at all
@@ -203,9 +214,12 @@ static int la_find_entry(struct lt_stream *s, struct archive *a)
     int r;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
         la_name_format(a, s->format, sizeof s->format);
+        if (la_base_format(a) == ARCHIVE_FORMAT_RAW && s->want[0])
+            return lt_error_set(&s->perr, LT_EARCHIVE, "input %s is not an archive, so it has no entry '%s'",
+                                s->src.label, s->want);
         if (la_base_format(a) == ARCHIVE_FORMAT_RAW)
             return la_take_raw(s, a);
-        if (la_is_snapshot(e)) {
+        if (s->want[0] ? la_is_wanted(s, e) : la_is_snapshot(e)) {
             snprintf(s->entry, sizeof s->entry, "%s", archive_entry_pathname(e));
             return 0;
         }
@@ -257,27 +271,67 @@ static void la_support_formats(struct archive *a)
     archive_read_support_format_raw(a);
 }
 
-static int la_run(struct lt_stream *s, struct archive *a, struct la_ctx *c)
+static int la_open(struct lt_stream *s, struct archive *a, struct la_ctx *c)
 {
-    int rc;
     archive_read_support_filter_all(a);
     la_support_formats(a);
     if (s->src.regular)
         archive_read_set_seek_callback(a, la_seek);
     if (archive_read_open(a, c, NULL, la_read, NULL) != ARCHIVE_OK)
         return la_fail(s, a, "cannot read input");
-    rc = la_find_entry(s, a);
+    return 0;
+}
+
+static int la_run(struct lt_stream *s, struct archive *a, struct la_ctx *c)
+{
+    int rc = la_open(s, a, c);
+    if (rc == 0)
+        rc = la_find_entry(s, a);
     return rc == 0 ? la_copy(s, a) : rc > 0 ? 0 : rc;
 }
 
-int lt_archive_reader_run(struct lt_stream *s)
+/* Every header, storing the snapshot entries' names (see lt_archive_reader_list). */
+static int la_list(struct lt_stream *s, struct archive *a, struct la_ctx *c, char (*names)[256], uint32_t max,
+                   uint32_t *count)
+{
+    struct archive_entry *e;
+    int r = la_open(s, a, c);
+    if (r != 0)
+        return r;
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        la_name_format(a, s->format, sizeof s->format);
+        if (la_base_format(a) == ARCHIVE_FORMAT_RAW)
+            return 0; /* a bare compressed file: no entries */
+        if (la_is_snapshot(e) && *count < max)
+            snprintf(names[*count], sizeof names[0], "%s", archive_entry_pathname(e));
+        *count += la_is_snapshot(e);
+        if (archive_read_data_skip(a) != ARCHIVE_OK)
+            return la_fail(s, a, "damaged archive");
+    }
+    return r == ARCHIVE_EOF ? 0 : la_fail(s, a, "damaged archive");
+}
+
+/* Runs la_run, or la_list when count is set, with a fresh struct archive and read buffer. */
+static int la_with_archive(struct lt_stream *s, char (*names)[256], uint32_t max, uint32_t *count)
 {
     struct la_ctx c = {.s = s, .buf = malloc(LT_STREAM_IN_SIZE)};
     struct archive *a = archive_read_new();
-    int rc = c.buf && a ? la_run(s, a, &c)
-                        : lt_error_set(&s->perr, LT_ENOMEM, "out of memory starting libarchive");
+    int rc = !c.buf || !a ? lt_error_set(&s->perr, LT_ENOMEM, "out of memory starting libarchive")
+             : count    ? la_list(s, a, &c, names, max, count)
+                        : la_run(s, a, &c);
     if (a)
         archive_read_free(a);
     free(c.buf);
     return rc;
+}
+
+int lt_archive_reader_run(struct lt_stream *s)
+{
+    return la_with_archive(s, NULL, 0, NULL);
+}
+
+int lt_archive_reader_list(struct lt_stream *s, char (*names)[256], uint32_t max, uint32_t *count)
+{
+    *count = 0;
+    return la_with_archive(s, names, max, count);
 }

@@ -27,6 +27,7 @@ struct lt_stream {
     lt_error perr;        /* producer: its error */
     char format[64];      /* producer: e.g. "gzip", "tar.xz" */
     char entry[256];      /* producer: archive entry delivered, or "" */
+    char want[256];       /* caller: the entry to deliver; "" = the first *.heapsnapshot */
 };
 
 /* Producer: room left in the slot being filled, acquiring a slot when needed;

@@ -3,16 +3,8 @@
 # same report, --nodes writes DevTools' numbers, bad input exits 2 with one line.
 # Usage: analyze.sh LEAKTRIAGE FIXTURES_DIR
 set -uo pipefail
-bin=$1
-fixtures=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-check() { # description, command...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
+# shellcheck source=common.bash
+source "$(dirname "$0")/common.bash"
 
 name=fixed-loop
 zcat "$fixtures/$name.heapsnapshot.gz" > "$work/$name.heapsnapshot"
@@ -65,5 +57,4 @@ check "wrong edge count" fails_cleanly "edge_count" "$work/count.heapsnapshot"
 "$bin" analyze > /dev/null 2>&1
 check "usage error exits 2" [ $? -eq 2 ]
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+cli_done

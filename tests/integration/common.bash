@@ -1,6 +1,9 @@
 # Shared by the integration tests (source it): PostgreSQL's tools, running
-# them as the cluster's owner, stopping a private cluster, and ok/FAIL checks
-# counted in $failures.
+# them as the cluster's owner, stopping a private cluster, ok/FAIL checks
+# counted in $failures, and starting `leaktriage serve` processes on a private
+# data folder (server_test_init; the caller sets bin; api uses $key). Sets
+# fixtures to tests/fixtures.
+fixtures=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
 
 bindir=$(pg_config --bindir 2>/dev/null || true)
 [ -x "$bindir/pg_ctl" ] || bindir=/usr/lib/postgresql/15/bin
@@ -43,4 +46,36 @@ check() { # description command...
   local what=$1
   shift
   if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_server() { # log-file port [env...]: starts a server on $data, waits for it to listen
+  local log=$1 port=$2
+  shift 2
+  env "$@" "$bin" serve --data "$data" --listen "127.0.0.1:$port" --workers 2 > "$log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 150); do
+    grep -q "listening on" "$log" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "server did not start:"; cat "$log"
+  return 1
+}
+
+stop_servers() { # every server start_server started: TERM, then KILL after a second
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  sleep 1
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+}
+
+api() { curl -s -H "Authorization: Bearer $key" "$@"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+server_test_init() { # name: a private $work (and $data in it) removed, servers and cluster stopped, on exit
+  work=$(mktemp -d "/tmp/lt-$1.XXXXXX")
+  chmod 0755 "$work"
+  data=$work/data
+  pids=()
+  trap 'stop_servers; stop_cluster "$data"; rm -rf "$work"' EXIT
 }

@@ -8,39 +8,8 @@
 set -uo pipefail
 bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-fixtures=$here/../fixtures
-work=$(mktemp -d /tmp/lt-serve.XXXXXX)
-chmod 0755 "$work"
-data=$work/data
-pids=()
 . "$here/common.bash"
-
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  sleep 1
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  stop_cluster "$data"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-start_server() { # log-file port [env...]: starts a server, waits for it to listen
-  local log=$1 port=$2
-  shift 2
-  env "$@" "$bin" serve --data "$data" --listen "127.0.0.1:$port" --workers 2 > "$log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 150); do
-    grep -q "listening on" "$log" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "server did not start:"; cat "$log"
-  return 1
-}
-
-api() { curl -s -H "Authorization: Bearer $key" "$@"; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+server_test_init serve
 
 port_a=$(free_port)
 start_server "$work/a.log" "$port_a" || exit 1

@@ -14,16 +14,9 @@
 #include <string.h>
 
 #include "analysis_result.h"
+#include "finding_counts.h"
 #include "fixture_analysis.h"
 #include "findings/findings.h"
-
-static uint32_t count_kind(const lt_analysis *a, lt_finding_kind kind)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < a->findings.count; i++)
-        n += a->findings.items[i].kind == kind;
-    return n;
-}
 
 /* The finding of that kind whose "function" is fn. */
 static const lt_finding *finding_of(const lt_analysis *a, lt_finding_kind kind, const char *fn)
@@ -75,10 +68,10 @@ static void promise_polling_is_a_recursive_chain_of_poll(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/promise-poll");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
-    assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 0);
-    assert_int_equal(count_kind(a, LT_FINDING_LARGE_RETAINER), 0);
-    assert_int_equal(count_kind(a, LT_FINDING_RETAINER_CLUSTER), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 1);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_CLOSURE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_LARGE_RETAINER), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RETAINER_CLUSTER), 0);
     const lt_finding *f = finding_of(a, LT_FINDING_RECURSIVE_CHAIN, "poll");
     assert_string_equal(field_str(f, "script_short"), "gen/promise-poll.js");
     assert_int_equal(field_int(f, "line"), 37);
@@ -95,7 +88,7 @@ static void bun_chains_carry_the_declared_names(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/bun-async");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 2);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 2);
     const lt_finding *task = finding_of(a, LT_FINDING_RECURSIVE_CHAIN, "task");
     const lt_finding *pump = finding_of(a, LT_FINDING_RECURSIVE_CHAIN, "pump");
     assert_levels(task, 2000);
@@ -114,8 +107,8 @@ static void loop_built_closures_are_a_closure_chain(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/wrap-chain");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
-    assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 1);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_CLOSURE_CHAIN), 1);
     const lt_finding *f = finding_of(a, LT_FINDING_CLOSURE_CHAIN, "wrap");
     assert_string_equal(field_str(f, "closure"), "wrapped");
     assert_string_equal(field_str(f, "script_short"), "app/mw.js");
@@ -152,7 +145,7 @@ static void self_capturing_steps_are_a_closure_chain(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/closure-chain");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     const lt_finding *f = finding_of(a, LT_FINDING_CLOSURE_CHAIN, "makeStep");
     assert_string_equal(field_str(f, "closure"), "stepHandler");
     assert_string_equal(field_str(f, "script_short"), "gen/closure-chain.js");
@@ -173,8 +166,8 @@ static void recursion_stays_recursion(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lt_analysis *a = fixture_analyze(cases[i][0]);
-        assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
-        assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 0);
+        assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 1);
+        assert_int_equal(finding_counts_of(a, LT_FINDING_CLOSURE_CHAIN), 0);
         finding_of(a, LT_FINDING_RECURSIVE_CHAIN, cases[i][1]);
         lt_analysis_free(a);
     }
@@ -184,8 +177,8 @@ static void linked_list_is_no_chain_of_either_kind(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/linked-list");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
-    assert_int_equal(count_kind(a, LT_FINDING_CLOSURE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_CLOSURE_CHAIN), 0);
     lt_analysis_free(a);
 }
 

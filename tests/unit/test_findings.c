@@ -11,16 +11,9 @@
 #include <string.h>
 
 #include "analysis_result.h"
+#include "finding_counts.h"
 #include "fixture_analysis.h"
 #include "findings/findings.h"
-
-static uint32_t count_kind(const lt_analysis *a, lt_finding_kind kind)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < a->findings.count; i++)
-        n += a->findings.items[i].kind == kind;
-    return n;
-}
 
 static const lt_finding *first_of(const lt_analysis *a, lt_finding_kind kind)
 {
@@ -57,7 +50,7 @@ static void assert_near(json_int_t got, json_int_t want, double tolerance)
 static void expect_one_chain(const char *snapshot, const char *fn, json_int_t levels, char fingerprint[41])
 {
     lt_analysis *a = fixture_analyze(snapshot);
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     const lt_finding *f = first_of(a, LT_FINDING_RECURSIVE_CHAIN);
     assert_string_equal(field_str(f, "function"), fn);
     assert_near(field_int(f, "levels"), levels, 0.01);
@@ -76,7 +69,7 @@ static void seed_co_is_one_chain_of_scheduleUpdatingTask(void **state)
     (void)state;
     lt_analysis *a = fixture_analyze("seed-co");
     const lt_finding *f = first_of(a, LT_FINDING_RECURSIVE_CHAIN);
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     assert_string_equal(field_str(f, "function"), "scheduleUpdatingTask");
     assert_near(field_int(f, "levels"), 20000, 0.01);
     assert_string_equal(field_str(f, "script_short"), "gen/seed-co.js");
@@ -106,7 +99,7 @@ static void small_chain_in_a_big_heap(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/scale-chain");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 1);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 1);
     const lt_finding *f = first_of(a, LT_FINDING_RECURSIVE_CHAIN);
     assert_string_equal(field_str(f, "function"), "leakyTask");
     assert_near(field_int(f, "levels"), 432, 0.01);
@@ -136,9 +129,9 @@ static void fixed_loop_has_no_leak(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("fixed-loop");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
-    assert_int_equal(count_kind(a, LT_FINDING_RETAINER_CLUSTER), 0);
-    assert_int_equal(count_kind(a, LT_FINDING_DETACHED_DOM), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RETAINER_CLUSTER), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_DETACHED_DOM), 0);
     assert_no_leak_words(a);
     lt_analysis_free(a);
 }
@@ -147,7 +140,7 @@ static void linked_list_is_data_not_a_chain(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("findings/linked-list");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     assert_no_leak_words(a);
     lt_analysis_free(a);
 }
@@ -166,7 +159,7 @@ static void mixed_app_cache_and_listeners(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("mixed-app");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     const lt_finding *cache = cluster_of(a, "RequestRecord");
     assert_near(field_int(cache, "count"), 5000, 0.02);
     assert_string_equal(field_str(cache, "holder_class"), "Map");
@@ -182,7 +175,7 @@ static void chromium_detached_rows_held_by_the_undo_stack(void **state)
 {
     (void)state;
     lt_analysis *a = fixture_analyze("chromium-todo-undo");
-    assert_int_equal(count_kind(a, LT_FINDING_RECURSIVE_CHAIN), 0);
+    assert_int_equal(finding_counts_of(a, LT_FINDING_RECURSIVE_CHAIN), 0);
     const lt_finding *f = first_of(a, LT_FINDING_DETACHED_DOM);
     assert_near(field_int(f, "count"), 1500, 0.02);
     assert_non_null(strstr(f->title, "<li>"));
