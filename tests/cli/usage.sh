@@ -8,14 +8,7 @@
 set -uo pipefail
 bin=$1
 readme=$(dirname "$0")/../../README.md
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # description command...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/common.bash"
 
 usage_error() { # command message-fragment args...
   local command=$1 want=$2
@@ -57,5 +50,4 @@ for default in 127.0.0.1:8080 ./data LEAKTRIAGE_DATABASE_URL "8 GiB" "number of 
     bash -c "grep -qF -- '$default' <<<\"\$1\" && grep -qF -- '$default' '$readme'" _ "$help"
 done
 
-echo "$failures failed"
-[ "$failures" -eq 0 ]
+finish
