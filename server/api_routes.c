@@ -12,6 +12,7 @@ const lt_http_route lt_api_routes[] = {
     {.method = "GET", .pattern = "/api/v1/apps/{}/findings", .handle = lt_api_app_findings, .query = "limit,offset"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}", .handle = lt_api_analysis, .query = "wait"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}/report", .handle = lt_api_analysis_report},
+    {.method = "POST", .pattern = "/api/v1/analyses/{}/retry", .handle = lt_api_analysis_retry},
     {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
 };
 

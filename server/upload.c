@@ -77,7 +77,9 @@ static int open_part_file(upload *u)
     snprintf(u->part_path, sizeof u->part_path, "%s/%s.part", lt_http_spool_dir(u->req->server), hex);
     u->fd = open(u->part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (u->fd < 0) {
-        lt_http_reply_error(u->req, 500, "spool_error", "cannot create %s: %s", u->part_path, strerror(errno));
+        int e = errno;
+        fprintf(stderr, "leaktriage: upload: cannot create %s: %s\n", u->part_path, strerror(e));
+        lt_http_reply_error(u->req, 500, "spool_error", "cannot create a spool file: %s", strerror(e));
         u->part_path[0] = '\0';
         return -1;
     }
@@ -221,9 +223,11 @@ static int store_file(upload *u)
                -1;
     }
     u->fd = -1;
-    if (rename(u->part_path, u->final_path))
-        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file to %s: %s",
-                                   u->final_path, strerror(errno)), -1;
+    if (rename(u->part_path, u->final_path)) {
+        int e = errno;
+        fprintf(stderr, "leaktriage: upload: cannot rename %s to %s: %s\n", u->part_path, u->final_path, strerror(e));
+        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file: %s", strerror(e)), -1;
+    }
     u->part_path[0] = '\0';
     int dir = open(lt_http_spool_dir(u->req->server), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
@@ -237,6 +241,7 @@ static int store_file(upload *u)
 typedef struct upload_ids {
     upload *u;
     char app_id[24], snapshot_id[24], analysis_id[24];
+    char failed_id[24]; /* the failed analysis of the same bytes a new one replaces, or "" */
     int existed;
 } upload_ids;
 
@@ -266,6 +271,23 @@ static int app_id_tx(PGconn *db, upload_ids *ids, const char *customer, lt_error
     return rc;
 }
 
+/* The same bytes again: their latest analysis, unless it failed. Then the bytes (just
+ * written to this server's spool again) get a new analysis: ids->failed_id names the old
+ * one, ids->analysis_id stays "" and the snapshot points at the fresh spool file. */
+static int existing_analysis_tx(PGconn *db, upload_ids *ids, lt_error *err)
+{
+    const char *a[] = {ids->snapshot_id};
+    int rc = query_id(db,
+                      "SELECT id FROM analyses WHERE snapshot_id = $1 AND state = 'failed' AND id = "
+                      "(SELECT max(id) FROM analyses WHERE snapshot_id = $1) FOR UPDATE",
+                      1, a, ids->failed_id, err);
+    if (rc || !ids->failed_id[0])
+        return rc ? rc : query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id,
+                                  err);
+    const char *s[] = {ids->snapshot_id, ids->u->final_path};
+    return lt_db_exec(db, "UPDATE snapshots SET spool_path = $2 WHERE id = $1", 2, s, NULL, err);
+}
+
 static int insert_tx(PGconn *db, void *ctx, lt_error *err)
 {
     upload_ids *ids = ctx;
@@ -290,9 +312,8 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
         const char *e[] = {ids->app_id, u->sha_hex};
         rc = query_id(db, "SELECT id FROM snapshots WHERE app_id = $1 AND sha256 = decode($2, 'hex')", 2, e,
                       ids->snapshot_id, err);
-        const char *a[] = {ids->snapshot_id};
         if (!rc)
-            rc = query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
+            rc = existing_analysis_tx(db, ids, err);
     }
     if (!rc && !ids->analysis_id[0]) {
         const char *a[] = {ids->snapshot_id, customer};
@@ -300,6 +321,23 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
                       ids->analysis_id, err);
     }
     return rc;
+}
+
+/* Answers 202 (a new analysis is queued) or 200 (the same bytes' analysis) with the ids;
+ * a new analysis replacing a failed one says so. */
+static void reply_ids(lt_http_request *req, const upload_ids *ids)
+{
+    char body[512], note[200] = "";
+    if (ids->failed_id[0])
+        snprintf(note, sizeof note,
+                 ",\"previous_analysis_id\":%s,\"note\":\"these bytes were uploaded before and their analysis %s "
+                 "failed: a new analysis is queued\"",
+                 ids->failed_id, ids->failed_id);
+    snprintf(body, sizeof body,
+             "{\"snapshot_id\":%s,\"analysis_id\":%s,\"analysis_url\":\"/api/v1/analyses/%s\",\"sha256\":\"%s\","
+             "\"compressed_bytes\":%" PRIu64 "%s}",
+             ids->snapshot_id, ids->analysis_id, ids->analysis_id, ids->u->sha_hex, ids->u->bytes, note);
+    lt_http_reply_json(req, ids->existed && !ids->failed_id[0] ? 200 : 202, body);
 }
 
 void lt_upload_finish(lt_http_request *req)
@@ -330,12 +368,7 @@ void lt_upload_finish(lt_http_request *req)
         lt_http_reply_db_error(req, &err);
         return;
     }
-    char body[256];
-    snprintf(body, sizeof body,
-             "{\"snapshot_id\":%s,\"analysis_id\":%s,\"analysis_url\":\"/api/v1/analyses/%s\",\"sha256\":\"%s\","
-             "\"compressed_bytes\":%" PRIu64 "}",
-             ids.snapshot_id, ids.analysis_id, ids.analysis_id, u->sha_hex, u->bytes);
-    lt_http_reply_json(req, ids.existed ? 200 : 202, body);
+    reply_ids(req, &ids);
 }
 
 void lt_upload_cleanup(lt_http_request *req)
