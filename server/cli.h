@@ -12,5 +12,6 @@ extern const lt_cli_command lt_cli_analyze; /* analyse a snapshot file (analysis
 extern const lt_cli_command lt_cli_serve;   /* the service (serve.h) */
 extern const lt_cli_command lt_cli_migrate; /* apply the migrations (migrate.h) */
 extern const lt_cli_command lt_cli_admin;   /* customers and API keys (admin.h) */
+extern const lt_cli_command lt_cli_upload;  /* the CI client: upload, wait, verdict (http_client.h) */
 
 #endif

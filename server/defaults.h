@@ -48,4 +48,12 @@
 #define LT_API_APP_NAME_MAX 100   /* characters in an app name: [A-Za-z0-9._-] */
 #define LT_API_LABEL_MAX 200      /* bytes in a version/host/commit label */
 
+/* ---- upload (the CI client) ---- */
+
+#define LT_DEFAULT_SERVER_URL "http://127.0.0.1:8080" /* upload --server */
+#define LT_SERVER_URL_ENV "LEAKTRIAGE_URL"            /* the server when --server is not given */
+#define LT_KEY_ENV "LEAKTRIAGE_KEY"                   /* the API key when --key is not given */
+#define LT_UPLOAD_WAIT_S 5      /* ?wait= of each request while upload waits for the analysis */
+#define LT_UPLOAD_TIMEOUT_S 60  /* a request's answer beyond its ?wait= (the verdict, a slow server) */
+
 #endif
