@@ -19,15 +19,7 @@ chmod 0755 "$work"
 data=$work/data
 server_pid=
 
-cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-  fi
-  stop_cluster "$data"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_server_and_cluster EXIT
 
 
 # --- start the server: private cluster, migrations, a free loopback port, 8 MiB limit ---

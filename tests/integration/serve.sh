@@ -24,7 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 start_server() { # log-file port [env...]: starts a server, waits for it to listen
   local log=$1 port=$2
