@@ -12,7 +12,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev llvm
   # libraries
   libarchive-dev libjansson-dev zlib1g-dev libisal-dev libcmocka-dev libssl-dev
-  libpq-dev libmicrohttpd-dev
+  libpq-dev libmicrohttpd-dev libcurl4-openssl-dev
   # the service's database and the tools the tests drive
   postgresql curl jq bc python3
   # compressors the archive tests make inputs with; time for the benchmarks

@@ -69,7 +69,7 @@ void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *wh
 
 static const char analysis_sql[] =
     "SELECT json_build_object('id', id, 'snapshot_id', snapshot_id, 'state', state, 'phase', phase, "
-    "'percent', percent, 'error', error, 'attempts', attempts, 'created_at', created_at, "
+    "'percent', percent, 'error', error, 'error_kind', error_kind, 'attempts', attempts, 'created_at', created_at, "
     "'started_at', started_at, 'finished_at', finished_at)::text, state, error "
     "FROM analyses WHERE id = $1 AND customer_id = $2";
 
@@ -129,7 +129,9 @@ void lt_api_analysis_report(lt_http_request *req)
     if (PQntuples(res) == 1 && PQgetisnull(res, 0, 0)) {
         const char *state = PQgetvalue(res, 0, 1);
         if (!strcmp(state, "failed"))
-            lt_http_reply_error(req, 404, "report_not_ready", "analysis %s failed: %s", id, PQgetvalue(res, 0, 2));
+            lt_http_reply_error(req, 409, "analysis_failed",
+                                "analysis %s failed: %s (POST /api/v1/analyses/%s/retry queues it again)", id,
+                                PQgetvalue(res, 0, 2), id);
         else
             lt_http_reply_error(req, 404, "report_not_ready",
                                 "analysis %s is %s; its report exists once it is done (GET /api/v1/analyses/%s?wait=60)",
@@ -138,6 +140,41 @@ void lt_api_analysis_report(lt_http_request *req)
         return;
     }
     lt_api_reply_first_json(req, res, "analysis");
+}
+
+/* Queues a failed analysis again, as new: no attempts used, no error. $1 id, $2 customer.
+ * Returns its previous error; no row when it is not the caller's or not failed. */
+static const char retry_sql[] =
+    "UPDATE analyses a SET state = 'queued', attempts = 0, phase = NULL, percent = 0, error = NULL, "
+    "error_kind = NULL, worker = NULL, heartbeat_at = NULL, started_at = NULL, finished_at = NULL "
+    "FROM analyses old WHERE old.id = a.id AND a.id = $1 AND a.customer_id = $2 AND a.state = 'failed' "
+    "RETURNING json_build_object('analysis_id', a.id, 'analysis_url', '/api/v1/analyses/' || a.id, "
+    "'state', a.state, 'previous_error', old.error)::text";
+
+void lt_api_analysis_retry(lt_http_request *req)
+{
+    char id[24], customer[24];
+    if (lt_api_id_param(req, req->captures[0], "analysis", id))
+        return;
+    snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
+    const char *params[] = {id, customer};
+    PGresult *res = lt_api_query(req, retry_sql, 2, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 1) {
+        lt_http_reply_json(req, 202, PQgetvalue(res, 0, 0));
+        PQclear(res);
+        return;
+    }
+    PQclear(res);
+    if (!(res = lt_api_query(req, "SELECT state FROM analyses WHERE id = $1 AND customer_id = $2", 2, params)))
+        return;
+    if (PQntuples(res) == 1)
+        lt_http_reply_error(req, 409, "not_failed", "analysis %s is %s: only a failed analysis can be retried", id,
+                            PQgetvalue(res, 0, 0));
+    else
+        lt_http_reply_error(req, 404, "not_found", "no such analysis");
+    PQclear(res);
 }
 
 /* ---- apps ---- */

@@ -1,6 +1,7 @@
 /* api: the REST API — its routes table (api_routes.c: every route, its handlers, whether
  * it is public), handed to the HTTP server (http.h), and the JSON routes that read what
- * uploads and workers stored: analyses and their progress, reports, the caller's apps, an
+ * uploads and workers stored: analyses and their progress, reports (a failed analysis's
+ * answers 409 with its error), the retry of a failed analysis, the caller's apps, an
  * app's snapshots and findings, the OpenAPI document. Uploads are upload.h's routes; leak
  * records, comparison and the verdict are api_leaks.c's and api_verdict.c's (declared here).
  * Each handler is an lt_http_route handle callback that always answers; every query is
@@ -23,7 +24,8 @@ extern const lt_http_route lt_api_routes[];
 extern const size_t lt_api_route_count;
 
 void lt_api_analysis(lt_http_request *req);        /* GET /api/v1/analyses/{id}[?wait=S] */
-void lt_api_analysis_report(lt_http_request *req); /* GET /api/v1/analyses/{id}/report */
+void lt_api_analysis_report(lt_http_request *req); /* GET /api/v1/analyses/{id}/report (409 when failed) */
+void lt_api_analysis_retry(lt_http_request *req);  /* POST /api/v1/analyses/{id}/retry: 202, 409 not failed */
 void lt_api_apps(lt_http_request *req);            /* GET /api/v1/apps */
 void lt_api_app_snapshots(lt_http_request *req);   /* GET /api/v1/apps/{app}/snapshots */
 void lt_api_app_findings(lt_http_request *req);    /* GET /api/v1/apps/{app}/findings */

@@ -28,6 +28,7 @@ const lt_http_route lt_api_routes[] = {
      .query = "sort,q,limit,cursor"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}/tree", .handle = lt_api_tree, .query = "node"},
     {.method = "GET", .pattern = "/api/v1/analyses/{}/path", .handle = lt_api_path, .query = "node"},
+    {.method = "POST", .pattern = "/api/v1/analyses/{}/retry", .handle = lt_api_analysis_retry},
     {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
 };
 

@@ -1,6 +1,7 @@
 /* cli_admin: `leaktriage admin COMMAND ARG [options]`: creates customers and API keys and
  * revokes keys (admin.h). A new key is printed alone on the last line of standard output.
- * Exit status 0; 2 bad usage, or an unknown/duplicate customer or key; 1 another failure. */
+ * Exit status by the table in cli_common.h: 0; 2 bad usage, or an unknown/duplicate customer
+ * or key; 3 another failure (the database, out of memory). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,10 +77,10 @@ static int run(int argc, char **argv)
     int rc = lt_admin_run(&args.db, cmd->action, args.operands[1], &result, &err);
     if (rc) {
         fprintf(stderr, "leaktriage admin %s: %s\n", cmd->name, err.message);
-        return rc == LT_EINPUT || rc == LT_EUSAGE ? LT_CLI_USAGE : 1;
+        return lt_cli_exit_status(rc);
     }
     printf("%s\n", result.note);
     if (result.key[0])
         printf("API key (shown once; store it now, only its hash is kept):\n%s\n", result.key);
-    return fflush(stdout) ? 1 : 0;
+    return fflush(stdout) ? LT_EXIT_INTERNAL : LT_EXIT_OK;
 }

@@ -1,9 +1,13 @@
 /* cli_analyze: `leaktriage analyze FILE [options]`: runs the analysis pipeline on a file
  * or standard input and prints the summary, the JSON report and/or the per-node TSV. Three
  * snapshots of one process (`--baseline A --target B --final C`, or an archive holding such
- * a set, see lt_three_snapshot_entries) add the leaked_since_baseline findings. Exit
- * status 0; 2 for bad usage or an input that cannot be analysed (bad, truncated, not
- * readable); 1 when out of memory or the output cannot be written. */
+ * a set, see lt_three_snapshot_entries) add the leaked_since_baseline findings. With
+ * --fail-on RULES it also applies the single-snapshot verdict rules (verdict_rules.h:
+ * kind:KIND, retained:PERCENT; rules that need the app's history are a usage error) and
+ * prints the verdict on standard error, so standard output stays the report. Exit status
+ * by the table in cli_common.h: 0 (the verdict passes); 1 the verdict fails; 2 bad usage or
+ * an input that cannot be analysed (bad, truncated, not found or not readable); 3 out of
+ * memory or the output cannot be written. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +16,15 @@
 #include "analysis.h"
 #include "cli.h"
 #include "defaults.h"
+#include "cli_verdict.h"
 #include "report.h"
+#include "verdict_rules.h"
 
 typedef struct analyze_args {
     const char *file[1];
     const char *nodes_tsv;
     const char *three[3]; /* --baseline, --target, --final */
+    const char *fail_on;
     int json;
     int progress;
     int timings;
@@ -44,6 +51,8 @@ static const lt_cli_option options[] = {
      .help = "print the analysis phase and percent on standard error"},
     {.name = "--timings", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, timings),
      .help = "print each stage's wall time on standard error"},
+    {.name = "--fail-on", .value_name = "RULES", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, fail_on),
+     .help = "exit 1 when a finding fails a rule: kind:KIND, retained:PERCENT (comma-separated)"},
 };
 
 static int run(int argc, char **argv);
@@ -129,6 +138,65 @@ static int analyze(const analyze_args *a, const lt_analysis_options *o, lt_analy
     return lt_analyze_three(&src[0], &src[1], &src[2], o, an, err);
 }
 
+/* Parses --fail-on into rules. 0, or LT_CLI_USAGE (reported) for a bad rule, a rule that
+ * needs the app's history, or --no-findings (no findings to judge). */
+static int parse_fail_on(const analyze_args *a, lt_rules *rules)
+{
+    char why[256];
+    if (lt_rules_parse(a->fail_on, rules, why, sizeof why))
+        return lt_cli_usage_error(&lt_cli_analyze, "--fail-on: %s", why);
+    for (unsigned i = 0; i < rules->count; i++)
+        if (rules->items[i].type != LT_RULE_KIND && rules->items[i].type != LT_RULE_RETAINED)
+            return lt_cli_usage_error(&lt_cli_analyze,
+                                      "--fail-on: '%s' needs the app's earlier snapshots (use leaktriage upload); "
+                                      "one snapshot takes kind:KIND and retained:PERCENT",
+                                      rules->items[i].text);
+    if (a->no_findings)
+        return lt_cli_usage_error(&lt_cli_analyze, "--fail-on judges the findings: drop --no-findings");
+    return 0;
+}
+
+/* The rule finding f (a report document's finding) fails, or NULL. */
+static const lt_rule *finding_fails(const lt_rules *rules, json_t *f)
+{
+    lt_verdict_finding v = {.kind = json_string_value(json_object_get(f, "kind")),
+                            .retained_percent = json_number_value(json_object_get(f, "retained_percent"))};
+    return v.kind ? lt_rules_failed_by(rules, &v) : NULL;
+}
+
+/* Prints the verdict of rules over an's findings on standard error, then each finding that
+ * fails. Returns LT_EXIT_OK, LT_EXIT_VERDICT_FAIL or LT_EXIT_INTERNAL (out of memory). */
+static int print_verdict(const lt_analysis *an, const lt_rules *rules, const char *text)
+{
+    json_t *doc = lt_report_json(an, 0);
+    if (!doc)
+        return fprintf(stderr, "leaktriage: out of memory applying --fail-on\n"), LT_EXIT_INTERNAL;
+    json_t *findings = json_object_get(doc, "findings"), *f;
+    size_t i;
+    int failed = 0;
+    json_array_foreach(findings, i, f) failed |= finding_fails(rules, f) != NULL;
+    lt_cli_print_verdict(stderr, failed, text);
+    json_array_foreach(findings, i, f)
+    {
+        const lt_rule *r = finding_fails(rules, f);
+        lt_cli_reason reason = {.rule = r ? r->text : NULL,
+                                .kind = json_string_value(json_object_get(f, "kind")),
+                                .title = json_string_value(json_object_get(f, "title")),
+                                .fingerprint = json_string_value(json_object_get(f, "fingerprint"))};
+        if (r)
+            lt_cli_print_reason(stderr, &reason);
+    }
+    json_decref(doc);
+    return failed ? LT_EXIT_VERDICT_FAIL : LT_EXIT_OK;
+}
+
+/* The exit status of a failed analysis: LT_EIO here is the user's FILE (not found, not
+ * readable), so bad input like the rest; out of memory is internal. */
+static int analysis_exit_status(int rc)
+{
+    return rc == LT_EIO ? LT_EXIT_BAD_INPUT : lt_cli_exit_status(rc);
+}
+
 static int run(int argc, char **argv)
 {
     analyze_args args = {.top = LT_DEFAULT_TOP};
@@ -137,6 +205,9 @@ static int run(int argc, char **argv)
         status = check_sources(&args);
     if (status != LT_CLI_CONTINUE)
         return status;
+    lt_rules rules;
+    if (args.fail_on && parse_fail_on(&args, &rules))
+        return LT_CLI_USAGE;
     const char *file = args.file[0] ? args.file[0] : "three snapshots"; /* the message names which */
     lt_analysis_options options = {.progress = args.progress ? print_progress : NULL,
                                    .skip_findings = args.no_findings};
@@ -145,15 +216,18 @@ static int run(int argc, char **argv)
     int rc = analyze(&args, &options, &an, &err);
     if (rc) {
         fprintf(stderr, "leaktriage: %s: %s\n", strcmp(file, "-") ? file : "stdin", err.message);
-        return rc == LT_ENOMEM ? 1 : 2;
+        return analysis_exit_status(rc);
     }
     if (args.timings)
         print_timings(lt_analysis_times(an));
     rc = print_report(an, &args);
     if (!rc && args.nodes_tsv)
         rc = write_nodes(an, args.nodes_tsv);
+    if (fflush(stdout) || rc) {
+        lt_analysis_free(an);
+        return LT_EXIT_INTERNAL;
+    }
+    status = args.fail_on ? print_verdict(an, &rules, args.fail_on) : LT_EXIT_OK;
     lt_analysis_free(an);
-    if (fflush(stdout) || rc)
-        return 1;
-    return 0;
+    return status;
 }

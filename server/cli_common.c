@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lt_error.h"
+
 void lt_cli_print_synopsis(const lt_cli_command *cmd, FILE *out)
 {
     fprintf(out, "usage: leaktriage %s", cmd->name);
@@ -32,6 +34,18 @@ void lt_cli_print_help(const lt_cli_command *cmd, FILE *out)
         char call[64];
         snprintf(call, sizeof call, "%s%s%s", o->name, o->value_name ? " " : "", o->value_name ? o->value_name : "");
         fprintf(out, "  %-20s %s\n", call, o->help);
+    }
+}
+
+int lt_cli_exit_status(int code)
+{
+    switch (code) {
+    case LT_OK: return LT_EXIT_OK;
+    case LT_EINPUT:
+    case LT_EARCHIVE:
+    case LT_ELIMIT:
+    case LT_EUSAGE: return LT_EXIT_BAD_INPUT;
+    default: return LT_EXIT_INTERNAL;
     }
 }
 

@@ -16,8 +16,22 @@
 
 #include "defaults.h"
 
-#define LT_CLI_CONTINUE (-1) /* lt_cli_parse: go on and run the command */
-#define LT_CLI_USAGE 2       /* the exit status of a usage error */
+/* The one exit-code table of every subcommand (analyze, upload, serve, migrate, admin),
+ * repeated in the README:
+ *   0  success; the verdict passes
+ *   1  the verdict fails (analyze --fail-on, upload)
+ *   2  bad input or usage: an unknown option, a file not found or not readable, a snapshot
+ *      that is not one (locally or as the server's analysis found it), a wrong or revoked
+ *      API key, any other 4xx answer
+ *   3  internal, network or server (5xx) error, out of memory, output not writable
+ * Every non-zero status comes with the server's or the system's message on standard error. */
+#define LT_EXIT_OK 0
+#define LT_EXIT_VERDICT_FAIL 1
+#define LT_EXIT_BAD_INPUT 2
+#define LT_EXIT_INTERNAL 3
+
+#define LT_CLI_CONTINUE (-1)           /* lt_cli_parse: go on and run the command */
+#define LT_CLI_USAGE LT_EXIT_BAD_INPUT /* the exit status of a usage error */
 
 typedef enum lt_cli_option_kind {
     LT_CLI_FLAG,   /* no value; sets an int to 1 */
@@ -66,6 +80,12 @@ typedef struct lt_cli_command {
  * should run; otherwise the exit status: 0 after --help/-h (help printed on standard
  * output), LT_CLI_USAGE after a usage error (reported with lt_cli_usage_error). */
 int lt_cli_parse(const lt_cli_command *cmd, int argc, char **argv, void *args);
+
+/* The exit status for an LT_E* code (lt_error.h): LT_EINPUT, LT_EARCHIVE, LT_ELIMIT and
+ * LT_EUSAGE are the user's input (LT_EXIT_BAD_INPUT); LT_ENOMEM, LT_EIO, LT_ECANCELLED and
+ * anything else are the system's (LT_EXIT_INTERNAL); 0 is LT_EXIT_OK. A command whose
+ * LT_EIO can only mean the user's own file (analyze reading FILE) maps that one itself. */
+int lt_cli_exit_status(int code);
 
 /* Prints `leaktriage NAME: <printf fmt>` and the synopsis line to standard error.
  * Returns LT_CLI_USAGE, the exit status to return. */

@@ -1,6 +1,7 @@
 /* cli_migrate: `leaktriage migrate [options]`: opens the database (starting the private
- * cluster if needed) and applies the migrations (migrate.h). Exit status 0; 2 bad usage or
- * an unusable migrations folder; 1 another failure (message on standard error). */
+ * cluster if needed) and applies the migrations (migrate.h). Exit status by the table in
+ * cli_common.h: 0; 2 bad usage or an unusable migrations folder; 3 another failure (the
+ * database, out of memory; message on standard error). */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -46,7 +47,7 @@ static int run(int argc, char **argv)
     }
     if (rc) {
         fprintf(stderr, "leaktriage migrate: %s\n", err.message);
-        return rc == LT_EUSAGE ? LT_CLI_USAGE : 1;
+        return lt_cli_exit_status(rc);
     }
     if (applied)
         printf("database migrated (%d applied)\n", applied);

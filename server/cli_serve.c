@@ -1,6 +1,7 @@
 /* cli_serve: `leaktriage serve [options]`: parses the options into an lt_serve_config and
- * runs the service (serve.h). Exit status 0 after SIGTERM/SIGINT, 2 bad usage, 1 when the
- * service cannot start (message on standard error). */
+ * runs the service (serve.h). Exit status by the table in cli_common.h: 0 after
+ * SIGTERM/SIGINT, 2 bad usage or a bad listen address, 3 when the service cannot start
+ * (port taken, database unreachable, out of memory; message on standard error). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,9 +57,10 @@ static int run(int argc, char **argv)
         return lt_cli_usage_error(&lt_cli_serve, "--public-url is longer than %d bytes", LT_PUBLIC_URL_MAX);
     lt_error err;
     lt_error_clear(&err);
-    if (lt_serve_run(&config, &err)) {
+    int rc = lt_serve_run(&config, &err);
+    if (rc) {
         fprintf(stderr, "leaktriage serve: %s\n", err.message);
-        return 1;
+        return lt_cli_exit_status(rc);
     }
     return 0;
 }

@@ -59,4 +59,12 @@
 #define LT_RESOLVE_AFTER_MAX 1000  /* PATCH /api/v1/apps/{app} {"resolve_after"}: 1 to this
                                       (migrations/0003_leaks.sql repeats both numbers) */
 
+/* ---- upload (the CI client) ---- */
+
+#define LT_DEFAULT_SERVER_URL "http://127.0.0.1:8080" /* upload --server */
+#define LT_SERVER_URL_ENV "LEAKTRIAGE_URL"            /* the server when --server is not given */
+#define LT_KEY_ENV "LEAKTRIAGE_KEY"                   /* the API key when --key is not given */
+#define LT_UPLOAD_WAIT_S 5      /* ?wait= of each request while upload waits for the analysis */
+#define LT_UPLOAD_TIMEOUT_S 60  /* a request's answer beyond its ?wait= (the verdict, a slow server) */
+
 #endif

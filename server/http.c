@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "redact.h"
 
 struct lt_http {
     struct MHD_Daemon *daemon;
@@ -70,7 +71,11 @@ int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code,
 
 void lt_http_reply_db_error(lt_http_request *req, const lt_error *err)
 {
-    lt_http_reply_error(req, 500, "database_error", "database: %s", err->message);
+    char shown[sizeof err->message + 64];
+    lt_redact_paths(err->message, "(a path on the server)", shown, sizeof shown);
+    if (strcmp(shown, err->message))
+        fprintf(stderr, "leaktriage: %s %s: database: %s\n", req->method, req->url, err->message);
+    lt_http_reply_error(req, 500, "database_error", "database: %s", shown);
 }
 
 const char *lt_http_query(const lt_http_request *req, const char *name)

@@ -103,7 +103,8 @@ int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json);
 int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Answers 500 "database_error" with err's message. */
+/* Answers 500 "database_error" with err's message, paths on the server replaced (redact.h;
+ * the full message goes to standard error). */
 void lt_http_reply_db_error(lt_http_request *req, const lt_error *err);
 
 /* The request's database connection, taken from the pool on first use and given back when

@@ -20,6 +20,7 @@
 
 #include "analysis.h"
 #include "db.h"
+#include "redact.h"
 #include "store.h"
 
 #define NODE_NAME_MAX 63
@@ -78,7 +79,7 @@ static const char PROGRESS_SQL[] =
 
 /* $1 id, $2 worker, $3 attempts (the claim), $4 give up now (bad input), $5 error. */
 static const char FAIL_SQL[] =
-    "UPDATE analyses SET"
+    "UPDATE analyses SET error_kind = CASE WHEN $4::boolean THEN 'bad_input' ELSE 'internal' END,"
     " state = CASE WHEN $4::boolean OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
     " finished_at = CASE WHEN $4::boolean OR attempts >= max_attempts THEN now() END,"
     " phase = CASE WHEN $4::boolean OR attempts >= max_attempts THEN phase END,"
@@ -88,7 +89,7 @@ static const char FAIL_SQL[] =
 
 /* $1 stale seconds. */
 static const char RECOVER_SQL[] =
-    "UPDATE analyses SET"
+    "UPDATE analyses SET error_kind = 'internal',"
     " state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
     " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
     " phase = CASE WHEN attempts >= max_attempts THEN phase END,"
@@ -268,9 +269,13 @@ static int worth_retrying(int code)
     return code != LT_EINPUT && code != LT_EARCHIVE && code != LT_ELIMIT;
 }
 
+/* Stores the failure of job's attempt. The stored error (shown to the customer) names the
+ * snapshot, never a path on the server; the log line keeps the message as it was. */
 static void record_failure(jobs_worker *w, const jobs_claim *job, int code, const char *message)
 {
-    const char *params[] = {job->id, w->name, job->attempts, worth_retrying(code) ? "false" : "true", message};
+    char shown[sizeof ((lt_error *)0)->message + 64];
+    lt_redact_paths(message, "the stored snapshot", shown, sizeof shown);
+    const char *params[] = {job->id, w->name, job->attempts, worth_retrying(code) ? "false" : "true", shown};
     PGresult *res;
     lt_error err;
     if (lt_db_exec(w->conn, FAIL_SQL, 5, params, &res, &err)) {

@@ -80,7 +80,9 @@ static int open_part_file(upload *u)
     snprintf(u->part_path, sizeof u->part_path, "%s/%s.part", lt_http_spool_dir(u->req->server), hex);
     u->fd = open(u->part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (u->fd < 0) {
-        lt_http_reply_error(u->req, 500, "spool_error", "cannot create %s: %s", u->part_path, strerror(errno));
+        int e = errno;
+        fprintf(stderr, "leaktriage: upload: cannot create %s: %s\n", u->part_path, strerror(e));
+        lt_http_reply_error(u->req, 500, "spool_error", "cannot create a spool file: %s", strerror(e));
         u->part_path[0] = '\0';
         return -1;
     }
@@ -224,9 +226,11 @@ static int store_file(upload *u)
                -1;
     }
     u->fd = -1;
-    if (rename(u->part_path, u->final_path))
-        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file to %s: %s",
-                                   u->final_path, strerror(errno)), -1;
+    if (rename(u->part_path, u->final_path)) {
+        int e = errno;
+        fprintf(stderr, "leaktriage: upload: cannot rename %s to %s: %s\n", u->part_path, u->final_path, strerror(e));
+        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file: %s", strerror(e)), -1;
+    }
     u->part_path[0] = '\0';
     int dir = open(lt_http_spool_dir(u->req->server), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
@@ -240,6 +244,7 @@ static int store_file(upload *u)
 typedef struct upload_ids {
     upload *u;
     char app_id[24], snapshot_id[24], analysis_id[24];
+    char failed_id[24]; /* the failed analysis of the same bytes a new one replaces, or "" */
     int existed;
     int label_differs[LABEL_COUNT]; /* existed: given, and not what the first upload stored */
 } upload_ids;
@@ -277,8 +282,26 @@ static void label_params(const upload *u, const char *out[LABEL_COUNT])
         out[i] = u->label_set[i] ? u->labels[i] : NULL;
 }
 
-/* The same bytes were uploaded before: finds the snapshot, its latest analysis and which
- * of the labels given differ from the ones it was stored with (they are not changed). */
+/* The same bytes again: their latest analysis, unless it failed. Then the bytes (just
+ * written to this server's spool again) get a new analysis: ids->failed_id names the old
+ * one, ids->analysis_id stays "" and the snapshot points at the fresh spool file. */
+static int existing_analysis_tx(PGconn *db, upload_ids *ids, lt_error *err)
+{
+    const char *a[] = {ids->snapshot_id};
+    int rc = query_id(db,
+                      "SELECT id FROM analyses WHERE snapshot_id = $1 AND state = 'failed' AND id = "
+                      "(SELECT max(id) FROM analyses WHERE snapshot_id = $1) FOR UPDATE",
+                      1, a, ids->failed_id, err);
+    if (rc || !ids->failed_id[0])
+        return rc ? rc : query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id,
+                                  err);
+    const char *s[] = {ids->snapshot_id, ids->u->final_path};
+    return lt_db_exec(db, "UPDATE snapshots SET spool_path = $2 WHERE id = $1", 2, s, NULL, err);
+}
+
+/* The same bytes were uploaded before: finds the snapshot, its latest analysis (or queues
+ * a new one when that failed) and which of the labels given differ from the ones it was
+ * stored with (they are not changed). */
 static int existing_tx(PGconn *db, upload_ids *ids, lt_error *err)
 {
     const char *e[] = {ids->app_id, ids->u->sha_hex};
@@ -296,8 +319,7 @@ static int existing_tx(PGconn *db, upload_ids *ids, lt_error *err)
         ids->label_differs[i] = ids->u->label_set[i] &&
                                 (PQgetisnull(res, 0, i + 1) || strcmp(PQgetvalue(res, 0, i + 1), ids->u->labels[i]));
     PQclear(res);
-    const char *a[] = {ids->snapshot_id};
-    return query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
+    return existing_analysis_tx(db, ids, err);
 }
 
 static int insert_tx(PGconn *db, void *ctx, lt_error *err)
@@ -330,7 +352,8 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
 }
 
 /* The answer: ids and sizes; for the same bytes again, the labels given that were not
- * applied (the snapshot keeps its first upload's) and a note saying so. NULL: no memory. */
+ * applied (the snapshot keeps its first upload's), and the failed analysis a new one
+ * replaces, each with a note saying so. NULL: no memory. */
 static char *answer_json(const upload_ids *ids)
 {
     const upload *u = ids->u;
@@ -343,11 +366,20 @@ static char *answer_json(const upload_ids *ids)
     for (int i = 0; doc && ignored && i < LABEL_COUNT; i++)
         if (ids->label_differs[i])
             json_object_set_new(ignored, label_names[i], json_string(u->labels[i]));
+    char note[300] = "";
     if (doc && ignored && json_object_size(ignored)) {
         json_object_set(doc, "labels_ignored", ignored);
-        json_object_set_new(doc, "note", json_string("these bytes were uploaded before as this snapshot; "
-                                                     "it keeps the labels of that first upload"));
+        snprintf(note, sizeof note, "these bytes were uploaded before as this snapshot; it keeps the labels of "
+                                    "that first upload");
     }
+    if (doc && ids->failed_id[0]) {
+        json_object_set_new(doc, "previous_analysis_id", json_integer(strtoll(ids->failed_id, NULL, 10)));
+        size_t at = strlen(note);
+        snprintf(note + at, sizeof note - at, "%sthese bytes were uploaded before and their analysis %s failed: a "
+                 "new analysis is queued", at ? "; " : "", ids->failed_id);
+    }
+    if (doc && note[0])
+        json_object_set_new(doc, "note", json_string(note));
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(ignored);
     json_decref(doc);
@@ -387,7 +419,7 @@ void lt_upload_finish(lt_http_request *req)
         lt_http_reply_error(req, 500, "internal_error", "out of memory");
         return;
     }
-    lt_http_reply_json(req, ids.existed ? 200 : 202, body);
+    lt_http_reply_json(req, ids.existed && !ids.failed_id[0] ? 200 : 202, body);
     free(body);
 }
 

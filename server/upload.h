@@ -7,9 +7,12 @@
  * is fsynced and renamed to SPOOL/<sha256 hex> (content-addressed: the same bytes are one
  * file), the folder is fsynced, and one transaction creates the app on its first upload,
  * inserts the snapshot and its queued analysis (the job the workers claim). The same bytes
- * again for the same app answer 200 with the existing ids instead of 202, and the labels
- * given that differ from the stored ones as `labels_ignored` with a `note` (never dropped
- * silently). Labels `version`, `host`, `commit`, `branch`, `environment` come from query
+ * again for the same app answer 200 with the existing ids instead of 202 — unless their
+ * latest analysis failed: then a new analysis is queued (202, with `previous_analysis_id`
+ * and a `note` saying so) and the snapshot points at the spool file just written — and the
+ * labels given that differ from the stored ones as `labels_ignored` with a `note` (never
+ * dropped silently). Error answers never show a server path (the log has it).
+ * Labels `version`, `host`, `commit`, `branch`, `environment` come from query
  * parameters or form fields.
  *
  * Labels are at most LT_API_LABEL_MAX bytes (defaults.h).

@@ -8,14 +8,7 @@
 set -uo pipefail
 bin=$1
 readme=$(dirname "$0")/../../README.md
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # description command...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/common.bash"
 
 usage_error() { # command message-fragment args...
   local command=$1 want=$2
@@ -27,7 +20,7 @@ usage_error() { # command message-fragment args...
     [ "$(tail -1 "$work/err")" = "$("$bin" "$command" --help | head -1)" ]
 }
 
-for command in analyze serve migrate admin; do
+for command in analyze upload serve migrate admin; do
   check "$command --help exits 0 with its usage line first" \
     bash -c "'$bin' $command --help | head -1 | grep -q '^usage: leaktriage $command'"
   check "$command: an unknown option is a usage error" usage_error "$command" "unknown option --bogus" --bogus
@@ -38,6 +31,10 @@ check "analyze: no FILE" usage_error analyze "needs FILE"
 check "analyze: two FILEs" usage_error analyze "unexpected argument 'b'" a b
 check "analyze: --top past its limit" usage_error analyze "--top takes a number from 0 to 100000" x --top 100001
 check "analyze: --top without its value" usage_error analyze "--top needs a value" x --top
+check "upload: no FILE" usage_error upload "needs FILE" --app a
+check "upload: no --app" usage_error upload "needs --app APP" f.heapsnapshot --key k
+LEAKTRIAGE_KEY='' check "upload: no --key and no \$LEAKTRIAGE_KEY" usage_error upload "needs an API key" f --app a
+check "upload: a bad --fail-on, before any upload" usage_error upload "--fail-on: unknown rule 'bogus'" f --app a --key k --fail-on bogus
 check "serve: --workers 0" usage_error serve "--workers takes a number from 1 to 256" --workers 0
 check "serve: --max-upload not a number" usage_error serve "--max-upload takes a number" --max-upload 8G
 check "serve: --listen without its value" usage_error serve "--listen needs a value" --listen
@@ -57,5 +54,4 @@ for default in 127.0.0.1:8080 ./data LEAKTRIAGE_DATABASE_URL "8 GiB" "number of 
     bash -c "grep -qF -- '$default' <<<\"\$1\" && grep -qF -- '$default' '$readme'" _ "$help"
 done
 
-echo "$failures failed"
-[ "$failures" -eq 0 ]
+cli_done

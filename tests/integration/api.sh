@@ -201,6 +201,19 @@ fail_pid=$!
 call "$key_a" GET "/api/v1/analyses/$an2?wait=20"
 wait "$fail_pid"
 check "?wait returns when the analysis fails, with its error" test "$status $(field .state) $(field .error)" = "200 failed bad input at byte 3"
+sql "UPDATE analyses SET error_kind = 'bad_input' WHERE id = $an2" >/dev/null
+call "$key_a" GET "/api/v1/analyses/$an2"
+check "... and its error_kind" test "$(field .error_kind)" = bad_input
+call "$key_a" GET "/api/v1/analyses/$an2/report"
+check "a failed analysis's report answers 409 with its error" \
+  test "$status $(field .error.code)" = "409 analysis_failed" -a -n "$(field .error.message | grep 'bad input at byte 3')"
+call "$key_a" POST "/api/v1/analyses/$an1/retry"
+check "retry of a done analysis answers 409 naming its state" \
+  test "$status $(field .error.code)" = "409 not_failed" -a -n "$(field .error.message | grep 'is done')"
+call "$key_b" POST "/api/v1/analyses/$an2/retry"
+check "retry of another customer's analysis answers 404" is_error 404 not_found
+call "$key_a" POST "/api/v1/analyses/$an2/retry?now=1"
+check "retry takes no query parameter" is_error 400 unknown_parameter
 
 # --- lists ---
 call "$key_a" GET /api/v1/apps
@@ -262,6 +275,7 @@ check "... declares the bearer security scheme" test "$(jq -r .components.securi
 routes=$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | select(. != "parameters") | "\(ascii_upcase) \($p)"' "$work/openapi.json" | sort)
 expected=$(printf '%s\n' "GET /api/v1/analyses/{id}" "GET /api/v1/analyses/{id}/report" "GET /api/v1/apps" \
   "GET /api/v1/analyses/{id}/classes" "GET /api/v1/analyses/{id}/tree" "GET /api/v1/analyses/{id}/path" \
+  "POST /api/v1/analyses/{id}/retry" \
   "GET /api/v1/apps/{app}/findings" "GET /api/v1/apps/{app}/snapshots" "GET /api/v1/openapi.json" \
   "POST /api/v1/apps/{app}/snapshots" "GET /api/v1/apps/{app}/leaks" "PATCH /api/v1/apps/{app}" \
   "GET /api/v1/leaks" "GET /api/v1/leaks/{id}" "PATCH /api/v1/leaks/{id}" \
@@ -278,6 +292,7 @@ while read -r method path; do
   p=${p//\{id\}/$an1}
   [ "${path#/api/v1/leaks/}" != "$path" ] && p=/api/v1/leaks/$leak1
   [ "${p##*/}" = path ] && p="$p?node=r0" # the one route with a required parameter
+  [ "$path" = "/api/v1/analyses/{id}/retry" ] && p=${path//\{id\}/$an2} # a failed one
   if [ "$method" = POST ]; then
     call "$key_a" POST "$p" --data-binary @"$fixture"
   elif [ "$method" = PATCH ]; then
@@ -289,6 +304,9 @@ while read -r method path; do
   fi
   check "openapi route $method $path answers 2xx JSON" test "${status:0:1}" = 2 -a "$(jq -e type "$work/body" >/dev/null && echo json)" = json
 done <<<"$routes"
+call "$key_a" GET "/api/v1/analyses/$an2"
+check "the retried analysis is queued again: no error, no attempt used" \
+  test "$(field '[.state, .error, .error_kind, .attempts] | map(tostring) | join(",")')" = "queued,null,null,0"
 
 check "the server is still running" kill -0 "$server_pid"
 kill -TERM "$server_pid"

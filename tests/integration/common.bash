@@ -1,8 +1,8 @@
 # Shared by the integration tests (source it): PostgreSQL's tools, running
-# them as the cluster's owner, stopping a private cluster, ok/FAIL checks
-# counted in $failures, and starting `leaktriage serve` processes on a private
-# data folder (server_test_init; the caller sets bin; api uses $key). Sets
-# fixtures to tests/fixtures.
+# them as the cluster's owner, stopping a private cluster (and a server: the usual EXIT
+# trap, stop_all), a free port, ok/FAIL checks counted in $failures, and starting
+# `leaktriage serve` processes on a private data folder (server_test_init; the caller sets
+# bin; api uses $key). Sets fixtures to tests/fixtures.
 fixtures=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
 
 bindir=$(pg_config --bindir 2>/dev/null || true)
@@ -36,6 +36,9 @@ stop_all() {
   rm -rf "$work"
 }
 
+# A free TCP port on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
 ok() { echo "ok   $*"; }
 fail() {
   echo "FAIL $*"
@@ -48,7 +51,6 @@ check() { # description command...
   if "$@"; then ok "$what"; else fail "$what"; fi
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 start_server() { # log-file port [env...]: starts a server on $data, waits for it to listen
   local log=$1 port=$2

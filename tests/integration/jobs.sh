@@ -100,9 +100,14 @@ equal "mixed-app: the RequestRecord cluster is stored" \
 
 cli_error=$("$bin" analyze "$work/truncated.heapsnapshot.gz" 2>&1 >/dev/null)
 equal "truncated: failed at the first attempt (bad input is not retried)" "$(field "$trunc" "state || ' ' || attempts")" "failed 1"
-check "truncated: the error is the analysis's message" test "leaktriage: $work/truncated.heapsnapshot.gz: $(field "$trunc" error)" = "$cli_error"
+shown=${cli_error#"leaktriage: $work/truncated.heapsnapshot.gz: "}
+shown=${shown//"'$work/truncated.heapsnapshot.gz'"/the stored snapshot}
+check "truncated: the error is the analysis's message, the server's path replaced" test "$(field "$trunc" error)" = "$shown"
+equal "truncated: its error_kind is bad_input" "$(field "$trunc" error_kind)" bad_input
 equal "missing file: failed after max_attempts (3)" "$(field "$missing" "state || ' ' || attempts")" "failed 3"
-check "missing file: the error names the file" grep -q "cannot open '$work/missing.heapsnapshot.gz'" <<<"$(field "$missing" error)"
+equal "missing file: the error says so without the server's path" "$(field "$missing" error)" \
+  "cannot open the stored snapshot: No such file or directory"
+equal "missing file: its error_kind is internal" "$(field "$missing" error_kind)" internal
 equal "nothing is stored for failed jobs" "$(sql "SELECT count(*) FROM reports WHERE analysis_id IN ($trunc, $missing)")" 0
 
 # --- heartbeats through a silent phase: the file is a FIFO nobody writes yet ---
