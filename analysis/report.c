@@ -201,7 +201,7 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
     text_findings(a, out);
     text_retainers(a, top, out);
     text_classes(a, top, out);
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? LT_EIO : 0;
 }
 
 int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
@@ -211,5 +211,5 @@ int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
     for (uint32_t v = 0; v < g->node_count; v++)
         fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", g->node_id[v], g->self_size[v],
                 (unsigned long long)a->tree.retained[v], g->node_id[a->tree.dominator[v]], a->distance[v]);
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? LT_EIO : 0;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "findings/paths.h"
+#include "util/hash.h"
 #include "util/u32vec.h"
 #include "findings/functions.h"
 
@@ -84,21 +85,14 @@ static uint32_t direct_edge(const lt_graph *g, uint32_t d, uint32_t c)
     return UINT32_MAX;
 }
 
-static uint64_t hash_text(uint64_t h, const char *s)
-{
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return (h ^ 0xff) * 1099511628211ull;
-}
-
 static uint64_t signature(const lt_heap_view *v, const uint32_t *path, size_t i)
 {
-    uint64_t h = hash_text(1469598103934665603ull, lt_view_class(v, path[i]));
+    uint64_t h = lt_hash_word(lt_hash_str(LT_HASH_SEED, lt_view_class(v, path[i])), 0xff);
     uint32_t e = i ? direct_edge(v->g, path[i - 1], path[i]) : UINT32_MAX;
     char label[96] = "-";
     if (e != UINT32_MAX)
         lt_edge_label(v->g, e, label, sizeof label);
-    return hash_text(h, label);
+    return lt_hash_word(lt_hash_str(h, label), 0xff);
 }
 
 typedef struct periodic {
@@ -274,7 +268,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
         for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1] && e - g->first_edge[x] < 64; e++)
             examine(s, g->edges[e].to, level, &generator, &promise);
         if (lt_u32vec_push(queue, x))
-            return -1;
+            return LT_ENOMEM;
     }
     for (size_t q = 0, depth_end = queue->len, depth = 0; q < queue->len && queue->len < EXPLORE_PER_LEVEL; q++) {
         if (q == depth_end && ++depth > 3)
@@ -288,7 +282,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
                 continue;
             examine(s, c, level, &generator, &promise);
             if (lt_u32vec_push(queue, c))
-                return -1;
+                return LT_ENOMEM;
         }
     }
     s->generator_levels += (uint32_t)generator;

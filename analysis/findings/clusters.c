@@ -150,7 +150,7 @@ static int add_to_group(cluster_work *w, uint64_t shape, uint32_t node)
             return 0;
         }
     if (lt_grow(&w->groups, &w->group_cap, w->group_count, sizeof *w->groups, 64))
-        return -1;
+        return LT_ENOMEM;
     w->groups[w->group_count++] = (group){shape, 1, node};
     return 0;
 }
@@ -202,7 +202,7 @@ static int add_cluster(cluster_work *w, cluster c)
         return 0;
     }
     if (lt_grow(&w->clusters, &w->cluster_cap, w->cluster_count, sizeof *w->clusters, 16))
-        return -1;
+        return LT_ENOMEM;
     w->clusters[w->cluster_count++] = c;
     return 0;
 }
@@ -283,16 +283,16 @@ static int cluster_class(cluster_work *w, uint32_t name, uint32_t instances)
             continue;
         uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
         if (n && add_to_group(w, lt_path_shape(v, w->path, n), x))
-            return -1;
+            return LT_ENOMEM;
         sampled++;
     }
-    for (uint32_t i = 0; i < w->group_count; i++) {
+    int rc = 0;
+    for (uint32_t i = 0; i < w->group_count && !rc; i++) {
         const group *gr = &w->groups[i];
-        if ((uint64_t)gr->count * instances / (sampled ? sampled : 1) >= CLUSTER_MIN_INSTANCES &&
-            consider_group(w, gr, instances, sampled))
-            return -1;
+        if ((uint64_t)gr->count * instances / (sampled ? sampled : 1) >= CLUSTER_MIN_INSTANCES)
+            rc = consider_group(w, gr, instances, sampled);
     }
-    return 0;
+    return rc;
 }
 
 /* Instances per class name, objects and named closures only. */
@@ -310,7 +310,7 @@ static int count_instances(const lt_heap_view *v, lt_u32map *counts)
         }
         lt_u32map_get(counts, name, &c);
         if (lt_u32map_put(counts, name, c + 1))
-            return -1;
+            return LT_ENOMEM;
     }
     return 0;
 }
@@ -323,10 +323,11 @@ static int scan_clusters(cluster_work *w, lt_error *err)
     if (lt_u32map_init(&counts))
         return lt_error_set(err, LT_ENOMEM, "out of memory counting instances");
     int rc = count_instances(w->v, &counts);
-    for (uint32_t i = 0; i < counts.capacity && !rc; i++)
-        if (counts.used[i] && counts.values[i] >= CLUSTER_MIN_INSTANCES &&
-            !lt_holder_internal_class(lt_graph_string(w->v->g, counts.keys[i])))
-            rc = cluster_class(w, counts.keys[i], counts.values[i]);
+    for (uint32_t i = 0; i < counts.table.count && !rc; i++) { /* classes in order of first instance */
+        lt_u32pair c = counts.pairs[i];
+        if (c.value >= CLUSTER_MIN_INSTANCES && !lt_holder_internal_class(lt_graph_string(w->v->g, c.key)))
+            rc = cluster_class(w, c.key, c.value);
+    }
     lt_u32map_free(&counts);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
@@ -408,7 +409,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     if (!g->detachedness)
         return 0;
     cluster_work w = {.v = v};
-    uint64_t *retained = NULL;
+    uint64_t *retained = NULL; /* per group */
+    size_t retained_cap = 0;
     int rc = 0;
     for (uint32_t x = 0; x < g->node_count && !rc; x++) {
         if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
@@ -418,13 +420,9 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
         uint32_t before = w.group_count;
         rc = n ? add_to_group(&w, shape, x) : 0;
-        if (!rc && w.group_count > before) {
-            uint64_t *r = realloc(retained, w.group_cap * sizeof *r);
-            if (!r)
-                rc = -1;
-            else
-                retained = r, retained[w.group_count - 1] = 0;
-        }
+        if (!rc && w.group_count > before &&
+            !(rc = lt_reserve(&retained, &retained_cap, w.group_count, sizeof *retained, 64)))
+            retained[w.group_count - 1] = 0;
         for (uint32_t i = 0; !rc && n && i < w.group_count; i++)
             if (w.groups[i].shape == shape)
                 retained[i] += v->tree->retained[x];
