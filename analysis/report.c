@@ -2,6 +2,7 @@
 
 #include "analysis_result.h"
 #include "findings/findings.h"
+#include "util/json_build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,8 @@ static json_t *retainers_json(const lt_analysis *a, uint32_t top)
         return NULL;
     }
     uint32_t n = lt_report_top_retainers(a, top, nodes);
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(list, node_json(a, nodes[i]));
+    for (uint32_t i = 0; list && i < n; i++)
+        lt_json_append(&list, node_json(a, nodes[i]));
     free(nodes);
     return list;
 }
@@ -80,8 +81,8 @@ static json_t *classes_json(const lt_analysis *a, uint32_t top)
         json_decref(list);
         return NULL;
     }
-    for (uint32_t i = 0; i < a->classes.count && i < top; i++)
-        json_array_append_new(list, class_json(a, &a->classes.items[order[i]]));
+    for (uint32_t i = 0; list && i < a->classes.count && i < top; i++)
+        lt_json_append(&list, class_json(a, &a->classes.items[order[i]]));
     free(order);
     return list;
 }
@@ -112,12 +113,12 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
                                  "compressed_bytes", (json_int_t)a->input.compressed_bytes);
     char note[512];
     wrapped_note(g, note, sizeof note);
-    if (snapshot && note[0])
-        json_object_set_new(snapshot, "warnings", json_pack("[s]", note));
+    if (note[0])
+        lt_json_set(&snapshot, "warnings", json_pack("[s]", note));
     json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "snapshot", snapshot, "top_retainers", retainers_json(a, top),
                             "classes", classes_json(a, top), "findings", lt_findings_json(&a->findings));
-    if (doc && a->clusters)
-        json_object_set(doc, "clusters", a->clusters);
+    if (a->clusters)
+        lt_json_set(&doc, "clusters", json_incref(a->clusters));
     return doc;
 }
 

@@ -20,6 +20,7 @@
 #include "devtools/distances.h"
 #include "findings/paths.h"
 #include "util/grow.h"
+#include "util/json_build.h"
 #include "findings/holders.h"
 #include "util/u32map.h"
 
@@ -51,9 +52,9 @@ static json_t *children_view(const lt_heap_view *v, uint32_t x)
         uint64_t retained = 0;
         for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
             retained += t->retained[t->dominated[k]];
-        json_array_append_new(runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
-                                              (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
-                                              (json_int_t)v->g->node_id[c]));
+        lt_json_append(&runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
+                                        (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
+                                        (json_int_t)v->g->node_id[c]));
     }
     return runs;
 }
@@ -65,12 +66,16 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
     uint32_t names[64], counts[64], n = 0;
     uint64_t sizes[64];
     if (lt_u32map_init(&slot))
-        return json_array();
+        return NULL;
     for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
         uint32_t c = t->dominated[k], name = v->classes->class_name[c], i;
         if (!lt_u32map_get(&slot, name, &i)) {
-            if (n == 64 || lt_u32map_put(&slot, name, n))
+            if (n == 64)
                 continue;
+            if (lt_u32map_put(&slot, name, n)) {
+                lt_u32map_free(&slot);
+                return NULL;
+            }
             i = n++;
             names[i] = name, counts[i] = 0, sizes[i] = 0;
         }
@@ -88,8 +93,8 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
         uint64_t ts = sizes[r];
         names[r] = names[best], counts[r] = counts[best], sizes[r] = sizes[best];
         names[best] = tn, counts[best] = tc, sizes[best] = ts;
-        json_array_append_new(rows, json_pack("{s:s, s:I, s:I}", "class", lt_graph_string(v->g, names[r]), "count",
-                                              (json_int_t)counts[r], "retained_size", (json_int_t)sizes[r]));
+        lt_json_append(&rows, json_pack("{s:s, s:I, s:I}", "class", lt_graph_string(v->g, names[r]), "count",
+                                        (json_int_t)counts[r], "retained_size", (json_int_t)sizes[r]));
     }
     return rows;
 }
@@ -99,14 +104,14 @@ static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
         uint32_t x = top[i];
-        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
-                                              (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
-                                              lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
-                                              (json_int_t)v->tree->retained[x], "retained_percent",
-                                              (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
-                                              "dominated_count",
-                                              (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
-                                              "by_class", by_class_view(v, x), "children", children_view(v, x)));
+        lt_json_append(&list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
+                                        (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
+                                        lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
+                                        (json_int_t)v->tree->retained[x], "retained_percent",
+                                        (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
+                                        "dominated_count",
+                                        (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
+                                        "by_class", by_class_view(v, x), "children", children_view(v, x)));
     }
     return list;
 }
@@ -486,7 +491,8 @@ int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **vie
     (*scan)->work = w;
     w->v = v;
     w->top_count = lt_dominator_tree_top(v->tree, v->g->node_count, v->g->root, VIEW_RETAINERS, w->top);
-    *view = cluster_view(v, w->top, w->top_count);
+    if (!(*view = cluster_view(v, w->top, w->top_count)))
+        return lt_error_set(err, LT_ENOMEM, "out of memory describing the biggest retainers");
     int rc = scan_clusters(w, err);
     return rc ? rc : detached_dom(v, out, err);
 }

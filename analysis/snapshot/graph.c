@@ -32,7 +32,7 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
 fail_arrays:
     lt_graph_free(g);
 fail_graph:
-    lt_error_set(err, LT_ENOMEM, "cannot allocate a graph of %u nodes and %u edges",
+    lt_error_set(err, LT_ENOMEM, "out of memory allocating a graph of %u nodes and %u edges",
                  node_count, edge_count);
     return NULL;
 }

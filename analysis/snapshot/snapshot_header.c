@@ -143,7 +143,7 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
         detached |= r->node_role[i] == R_DETACHED;
     r->graph = lt_graph_new((uint32_t)nodes, (uint32_t)edges, detached, err);
     if (!r->graph)
-        return lt_reader_fail(r, err, LT_ENOMEM, "cannot allocate a graph of %llu nodes and %llu edges",
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory allocating a graph of %llu nodes and %llu edges",
                     (unsigned long long)nodes, (unsigned long long)edges);
     r->node_count = (uint32_t)nodes;
     r->edge_count = (uint32_t)edges;
@@ -169,7 +169,8 @@ static int parse_header(lt_reader *r, lt_error *err)
 {
     json_error_t jerr;
     json_t *snap = json_loadb(r->header, r->header_len, 0, &jerr);
-    if (!snap && json_error_code(&jerr) == json_error_out_of_memory)
+    /* jansson says nothing when it cannot even allocate its lexer */
+    if (!snap && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]))
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory parsing the snapshot header");
     if (!snap)
         return lt_reader_fail(r, err, LT_EINPUT, "snapshot header is not valid JSON: %s (header byte %d)", jerr.text,
