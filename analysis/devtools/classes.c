@@ -118,12 +118,14 @@ typedef struct aggregator {
     uint32_t *canonical;  /* per string: canonical index of its text, or UINT32_MAX */
 } aggregator;
 
+/* Most keys are a class name alone: its string index is hash enough (the
+ * table spreads it); located keys mix in the location. */
 static uint64_t key_hash(const lt_class *k)
 {
+    if (!k->has_location)
+        return k->name;
     uint64_t h = lt_hash_word(LT_HASH_SEED, k->name);
-    if (k->has_location)
-        h = lt_hash_word(lt_hash_word(lt_hash_word(h, k->script_id), k->line), k->column);
-    return h;
+    return lt_hash_word(lt_hash_word(lt_hash_word(h, k->script_id), k->line), k->column);
 }
 
 static uint64_t hash_of_aggregate(const void *aggregator_, uint32_t i)
