@@ -2,6 +2,7 @@
 
 #include "analysis_result.h"
 #include "findings/findings.h"
+#include "util/json_build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,8 @@ static json_t *retainers_json(const lt_analysis *a, uint32_t top)
         return NULL;
     }
     uint32_t n = lt_report_top_retainers(a, top, nodes);
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(list, node_json(a, nodes[i]));
+    for (uint32_t i = 0; list && i < n; i++)
+        lt_json_append(&list, node_json(a, nodes[i]));
     free(nodes);
     return list;
 }
@@ -80,8 +81,8 @@ static json_t *classes_json(const lt_analysis *a, uint32_t top)
         json_decref(list);
         return NULL;
     }
-    for (uint32_t i = 0; i < a->classes.count && i < top; i++)
-        json_array_append_new(list, class_json(a, &a->classes.items[order[i]]));
+    for (uint32_t i = 0; list && i < a->classes.count && i < top; i++)
+        lt_json_append(&list, class_json(a, &a->classes.items[order[i]]));
     free(order);
     return list;
 }
@@ -112,14 +113,14 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
                                  "compressed_bytes", (json_int_t)a->input.compressed_bytes);
     char note[512];
     wrapped_note(g, note, sizeof note);
-    if (snapshot && note[0])
-        json_object_set_new(snapshot, "warnings", json_pack("[s]", note));
+    if (note[0])
+        lt_json_set(&snapshot, "warnings", json_pack("[s]", note));
     json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "snapshot", snapshot, "top_retainers", retainers_json(a, top),
                             "classes", classes_json(a, top), "findings", lt_findings_json(&a->findings));
-    if (doc && a->clusters)
-        json_object_set(doc, "clusters", a->clusters);
-    if (doc && a->three_snapshots)
-        json_object_set(doc, "three_snapshots", a->three_snapshots);
+    if (a->clusters)
+        lt_json_set(&doc, "clusters", json_incref(a->clusters));
+    if (a->three_snapshots)
+        lt_json_set(&doc, "three_snapshots", json_incref(a->three_snapshots));
     return doc;
 }
 
@@ -207,7 +208,7 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
     text_findings(a, out);
     text_retainers(a, top, out);
     text_classes(a, top, out);
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? LT_EIO : 0;
 }
 
 int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
@@ -217,5 +218,5 @@ int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
     for (uint32_t v = 0; v < g->node_count; v++)
         fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", g->node_id[v], g->self_size[v],
                 (unsigned long long)a->tree.retained[v], g->node_id[a->tree.dominator[v]], a->distance[v]);
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? LT_EIO : 0;
 }

@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "devtools/interfaces.h"
+#include "util/grow.h"
+#include "util/hash.h"
+#include "util/table.h"
 #include "util/u32map.h"
 #include "snapshot/text_index.h"
 
@@ -40,7 +43,7 @@ static int64_t element_name(namer *n, uint32_t v)
     size_t cut = (size_t)(space - name);
     char *tmp = malloc(cut + 1);
     if (!tmp)
-        return -1;
+        return LT_ENOMEM;
     memcpy(tmp, name, cut);
     tmp[cut] = '>';
     int64_t idx = made_name(n, tmp, cut + 1);
@@ -87,13 +90,15 @@ int lt_classes_name_nodes(lt_graph *g, lt_pool *pool, lt_classes *out, lt_error 
     out->class_name = lt_pool_alloc(pool, g->node_count ? g->node_count : 1, sizeof(uint32_t));
     if (!out->class_name || lt_text_index_init(&n.made))
         goto fail;
-    for (uint32_t v = 0; v < g->node_count; v++) {
-        int64_t c = class_of(&n, v);
-        if (c < 0)
-            goto fail;
-        out->class_name[v] = (uint32_t)c;
-    }
+    int64_t c = 0;
+    for (uint32_t v = 0; v < g->node_count && c >= 0; v++)
+        if ((c = class_of(&n, v)) >= 0)
+            out->class_name[v] = (uint32_t)c;
     lt_text_index_free(&n.made);
+    if (c < 0) {
+        lt_classes_free(out);
+        return lt_error_set(err, (int)c, "%s naming classes", lt_strerror((int)c));
+    }
     return lt_interfaces_apply(g, out->class_name, err);
 fail:
     lt_text_index_free(&n.made);
@@ -103,69 +108,60 @@ fail:
 
 /* ---- aggregation ---------------------------------------------------------- */
 
-typedef struct key_table {
-    uint32_t *slots;   /* aggregate index + 1 */
-    uint32_t capacity;
-} key_table;
-
 typedef struct aggregator {
     const lt_graph *g;
     lt_classes *c;
     uint32_t cap;
     lt_text_index texts;  /* canonical class text for located keys */
-    key_table keys;
+    lt_table keys;        /* entries: aggregate indices */
     uint32_t *node_agg;   /* per node: aggregate index, UINT32_MAX if none */
     uint32_t *canonical;  /* per string: canonical index of its text, or UINT32_MAX */
 } aggregator;
 
-static uint32_t key_hash(const lt_class *k)
+/* Most keys are a class name alone: its string index is hash enough (the
+ * table spreads it); located keys mix in the location. */
+static uint64_t key_hash(const lt_class *k)
 {
-    uint32_t h = k->name * 2654435761u;
-    if (k->has_location)
-        h ^= (k->script_id * 31u + k->line) * 2246822519u + k->column * 3266489917u + 1u;
-    return h;
+    if (!k->has_location)
+        return k->name;
+    uint64_t h = lt_hash_word(LT_HASH_SEED, k->name);
+    return lt_hash_word(lt_hash_word(lt_hash_word(h, k->script_id), k->line), k->column);
 }
 
-static int same_key(const lt_class *a, const lt_class *b)
+static uint64_t hash_of_aggregate(const void *aggregator_, uint32_t i)
 {
+    const aggregator *a = aggregator_;
+    return key_hash(&a->c->items[i]);
+}
+
+typedef struct class_key {
+    const lt_class *items, *key;
+} class_key;
+
+static bool holds_key(const void *key, uint32_t i)
+{
+    const class_key *k = key;
+    const lt_class *a = &k->items[i], *b = k->key;
     return a->name == b->name && a->has_location == b->has_location &&
            (!a->has_location || (a->script_id == b->script_id && a->line == b->line && a->column == b->column));
 }
 
-static int grow_keys(aggregator *a)
-{
-    uint32_t cap = a->keys.capacity ? a->keys.capacity * 2 : 1024;
-    uint32_t *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (uint32_t i = 0; i < a->c->count; i++) {
-        uint32_t s = key_hash(&a->c->items[i]) & (cap - 1);
-        while (slots[s])
-            s = (s + 1) & (cap - 1);
-        slots[s] = i + 1;
-    }
-    free(a->keys.slots);
-    a->keys = (key_table){slots, cap};
-    return 0;
-}
-
 static int64_t find_or_add(aggregator *a, const lt_class *k)
 {
-    if ((a->c->count + 1) * 2 > a->keys.capacity && grow_keys(a))
-        return -1;
-    uint32_t s = key_hash(k) & (a->keys.capacity - 1);
-    for (; a->keys.slots[s]; s = (s + 1) & (a->keys.capacity - 1))
-        if (same_key(&a->c->items[a->keys.slots[s] - 1], k))
-            return a->keys.slots[s] - 1;
-    if (a->c->count == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 1024;
-        lt_class *items = realloc(a->c->items, a->cap * sizeof *items);
-        if (!items)
-            return -1;
-        a->c->items = items;
+    uint64_t h = key_hash(k);
+    class_key key = {a->c->items, k};
+    uint32_t *slot = lt_table_find(&a->keys, h, holds_key, &key), capacity = a->keys.capacity;
+    if (*slot)
+        return *slot - 1;
+    if (lt_grow(&a->c->items, &a->cap, a->c->count, sizeof *a->c->items, 1024) ||
+        lt_table_reserve(&a->keys, hash_of_aggregate, a))
+        return LT_ENOMEM;
+    if (a->keys.capacity != capacity) {
+        key.items = a->c->items;
+        slot = lt_table_find(&a->keys, h, holds_key, &key);
     }
     a->c->items[a->c->count] = *k;
-    a->keys.slots[s] = a->c->count + 1;
+    lt_table_put(&a->keys, slot, a->c->count);
     return a->c->count++;
 }
 
@@ -176,7 +172,7 @@ static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_loca
         if (a->canonical[k.name] == UINT32_MAX) {
             int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
             if (canonical < 0)
-                return -1;
+                return canonical;
             a->canonical[k.name] = (uint32_t)canonical;
         }
         k.name = a->canonical[k.name];
@@ -205,7 +201,7 @@ static int count_instances(aggregator *a, const int32_t *distance)
                                      : NULL;
         int64_t k = key_of(a, v, distance[v], loc);
         if (k < 0)
-            return -1;
+            return (int)k;
         lt_class *c = &a->c->items[k];
         c->count++;
         c->shallow_size += g->self_size[v];
@@ -242,9 +238,9 @@ static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
     const uint64_t *retained = tree->retained;
     uint8_t *open = calloc(a->c->count ? a->c->count : 1, 1);
     frame *stack = NULL;
-    size_t depth = 0, cap = 1024;
-    int rc = -1;
-    if (!open || !(stack = malloc(cap * sizeof *stack)))
+    size_t depth = 0, cap = 0;
+    int rc = LT_ENOMEM;
+    if (!open || lt_reserve(&stack, &cap, 1, sizeof *stack, 1024))
         goto done;
     uint32_t r = a->g->root;
     stack[depth] = (frame){r, first[r], 0};
@@ -259,12 +255,8 @@ static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
             continue;
         }
         uint32_t child = list[f->next_child++];
-        if (depth == cap) {
-            frame *s = realloc(stack, (cap *= 2) * sizeof *s);
-            if (!s)
-                goto done;
-            stack = s;
-        }
+        if (lt_reserve(&stack, &cap, depth + 1, sizeof *stack, 1024))
+            goto done;
         stack[depth] = (frame){child, first[child], 0};
         enter(a, open, retained, child, first[child] != first[child + 1], &stack[depth].opened);
         depth++;
@@ -282,7 +274,7 @@ static int collapse_same_text(aggregator *a)
 {
     lt_u32map first_of_text;
     if (lt_u32map_init(&first_of_text))
-        return -1;
+        return LT_ENOMEM;
     uint32_t out = 0;
     int rc = 0;
     for (uint32_t i = 0; i < a->c->count && !rc; i++) {
@@ -294,7 +286,7 @@ static int collapse_same_text(aggregator *a)
         int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k->name);
         uint32_t at;
         if (canonical < 0)
-            rc = -1;
+            rc = (int)canonical;
         else if (lt_u32map_get(&first_of_text, (uint32_t)canonical, &at))
             a->c->items[at] = *k;
         else {
@@ -316,15 +308,18 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
     a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
     if (a.canonical)
         memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
-    int rc = (!a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || grow_keys(&a) || count_instances(&a, distance) ||
-              retained_walk(&a, tree) || collapse_same_text(&a))
-                 ? -1
-                 : 0;
+    int rc = !a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024) ? LT_ENOMEM : 0;
+    if (!rc)
+        rc = count_instances(&a, distance);
+    if (!rc)
+        rc = retained_walk(&a, tree);
+    if (!rc)
+        rc = collapse_same_text(&a);
     lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
     free(a.canonical);
-    free(a.keys.slots);
+    lt_table_free(&a.keys);
     lt_text_index_free(&a.texts);
-    return rc ? lt_error_set(err, LT_ENOMEM, "out of memory aggregating classes") : 0;
+    return rc ? lt_error_set(err, rc, "%s aggregating classes", lt_strerror(rc)) : 0;
 }
 
 void lt_classes_key(const lt_graph *g, const lt_class *c, char *buf, size_t len)

@@ -32,7 +32,8 @@ typedef struct lt_classes {
     uint32_t count;
 } lt_classes;
 
-/* Names every node (may add strings to g). Returns 0 or LT_ENOMEM. */
+/* Names every node (may add strings to g). Returns 0 or, with err set,
+ * LT_ENOMEM (or LT_ELIMIT: the string table is full). */
 int lt_classes_name_nodes(lt_graph *g, lt_pool *pool, lt_classes *out, lt_error *err);
 
 /* Aggregates per class key; needs names (above), the dominator tree and the

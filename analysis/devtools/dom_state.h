@@ -11,7 +11,7 @@
 #include "lt_error.h"
 
 /* Updates g->detachedness (allocating it when absent) and g->node_name.
- * Returns 0 or LT_ENOMEM with err set. */
+ * Returns 0, or LT_ENOMEM (or LT_ELIMIT: past 2^32-2 strings) with err set. */
 int lt_dom_state_propagate(lt_graph *g, lt_error *err);
 
 #endif

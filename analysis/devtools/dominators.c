@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 
 typedef struct dom_work {
     const lt_graph *g;
@@ -39,7 +40,7 @@ static int build_predecessors(dom_work *w)
     uint32_t n = g->node_count;
     w->pred_start = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
     if (!w->pred_start)
-        return -1;
+        return LT_ENOMEM;
     uint64_t total = 0;
     for (uint32_t e = 0; e < g->edge_count; e++)
         if (lt_bit_get(w->essential, e)) {
@@ -49,7 +50,7 @@ static int build_predecessors(dom_work *w)
     w->pred_count = total;
     w->pred = lt_pool_alloc(w->pool, total ? total : 1, sizeof(uint32_t));
     if (!w->pred)
-        return -1;
+        return LT_ENOMEM;
     uint32_t end = 0; /* pred_start[v] = end of v's list, filled backwards */
     for (uint32_t v = 0; v < n; v++) {
         end += w->pred_start[v];
@@ -132,13 +133,8 @@ static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
     size_t depth = 0;
     uint32_t top = k;
     while (anc[anc[top]]) {
-        if (depth == ps->cap) {
-            uint32_t *grown = realloc(ps->items, ps->cap * 2 * sizeof *grown);
-            if (!grown)
-                return 0;
-            ps->items = grown;
-            ps->cap *= 2;
-        }
+        if (lt_reserve(&ps->items, &ps->cap, depth + 1, sizeof *ps->items, 4096))
+            return 0;
         ps->items[depth++] = top;
         top = anc[top];
     }
@@ -155,9 +151,9 @@ static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
 static int semidominators(dom_work *w)
 {
     uint32_t n = w->n;
-    path_stack stack = {malloc(4096 * sizeof(uint32_t)), 4096};
-    if (!stack.items)
-        return -1;
+    path_stack stack = {NULL, 0};
+    if (lt_reserve(&stack.items, &stack.cap, 4096, sizeof *stack.items, 4096))
+        return LT_ENOMEM;
     for (uint32_t k = 1; k <= n; k++) {
         w->semi[k] = k;
         w->label[k] = k;
@@ -175,7 +171,7 @@ static int semidominators(dom_work *w)
             uint32_t u = eval(w, j, &stack);
             if (!u) {
                 free(stack.items);
-                return -1;
+                return LT_ENOMEM;
             }
             if (w->semi[u] < s)
                 s = w->semi[u];
@@ -207,7 +203,7 @@ static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *ou
     out->dominator = lt_pool_alloc(w->pool, nodes, sizeof(uint32_t));
     out->retained = lt_pool_alloc(w->pool, nodes, sizeof(uint64_t));
     if (!out->dominator || !out->retained)
-        return -1;
+        return LT_ENOMEM;
     for (uint32_t k = 1; k <= w->n; k++)
         out->dominator[w->vertex[k]] = w->vertex[w->ancestor[k]];
     for (uint32_t v = 0; v < nodes; v++)
@@ -245,7 +241,7 @@ static int dominated_lists(dom_work *w, lt_dominator_tree *t)
     t->first_dominated = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
     t->dominated = lt_pool_alloc(w->pool, n ? n : 1, sizeof(uint32_t));
     if (!t->first_dominated || !t->dominated)
-        return -1;
+        return LT_ENOMEM;
     for (uint32_t v = 0; v < n; v++)
         if (v != root)
             t->first_dominated[t->dominator[v]]++;

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "util/grow.h"
+#include "util/hash.h"
+#include "util/table.h"
 #include "snapshot/text_index.h"
 #include "util/u32map.h"
 #include "util/u32vec.h"
@@ -30,7 +32,7 @@ typedef struct candidate {
     uint32_t skip;         /* leading empty names, left out of the name and the key */
     uint32_t count;
     uint32_t order;        /* first seen */
-    uint32_t hash;
+    uint64_t hash;
 } candidate;
 
 typedef struct trie_node {
@@ -46,8 +48,7 @@ typedef struct work {
     lt_u32vec pool;                  /* property sequences of candidates */
     candidate *cands;
     uint32_t cand_count, cand_cap;
-    uint32_t *table;              /* hash table of candidate index + 1 */
-    uint32_t table_cap;
+    lt_table table;               /* entries: candidate indices */
     uint32_t plain_objects;
     lt_u32map fmt_len;            /* name index -> formatted length in UTF-16 units */
     lt_u32map rank;               /* name index -> rank in sorted order */
@@ -187,37 +188,34 @@ static int fmt_len_of(work *w, uint32_t name, uint32_t *len)
 
 /* ---- inference ----------------------------------------------------------- */
 
-static uint32_t hash_seq(const uint32_t *s, size_t n)
+static uint64_t hash_seq(const uint32_t *s, size_t n)
 {
-    uint32_t h = 2166136261u;
+    uint64_t h = LT_HASH_SEED;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 16777619u;
+        h = lt_hash_word(h, s[i]);
     return h;
 }
 
-static int grow_candidates(work *w)
+static uint64_t hash_of_candidate(const void *work_, uint32_t i)
 {
-    uint32_t cap = w->table_cap ? w->table_cap * 2 : 1024;
-    uint32_t *table = calloc(cap, sizeof *table);
-    candidate *cands = realloc(w->cands, (cap / 2) * sizeof *cands);
-    if (!table || !cands) {
-        free(table);
-        if (cands)
-            w->cands = cands;
-        return -1;
-    }
-    w->cands = cands;
-    w->cand_cap = cap / 2;
-    for (uint32_t i = 0; i < w->cand_count; i++) {
-        uint32_t s = w->cands[i].hash & (cap - 1);
-        while (table[s])
-            s = (s + 1) & (cap - 1);
-        table[s] = i + 1;
-    }
-    free(w->table);
-    w->table = table;
-    w->table_cap = cap;
-    return 0;
+    const work *w = work_;
+    return w->cands[i].hash;
+}
+
+/* A candidate's key: its names after the leading empty ones (the name text's). */
+typedef struct sequence_key {
+    const work *w;
+    const uint32_t *seq;
+    uint32_t len;
+    uint64_t hash;
+} sequence_key;
+
+static bool holds_sequence(const void *key, uint32_t i)
+{
+    const sequence_key *k = key;
+    const candidate *c = &k->w->cands[i];
+    return c->hash == k->hash && c->len - c->skip == k->len &&
+           !memcmp(k->w->pool.items + c->start + c->skip, k->seq, k->len * sizeof *k->seq);
 }
 
 /* How many names at the start of seq are empty: DevTools' "{" + "" stays "{",
@@ -234,22 +232,22 @@ static uint32_t leading_empty_names(const work *w, const uint32_t *seq, uint32_t
  * (the candidate with the same name text). */
 static int count_candidate(work *w, uint32_t start, uint32_t len)
 {
-    if (w->cand_count + 1 > w->cand_cap && grow_candidates(w))
-        return -1;
     const uint32_t *seq = w->pool.items + start;
-    uint32_t skip = leading_empty_names(w, seq, len), key_len = len - skip;
-    uint32_t h = hash_seq(seq + skip, key_len), s = h & (w->table_cap - 1);
-    for (; w->table[s]; s = (s + 1) & (w->table_cap - 1)) {
-        candidate *c = &w->cands[w->table[s] - 1];
-        if (c->hash == h && c->len - c->skip == key_len &&
-            !memcmp(w->pool.items + c->start + c->skip, seq + skip, key_len * sizeof *seq)) {
-            c->count++;
-            w->pool.len = start; /* drop the copy */
-            return 0;
-        }
+    uint32_t skip = leading_empty_names(w, seq, len);
+    sequence_key key = {w, seq + skip, len - skip, hash_seq(seq + skip, len - skip)};
+    uint32_t *slot = lt_table_find(&w->table, key.hash, holds_sequence, &key), capacity = w->table.capacity;
+    if (*slot) {
+        w->cands[*slot - 1].count++;
+        w->pool.len = start; /* drop the copy */
+        return 0;
     }
-    w->cands[w->cand_count] = (candidate){start, len, skip, 1, w->cand_count, h};
-    w->table[s] = ++w->cand_count;
+    if (lt_grow(&w->cands, &w->cand_cap, w->cand_count, sizeof *w->cands, 512) ||
+        lt_table_reserve(&w->table, hash_of_candidate, w))
+        return LT_ENOMEM;
+    if (w->table.capacity != capacity)
+        slot = lt_table_find(&w->table, key.hash, holds_sequence, &key);
+    w->cands[w->cand_count] = (candidate){start, len, skip, 1, w->cand_count, key.hash};
+    lt_table_put(&w->table, slot, w->cand_count++);
     return 0;
 }
 
@@ -263,12 +261,12 @@ static int collect_candidate(work *w, uint32_t v)
         if ((int)lt_edge_type(edge) != g->et.property || (int64_t)name == w->proto_name)
             continue;
         if (fmt_len_of(w, name, &f))
-            return -1;
+            return LT_ENOMEM;
         if (length > 1 && length + f > MAX_INTERFACE_NAME_LENGTH)
             break;
         length += (length != 1 ? 2 : 0) + f;
         if (lt_u32vec_push(&w->pool, name))
-            return -1;
+            return LT_ENOMEM;
         count++;
     }
     return count ? count_candidate(w, start, count) : 0;
@@ -289,11 +287,11 @@ static int infer(work *w)
             continue;
         w->plain_objects++;
         if (collect_candidate(w, v))
-            return -1;
+            return LT_ENOMEM;
     }
     w->defs = malloc((w->cand_count ? w->cand_count : 1) * sizeof *w->defs);
     if (!w->defs)
-        return -1;
+        return LT_ENOMEM;
     for (uint32_t i = 0; i < w->cand_count; i++)
         w->defs[i] = &w->cands[i];
     qsort(w->defs, w->cand_count, sizeof *w->defs, by_count_then_order);
@@ -319,13 +317,13 @@ static int rank_names(work *w)
     lt_u32vec names = {0};
     lt_u32map seen;
     if (lt_u32map_init(&seen))
-        return -1;
+        return LT_ENOMEM;
     int rc = 0;
     for (uint32_t d = 0; d < w->def_count && !rc; d++)
         for (uint32_t i = 0; i < w->defs[d]->len && !rc; i++) {
             uint32_t name = w->pool.items[w->defs[d]->start + i], dummy;
-            if (!lt_u32map_get(&seen, name, &dummy))
-                rc = lt_u32map_put(&seen, name, 0) || lt_u32vec_push(&names, name);
+            if (!lt_u32map_get(&seen, name, &dummy) && (rc = lt_u32map_put(&seen, name, 0)) == 0)
+                rc = lt_u32vec_push(&names, name);
         }
     if (!rc)
         qsort_r(names.items, names.len, sizeof *names.items, by_utf16_name, w->g);
@@ -353,7 +351,7 @@ static uint32_t trie_child(const work *w, uint32_t node, uint32_t rank)
 static int trie_add_child(work *w, uint32_t node, uint32_t rank, uint32_t *child)
 {
     if (lt_grow(&w->trie, &w->trie_cap, w->trie_len, sizeof *w->trie, 256))
-        return -1;
+        return LT_ENOMEM;
     uint32_t c = w->trie_len++;
     w->trie[c] = (trie_node){0, w->trie[node].first_child, rank, -1};
     w->trie[node].first_child = c;
@@ -366,7 +364,7 @@ static int build_trie(work *w)
     uint32_t root;
     w->trie_len = 0;
     if (trie_add_child(w, 0, 0, &root)) /* node 0, its own parent: fixed below */
-        return -1;
+        return LT_ENOMEM;
     w->trie[0] = (trie_node){0, 0, 0, -1};
     for (uint32_t d = 0; d < w->def_count; d++) {
         candidate *c = w->defs[d];
@@ -375,14 +373,14 @@ static int build_trie(work *w)
             uint32_t r = 0;
             lt_u32map_get(&w->rank, w->pool.items[c->start + i], &r);
             if (lt_u32vec_push(&w->scratch, r))
-                return -1;
+                return LT_ENOMEM;
         }
         qsort(w->scratch.items, w->scratch.len, sizeof(uint32_t), cmp_u32);
         uint32_t node = 0;
         for (size_t i = 0; i < w->scratch.len; i++) {
             uint32_t next = trie_child(w, node, w->scratch.items[i]);
             if (!next && trie_add_child(w, node, w->scratch.items[i], &next))
-                return -1;
+                return LT_ENOMEM;
             node = next;
         }
         if (w->trie[node].match < 0)
@@ -420,13 +418,13 @@ static int match_object(work *w, uint32_t v, int32_t *best)
         uint32_t r;
         if ((int)lt_edge_type(g->edges[e]) == g->et.property &&
             lt_u32map_get(&w->rank, lt_graph_edge_name_at(g, e), &r) && lt_u32vec_push(&w->scratch, r))
-            return -1;
+            return LT_ENOMEM;
     }
     qsort(w->scratch.items, w->scratch.len, sizeof(uint32_t), cmp_u32);
     w->states.len = 0;
     *best = w->trie[0].match;
     if (lt_u32vec_push(&w->states, 0))
-        return -1;
+        return LT_ENOMEM;
     for (size_t i = 0; i < w->scratch.len; i++) {
         size_t existing = w->states.len;
         for (size_t s = 0; s < existing; s++) {
@@ -434,7 +432,7 @@ static int match_object(work *w, uint32_t v, int32_t *best)
             if (!next)
                 continue;
             if (add_state(w, next))
-                return -1;
+                return LT_ENOMEM;
             if (better(w, w->trie[next].match, *best))
                 *best = w->trie[next].match;
         }
@@ -451,7 +449,7 @@ static int64_t definition_name(work *w, lt_text_index *names, uint32_t d)
         cap += 2 + 6 * lt_graph_string_len(w->g, w->pool.items[c->start + i]) + 2;
     char *buf = malloc(cap);
     if (!buf)
-        return -1;
+        return LT_ENOMEM;
     size_t at = 0;
     buf[at++] = '{';
     for (uint32_t i = 0; i < c->len; i++) {
@@ -473,7 +471,7 @@ static int apply(work *w)
     int64_t *def_name = malloc((w->def_count ? w->def_count : 1) * sizeof *def_name);
     if (!def_name || lt_text_index_init(&names)) {
         free(def_name);
-        return -1;
+        return LT_ENOMEM;
     }
     int rc = 0;
     for (uint32_t d = 0; d < w->def_count; d++)
@@ -483,7 +481,7 @@ static int apply(work *w)
         if (!is_plain(w, v) || (rc = match_object(w, v, &best)) || best < 0)
             continue;
         if (def_name[best] < 0 && (def_name[best] = definition_name(w, &names, (uint32_t)best)) < 0)
-            rc = -1;
+            rc = (int)def_name[best];
         else
             w->class_name[v] = (uint32_t)def_name[best];
     }
@@ -496,7 +494,7 @@ static void work_free(work *w)
 {
     free(w->pool.items);
     free(w->cands);
-    free(w->table);
+    lt_table_free(&w->table);
     free(w->defs);
     free(w->trie);
     free(w->scratch.items);
@@ -512,8 +510,15 @@ int lt_interfaces_apply(lt_graph *g, uint32_t *class_name, lt_error *err)
     w.proto_name = lt_graph_find_string(g, "__proto__");
     if (w.object_name < 0)
         return 0;
-    int rc = lt_u32map_init(&w.fmt_len) || lt_u32map_init(&w.rank) || grow_candidates(&w) || infer(&w) ||
-             rank_names(&w) || build_trie(&w) || apply(&w);
+    int rc = lt_u32map_init(&w.fmt_len) || lt_u32map_init(&w.rank) || lt_table_init(&w.table, 1024) ? LT_ENOMEM : 0;
+    if (!rc)
+        rc = infer(&w);
+    if (!rc)
+        rc = rank_names(&w);
+    if (!rc)
+        rc = build_trie(&w);
+    if (!rc)
+        rc = apply(&w);
     work_free(&w);
-    return rc ? lt_error_set(err, LT_ENOMEM, "out of memory inferring interface names") : 0;
+    return rc ? lt_error_set(err, rc, "%s inferring interface names", lt_strerror(rc)) : 0;
 }

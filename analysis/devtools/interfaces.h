@@ -9,8 +9,8 @@
 #include "lt_error.h"
 
 /* Sets class_name[v] (a string index, adding the names to g) for every plain
- * object that matches an inferred interface; leaves the others. Returns 0 or
- * LT_ENOMEM with err set. */
+ * object that matches an inferred interface; leaves the others. Returns 0 or,
+ * with err set, LT_ENOMEM (or LT_ELIMIT: the string table is full). */
 int lt_interfaces_apply(lt_graph *g, uint32_t *class_name, lt_error *err);
 
 #endif

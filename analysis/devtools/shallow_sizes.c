@@ -21,7 +21,7 @@ static int can_be_owned(const lt_graph *g, uint32_t v)
 static int spread(const lt_graph *g, uint32_t *owners, lt_u32vec *s, uint32_t start)
 {
     if (lt_u32vec_push(s, start))
-        return -1;
+        return LT_ENOMEM;
     while (s->len) {
         uint32_t v = s->items[--s->len], owner = owners[v];
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
@@ -32,7 +32,7 @@ static int spread(const lt_graph *g, uint32_t *owners, lt_u32vec *s, uint32_t st
                 continue;
             owners[t] = current == UNVISITED ? owner : MULTIPLE_OWNERS;
             if (lt_u32vec_push(s, t))
-                return -1;
+                return LT_ENOMEM;
         }
     }
     return 0;
@@ -58,7 +58,7 @@ int lt_shallow_sizes_apply(lt_graph *g, lt_pool *pool, lt_error *err)
     size_t n = g->node_count ? g->node_count : 1;
     uint32_t *owners = lt_pool_alloc(pool, n, sizeof *owners);
     lt_u32vec s = {0};
-    int rc = owners ? 0 : -1;
+    int rc = owners ? 0 : LT_ENOMEM;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)
         owners[v] = can_be_owned(g, v) ? UNVISITED : v;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/u32map.h"
+#include "util/grow.h"
+#include "util/hash.h"
+#include "util/table.h"
 
 static const char KEY_LIT[] = " / part of key (";
 static const char SEP_LIT[] = ") -> value (";
@@ -76,75 +78,89 @@ bool lt_weakmap_edge_parse(const char *name, uint64_t *table_id, uint32_t *pair_
     return false;
 }
 
-static uint32_t hash_text(const char *s)
+typedef struct pair_texts {
+    const lt_graph *g;
+    const lt_weakmap_names *w;
+    const uint32_t *offset; /* per name: where its pair text starts */
+} pair_texts;
+
+typedef struct pair_key {
+    const pair_texts *texts;
+    const char *text;
+} pair_key;
+
+static const char *pair_text(const pair_texts *p, uint32_t i)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
+    return lt_graph_string(p->g, p->w->string[i]) + p->offset[i];
 }
 
-/* Gives equal pair texts equal ids (hash, then compare against the first
- * string seen with that hash; collisions of different texts get new ids). */
-static int assign_pairs(const lt_graph *g, lt_weakmap_names *w, uint32_t *pair_offset)
+static uint64_t hash_of_pair(const void *texts, uint32_t i)
 {
-    lt_u32map first;
-    if (lt_u32map_init(&first))
-        return -1;
-    for (uint32_t i = 0; i < w->count; i++) {
-        const char *text = lt_graph_string(g, w->string[i]) + pair_offset[i];
-        uint32_t h = hash_text(text), j;
-        if (lt_u32map_get(&first, h, &j) &&
-            !strcmp(lt_graph_string(g, w->string[j]) + pair_offset[j], text)) {
-            w->pair[i] = w->pair[j];
-            continue;
-        }
-        w->pair[i] = i;
-        if (!lt_u32map_get(&first, h, &j) && lt_u32map_put(&first, h, i)) {
-            lt_u32map_free(&first);
-            return -1;
-        }
+    return lt_hash_str(LT_HASH_SEED, pair_text(texts, i));
+}
+
+static bool holds_pair(const void *key, uint32_t i)
+{
+    const pair_key *k = key;
+    return !strcmp(pair_text(k->texts, i), k->text);
+}
+
+/* Gives equal pair texts equal ids: the index of the first name with the
+ * text. 0 or LT_ENOMEM. */
+static int assign_pairs(const lt_graph *g, lt_weakmap_names *w, const uint32_t *offset)
+{
+    pair_texts texts = {g, w, offset};
+    lt_table first;
+    int rc = lt_table_init(&first, 64);
+    for (uint32_t i = 0; i < w->count && !rc; i++) {
+        if ((rc = lt_table_reserve(&first, hash_of_pair, &texts)))
+            break;
+        pair_key key = {&texts, pair_text(&texts, i)};
+        uint32_t *slot = lt_table_find(&first, lt_hash_str(LT_HASH_SEED, key.text), holds_pair, &key);
+        w->pair[i] = *slot ? *slot - 1 : i;
+        if (!*slot)
+            lt_table_put(&first, slot, i);
     }
-    lt_u32map_free(&first);
+    lt_table_free(&first);
+    return rc;
+}
+
+/* Appends string s (a name of table `table`, its pair text at `offset`). */
+static int add_name(lt_weakmap_names *out, uint32_t caps[3], uint32_t **offsets, uint32_t s, uint64_t table,
+                    uint32_t offset)
+{
+    uint32_t n = out->count;
+    if (lt_grow(&out->string, &caps[0], n, sizeof *out->string, 64) ||
+        lt_grow(&out->table_id, &caps[1], n, sizeof *out->table_id, 64) ||
+        lt_grow(offsets, &caps[2], n, sizeof **offsets, 64))
+        return LT_ENOMEM;
+    out->string[n] = s;
+    out->table_id[n] = table;
+    (*offsets)[out->count++] = offset;
     return 0;
 }
 
 int lt_weakmap_names_build(const lt_graph *g, lt_weakmap_names *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
-    uint32_t cap = 0, *offsets = NULL;
-    for (uint32_t s = 0; s < g->string_count; s++) {
+    uint32_t caps[3] = {0}, *offsets = NULL;
+    int rc = 0;
+    for (uint32_t s = 0; s < g->string_count && !rc; s++) {
         uint64_t table;
         uint32_t offset;
-        if (!lt_weakmap_edge_parse(lt_graph_string(g, s), &table, &offset))
-            continue;
-        if (out->count == cap) {
-            cap = cap ? cap * 2 : 64;
-            uint32_t *st = realloc(out->string, cap * sizeof *st), *of;
-            if (st)
-                out->string = st;
-            uint64_t *tb = realloc(out->table_id, cap * sizeof *tb);
-            if (tb)
-                out->table_id = tb;
-            of = realloc(offsets, cap * sizeof *of);
-            if (of)
-                offsets = of;
-            if (!st || !tb || !of)
-                goto fail;
-        }
-        out->string[out->count] = s;
-        out->table_id[out->count] = table;
-        offsets[out->count++] = offset;
+        if (lt_weakmap_edge_parse(lt_graph_string(g, s), &table, &offset))
+            rc = add_name(out, caps, &offsets, s, table, offset);
     }
-    out->pair = malloc((out->count ? out->count : 1) * sizeof(uint32_t));
-    if (!out->pair || assign_pairs(g, out, offsets))
-        goto fail;
+    if (!rc && !(out->pair = malloc((out->count ? out->count : 1) * sizeof(uint32_t))))
+        rc = LT_ENOMEM;
+    if (!rc)
+        rc = assign_pairs(g, out, offsets);
     free(offsets);
+    if (rc) {
+        lt_weakmap_names_free(out);
+        return lt_error_set(err, rc, "out of memory indexing WeakMap edge names");
+    }
     return 0;
-fail:
-    free(offsets);
-    lt_weakmap_names_free(out);
-    return lt_error_set(err, LT_ENOMEM, "out of memory indexing WeakMap edge names");
 }
 
 void lt_weakmap_names_free(lt_weakmap_names *w)

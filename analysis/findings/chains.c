@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "findings/paths.h"
+#include "util/hash.h"
+#include "util/json_build.h"
 #include "util/u32vec.h"
 #include "findings/functions.h"
 
@@ -84,21 +86,14 @@ static uint32_t direct_edge(const lt_graph *g, uint32_t d, uint32_t c)
     return UINT32_MAX;
 }
 
-static uint64_t hash_text(uint64_t h, const char *s)
-{
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return (h ^ 0xff) * 1099511628211ull;
-}
-
 static uint64_t signature(const lt_heap_view *v, const uint32_t *path, size_t i)
 {
-    uint64_t h = hash_text(1469598103934665603ull, lt_view_class(v, path[i]));
+    uint64_t h = lt_hash_word(lt_hash_str(LT_HASH_SEED, lt_view_class(v, path[i])), 0xff);
     uint32_t e = i ? direct_edge(v->g, path[i - 1], path[i]) : UINT32_MAX;
     char label[96] = "-";
     if (e != UINT32_MAX)
         lt_edge_label(v->g, e, label, sizeof label);
-    return hash_text(h, label);
+    return lt_hash_word(lt_hash_str(h, label), 0xff);
 }
 
 typedef struct periodic {
@@ -274,7 +269,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
         for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1] && e - g->first_edge[x] < 64; e++)
             examine(s, g->edges[e].to, level, &generator, &promise);
         if (lt_u32vec_push(queue, x))
-            return -1;
+            return LT_ENOMEM;
     }
     for (size_t q = 0, depth_end = queue->len, depth = 0; q < queue->len && queue->len < EXPLORE_PER_LEVEL; q++) {
         if (q == depth_end && ++depth > 3)
@@ -288,7 +283,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
                 continue;
             examine(s, c, level, &generator, &promise);
             if (lt_u32vec_push(queue, c))
-                return -1;
+                return LT_ENOMEM;
         }
     }
     s->generator_levels += (uint32_t)generator;
@@ -457,9 +452,9 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
         char label[96] = "";
         if (e != UINT32_MAX)
             lt_edge_label(v->g, e, label, sizeof label);
-        json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "class", lt_view_class(v, node), "name",
-                                              lt_json_name(lt_graph_node_name(v->g, node)), "edge",
-                                              e != UINT32_MAX ? json_string(label) : json_null()));
+        lt_json_append(&list, json_pack("{s:s, s:o, s:o}", "class", lt_view_class(v, node), "name",
+                                         lt_json_name(lt_graph_node_name(v->g, node)), "edge",
+                                         e != UINT32_MAX ? json_string(label) : json_null()));
         snprintf(parts[i], sizeof parts[i], "%s", lt_view_class(v, node)); /* edges vary between runs */
     }
     /* canonical text: the rotation that sorts first, so the phase does not matter */
@@ -474,12 +469,13 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
             }
         }
     size_t cap = (size_t)c->period * 164 + 1, at = 0;
-    *canonical = malloc(cap);
-    if (*canonical) {
-        (*canonical)[0] = '\0';
-        for (uint32_t k = 0; k < c->period; k++)
-            at += (size_t)snprintf(*canonical + at, cap - at, "%s;", parts[(best + k) % c->period]);
+    if (!(*canonical = malloc(cap))) {
+        json_decref(list);
+        return NULL;
     }
+    (*canonical)[0] = '\0';
+    for (uint32_t k = 0; k < c->period; k++)
+        at += (size_t)snprintf(*canonical + at, cap - at, "%s;", parts[(best + k) % c->period]);
     return list;
 }
 
@@ -515,25 +511,29 @@ static json_t *chain_details(const lt_heap_view *v, const chain *c, const place 
 {
     const lt_graph *g = v->g;
     uint32_t path[LT_PATH_MAX], path_len = lt_retainer_path(v, c->nodes[0], path, LT_PATH_MAX);
-    json_t *period = period_json(v, c, canonical);
-    json_t *details = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:{s:I, s:[]}}", "levels",
-                                (json_int_t)c->levels, "script", p->script, "script_short", p->short_script, "line",
-                                p->loc ? json_integer(p->loc->line + 1) : json_null(), "column",
-                                p->loc ? json_integer(p->loc->column + 1) : json_null(), "period", period,
-                                "head_id", (json_int_t)g->node_id[c->nodes[0]], "path",
-                                lt_path_json(v, path, path_len), "evidence", "chain_nodes", (json_int_t)c->length,
-                                "first_level_ids");
-    json_t *ids = details ? json_object_get(json_object_get(details, "evidence"), "first_level_ids") : NULL;
+    json_t *period = period_json(v, c, canonical), *ids = json_array();
     for (uint32_t i = 0; ids && i < c->period; i++)
-        json_array_append_new(ids, json_integer(g->node_id[c->nodes[i]]));
-    return details;
+        lt_json_append(&ids, json_integer(g->node_id[c->nodes[i]]));
+    return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:{s:I, s:o}}", "levels", (json_int_t)c->levels,
+                     "script", p->script, "script_short", p->short_script, "line",
+                     p->loc ? json_integer(p->loc->line + 1) : json_null(), "column",
+                     p->loc ? json_integer(p->loc->column + 1) : json_null(), "period", period, "head_id",
+                     (json_int_t)g->node_id[c->nodes[0]], "path", lt_path_json(v, path, path_len), "evidence",
+                     "chain_nodes", (json_int_t)c->length, "first_level_ids", ids);
 }
 
-static void add_id(json_t *details, const char *key, const lt_graph *g, uint32_t node)
+/* Sets details.evidence[key] to node's id (null for none); on failure
+ * *details becomes NULL. */
+static void add_id(json_t **details, const char *key, const lt_graph *g, uint32_t node)
 {
-    json_t *evidence = json_object_get(details, "evidence");
-    if (evidence)
-        json_object_set_new(evidence, key, node != LT_NO_FUNCTION ? json_integer(g->node_id[node]) : json_null());
+    json_t *evidence = *details ? json_object_get(*details, "evidence") : NULL;
+    json_t *id = node != LT_NO_FUNCTION ? json_integer(g->node_id[node]) : json_null();
+    if (evidence && id && !json_object_set_new(evidence, key, id))
+        return;
+    if (!evidence)
+        json_decref(id);
+    json_decref(*details);
+    *details = NULL;
 }
 
 static int report_recursive(const lt_heap_view *v, const chain *c, const function_search *s, const candidate *f,
@@ -557,9 +557,8 @@ static int report_recursive(const lt_heap_view *v, const chain *c, const functio
                                          "replace the self-call with a loop, or drop the reference to the previous "
                                          "level once it is done.", name);
     json_t *details = chain_details(v, c, &p, &canonical);
-    if (details)
-        json_object_set_new(details, "function", json_string(name));
-    add_id(details, "function_id", v->g, f->closure);
+    lt_json_set(&details, "function", json_string(name));
+    add_id(&details, "function_id", v->g, f->closure);
     const char *parts[] = {name, p.short_script, canonical};
     int rc = lt_findings_add(out, LT_FINDING_RECURSIVE_CHAIN, title, fix, v->tree->retained[head], v->total_size,
                              details, parts, 3, err);
@@ -593,12 +592,10 @@ static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *
                                    "(%.1f%% of the heap)", levels, name, made_by, p.where, size,
                                    heap_percent(v, v->tree->retained[head]));
     json_t *details = chain_details(v, c, &p, &canonical);
-    if (details) {
-        json_object_set_new(details, "closure", json_string(name));
-        json_object_set_new(details, "function", *maker_name ? json_string(maker_name) : json_null());
-    }
-    add_id(details, "closure_id", v->g, closure);
-    add_id(details, "function_id", v->g, maker);
+    lt_json_set(&details, "closure", json_string(name));
+    lt_json_set(&details, "function", *maker_name ? json_string(maker_name) : json_null());
+    add_id(&details, "closure_id", v->g, closure);
+    add_id(&details, "function_id", v->g, maker);
     const char *parts[] = {name, maker_name, p.short_script, canonical};
     int rc = lt_findings_add(out, LT_FINDING_CLOSURE_CHAIN, title, closure_chain_fix(name, maker_name, levels),
                              v->tree->retained[head], v->total_size, details, parts, 4, err);

@@ -20,6 +20,7 @@
 #include "devtools/distances.h"
 #include "findings/paths.h"
 #include "util/grow.h"
+#include "util/json_build.h"
 #include "findings/holders.h"
 #include "util/u32map.h"
 
@@ -51,9 +52,9 @@ static json_t *children_view(const lt_heap_view *v, uint32_t x)
         uint64_t retained = 0;
         for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
             retained += t->retained[t->dominated[k]];
-        json_array_append_new(runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
-                                              (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
-                                              (json_int_t)v->g->node_id[c]));
+        lt_json_append(&runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
+                                        (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
+                                        (json_int_t)v->g->node_id[c]));
     }
     return runs;
 }
@@ -65,12 +66,16 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
     uint32_t names[64], counts[64], n = 0;
     uint64_t sizes[64];
     if (lt_u32map_init(&slot))
-        return json_array();
+        return NULL;
     for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
         uint32_t c = t->dominated[k], name = v->classes->class_name[c], i;
         if (!lt_u32map_get(&slot, name, &i)) {
-            if (n == 64 || lt_u32map_put(&slot, name, n))
+            if (n == 64)
                 continue;
+            if (lt_u32map_put(&slot, name, n)) {
+                lt_u32map_free(&slot);
+                return NULL;
+            }
             i = n++;
             names[i] = name, counts[i] = 0, sizes[i] = 0;
         }
@@ -88,8 +93,8 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
         uint64_t ts = sizes[r];
         names[r] = names[best], counts[r] = counts[best], sizes[r] = sizes[best];
         names[best] = tn, counts[best] = tc, sizes[best] = ts;
-        json_array_append_new(rows, json_pack("{s:s, s:I, s:I}", "class", lt_graph_string(v->g, names[r]), "count",
-                                              (json_int_t)counts[r], "retained_size", (json_int_t)sizes[r]));
+        lt_json_append(&rows, json_pack("{s:s, s:I, s:I}", "class", lt_graph_string(v->g, names[r]), "count",
+                                        (json_int_t)counts[r], "retained_size", (json_int_t)sizes[r]));
     }
     return rows;
 }
@@ -99,14 +104,14 @@ static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
         uint32_t x = top[i];
-        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
-                                              (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
-                                              lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
-                                              (json_int_t)v->tree->retained[x], "retained_percent",
-                                              (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
-                                              "dominated_count",
-                                              (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
-                                              "by_class", by_class_view(v, x), "children", children_view(v, x)));
+        lt_json_append(&list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
+                                        (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
+                                        lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
+                                        (json_int_t)v->tree->retained[x], "retained_percent",
+                                        (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
+                                        "dominated_count",
+                                        (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
+                                        "by_class", by_class_view(v, x), "children", children_view(v, x)));
     }
     return list;
 }
@@ -150,7 +155,7 @@ static int add_to_group(cluster_work *w, uint64_t shape, uint32_t node)
             return 0;
         }
     if (lt_grow(&w->groups, &w->group_cap, w->group_count, sizeof *w->groups, 64))
-        return -1;
+        return LT_ENOMEM;
     w->groups[w->group_count++] = (group){shape, 1, node};
     return 0;
 }
@@ -202,7 +207,7 @@ static int add_cluster(cluster_work *w, cluster c)
         return 0;
     }
     if (lt_grow(&w->clusters, &w->cluster_cap, w->cluster_count, sizeof *w->clusters, 16))
-        return -1;
+        return LT_ENOMEM;
     w->clusters[w->cluster_count++] = c;
     return 0;
 }
@@ -283,16 +288,16 @@ static int cluster_class(cluster_work *w, uint32_t name, uint32_t instances)
             continue;
         uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
         if (n && add_to_group(w, lt_path_shape(v, w->path, n), x))
-            return -1;
+            return LT_ENOMEM;
         sampled++;
     }
-    for (uint32_t i = 0; i < w->group_count; i++) {
+    int rc = 0;
+    for (uint32_t i = 0; i < w->group_count && !rc; i++) {
         const group *gr = &w->groups[i];
-        if ((uint64_t)gr->count * instances / (sampled ? sampled : 1) >= CLUSTER_MIN_INSTANCES &&
-            consider_group(w, gr, instances, sampled))
-            return -1;
+        if ((uint64_t)gr->count * instances / (sampled ? sampled : 1) >= CLUSTER_MIN_INSTANCES)
+            rc = consider_group(w, gr, instances, sampled);
     }
-    return 0;
+    return rc;
 }
 
 /* Instances per class name, objects and named closures only. */
@@ -310,7 +315,7 @@ static int count_instances(const lt_heap_view *v, lt_u32map *counts)
         }
         lt_u32map_get(counts, name, &c);
         if (lt_u32map_put(counts, name, c + 1))
-            return -1;
+            return LT_ENOMEM;
     }
     return 0;
 }
@@ -323,10 +328,11 @@ static int scan_clusters(cluster_work *w, lt_error *err)
     if (lt_u32map_init(&counts))
         return lt_error_set(err, LT_ENOMEM, "out of memory counting instances");
     int rc = count_instances(w->v, &counts);
-    for (uint32_t i = 0; i < counts.capacity && !rc; i++)
-        if (counts.used[i] && counts.values[i] >= CLUSTER_MIN_INSTANCES &&
-            !lt_holder_internal_class(lt_graph_string(w->v->g, counts.keys[i])))
-            rc = cluster_class(w, counts.keys[i], counts.values[i]);
+    for (uint32_t i = 0; i < counts.table.count && !rc; i++) { /* classes in order of first instance */
+        lt_u32pair c = counts.pairs[i];
+        if (c.value >= CLUSTER_MIN_INSTANCES && !lt_holder_internal_class(lt_graph_string(w->v->g, c.key)))
+            rc = cluster_class(w, c.key, c.value);
+    }
     lt_u32map_free(&counts);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
@@ -408,7 +414,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     if (!g->detachedness)
         return 0;
     cluster_work w = {.v = v};
-    uint64_t *retained = NULL;
+    uint64_t *retained = NULL; /* per group */
+    size_t retained_cap = 0;
     int rc = 0;
     for (uint32_t x = 0; x < g->node_count && !rc; x++) {
         if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
@@ -418,13 +425,9 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
         uint32_t before = w.group_count;
         rc = n ? add_to_group(&w, shape, x) : 0;
-        if (!rc && w.group_count > before) {
-            uint64_t *r = realloc(retained, w.group_cap * sizeof *r);
-            if (!r)
-                rc = -1;
-            else
-                retained = r, retained[w.group_count - 1] = 0;
-        }
+        if (!rc && w.group_count > before &&
+            !(rc = lt_reserve(&retained, &retained_cap, w.group_count, sizeof *retained, 64)))
+            retained[w.group_count - 1] = 0;
         for (uint32_t i = 0; !rc && n && i < w.group_count; i++)
             if (w.groups[i].shape == shape)
                 retained[i] += v->tree->retained[x];
@@ -488,7 +491,8 @@ int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **vie
     (*scan)->work = w;
     w->v = v;
     w->top_count = lt_dominator_tree_top(v->tree, v->g->node_count, v->g->root, VIEW_RETAINERS, w->top);
-    *view = cluster_view(v, w->top, w->top_count);
+    if (!(*view = cluster_view(v, w->top, w->top_count)))
+        return lt_error_set(err, LT_ENOMEM, "out of memory describing the biggest retainers");
     int rc = scan_clusters(w, err);
     return rc ? rc : detached_dom(v, out, err);
 }

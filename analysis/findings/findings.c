@@ -1,6 +1,7 @@
 #include "findings/findings.h"
 
 #include "util/grow.h"
+#include "util/json_build.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -11,13 +12,14 @@
 static const struct {
     const char *name;
     const char *prefix;
+    int has_fix;
 } kinds[] = {
-    [LT_FINDING_RECURSIVE_CHAIN] = {"recursive_chain", "rc-"},
-    [LT_FINDING_RETAINER_CLUSTER] = {"retainer_cluster", "cl-"},
-    [LT_FINDING_DETACHED_DOM] = {"detached_dom", "dd-"},
-    [LT_FINDING_LARGE_RETAINER] = {"large_retainer", "lr-"},
-    [LT_FINDING_CLOSURE_CHAIN] = {"closure_chain", "cc-"},
-    [LT_FINDING_LEAKED_SINCE_BASELINE] = {"leaked_since_baseline", "lb-"},
+    [LT_FINDING_RECURSIVE_CHAIN] = {"recursive_chain", "rc-", 1},
+    [LT_FINDING_RETAINER_CLUSTER] = {"retainer_cluster", "cl-", 1},
+    [LT_FINDING_DETACHED_DOM] = {"detached_dom", "dd-", 1},
+    [LT_FINDING_LARGE_RETAINER] = {"large_retainer", "lr-", 0},
+    [LT_FINDING_CLOSURE_CHAIN] = {"closure_chain", "cc-", 1},
+    [LT_FINDING_LEAKED_SINCE_BASELINE] = {"leaked_since_baseline", "lb-", 1},
 };
 
 const char *lt_finding_kind_name(lt_finding_kind kind) { return kinds[kind].name; }
@@ -74,7 +76,8 @@ int lt_findings_add(lt_findings *f, lt_finding_kind kind, char *title, char *fix
                     uint64_t total_size, json_t *details, const char *const *fingerprint_parts,
                     size_t part_count, lt_error *err)
 {
-    if (lt_grow(&f->items, &f->capacity, f->count, sizeof *f->items, 8) || !title || !details)
+    if (!title || !details || (kinds[kind].has_fix && !fix) ||
+        lt_grow(&f->items, &f->capacity, f->count, sizeof *f->items, 8))
         goto fail;
     lt_finding *x = &f->items[f->count++];
     *x = (lt_finding){.kind = kind, .title = title, .fix = fix, .retained_size = retained_size,
@@ -119,11 +122,12 @@ json_t *lt_findings_json(const lt_findings *f)
         json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:f}", "kind", kinds[x->kind].name, "title", x->title,
                               "fingerprint", x->fingerprint, "retained_size", (json_int_t)x->retained_size,
                               "retained_percent", (double)((int64_t)(x->retained_percent * 100 + 0.5)) / 100);
-        if (!o)
-            continue;
-        json_object_set_new(o, "fix", x->fix ? json_string(x->fix) : json_null());
-        json_object_update(o, x->details);
-        json_array_append_new(list, o);
+        lt_json_set(&o, "fix", x->fix ? json_string(x->fix) : json_null());
+        if (o && json_object_update(o, x->details)) {
+            json_decref(o);
+            o = NULL;
+        }
+        lt_json_append(&list, o);
     }
     return list;
 }

@@ -6,6 +6,8 @@
 
 #include "devtools/distances.h"
 #include "findings/findings.h"
+#include "util/hash.h"
+#include "util/json_build.h"
 
 uint32_t lt_edge_source(const lt_graph *g, uint32_t e)
 {
@@ -69,11 +71,10 @@ json_t *lt_path_json(const lt_heap_view *v, const uint32_t *edges, uint32_t coun
         lt_edge e = v->g->edges[edges[i]];
         char name[128];
         const char *label = lt_graph_edge_name(v->g, edges[i], name, sizeof name);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o}", "edge", label, "edge_type",
-                                              v->g->edge_type_names[lt_edge_type(e)], "id",
-                                              (json_int_t)v->g->node_id[e.to], "type",
-                                              lt_graph_node_type_name(v->g, e.to), "class", lt_view_class(v, e.to),
-                                              "name", lt_json_name(lt_graph_node_name(v->g, e.to))));
+        lt_json_append(&list, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o}", "edge", label, "edge_type",
+                                        v->g->edge_type_names[lt_edge_type(e)], "id", (json_int_t)v->g->node_id[e.to],
+                                        "type", lt_graph_node_type_name(v->g, e.to), "class", lt_view_class(v, e.to),
+                                        "name", lt_json_name(lt_graph_node_name(v->g, e.to))));
     }
     return list;
 }
@@ -113,13 +114,8 @@ static uint64_t step_hash(const lt_heap_view *v, uint32_t edge)
     lt_edge e = v->g->edges[edge];
     char label[96];
     lt_edge_label(v->g, edge, label, sizeof label);
-    uint64_t h = 1469598103934665603ull;
-    for (const char *s = lt_view_class(v, e.to); *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-    for (const char *s = label; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    uint64_t h = lt_hash_word(lt_hash_str(LT_HASH_SEED, lt_view_class(v, e.to)), 0xff);
+    return lt_hash_str(h, label);
 }
 
 uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t count)
@@ -128,7 +124,7 @@ uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t co
     uint32_t n = count < LT_PATH_MAX ? count : LT_PATH_MAX;
     for (uint32_t i = 0; i < n; i++)
         steps[i] = step_hash(v, edges[i]);
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = LT_HASH_SEED;
     for (uint32_t i = 0; i < n;) {
         uint32_t block = 0;
         for (uint32_t b = 1; b <= 4 && !block; b++) /* a block repeated right after itself */
@@ -136,7 +132,7 @@ uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t co
                 block = b;
         uint32_t len = block ? block : 1;
         for (uint32_t k = 0; k < len; k++)
-            h = (h ^ steps[i + k]) * 1099511628211ull;
+            h = lt_hash_word(h, steps[i + k]);
         if (!block) {
             i++;
             continue;
@@ -144,7 +140,7 @@ uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t co
         i += block;
         while (i + block <= n && !memcmp(steps + i, steps + i - block, block * sizeof *steps))
             i += block;
-        h = (h ^ 0x5eed) * 1099511628211ull; /* "repeated" marker, count left out */
+        h = lt_hash_word(h, 0x5eed); /* "repeated" marker, count left out */
     }
     return h;
 }

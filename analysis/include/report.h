@@ -14,11 +14,11 @@
  * when out of memory. */
 json_t *lt_report_json(const lt_analysis *a, uint32_t top);
 
-/* Writes a readable summary. Returns 0 or -1 on a write error. */
+/* Writes a readable summary. Returns 0 or LT_EIO (a write error). */
 int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out);
 
 /* Writes "# id self_size retained_size dominator_id distance" and one line per
- * node in snapshot order. Returns 0 or -1 on a write error. */
+ * node in snapshot order. Returns 0 or LT_EIO (a write error). */
 int lt_report_nodes_tsv(const lt_analysis *a, FILE *out);
 
 #endif

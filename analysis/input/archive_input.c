@@ -111,7 +111,7 @@ static int stream_run(struct lt_stream *s, lt_input_sink sink, lt_input_progress
     char eb[128]; /* for strerror_r, the GNU variant (-D_GNU_SOURCE) */
     int rc = pthread_create(&s->thread, NULL, producer_main, s);
     if (rc != 0)
-        return lt_error_set(err, LT_ENOMEM, "cannot start the decompression thread: %s",
+        return lt_error_set(err, LT_ENOMEM, "out of memory or threads starting the decompression thread: %s",
                             strerror_r(rc, eb, sizeof eb));
     rc = consume(s, sink, progress, ctx, err, delivered);
     if (rc != 0)

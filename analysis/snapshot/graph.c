@@ -32,7 +32,7 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
 fail_arrays:
     lt_graph_free(g);
 fail_graph:
-    lt_error_set(err, LT_ENOMEM, "cannot allocate a graph of %u nodes and %u edges",
+    lt_error_set(err, LT_ENOMEM, "out of memory allocating a graph of %u nodes and %u edges",
                  node_count, edge_count);
     return NULL;
 }
@@ -59,37 +59,21 @@ void lt_graph_free(lt_graph *g)
     free(g);
 }
 
-static bool grow_string_table(lt_graph *g, size_t extra_bytes)
-{
-    if (g->string_count + 1 >= g->string_capacity) {
-        if (g->string_capacity >= UINT32_MAX / 2)
-            return false;
-        uint32_t cap = g->string_capacity ? g->string_capacity * 2 : 1024;
-        uint64_t *offsets = realloc(g->string_offset, ((size_t)cap + 1) * sizeof(uint64_t));
-        if (!offsets)
-            return false;
-        if (!g->string_offset)
-            offsets[0] = 0;
-        g->string_offset = offsets;
-        g->string_capacity = cap;
-    }
-    if (g->string_data_size + extra_bytes > g->string_data_capacity) {
-        uint64_t cap = g->string_data_capacity ? g->string_data_capacity : 1 << 16;
-        while (cap < g->string_data_size + extra_bytes)
-            cap *= 2;
-        char *data = realloc(g->string_data, cap);
-        if (!data)
-            return false;
-        g->string_data = data;
-        g->string_data_capacity = cap;
-    }
-    return true;
-}
-
 int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len)
 {
-    if (!grow_string_table(g, len + 1))
-        return -1;
+    if (g->string_count >= UINT32_MAX - 1)
+        return LT_ELIMIT;
+    /* s may lie in string_data, which may move */
+    bool inside = g->string_data && s >= g->string_data && s < g->string_data + g->string_data_size;
+    size_t from = inside ? (size_t)(s - g->string_data) : 0;
+    if (lt_reserve(&g->string_offset, &g->string_offset_capacity, (size_t)g->string_count + 2,
+                   sizeof *g->string_offset, 1024) ||
+        lt_reserve(&g->string_data, &g->string_data_capacity, g->string_data_size + len + 1, 1, 1 << 16))
+        return LT_ENOMEM;
+    if (inside)
+        s = g->string_data + from;
+    if (!g->string_count)
+        g->string_offset[0] = 0;
     memcpy(g->string_data + g->string_data_size, s, len);
     g->string_data[g->string_data_size + len] = '\0';
     g->string_data_size += len + 1;
@@ -115,7 +99,7 @@ const lt_location *lt_graph_location(const lt_graph *g, uint32_t node)
 int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name)
 {
     if (lt_grow(&g->rare_names, &g->rare_name_capacity, g->rare_name_count, sizeof *g->rare_names, 64))
-        return -1;
+        return LT_ENOMEM;
     g->rare_names[g->rare_name_count++] = (lt_rare_name){e, name};
     return 0;
 }

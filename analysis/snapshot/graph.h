@@ -72,11 +72,11 @@ typedef struct lt_graph {
     /* strings: string i is string_data + string_offset[i], NUL-terminated,
      * string_offset[i+1] - string_offset[i] - 1 bytes long (UTF-8). */
     uint32_t string_count;
-    uint32_t string_capacity;
     uint64_t *string_offset;
+    size_t string_offset_capacity;   /* elements allocated (string_count + 1 used) */
     char *string_data;
     uint64_t string_data_size;
-    uint64_t string_data_capacity;
+    size_t string_data_capacity;
 
     lt_location *locations;  /* sorted by node, one per node (the last given wins) */
     uint32_t location_count;
@@ -104,8 +104,9 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
 /* Frees the graph and everything it owns. NULL is fine. */
 void lt_graph_free(lt_graph *g);
 
-/* Appends a string (len bytes, need not be NUL-terminated); returns its index,
- * or -1 (out of memory / more than 2^32-1 strings). */
+/* Appends a string (len bytes, need not be NUL-terminated; s may point into
+ * the table itself); returns its index, or LT_ENOMEM, or LT_ELIMIT (more than
+ * 2^32-2 strings). */
 int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len);
 
 static inline const char *lt_graph_string(const lt_graph *g, uint32_t i)
@@ -132,7 +133,7 @@ static inline const char *lt_graph_node_type_name(const lt_graph *g, uint32_t no
 const lt_location *lt_graph_location(const lt_graph *g, uint32_t node);
 
 /* Records the full name of edge e (edges are added in order); the caller
- * stores LT_EDGE_NAME_ESCAPE in the edge. Returns 0, or -1 out of memory. */
+ * stores LT_EDGE_NAME_ESCAPE in the edge. Returns 0 or LT_ENOMEM. */
 int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name);
 
 /* The rare-name table's value for edge e (which holds LT_EDGE_NAME_ESCAPE). */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 /* ---- the header ------------------------------------------------------- */
 
 static int field_index(json_t *fields, const char *name)
@@ -17,18 +19,20 @@ static int field_index(json_t *fields, const char *name)
     return -1;
 }
 
+/* Copies a type list (1 to max strings) into names. Returns 0, LT_EINPUT (not
+ * such a list) or LT_ENOMEM. */
 static int copy_type_names(json_t *list, char **names, int *count, int max)
 {
     if (!json_is_array(list) || json_array_size(list) == 0 || (int)json_array_size(list) > max)
-        return -1;
+        return LT_EINPUT;
     size_t i;
     json_t *v;
     json_array_foreach(list, i, v) {
         if (!json_is_string(v))
-            return -1;
+            return LT_EINPUT;
         names[i] = strdup(json_string_value(v));
         if (!names[i])
-            return -1;
+            return LT_ENOMEM;
     }
     *count = (int)json_array_size(list);
     return 0;
@@ -104,13 +108,21 @@ static int layout_roles(lt_reader *r, json_t *meta, lt_error *err)
     return 0;
 }
 
+/* snap[key] as an integer from 0 to max into *out; 0 or LT_EINPUT. */
 static int header_count(json_t *snap, const char *key, uint64_t max, uint64_t *out)
 {
     json_t *v = json_object_get(snap, key);
     if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max)
-        return -1;
+        return LT_EINPUT;
     *out = (uint64_t)json_integer_value(v);
     return 0;
+}
+
+static int type_list_failed(lt_reader *r, lt_error *err, int rc, const char *list, int max)
+{
+    if (rc == LT_ENOMEM)
+        return lt_reader_fail(r, err, rc, "out of memory reading snapshot.meta.%s", list);
+    return lt_reader_fail(r, err, rc, "snapshot.meta.%s: the type list must hold 1 to %d strings", list, max);
 }
 
 static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
@@ -131,7 +143,7 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
         detached |= r->node_role[i] == R_DETACHED;
     r->graph = lt_graph_new((uint32_t)nodes, (uint32_t)edges, detached, err);
     if (!r->graph)
-        return lt_reader_fail(r, err, LT_ENOMEM, "cannot allocate a graph of %llu nodes and %llu edges",
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory allocating a graph of %llu nodes and %llu edges",
                     (unsigned long long)nodes, (unsigned long long)edges);
     r->node_count = (uint32_t)nodes;
     r->edge_count = (uint32_t)edges;
@@ -143,12 +155,12 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     json_t *nf = json_object_get(meta, "node_fields"), *ef = json_object_get(meta, "edge_fields");
     json_t *ntypes = json_array_get(json_object_get(meta, "node_types"), (size_t)field_index(nf, "type"));
     json_t *etypes = json_array_get(json_object_get(meta, "edge_types"), (size_t)field_index(ef, "type"));
-    if (copy_type_names(ntypes, r->graph->node_type_names, &r->graph->node_type_count, LT_MAX_TYPES))
-        return lt_reader_fail(r, err, LT_EINPUT, "snapshot.meta.node_types: the type list must hold 1 to %d strings",
-                    LT_MAX_TYPES);
-    if (copy_type_names(etypes, r->graph->edge_type_names, &r->graph->edge_type_count, LT_EDGE_TYPE_MAX))
-        return lt_reader_fail(r, err, LT_EINPUT, "snapshot.meta.edge_types: the type list must hold 1 to %u strings",
-                    LT_EDGE_TYPE_MAX);
+    int rc = copy_type_names(ntypes, r->graph->node_type_names, &r->graph->node_type_count, LT_MAX_TYPES);
+    if (rc)
+        return type_list_failed(r, err, rc, "node_types", LT_MAX_TYPES);
+    rc = copy_type_names(etypes, r->graph->edge_type_names, &r->graph->edge_type_count, LT_EDGE_TYPE_MAX);
+    if (rc)
+        return type_list_failed(r, err, rc, "edge_types", LT_EDGE_TYPE_MAX);
     resolve_types(r->graph);
     return 0;
 }
@@ -157,6 +169,9 @@ static int parse_header(lt_reader *r, lt_error *err)
 {
     json_error_t jerr;
     json_t *snap = json_loadb(r->header, r->header_len, 0, &jerr);
+    /* jansson says nothing when it cannot even allocate its lexer */
+    if (!snap && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]))
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory parsing the snapshot header");
     if (!snap)
         return lt_reader_fail(r, err, LT_EINPUT, "snapshot header is not valid JSON: %s (header byte %d)", jerr.text,
                     jerr.position);
@@ -223,16 +238,8 @@ int lt_reader_feed_header(lt_reader *r, const char *p, size_t n, size_t *used, l
     size_t k = lt_reader_scan_value(&r->scan, p, n, &done);
     if (r->header_len + k > HEADER_LIMIT)
         return lt_reader_fail(r, err, LT_ELIMIT, "the \"snapshot\" header is larger than %u bytes", HEADER_LIMIT);
-    if (r->header_len + k > r->header_cap) {
-        size_t cap = r->header_cap ? r->header_cap : 4096;
-        while (cap < r->header_len + k)
-            cap *= 2;
-        char *h = realloc(r->header, cap);
-        if (!h)
-            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading the snapshot header");
-        r->header = h;
-        r->header_cap = cap;
-    }
+    if (lt_reserve(&r->header, &r->header_cap, r->header_len + k, 1, 4096))
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading the snapshot header");
     if (k) /* an empty value gives k == 0 while header may still be NULL */
         memcpy(r->header + r->header_len, p, k);
     r->header_len += k;

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "util/grow.h"
+
 /* ---- records ---------------------------------------------------------- */
 
 static unsigned array_fields(const lt_reader *r)
@@ -127,14 +129,8 @@ static int commit_location(lt_reader *r, lt_error *err, uint64_t at)
         return lt_reader_fail(r, err, LT_EINPUT, "locations[%llu]: object_index %u is not a node (byte %llu)",
                     (unsigned long long)r->record * r->location_fields, object, (unsigned long long)at);
     loc.node = object / r->node_fields;
-    if (r->location_count == r->location_cap) {
-        size_t cap = r->location_cap ? r->location_cap * 2 : 1024;
-        lt_location *l = realloc(r->locations, cap * sizeof *l);
-        if (!l)
-            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading locations");
-        r->locations = l;
-        r->location_cap = cap;
-    }
+    if (lt_reserve(&r->locations, &r->location_cap, r->location_count + 1, sizeof *r->locations, 1024))
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading locations");
     r->locations[r->location_count++] = loc;
     r->record++;
     return 0;

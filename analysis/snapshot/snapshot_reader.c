@@ -25,7 +25,7 @@ lt_reader *lt_reader_new(lt_error *err)
 {
     lt_reader *r = calloc(1, sizeof *r);
     if (!r)
-        lt_error_set(err, LT_ENOMEM, "cannot allocate the snapshot reader");
+        lt_error_set(err, LT_ENOMEM, "out of memory allocating the snapshot reader");
     return r;
 }
 

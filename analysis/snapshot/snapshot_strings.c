@@ -5,20 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 /* ---- strings ---------------------------------------------------------- */
 
 static int str_push(lt_reader *r, const char *s, size_t n, lt_error *err)
 {
-    if (r->str_len + n > r->str_cap) {
-        size_t cap = r->str_cap ? r->str_cap : 256;
-        while (cap < r->str_len + n)
-            cap *= 2;
-        char *b = realloc(r->str, cap);
-        if (!b)
-            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading strings");
-        r->str = b;
-        r->str_cap = cap;
-    }
+    if (lt_reserve(&r->str, &r->str_cap, r->str_len + n, 1, 256))
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading strings");
     memcpy(r->str + r->str_len, s, n);
     r->str_len += n;
     return 0;
@@ -110,7 +104,10 @@ static int end_string(lt_reader *r, lt_error *err)
     int rc = flush_surrogate(r, err);
     if (rc)
         return rc;
-    if (lt_graph_add_string(r->graph, r->str ? r->str : "", r->str_len) < 0)
+    int64_t added = lt_graph_add_string(r->graph, r->str ? r->str : "", r->str_len);
+    if (added == LT_ELIMIT)
+        return lt_reader_fail(r, err, LT_ELIMIT, "more than 2^32-2 strings");
+    if (added < 0)
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory storing string %u", r->graph->string_count);
     r->str_len = 0;
     r->str_need_comma = true;

@@ -1,82 +1,67 @@
 #include "snapshot/text_index.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-uint32_t lt_text_hash(const char *s, size_t len)
+#include "lt_error.h"
+#include "util/hash.h"
+
+typedef struct text_key {
+    const lt_graph *g;
+    const char *s;
+    size_t len;
+} text_key;
+
+static uint64_t hash_of_string(const void *graph, uint32_t i)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
+    const lt_graph *g = graph;
+    return lt_hash_bytes(LT_HASH_SEED, lt_graph_string(g, i), lt_graph_string_len(g, i));
+}
+
+static bool same_text(const void *key, uint32_t i)
+{
+    const text_key *k = key;
+    return lt_graph_string_len(k->g, i) == k->len && !memcmp(lt_graph_string(k->g, i), k->s, k->len);
 }
 
 int lt_text_index_init(lt_text_index *t)
 {
-    t->capacity = 256;
-    t->count = 0;
-    t->slots = calloc(t->capacity, sizeof(uint32_t));
-    return t->slots ? 0 : -1;
+    return lt_table_init(&t->table, 256);
 }
 
 void lt_text_index_free(lt_text_index *t)
 {
-    free(t->slots);
-    t->slots = NULL;
+    lt_table_free(&t->table);
 }
 
-static uint32_t *find_slot(const lt_text_index *t, const lt_graph *g, const char *s, size_t len)
+/* The slot of s[0..len): its registered string index + 1, or 0 (then an
+ * insertion may follow: the table has room for one more). */
+static uint32_t *find_slot(lt_text_index *t, const lt_graph *g, const char *s, size_t len)
 {
-    uint32_t i = lt_text_hash(s, len) & (t->capacity - 1);
-    for (;; i = (i + 1) & (t->capacity - 1)) {
-        uint32_t v = t->slots[i];
-        if (!v)
-            return &t->slots[i];
-        if (lt_graph_string_len(g, v - 1) == len && !memcmp(lt_graph_string(g, v - 1), s, len))
-            return &t->slots[i];
-    }
-}
-
-static int grow(lt_text_index *t, const lt_graph *g)
-{
-    lt_text_index bigger = {.capacity = t->capacity * 2, .count = t->count};
-    bigger.slots = calloc(bigger.capacity, sizeof(uint32_t));
-    if (!bigger.slots)
-        return -1;
-    for (uint32_t i = 0; i < t->capacity; i++)
-        if (t->slots[i]) {
-            uint32_t s = t->slots[i] - 1;
-            *find_slot(&bigger, g, lt_graph_string(g, s), lt_graph_string_len(g, s)) = t->slots[i];
-        }
-    free(t->slots);
-    *t = bigger;
-    return 0;
-}
-
-static int64_t register_at(lt_text_index *t, uint32_t *slot, uint32_t index)
-{
-    *slot = index + 1;
-    t->count++;
-    return index;
+    text_key key = {g, s, len};
+    return lt_table_find(&t->table, lt_hash_bytes(LT_HASH_SEED, s, len), same_text, &key);
 }
 
 int64_t lt_text_index_intern(lt_text_index *t, lt_graph *g, const char *s, size_t len)
 {
-    if ((t->count + 1) * 2 > t->capacity && grow(t, g))
-        return -1;
+    if (lt_table_reserve(&t->table, hash_of_string, g))
+        return LT_ENOMEM;
     uint32_t *slot = find_slot(t, g, s, len);
     if (*slot)
         return *slot - 1;
     int64_t index = lt_graph_add_string(g, s, len);
     if (index < 0)
-        return -1;
-    return register_at(t, find_slot(t, g, s, len), (uint32_t)index);
+        return index;
+    lt_table_put(&t->table, slot, (uint32_t)index);
+    return index;
 }
 
 int64_t lt_text_index_canonical(lt_text_index *t, const lt_graph *g, uint32_t i)
 {
-    if ((t->count + 1) * 2 > t->capacity && grow(t, g))
-        return -1;
+    if (lt_table_reserve(&t->table, hash_of_string, g))
+        return LT_ENOMEM;
     uint32_t *slot = find_slot(t, g, lt_graph_string(g, i), lt_graph_string_len(g, i));
-    return *slot ? *slot - 1 : register_at(t, slot, i);
+    if (*slot)
+        return *slot - 1;
+    lt_table_put(&t->table, slot, i);
+    return i;
 }

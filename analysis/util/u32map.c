@@ -1,74 +1,44 @@
 #include "util/u32map.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-static uint32_t slot_of(uint32_t key, uint32_t capacity)
+#include "util/grow.h"
+
+int lt_u32map_init(lt_u32map *m)
 {
-    return (key * 2654435761u) & (capacity - 1);
+    memset(m, 0, sizeof *m);
+    return lt_table_init(&m->table, 64);
 }
-
-static int alloc_table(lt_u32map *m, uint32_t capacity)
-{
-    m->keys = malloc(capacity * sizeof(uint32_t));
-    m->values = malloc(capacity * sizeof(uint32_t));
-    m->used = calloc(capacity, 1);
-    m->capacity = capacity;
-    m->count = 0;
-    if (m->keys && m->values && m->used)
-        return 0;
-    lt_u32map_free(m);
-    return -1;
-}
-
-int lt_u32map_init(lt_u32map *m) { return alloc_table(m, 64); }
 
 void lt_u32map_free(lt_u32map *m)
 {
-    free(m->keys);
-    free(m->values);
-    free(m->used);
-    m->keys = m->values = NULL;
-    m->used = NULL;
-    m->capacity = m->count = 0;
+    lt_table_free(&m->table);
+    free(m->pairs);
+    m->pairs = NULL;
+    m->pair_capacity = 0;
 }
 
-bool lt_u32map_get(const lt_u32map *m, uint32_t key, uint32_t *value)
+static uint64_t key_of_pair(const void *owner, uint32_t entry)
 {
-    for (uint32_t i = slot_of(key, m->capacity);; i = (i + 1) & (m->capacity - 1)) {
-        if (!m->used[i])
-            return false;
-        if (m->keys[i] == key) {
-            *value = m->values[i];
-            return true;
-        }
-    }
-}
-
-static int grow(lt_u32map *m)
-{
-    lt_u32map bigger;
-    if (alloc_table(&bigger, m->capacity * 2))
-        return -1;
-    for (uint32_t i = 0; i < m->capacity; i++)
-        if (m->used[i])
-            lt_u32map_put(&bigger, m->keys[i], m->values[i]);
-    lt_u32map_free(m);
-    *m = bigger;
-    return 0;
+    const lt_u32map *m = owner;
+    return m->pairs[entry].key;
 }
 
 int lt_u32map_put(lt_u32map *m, uint32_t key, uint32_t value)
 {
-    if ((m->count + 1) * 4 > m->capacity * 3 && grow(m))
-        return -1;
-    uint32_t i = slot_of(key, m->capacity);
-    while (m->used[i] && m->keys[i] != key)
-        i = (i + 1) & (m->capacity - 1);
-    if (!m->used[i]) {
-        m->used[i] = 1;
-        m->keys[i] = key;
-        m->count++;
+    uint32_t *slot = lt_u32map_slot(m, key);
+    if (*slot) {
+        m->pairs[*slot - 1].value = value;
+        return 0;
     }
-    m->values[i] = value;
+    uint32_t n = m->table.count, capacity = m->table.capacity;
+    int rc = lt_grow(&m->pairs, &m->pair_capacity, n, sizeof *m->pairs, 32);
+    if (!rc)
+        rc = lt_table_reserve(&m->table, key_of_pair, m);
+    if (rc)
+        return rc;
+    m->pairs[n] = (lt_u32pair){key, value};
+    lt_table_put(&m->table, m->table.capacity == capacity ? slot : lt_u32map_slot(m, key), n);
     return 0;
 }
