@@ -14,6 +14,7 @@ typedef struct serve_args {
     const char *listen;
     uint64_t workers;
     uint64_t max_upload;
+    const char *static_dir;
 } serve_args;
 
 static const lt_cli_option options[] = {
@@ -25,6 +26,8 @@ static const lt_cli_option options[] = {
     {.name = "--max-upload", .value_name = "BYTES", .kind = LT_CLI_NUMBER,
      .offset = offsetof(serve_args, max_upload), .min = 1, .max = UINT64_MAX,
      .help = "largest upload accepted (default " LT_STR(LT_DEFAULT_MAX_UPLOAD_GIB) " GiB)"},
+    {.name = "--static", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, static_dir),
+     .help = "serve the pages from DIR, read at each request (default: the copy built into the binary)"},
 };
 
 static int run(int argc, char **argv);
@@ -45,7 +48,7 @@ static int run(int argc, char **argv)
     if (status != LT_CLI_CONTINUE)
         return status;
     lt_serve_config config = {.db = args.db, .listen = args.listen, .workers = (int)args.workers,
-                              .max_upload = args.max_upload};
+                              .max_upload = args.max_upload, .static_dir = args.static_dir};
     lt_error err;
     lt_error_clear(&err);
     if (lt_serve_run(&config, &err)) {

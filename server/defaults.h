@@ -48,4 +48,9 @@
 #define LT_API_APP_NAME_MAX 100   /* characters in an app name: [A-Za-z0-9._-] */
 #define LT_API_LABEL_MAX 200      /* bytes in a version/host/commit label */
 
+/* ---- the pages ---- */
+
+#define LT_SESSION_TTL_HOURS 168  /* a browser session (POST /api/v1/session) lasts 7 days */
+#define LT_SESSION_BODY_MAX 4096  /* bytes of a POST /api/v1/session body */
+
 #endif

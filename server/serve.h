@@ -15,6 +15,7 @@ typedef struct lt_serve_config {
     const char *listen; /* "ADDR:PORT" */
     int workers;        /* analysis worker threads, 1..LT_WORKERS_MAX */
     uint64_t max_upload; /* bytes */
+    const char *static_dir; /* serve the pages from this folder; NULL: the built-in copy */
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before

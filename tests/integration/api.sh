@@ -268,12 +268,14 @@ check "... declares the bearer security scheme" test "$(jq -r .components.securi
 routes=$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | select(. != "parameters") | "\(ascii_upcase) \($p)"' "$work/openapi.json" | sort)
 expected=$(printf '%s\n' "GET /api/v1/analyses/{id}" "GET /api/v1/analyses/{id}/report" "GET /api/v1/apps" \
   "GET /api/v1/apps/{app}/findings" "GET /api/v1/apps/{app}/snapshots" "GET /api/v1/openapi.json" \
-  "POST /api/v1/apps/{app}/snapshots" | sort)
+  "POST /api/v1/apps/{app}/snapshots" "GET /api/v1/session" "POST /api/v1/session" "DELETE /api/v1/session" | sort)
 check "... lists every route" test "$routes" = "$expected"
 while read -r method path; do
   p=${path//\{app\}/web}
   p=${p//\{id\}/$an1}
-  if [ "$method" = POST ]; then
+  if [ "$method $path" = "POST /api/v1/session" ]; then
+    call "" POST "$p" -H 'Content-Type: application/json' --data "{\"key\": \"$key_a\"}"
+  elif [ "$method" = POST ]; then
     call "$key_a" POST "$p" --data-binary @"$fixture"
   else
     call "$key_a" "$method" "$p"
