@@ -94,29 +94,35 @@ static const char *body_key(lt_http_request *req, json_t **doc)
     return json_string_value(key);
 }
 
+/* Checks key and opens a session for it; answers 401/500 itself on failure. 0 or -1. */
+static int open_session(lt_http_request *req, const char *key, lt_auth_caller *caller, lt_session *s)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    PGconn *db = lt_http_db(req, &err);
+    int rc = db ? lt_auth_key(db, key, strlen(key), caller, &err) : LT_EIO;
+    if (!rc)
+        rc = lt_session_open(db, caller, s, &err);
+    if (rc == LT_EINPUT)
+        lt_http_reply_error(req, 401, "unauthorized", "%s", err.message);
+    else if (rc == LT_ENOMEM)
+        lt_http_reply_error(req, 500, "internal_error", "%s", err.message);
+    else if (rc)
+        lt_http_reply_db_error(req, &err);
+    return rc ? -1 : 0;
+}
+
 void lt_api_session_create(lt_http_request *req)
 {
     json_t *doc = NULL;
     const char *key = body_key(req, &doc);
-    lt_error err;
-    lt_error_clear(&err);
-    PGconn *db = key ? lt_http_db(req, &err) : NULL;
     lt_auth_caller caller;
     lt_session s;
-    int rc = !key ? 0 : !db ? LT_EIO : lt_auth_key(db, key, strlen(key), &caller, &err);
-    if (key && !rc)
-        rc = lt_session_open(db, &caller, &s, &err);
+    if (key && !open_session(req, key, &caller, &s)) {
+        reply_session(req, 201, caller.customer_id, s.id, s.csrf);
+        set_cookie(req, s.token, (long)LT_SESSION_TTL_HOURS * 3600);
+    }
     json_decref(doc);
-    if (!key)
-        return;
-    if (rc == LT_EINPUT)
-        lt_http_reply_error(req, 401, "unauthorized", "%s", err.message);
-    else if (rc)
-        lt_http_reply_error(req, 500, rc == LT_ENOMEM ? "internal_error" : "database_error", "%s", err.message);
-    if (rc)
-        return;
-    reply_session(req, 201, caller.customer_id, s.id, s.csrf);
-    set_cookie(req, s.token, (long)LT_SESSION_TTL_HOURS * 3600);
 }
 
 void lt_api_session_show(lt_http_request *req)

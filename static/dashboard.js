@@ -87,7 +87,7 @@ async function heapChart(app) {
   if (!snaps.length) return box.appendChild(el('p', { class: 'muted' }, 'No analysed snapshot yet.')) && box;
   const points = snaps.map((s) => ({ value: s.total_size, label: s.version || `#${s.id}`,
     title: `${s.version ? `version ${s.version}, ` : ''}${new Date(s.uploaded_at).toLocaleString()}` }));
-  box.append(lineChart(points, { format: bytes, caption: `total heap of the last ${snaps.length} snapshots, oldest first` }));
+  box.append(lineChart(points, { format: bytes, caption: `total heap of ${snaps.length === 1 ? 'the only snapshot' : `the last ${snaps.length} snapshots, oldest first`}` }));
   return box;
 }
 

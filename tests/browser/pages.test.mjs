@@ -95,7 +95,7 @@ try {
   await step('the right key signs in; the key is not kept in the page', async () => {
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'All apps' }).waitFor();
+    await page.getByRole('heading', { name: 'All apps', exact: true }).waitFor();
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     assert(!stored.includes(key), 'the key is in storage or a script-readable cookie');
     assert(!(await page.content()).includes(key), 'the key is in the page');
