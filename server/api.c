@@ -67,11 +67,16 @@ void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *wh
 
 /* ---- analyses ---- */
 
+/* The analysis and what was uploaded: the snapshot's app, labels (every label column, so
+ * new ones appear without a change here), sizes and counts; not its spool path. */
 static const char analysis_sql[] =
-    "SELECT json_build_object('id', id, 'snapshot_id', snapshot_id, 'state', state, 'phase', phase, "
-    "'percent', percent, 'error', error, 'error_kind', error_kind, 'attempts', attempts, 'created_at', created_at, "
-    "'started_at', started_at, 'finished_at', finished_at)::text, state, error "
-    "FROM analyses WHERE id = $1 AND customer_id = $2";
+    "SELECT json_build_object('id', a.id, 'snapshot_id', a.snapshot_id, 'state', a.state, 'phase', a.phase, "
+    "'percent', a.percent, 'error', a.error, 'error_kind', a.error_kind, 'attempts', a.attempts, "
+    "'created_at', a.created_at, 'started_at', a.started_at, 'finished_at', a.finished_at, 'app', p.name, "
+    "'snapshot', to_jsonb(s) - 'spool_path' - 'customer_id' - 'app_id' || "
+    "jsonb_build_object('sha256', encode(s.sha256, 'hex')))::text, a.state, a.error "
+    "FROM analyses a JOIN snapshots s ON s.id = a.snapshot_id AND s.customer_id = a.customer_id "
+    "JOIN apps p ON p.id = s.app_id AND p.customer_id = s.customer_id WHERE a.id = $1 AND a.customer_id = $2";
 
 static double now_s(void)
 {

@@ -1,7 +1,11 @@
-/* api_routes: the REST API's routes table, handed to the HTTP server by serve (see api.h).
- * openapi.c documents each route; tests/integration/api.sh calls every route the OpenAPI
- * document lists and checks that it lists exactly these. */
+/* api_routes: the service's routes table, handed to the HTTP server by serve (see api.h):
+ * the REST API and the pages. openapi.c documents each /api/ route; tests/integration/api.sh
+ * calls every route the OpenAPI document lists and checks that it lists exactly these. The
+ * page paths are fixed (verdicts and notifications link to them); their query parameters
+ * are the pages' filters. */
 #include "api.h"
+#include "api_session.h"
+#include "static_files.h"
 #include "upload.h"
 
 #define LEAK_LIST_QUERY "status,kind,q,sort,limit,cursor"
@@ -30,6 +34,17 @@ const lt_http_route lt_api_routes[] = {
     {.method = "GET", .pattern = "/api/v1/analyses/{}/path", .handle = lt_api_path, .query = "node"},
     {.method = "POST", .pattern = "/api/v1/analyses/{}/retry", .handle = lt_api_analysis_retry},
     {.method = "GET", .pattern = "/api/v1/openapi.json", .is_public = 1, .handle = lt_api_openapi},
+    {.method = "POST", .pattern = "/api/v1/session", .is_public = 1, .begin = lt_api_session_begin,
+     .body = lt_api_session_body, .handle = lt_api_session_create, .cleanup = lt_api_session_cleanup},
+    {.method = "GET", .pattern = "/api/v1/session", .handle = lt_api_session_show},
+    {.method = "DELETE", .pattern = "/api/v1/session", .handle = lt_api_session_delete},
+    /* the pages */
+    {.method = "GET", .pattern = "/", .is_public = 1, .handle = lt_static_page, .query = "status,kind,q"},
+    {.method = "GET", .pattern = "/upload", .is_public = 1, .handle = lt_static_page, .query = "app"},
+    {.method = "GET", .pattern = "/apps/{}", .is_public = 1, .handle = lt_static_page, .query = "status,kind,q"},
+    {.method = "GET", .pattern = "/reports/{}", .is_public = 1, .handle = lt_static_page},
+    {.method = "GET", .pattern = "/leaks/{}", .is_public = 1, .handle = lt_static_page},
+    {.method = "GET", .pattern = "/static/{}", .is_public = 1, .handle = lt_static_asset},
 };
 
 const size_t lt_api_route_count = sizeof lt_api_routes / sizeof lt_api_routes[0];

@@ -17,6 +17,7 @@ typedef struct serve_args {
     uint64_t workers;
     uint64_t max_upload;
     const char *public_url;
+    const char *static_dir;
 } serve_args;
 
 static const lt_cli_option options[] = {
@@ -30,6 +31,8 @@ static const lt_cli_option options[] = {
      .help = "largest upload accepted (default " LT_STR(LT_DEFAULT_MAX_UPLOAD_GIB) " GiB)"},
     {.name = "--public-url", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, public_url),
      .help = "where users reach the service, for the links in verdicts (default " LT_DEFAULT_PUBLIC_URL_TEXT ")"},
+    {.name = "--static", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, static_dir),
+     .help = "serve the pages from DIR, read at each request (default: the copy built into the binary)"},
 };
 
 static int run(int argc, char **argv);
@@ -50,7 +53,8 @@ static int run(int argc, char **argv)
     if (status != LT_CLI_CONTINUE)
         return status;
     lt_serve_config config = {.db = args.db, .listen = args.listen, .workers = (int)args.workers,
-                              .max_upload = args.max_upload, .public_url = args.public_url};
+                              .max_upload = args.max_upload, .public_url = args.public_url,
+                              .static_dir = args.static_dir};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
     if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)

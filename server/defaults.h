@@ -67,4 +67,9 @@
 #define LT_UPLOAD_WAIT_S 5      /* ?wait= of each request while upload waits for the analysis */
 #define LT_UPLOAD_TIMEOUT_S 60  /* a request's answer beyond its ?wait= (the verdict, a slow server) */
 
+/* ---- the pages ---- */
+
+#define LT_SESSION_TTL_HOURS 168  /* a browser session (POST /api/v1/session) lasts 7 days */
+#define LT_SESSION_BODY_MAX 4096  /* bytes of a POST /api/v1/session body */
+
 #endif

@@ -14,18 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "auth.h"
 #include "db.h"
 #include "redact.h"
+#include "session.h"
 
 struct lt_http {
     struct MHD_Daemon *daemon;
     char *conninfo;
     char *spool_dir;
     char *public_url;
+    char *static_dir;
     uint64_t max_upload;
     const lt_http_route *routes;
     size_t route_count;
@@ -39,18 +42,35 @@ struct lt_http {
 
 /* ---- answers ---- */
 
+int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *content_type, const void *data,
+                        size_t size, int copy)
+{
+    if (req->response)
+        return 0;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(size, (void *)data, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return LT_ENOMEM;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    req->response = r;
+    req->status = status;
+    return 0;
+}
+
 int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json)
 {
     if (req->response)
         return 0;
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return LT_ENOMEM;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    req->response = r;
-    req->status = status;
-    return 0;
+    int rc = lt_http_reply_bytes(req, status, "application/json", json, strlen(json), 1);
+    lt_http_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return rc;
+}
+
+void lt_http_add_header(lt_http_request *req, const char *name, const char *value)
+{
+    if (req->response)
+        MHD_add_response_header(req->response, name, value);
 }
 
 int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
@@ -88,7 +108,19 @@ const char *lt_http_header(const lt_http_request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
+const char *lt_http_cookie(const lt_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+}
+
+int lt_http_over_tls(const lt_http_request *req)
+{
+    const char *proto = lt_http_header(req, "X-Forwarded-Proto");
+    return proto && !strcasecmp(proto, "https");
+}
+
 const char *lt_http_spool_dir(const lt_http *http) { return http->spool_dir; }
+const char *lt_http_static_dir(const lt_http *http) { return http->static_dir; }
 uint64_t lt_http_max_upload(const lt_http *http) { return http->max_upload; }
 const char *lt_http_public_url(const lt_http *http) { return http->public_url; }
 int lt_http_stopping(const lt_http *http) { return atomic_load(&http->stopping); }
@@ -186,7 +218,18 @@ static void route_find(lt_http_request *req)
         MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, allow);
 }
 
-/* Finds the caller's customer; answers 401 (or 500) when it cannot. */
+/* Answers the refusal of an authentication: 401 (with WWW-Authenticate) or 403 for CSRF. */
+static void refuse(lt_http_request *req, const lt_auth_caller *caller, const lt_error *err)
+{
+    if (caller->refusal == LT_AUTH_CSRF) {
+        lt_http_reply_error(req, 403, "csrf_failed", "%s", err->message);
+        return;
+    }
+    lt_http_reply_error(req, 401, "unauthorized", "%s", err->message);
+    lt_http_add_header(req, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+}
+
+/* Finds the caller's customer (key or session); answers 401/403 (or 500) when it cannot. */
 static void authenticate(lt_http_request *req)
 {
     lt_error err;
@@ -196,16 +239,23 @@ static void authenticate(lt_http_request *req)
         lt_http_reply_db_error(req, &err);
         return;
     }
-    int rc = lt_auth_customer(db, lt_http_header(req, MHD_HTTP_HEADER_AUTHORIZATION), &req->customer_id, &err);
-    if (rc == LT_EINPUT) {
-        lt_http_reply_error(req, 401, "unauthorized", "%s", err.message);
-        if (req->response)
-            MHD_add_response_header(req->response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-    } else if (rc == LT_ENOMEM) {
+    lt_auth_credentials cred = {
+        .authorization = lt_http_header(req, MHD_HTTP_HEADER_AUTHORIZATION),
+        .session_cookie = lt_http_cookie(req, LT_SESSION_COOKIE),
+        .csrf_token = lt_http_header(req, LT_AUTH_CSRF_HEADER),
+        .changes_state = strcmp(req->method, "GET") && strcmp(req->method, "HEAD"),
+    };
+    lt_auth_caller caller;
+    int rc = lt_auth_request(db, &cred, &caller, &err);
+    if (rc == LT_EINPUT)
+        refuse(req, &caller, &err);
+    else if (rc == LT_ENOMEM)
         lt_http_reply_error(req, 500, "internal_error", "%s", err.message);
-    } else if (rc) {
+    else if (rc)
         lt_http_reply_db_error(req, &err);
-    }
+    req->customer_id = rc ? 0 : caller.customer_id;
+    req->api_key_id = rc ? 0 : caller.api_key_id;
+    req->session_id = rc ? 0 : caller.session_id;
 }
 
 /* Refuses a body whose Content-Length is over the limit before reading it. */
@@ -222,7 +272,6 @@ static void check_content_length(lt_http_request *req)
                             n, req->server->max_upload);
 }
 
-/* First call for a request: route, authenticate, check the size, let the route begin. */
 /* True when name is one of the comma-separated names in list. */
 static int listed(const char *list, const char *name)
 {
@@ -256,6 +305,7 @@ static void check_parameters(lt_http_request *req)
     MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_one_parameter, req);
 }
 
+/* First call for a request: route, authenticate, check the size, let the route begin. */
 static void request_begin(lt_http_request *req)
 {
     route_find(req);
@@ -451,7 +501,7 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
         rc = lt_error_set(err, LT_EUSAGE, "no database or no routes given to the HTTP server");
         goto fail;
     }
-    if (!(h->conninfo = strdup(cfg->conninfo))) {
+    if (!(h->conninfo = strdup(cfg->conninfo)) || (cfg->static_dir && !(h->static_dir = strdup(cfg->static_dir)))) {
         lt_error_set(err, rc, "out of memory");
         goto fail;
     }
@@ -485,5 +535,6 @@ void lt_http_stop(lt_http *http)
     free(http->conninfo);
     free(http->spool_dir);
     free(http->public_url);
+    free(http->static_dir);
     free(http);
 }

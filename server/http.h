@@ -7,8 +7,9 @@
  * request is matched against the configured table of routes (method, pattern with `{}`
  * captures; the first match wins);
  * an unknown path answers 404, a known path with another method 405. Routes that are not
- * public need `Authorization: Bearer KEY`: the caller's customer is found before any body
- * is read, so a request without a valid key is refused without reading its upload.
+ * public need `Authorization: Bearer KEY` or a session cookie (with its CSRF token when the
+ * request changes state; auth.h): the caller's customer is found before any body is read,
+ * so a request without valid credentials is refused without reading its upload.
  * A route sees the request through lt_http_request: `begin` before the body, `body` for
  * each chunk of it (never the whole body at once), `handle` when it is complete, `cleanup`
  * always at the end. Any of them may answer (lt_http_reply_json / lt_http_reply_error);
@@ -41,6 +42,8 @@ typedef struct lt_http_config {
                                '/'); NULL: "http://" + listen, with the port it got */
     const struct lt_http_route *routes; /* the table requests are matched against (required; */
     size_t route_count;                 /* static storage: it is not copied) */
+    const char *static_dir; /* serve the pages from this folder (development); NULL: the copy
+                               built into the binary (static_files.h) */
 } lt_http_config;
 
 typedef struct lt_http lt_http;
@@ -72,6 +75,8 @@ typedef struct lt_http_request {
     const char *url;
     char *captures[LT_HTTP_MAX_CAPTURES]; /* the `{}` parts of the path, in order (owned) */
     int64_t customer_id;                  /* the authenticated caller; 0 on public routes */
+    int64_t api_key_id;                   /* its key (also for a session); 0 on public routes */
+    int64_t session_id;                   /* its browser session, 0 when it sent the key */
     void *state;                          /* the route's own per-request state */
     PGconn *db;                           /* taken from the pool by lt_http_db, or NULL */
     unsigned status;                      /* set with response */
@@ -99,6 +104,21 @@ const char *lt_http_header(const lt_http_request *req, const char *name);
  * server answers 500 itself). A second answer for one request is ignored. */
 int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json);
 
+/* Answers with status, content_type and size bytes of data. copy 0: data is static
+ * storage, used as it is; copy 1: it is copied. Returns 0 or LT_ENOMEM. */
+int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *content_type, const void *data,
+                        size_t size, int copy);
+
+/* Adds a header to the answer given so far (ignored when there is none). */
+void lt_http_add_header(lt_http_request *req, const char *name, const char *value);
+
+/* 1 when the request reached us over TLS: a TLS-terminating proxy in front says so with
+ * `X-Forwarded-Proto: https` (only used to make cookies Secure, never to trust a caller). */
+int lt_http_over_tls(const lt_http_request *req);
+
+/* A cookie the request sent, or NULL. Owned by libmicrohttpd (request lifetime). */
+const char *lt_http_cookie(const lt_http_request *req, const char *name);
+
 /* Answers {"error": {"code": code, "message": <printf fmt>}} with status. Returns 0. */
 int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -112,6 +132,7 @@ void lt_http_reply_db_error(lt_http_request *req, const lt_error *err);
 PGconn *lt_http_db(lt_http_request *req, lt_error *err);
 
 const char *lt_http_spool_dir(const lt_http *http); /* data_dir/spool */
+const char *lt_http_static_dir(const lt_http *http); /* lt_http_config.static_dir (may be NULL) */
 uint64_t lt_http_max_upload(const lt_http *http);
 const char *lt_http_public_url(const lt_http *http); /* config's public_url, or its default */
 int lt_http_stopping(const lt_http *http); /* 1 once lt_http_stop has begun */

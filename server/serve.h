@@ -16,6 +16,7 @@ typedef struct lt_serve_config {
     int workers;        /* analysis worker threads, 1..LT_WORKERS_MAX */
     uint64_t max_upload; /* bytes */
     const char *public_url; /* links in answers; NULL: LT_DEFAULT_PUBLIC_URL_TEXT (http.h) */
+    const char *static_dir; /* serve the pages from this folder; NULL: the built-in copy */
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before

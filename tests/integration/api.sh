@@ -279,7 +279,8 @@ expected=$(printf '%s\n' "GET /api/v1/analyses/{id}" "GET /api/v1/analyses/{id}/
   "GET /api/v1/apps/{app}/findings" "GET /api/v1/apps/{app}/snapshots" "GET /api/v1/openapi.json" \
   "POST /api/v1/apps/{app}/snapshots" "GET /api/v1/apps/{app}/leaks" "PATCH /api/v1/apps/{app}" \
   "GET /api/v1/leaks" "GET /api/v1/leaks/{id}" "PATCH /api/v1/leaks/{id}" \
-  "GET /api/v1/analyses/{id}/compare" "GET /api/v1/analyses/{id}/verdict" | sort)
+  "GET /api/v1/analyses/{id}/compare" "GET /api/v1/analyses/{id}/verdict" \
+  "GET /api/v1/session" "POST /api/v1/session" "DELETE /api/v1/session" | sort)
 check "... lists every route" test "$routes" = "$expected"
 # a leak of an1's finding, as a worker records it (store_leaks.c), for the leak routes
 leak1=$(sql "WITH l AS (INSERT INTO leaks (customer_id, app_id, fingerprint, kind, title, occurrences)
@@ -293,7 +294,9 @@ while read -r method path; do
   [ "${path#/api/v1/leaks/}" != "$path" ] && p=/api/v1/leaks/$leak1
   [ "${p##*/}" = path ] && p="$p?node=r0" # the one route with a required parameter
   [ "$path" = "/api/v1/analyses/{id}/retry" ] && p=${path//\{id\}/$an2} # a failed one
-  if [ "$method" = POST ]; then
+  if [ "$method $path" = "POST /api/v1/session" ]; then
+    call "" POST "$p" -H 'Content-Type: application/json' --data "{\"key\": \"$key_a\"}"
+  elif [ "$method" = POST ]; then
     call "$key_a" POST "$p" --data-binary @"$fixture"
   elif [ "$method" = PATCH ]; then
     body='{"resolve_after": 3}'

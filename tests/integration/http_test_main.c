@@ -1,6 +1,7 @@
 /* http_test_main: the HTTP server alone (the REST API's routes, no workers), for api.sh,
  * which writes what workers would store by hand. Built by CMake against the server library.
- * Usage: http_test_main DATA_DIR MIGRATIONS_DIR MAX_UPLOAD_BYTES
+ * Usage: http_test_main DATA_DIR MIGRATIONS_DIR MAX_UPLOAD_BYTES [STATIC_DIR]
+ * (STATIC_DIR: serve the pages from that folder, as `serve --static`; else the built-in copy)
  * Starts (or reuses) the private cluster in DATA_DIR, applies the migrations, serves the
  * API on 127.0.0.1 on a free port (no workers), prints "port N" and "conninfo ..." on
  * standard output, and stops on SIGTERM or SIGINT. Exit status 0, or 1 with a message. */
@@ -23,8 +24,8 @@ static int fail(const lt_error *err)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fputs("usage: http_test_main DATA_DIR MIGRATIONS_DIR MAX_UPLOAD_BYTES\n", stderr);
+    if (argc != 4 && argc != 5) {
+        fputs("usage: http_test_main DATA_DIR MIGRATIONS_DIR MAX_UPLOAD_BYTES [STATIC_DIR]\n", stderr);
         return 2;
     }
     sigset_t stop;
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 
     lt_http_config cfg = {.listen = "127.0.0.1:0", .data_dir = argv[1], .conninfo = conninfo,
                           .routes = lt_api_routes, .route_count = lt_api_route_count,
-                          .max_upload = strtoull(argv[3], NULL, 10)};
+                          .max_upload = strtoull(argv[3], NULL, 10), .static_dir = argc == 5 ? argv[4] : NULL};
     lt_http *http;
     if (lt_http_start(&cfg, &http, &err))
         return fail(&err);
