@@ -99,7 +99,7 @@ static void prepare(lt_http_client *c, const char *url, struct curl_slist *heade
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->error);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)LT_HTTP_CLIENT_CONNECT_S);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "leaktriage-upload");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "leaktriage-upload/" LT_VERSION);
 }
 
 /* Runs the prepared transfer and fills out. */

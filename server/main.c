@@ -1,5 +1,6 @@
 /* leaktriage: the command line. Dispatches `leaktriage COMMAND ...` through a table of the
- * subcommands (cli.h); each parses its own arguments. Exit status: the subcommand's, or 2
+ * subcommands (cli.h); each parses its own arguments. `leaktriage --version` prints the
+ * program's version (LT_VERSION, the CMake project's). Exit status: the subcommand's, or 2
  * for a missing or unknown command. */
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static void usage(FILE *out)
     fputs("usage: leaktriage COMMAND [ARGS]\n\ncommands:\n", out);
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         fprintf(out, "  %-10s %s\n", subcommands[i]->name, subcommands[i]->summary);
-    fputs("\nleaktriage COMMAND --help shows a command's options.\n", out);
+    fputs("\nleaktriage COMMAND --help shows a command's options; leaktriage --version the version.\n", out);
 }
 
 int main(int argc, char **argv)
@@ -27,6 +28,10 @@ int main(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? LT_CLI_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("leaktriage %s\n", LT_VERSION);
+        return 0;
     }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         if (!strcmp(argv[1], subcommands[i]->name))

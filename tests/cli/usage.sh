@@ -54,4 +54,7 @@ for default in 127.0.0.1:8080 ./data LEAKTRIAGE_DATABASE_URL "8 GiB" "number of 
     bash -c "grep -qF -- '$default' <<<\"\$1\" && grep -qF -- '$default' '$readme'" _ "$help"
 done
 
+version=$(grep -m1 '^project(leaktriage VERSION' "$(dirname "$0")/../../CMakeLists.txt" | sed 's/.*VERSION \([0-9.]*\).*/\1/')
+check "leaktriage --version prints the project's version ($version) and exits 0" \
+  test "$("$bin" --version)" = "leaktriage $version"
 cli_done
