@@ -26,7 +26,9 @@
     "json_build_object('version', " s ".version, 'host', " s ".host, 'commit', " s ".commit_sha, "           \
     "'branch', " s ".branch, 'environment', " s ".environment)"
 
-/* $1 customer id, $2 public URL; leaks l, apps a, snapshots fs (first) and ls (last). */
+/* $1 customer id, $2 public URL; leaks l, apps a, snapshots fs (first) and ls (last).
+ * retained_history: the retained sizes of its last 20 occurrences, oldest first (the
+ * dashboards draw it as a sparkline without asking for each leak). */
 #define LEAK_JSON                                                                                              \
     "json_build_object('id', l.id, 'app', a.name, 'fingerprint', l.fingerprint, 'kind', l.kind, "             \
     "'title', l.title, 'status', l.status, 'choice', CASE WHEN l.user_status IS NOT NULL THEN "               \
@@ -38,6 +40,9 @@
     "  'analysis_id', l.last_analysis_id, 'labels', " LABELS_JSON("ls") "), "                                 \
     "'latest_retained_size', l.latest_retained_size, 'latest_retained_percent', l.latest_retained_percent, "  \
     "'peak_retained_size', l.peak_retained_size, 'peak_retained_percent', l.peak_retained_percent, "          \
+    "'retained_history', (SELECT coalesce(json_agg(h.retained_size ORDER BY h.snapshot_id), '[]') FROM "     \
+    "  (SELECT o.retained_size, o.snapshot_id FROM leak_occurrences o WHERE o.leak_id = l.id "                \
+    "   ORDER BY o.snapshot_id DESC LIMIT 20) h), "                                                            \
     "'leak_url', $2::text || '/leaks/' || l.id, 'report_url', $2::text || '/reports/' || l.last_analysis_id)"
 
 #define LEAK_FROM                                                                                              \
