@@ -124,8 +124,12 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
     uint64_t total = 0;
     for (uint32_t v = 0; v < a->graph->node_count; v++)
         total += a->graph->self_size[v];
-    lt_heap_view view = {.g = a->graph, .tree = &a->tree, .distance = a->distance, .parent_edge = a->parent_edge,
-                         .classes = &a->classes, .total_size = total};
+    lt_heap_view view = {.g = a->graph,
+                         .tree = &a->tree,
+                         .distance = a->distance,
+                         .parent_edge = a->parent_edge,
+                         .classes = &a->classes,
+                         .total_size = total};
     chain_search chains = {.view = &view, .pool = pool};
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_chain_search, &chains) == 0;
@@ -181,7 +185,8 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
         rc = dominator_stage(a, &weakmaps, &pool, err);
     t->retention_and_dominators = seconds_since(&clock);
     progress(options, "dominators", 60);
-    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool, options && options->skip_findings ? NULL : &a->parent_edge, err)))
+    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool,
+                                                    options && options->skip_findings ? NULL : &a->parent_edge, err)))
         rc = err ? err->code : LT_ENOMEM;
     t->distances = seconds_since(&clock);
     progress(options, "dominators", 75);

@@ -20,16 +20,17 @@ typedef struct lt_analysis {
     lt_graph *graph;
     lt_dominator_tree tree;
     int32_t *distance;
-    uint32_t *parent_edge;     /* first edge of a shortest retainer path; NULL with skip_findings */
+    uint32_t *parent_edge; /* first edge of a shortest retainer path; NULL with skip_findings */
     lt_classes classes;
     lt_findings findings;
-    json_t *clusters;          /* the object cluster view, or NULL */
-    lt_tree_summary summary;   /* the explorable dominator tree (empty with skip_findings) */
-    uint32_t *class_script;    /* per class: its allocation site's script node, or LT_NO_FUNCTION; NULL with skip_findings */
+    json_t *clusters;        /* the object cluster view, or NULL */
+    lt_tree_summary summary; /* the explorable dominator tree (empty with skip_findings) */
+    uint32_t
+        *class_script; /* per class: its allocation site's script node, or LT_NO_FUNCTION; NULL with skip_findings */
     lt_input_info input;
     uint64_t total_self_size;
     lt_stage_times times;
-    json_t *three_snapshots;   /* what the three-snapshot method saw (analysis_three.c), or NULL */
+    json_t *three_snapshots; /* what the three-snapshot method saw (analysis_three.c), or NULL */
 } lt_analysis;
 
 /* Reads path (or its archive entry named entry; NULL: the first

@@ -77,15 +77,19 @@ static json_t *three_json(const lt_snapshot_source *const src[3], const lt_basel
     return json_pack("{s:[s,s,s], s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "sources", source_name(src[0]),
                      source_name(src[1]), source_name(src[2]), "baseline_nodes", (json_int_t)s->baseline_nodes,
                      "target_nodes", (json_int_t)s->target_nodes, "final_nodes", (json_int_t)s->final_nodes,
-                     "new_in_target", (json_int_t)s->new_in_target, "still_alive", (json_int_t)s->still_alive,
-                     "groups", (json_int_t)s->groups, "reported", (json_int_t)s->reported);
+                     "new_in_target", (json_int_t)s->new_in_target, "still_alive", (json_int_t)s->still_alive, "groups",
+                     (json_int_t)s->groups, "reported", (json_int_t)s->reported);
 }
 
 /* The leaked_since_baseline findings of an analysed final snapshot. */
 static int find_leaked(lt_analysis *a, const lt_baseline_ids *new_ids, lt_baseline_stats *stats, lt_error *err)
 {
-    lt_heap_view view = {.g = a->graph, .tree = &a->tree, .distance = a->distance, .parent_edge = a->parent_edge,
-                         .classes = &a->classes, .total_size = a->total_self_size};
+    lt_heap_view view = {.g = a->graph,
+                         .tree = &a->tree,
+                         .distance = a->distance,
+                         .parent_edge = a->parent_edge,
+                         .classes = &a->classes,
+                         .total_size = a->total_self_size};
     lt_findings found = {0};
     int rc = lt_baseline_find(&view, new_ids, stats, &found, err);
     if (lt_findings_move(&a->findings, &found) && !rc)
@@ -171,7 +175,7 @@ int lt_three_snapshot_entries(const char *path, char entries[3][LT_THREE_ENTRY_M
 {
     if (!path || !strcmp(path, "-"))
         return 0;
-    char (*names)[LT_INPUT_ENTRY_MAX] = malloc(LIST_MAX * sizeof *names);
+    char(*names)[LT_INPUT_ENTRY_MAX] = malloc(LIST_MAX * sizeof *names);
     if (!names)
         return lt_error_set(err, LT_ENOMEM, "out of memory listing an archive");
     uint32_t count = 0;

@@ -82,11 +82,20 @@ static void edge_text(const lt_graph *g, uint32_t e, char *dst, size_t cap)
         copy_text(dst, cap, name);
 }
 
-uint32_t lt_explore_row_count(const lt_analysis *a) { return a->summary.count; }
+uint32_t lt_explore_row_count(const lt_analysis *a)
+{
+    return a->summary.count;
+}
 
-uint64_t lt_explore_min_retained(const lt_analysis *a) { return a->summary.min_retained; }
+uint64_t lt_explore_min_retained(const lt_analysis *a)
+{
+    return a->summary.min_retained;
+}
 
-int lt_explore_truncated(const lt_analysis *a) { return a->summary.truncated; }
+int lt_explore_truncated(const lt_analysis *a)
+{
+    return a->summary.truncated;
+}
 
 static void node_fields(const lt_analysis *a, uint32_t x, lt_explore_row *out)
 {
@@ -102,9 +111,14 @@ static void node_fields(const lt_analysis *a, uint32_t x, lt_explore_row *out)
 void lt_explore_row_get(const lt_analysis *a, uint32_t i, lt_explore_row *out)
 {
     const lt_tree_row *r = &a->summary.rows[i];
-    *out = (lt_explore_row){.row = i, .tree_parent = r->tree_parent, .child_count = r->child_count,
-                            .path_parent = r->path_parent, .path_skipped = r->path_skipped,
-                            .kind = row_kinds[r->kind], .type = "", .count = r->count};
+    *out = (lt_explore_row){.row = i,
+                            .tree_parent = r->tree_parent,
+                            .child_count = r->child_count,
+                            .path_parent = r->path_parent,
+                            .path_skipped = r->path_skipped,
+                            .kind = row_kinds[r->kind],
+                            .type = "",
+                            .count = r->count};
     out->class_name = r->class_name != LT_TREE_NONE ? lt_graph_string(a->graph, r->class_name) : "";
     if (r->node != LT_TREE_NONE)
         node_fields(a, r->node, out);
@@ -117,7 +131,10 @@ void lt_explore_row_get(const lt_analysis *a, uint32_t i, lt_explore_row *out)
     edge_text(a->graph, r->path_edge, out->edge, sizeof out->edge);
 }
 
-uint32_t lt_explore_class_count(const lt_analysis *a) { return a->classes.count; }
+uint32_t lt_explore_class_count(const lt_analysis *a)
+{
+    return a->classes.count;
+}
 
 void lt_explore_class_get(const lt_analysis *a, uint32_t i, lt_explore_class *out)
 {

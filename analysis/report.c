@@ -43,16 +43,16 @@ static json_t *node_json(const lt_analysis *a, uint32_t v)
     return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)g->node_id[v], "type",
                      lt_graph_node_type_name(g, v), "name", name ? name : json_string("?"), "class",
                      lt_graph_string(g, a->classes.class_name[v]), "self_size", (json_int_t)g->self_size[v],
-                     "retained_size", (json_int_t)a->tree.retained[v], "distance", (int)a->distance[v],
-                     "dominator_id", (json_int_t)g->node_id[a->tree.dominator[v]]);
+                     "retained_size", (json_int_t)a->tree.retained[v], "distance", (int)a->distance[v], "dominator_id",
+                     (json_int_t)g->node_id[a->tree.dominator[v]]);
 }
 
 static json_t *class_json(const lt_analysis *a, const lt_class *c)
 {
     char key[2048];
     lt_classes_key(a->graph, c, key, sizeof key);
-    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i}", "class", lt_graph_string(a->graph, c->name), "key", key,
-                     "count", (json_int_t)c->count, "shallow_size", (json_int_t)c->shallow_size, "retained_size",
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:i}", "class", lt_graph_string(a->graph, c->name), "key", key, "count",
+                     (json_int_t)c->count, "shallow_size", (json_int_t)c->shallow_size, "retained_size",
                      (json_int_t)c->retained_size, "distance", (int)c->distance);
 }
 
@@ -97,20 +97,19 @@ static void wrapped_note(const lt_graph *g, char *buf, size_t len)
     snprintf(buf, len,
              "%u node(s) have a self size past 2^32-1 bytes, e.g. @%u (%s) with %llu bytes; they are counted modulo "
              "2^32 (here %u bytes), as Chrome DevTools counts them",
-             g->wrapped_self_count, g->node_id[v], lt_graph_node_name(g, v),
-             (unsigned long long)g->wrapped_self_size, g->self_size[v]);
+             g->wrapped_self_count, g->node_id[v], lt_graph_node_name(g, v), (unsigned long long)g->wrapped_self_size,
+             g->self_size[v]);
 }
 
 json_t *lt_report_json(const lt_analysis *a, uint32_t top)
 {
     const lt_graph *g = a->graph;
-    json_t *snapshot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "node_count",
-                                 (json_int_t)g->node_count, "edge_count", (json_int_t)g->edge_count,
-                                 "total_self_size", (json_int_t)a->total_self_size, "root_retained_size",
-                                 (json_int_t)a->tree.retained[g->root], "unreachable_count",
-                                 (json_int_t)a->tree.unreachable, "input_format", a->input.format,
-                                 "uncompressed_bytes", (json_int_t)a->input.uncompressed_bytes,
-                                 "compressed_bytes", (json_int_t)a->input.compressed_bytes);
+    json_t *snapshot =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "node_count", (json_int_t)g->node_count, "edge_count",
+                  (json_int_t)g->edge_count, "total_self_size", (json_int_t)a->total_self_size, "root_retained_size",
+                  (json_int_t)a->tree.retained[g->root], "unreachable_count", (json_int_t)a->tree.unreachable,
+                  "input_format", a->input.format, "uncompressed_bytes", (json_int_t)a->input.uncompressed_bytes,
+                  "compressed_bytes", (json_int_t)a->input.compressed_bytes);
     char note[512];
     wrapped_note(g, note, sizeof note);
     if (note[0])
@@ -125,7 +124,6 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
 }
 
 /* ---- text ---------------------------------------------------------------- */
-
 
 static double percent_of(const lt_analysis *a, uint64_t bytes)
 {
@@ -189,8 +187,8 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
 {
     char total[32];
     lt_format_size(a->total_self_size, total, sizeof total);
-    fprintf(out, "Snapshot: %u nodes, %u edges, %s in all (%llu bytes)", a->graph->node_count,
-            a->graph->edge_count, total, (unsigned long long)a->total_self_size);
+    fprintf(out, "Snapshot: %u nodes, %u edges, %s in all (%llu bytes)", a->graph->node_count, a->graph->edge_count,
+            total, (unsigned long long)a->total_self_size);
     if (a->input.format[0])
         fprintf(out, ", read from %s%s%s", a->input.format, a->input.entry[0] ? " entry " : "", a->input.entry);
     fprintf(out, "\n");
@@ -202,8 +200,10 @@ int lt_report_text(const lt_analysis *a, uint32_t top, FILE *out)
         fprintf(out, "Note: %u nodes are not reachable from the GC roots (placed under the root, as DevTools does)\n",
                 a->tree.unreachable);
     if (a->three_snapshots)
-        fprintf(out, "Three snapshots: %lld nodes new in the target (absent from the baseline); %lld objects and "
-                "closures among them still alive in this final snapshot\n", json_integer_value(json_object_get(a->three_snapshots, "new_in_target")),
+        fprintf(out,
+                "Three snapshots: %lld nodes new in the target (absent from the baseline); %lld objects and "
+                "closures among them still alive in this final snapshot\n",
+                json_integer_value(json_object_get(a->three_snapshots, "new_in_target")),
                 json_integer_value(json_object_get(a->three_snapshots, "still_alive")));
     text_findings(a, out);
     text_retainers(a, top, out);
@@ -216,7 +216,7 @@ int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
     const lt_graph *g = a->graph;
     fputs("# id self_size retained_size dominator_id distance\n", out);
     for (uint32_t v = 0; v < g->node_count; v++)
-        fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", g->node_id[v], g->self_size[v],
-                (unsigned long long)a->tree.retained[v], g->node_id[a->tree.dominator[v]], a->distance[v]);
+        fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", g->node_id[v], g->self_size[v], (unsigned long long)a->tree.retained[v],
+                g->node_id[a->tree.dominator[v]], a->distance[v]);
     return ferror(out) ? LT_EIO : 0;
 }

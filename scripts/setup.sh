@@ -10,6 +10,8 @@ packages=(
   # libFuzzer runtimes (the -Werror, fuzz and TSan builds), llvm-symbolizer for
   # readable sanitizer stacks
   build-essential cmake pkg-config clang libclang-rt-14-dev llvm
+  # the one C style (.clang-format; tests/format/check.sh)
+  clang-format
   # libraries
   libarchive-dev libjansson-dev zlib1g-dev libisal-dev libcmocka-dev libssl-dev
   libpq-dev libmicrohttpd-dev libcurl4-openssl-dev

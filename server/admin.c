@@ -10,8 +10,8 @@
 #include "db.h"
 #include "migrate.h"
 
-#define KEY_RANDOM_BYTES 25  /* 200 bits = 40 base32 characters */
-#define KEY_INSERT_TRIES 5   /* a new key whose prefix is taken is drawn again */
+#define KEY_RANDOM_BYTES  25 /* 200 bits = 40 base32 characters */
+#define KEY_INSERT_TRIES  5  /* a new key whose prefix is taken is drawn again */
 #define CUSTOMER_NAME_MAX 200
 
 /* ---- keys ---- */
@@ -88,10 +88,10 @@ static int insert_key(PGconn *conn, const char *customer_id, char key[LT_ADMIN_K
 /* ---- the commands, each inside one transaction ---- */
 
 typedef struct admin_ctx {
-    const char *arg;                    /* NAME, CUSTOMER or PREFIX */
+    const char *arg; /* NAME, CUSTOMER or PREFIX */
     char customer_id[24];
-    char key[LT_ADMIN_KEY_LEN + 1];     /* a new key, or "" */
-    char note[LT_ADMIN_NOTE_LEN];       /* what was done */
+    char key[LT_ADMIN_KEY_LEN + 1]; /* a new key, or "" */
+    char note[LT_ADMIN_NOTE_LEN];   /* what was done */
 } admin_ctx;
 
 static int check_customer_name(const char *name, lt_error *err)
@@ -112,8 +112,8 @@ static int create_customer(PGconn *conn, void *arg, lt_error *err)
     PGresult *res;
     int rc = check_customer_name(c->arg, err);
     if (!rc)
-        rc = lt_db_exec(conn, "INSERT INTO customers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id",
-                        1, params, &res, err);
+        rc = lt_db_exec(conn, "INSERT INTO customers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id", 1,
+                        params, &res, err);
     if (rc)
         return rc;
     if (PQntuples(res) == 1)
@@ -225,8 +225,9 @@ int lt_admin_run(const lt_db_target *target, lt_admin_action action, const char 
         return rc;
     rc = lt_migrate_schema_present(conn, &present, err);
     if (!rc && !present)
-        rc = lt_error_set(err, LT_EIO, "the database has no leaktriage tables yet: run leaktriage migrate (with the "
-                                       "same --data or --database) first");
+        rc = lt_error_set(err, LT_EIO,
+                          "the database has no leaktriage tables yet: run leaktriage migrate (with the "
+                          "same --data or --database) first");
     if (!rc)
         rc = lt_db_transaction(conn, actions[action], &c, err);
     lt_db_close(conn);

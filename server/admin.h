@@ -14,7 +14,7 @@
 #include "db.h"
 #include "lt_error.h"
 
-#define LT_ADMIN_KEY_LEN 43    /* "lt_" + 40 */
+#define LT_ADMIN_KEY_LEN    43 /* "lt_" + 40 */
 #define LT_ADMIN_PREFIX_LEN 8  /* characters after "lt_" kept in clear */
 
 /* Writes a new random key (LT_ADMIN_KEY_LEN characters and a NUL) into key. Returns 0, or

@@ -93,8 +93,8 @@ PGresult *lt_api_wait_analysis(lt_http_request *req, const char *id, const char 
         PGresult *res = lt_api_query(req, analysis_sql, 2, params);
         if (!res)
             return NULL;
-        int finished = PQntuples(res) < 1 || !strcmp(PQgetvalue(res, 0, 1), "done") ||
-                       !strcmp(PQgetvalue(res, 0, 1), "failed");
+        int finished =
+            PQntuples(res) < 1 || !strcmp(PQgetvalue(res, 0, 1), "done") || !strcmp(PQgetvalue(res, 0, 1), "failed");
         if (finished || now_s() >= deadline || lt_http_stopping(req->server))
             return res;
         PQclear(res);
@@ -123,12 +123,13 @@ void lt_api_analysis_report(lt_http_request *req)
         return;
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     const char *params[] = {id, customer};
-    PGresult *res = lt_api_query(req,
-                          "SELECT (r.document || jsonb_build_object('comparison', "
-                          "lt_comparison(a.id, lt_baseline_analysis(a.id, a.customer_id), a.customer_id)))::text, "
-                          "a.state, a.error FROM analyses a "
-                          "LEFT JOIN reports r ON r.analysis_id = a.id WHERE a.id = $1 AND a.customer_id = $2",
-                          2, params);
+    PGresult *res =
+        lt_api_query(req,
+                     "SELECT (r.document || jsonb_build_object('comparison', "
+                     "lt_comparison(a.id, lt_baseline_analysis(a.id, a.customer_id), a.customer_id)))::text, "
+                     "a.state, a.error FROM analyses a "
+                     "LEFT JOIN reports r ON r.analysis_id = a.id WHERE a.id = $1 AND a.customer_id = $2",
+                     2, params);
     if (!res)
         return;
     if (PQntuples(res) == 1 && PQgetisnull(res, 0, 0)) {
@@ -138,9 +139,10 @@ void lt_api_analysis_report(lt_http_request *req)
                                 "analysis %s failed: %s (POST /api/v1/analyses/%s/retry queues it again)", id,
                                 PQgetvalue(res, 0, 2), id);
         else
-            lt_http_reply_error(req, 404, "report_not_ready",
-                                "analysis %s is %s; its report exists once it is done (GET /api/v1/analyses/%s?wait=60)",
-                                id, state, id);
+            lt_http_reply_error(
+                req, 404, "report_not_ready",
+                "analysis %s is %s; its report exists once it is done (GET /api/v1/analyses/%s?wait=60)", id, state,
+                id);
         PQclear(res);
         return;
     }
@@ -244,10 +246,19 @@ static void app_list(lt_http_request *req, const char *sql)
         lt_api_reply_first_json(req, res, "app");
 }
 
-void lt_api_app_snapshots(lt_http_request *req) { app_list(req, snapshots_sql); }
+void lt_api_app_snapshots(lt_http_request *req)
+{
+    app_list(req, snapshots_sql);
+}
 
-void lt_api_app_findings(lt_http_request *req) { app_list(req, findings_sql); }
+void lt_api_app_findings(lt_http_request *req)
+{
+    app_list(req, findings_sql);
+}
 
 /* ---- the OpenAPI document ---- */
 
-void lt_api_openapi(lt_http_request *req) { lt_http_reply_json(req, 200, lt_openapi_document()); }
+void lt_api_openapi(lt_http_request *req)
+{
+    lt_http_reply_json(req, 200, lt_openapi_document());
+}

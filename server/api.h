@@ -17,7 +17,7 @@
 #include "defaults.h"
 #include "http.h"
 
-#define LT_API_WAIT_POLL_MS 200  /* how often a waiting request re-reads the row */
+#define LT_API_WAIT_POLL_MS 200 /* how often a waiting request re-reads the row */
 
 /* The REST API's routes (static storage), for lt_http_config.routes. */
 extern const lt_http_route lt_api_routes[];
@@ -53,11 +53,11 @@ PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char 
 void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *what);
 
 /* api_leaks.c: leak records (store_leaks.h keeps them) */
-void lt_api_app_leaks(lt_http_request *req);       /* GET /api/v1/apps/{app}/leaks?status=&kind=&q=&sort=&limit=&cursor= */
-void lt_api_leaks(lt_http_request *req);           /* GET /api/v1/leaks (same parameters, every app) */
-void lt_api_leak(lt_http_request *req);            /* GET /api/v1/leaks/{id}?limit=&cursor= */
-void lt_api_leak_patch(lt_http_request *req);      /* PATCH /api/v1/leaks/{id} {"status"} */
-void lt_api_app_patch(lt_http_request *req);       /* PATCH /api/v1/apps/{app} {"resolve_after"} */
+void lt_api_app_leaks(lt_http_request *req);  /* GET /api/v1/apps/{app}/leaks?status=&kind=&q=&sort=&limit=&cursor= */
+void lt_api_leaks(lt_http_request *req);      /* GET /api/v1/leaks (same parameters, every app) */
+void lt_api_leak(lt_http_request *req);       /* GET /api/v1/leaks/{id}?limit=&cursor= */
+void lt_api_leak_patch(lt_http_request *req); /* PATCH /api/v1/leaks/{id} {"status"} */
+void lt_api_app_patch(lt_http_request *req);  /* PATCH /api/v1/apps/{app} {"resolve_after"} */
 void lt_api_json_body_begin(lt_http_request *req); /* a small JSON body (LT_API_JSON_BODY_MAX) for a PATCH: */
 void lt_api_json_body(lt_http_request *req, const char *data, size_t size); /* kept in req->state */
 void lt_api_json_body_cleanup(lt_http_request *req);

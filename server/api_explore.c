@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXPLORE_Q_MAX 200      /* bytes of ?q= */
+#define EXPLORE_Q_MAX      200  /* bytes of ?q= */
 #define EXPLORE_CURSOR_MAX 4096 /* bytes of a decoded cursor */
 
 /* ---- the analysis ---- */
@@ -38,8 +38,10 @@ static int explored_analysis(lt_http_request *req, char id[24], char customer[24
     if (PQntuples(res) != 1)
         lt_http_reply_error(req, 404, "not_found", "no such analysis");
     else if (strcmp(PQgetvalue(res, 0, 0), "done"))
-        lt_http_reply_error(req, 409, "not_ready", "analysis %s is %s; what it found is there once it is done "
-                            "(GET /api/v1/analyses/%s?wait=60)", id, PQgetvalue(res, 0, 0), id);
+        lt_http_reply_error(req, 409, "not_ready",
+                            "analysis %s is %s; what it found is there once it is done "
+                            "(GET /api/v1/analyses/%s?wait=60)",
+                            id, PQgetvalue(res, 0, 0), id);
     else
         rc = 0;
     PQclear(res);
@@ -49,10 +51,10 @@ static int explored_analysis(lt_http_request *req, char id[24], char customer[24
 /* ---- classes ---- */
 
 typedef struct class_sort {
-    const char *name;  /* ?sort= */
-    const char *value; /* the column a cursor remembers */
-    const char *order; /* ORDER BY */
-    const char *after; /* rows after the cursor ($4 ord, $5 value) */
+    const char *name;        /* ?sort= */
+    const char *value;       /* the column a cursor remembers */
+    const char *order;       /* ORDER BY */
+    const char *after;       /* rows after the cursor ($4 ord, $5 value) */
     const char *value_chars; /* what the value may hold; NULL: anything */
 } class_sort;
 
@@ -88,8 +90,7 @@ static const class_sort *class_sort_param(lt_http_request *req)
     for (size_t i = 0; i < sizeof CLASS_SORTS / sizeof *CLASS_SORTS; i++)
         if (!name || !strcmp(name, CLASS_SORTS[i].name))
             return &CLASS_SORTS[i];
-    lt_http_reply_error(req, 400, "bad_parameter",
-                        "'sort' must be one of retained, shallow, count, distance, name");
+    lt_http_reply_error(req, 400, "bad_parameter", "'sort' must be one of retained, shallow, count, distance, name");
     return NULL;
 }
 
@@ -122,8 +123,9 @@ static int cursor_param(lt_http_request *req, const class_sort *sort, char *buf,
     }
     if (!b || strcmp(buf, sort->name) || !**ord || strlen(*ord) > 9 || strspn(*ord, "0123456789") != strlen(*ord) ||
         (sort->value_chars && (!**value || strlen(*value) > 20 || strspn(*value, sort->value_chars) != strlen(*value))))
-        return lt_http_reply_error(req, 400, "bad_parameter",
-                                   "'cursor' is not a next_cursor of this list (sort=%s)", sort->name), -1;
+        return lt_http_reply_error(req, 400, "bad_parameter", "'cursor' is not a next_cursor of this list (sort=%s)",
+                                   sort->name),
+               -1;
     return 0;
 }
 
@@ -168,23 +170,24 @@ static int node_param(lt_http_request *req, int optional, char out[24], const ch
     if (n == 0 || n > (is_row ? 9u : 10u) || strspn(digits, "0123456789") != n)
         return lt_http_reply_error(req, 400, "bad_parameter",
                                    "'node' must be a node id or a row reference such as r12%s",
-                                   optional ? "" : " (it is required)"), -1;
+                                   optional ? "" : " (it is required)"),
+               -1;
     memcpy(out, digits, n + 1);
     *(is_row ? row : node_id) = out;
     return 0;
 }
 
 /* One summary row as JSON (alias x). */
-#define ROW_JSON                                                                                                 \
-    "json_build_object('ref', 'r' || x.row_no, 'kind', x.kind, 'id', x.node_id, 'type', x.type, 'class', x.class, " \
-    "'name', x.name, 'self_size', x.self_size, 'retained_size', x.retained_size, 'distance', x.distance, "        \
+#define ROW_JSON                                                                                                       \
+    "json_build_object('ref', 'r' || x.row_no, 'kind', x.kind, 'id', x.node_id, 'type', x.type, 'class', x.class, "    \
+    "'name', x.name, 'self_size', x.self_size, 'retained_size', x.retained_size, 'distance', x.distance, "             \
     "'count', x.count, 'children', x.child_count)"
 
 /* The row asked for: $2 a row number, or $3 a node id (the tree's node row, or a path
  * row), or neither (the root). */
-#define TARGET_SQL                                                                                                \
-    "target AS (SELECT t.row_no FROM analysis_tree t WHERE t.analysis_id = $1 AND "                              \
-    "($2::int IS NULL AND $3::bigint IS NULL AND t.row_no = 0 OR t.row_no = $2::int OR "                         \
+#define TARGET_SQL                                                                                                     \
+    "target AS (SELECT t.row_no FROM analysis_tree t WHERE t.analysis_id = $1 AND "                                    \
+    "($2::int IS NULL AND $3::bigint IS NULL AND t.row_no = 0 OR t.row_no = $2::int OR "                               \
     "t.node_id = $3::bigint AND t.kind IN ('node', 'path')) ORDER BY t.kind <> 'node' LIMIT 1)"
 
 static const char TREE_SQL[] =
@@ -216,6 +219,12 @@ static void tree_or_path(lt_http_request *req, const char *sql, int node_optiona
         lt_api_reply_first_json(req, res, "node in this analysis's tree summary");
 }
 
-void lt_api_tree(lt_http_request *req) { tree_or_path(req, TREE_SQL, 1); }
+void lt_api_tree(lt_http_request *req)
+{
+    tree_or_path(req, TREE_SQL, 1);
+}
 
-void lt_api_path(lt_http_request *req) { tree_or_path(req, PATH_SQL, 0); }
+void lt_api_path(lt_http_request *req)
+{
+    tree_or_path(req, PATH_SQL, 0);
+}

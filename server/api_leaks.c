@@ -22,32 +22,38 @@
 
 /* ---- the JSON of a leak and of an occurrence ---- */
 
-#define LABELS_JSON(s)                                                                                         \
-    "json_build_object('version', " s ".version, 'host', " s ".host, 'commit', " s ".commit_sha, "           \
+#define LABELS_JSON(s)                                                                                                 \
+    "json_build_object('version', " s ".version, 'host', " s ".host, 'commit', " s ".commit_sha, "                     \
     "'branch', " s ".branch, 'environment', " s ".environment)"
 
 /* $1 customer id, $2 public URL; leaks l, apps a, snapshots fs (first) and ls (last).
  * retained_history: the retained sizes of its last 20 occurrences, oldest first (the
  * dashboards draw it as a sparkline without asking for each leak). */
-#define LEAK_JSON                                                                                              \
-    "json_build_object('id', l.id, 'app', a.name, 'fingerprint', l.fingerprint, 'kind', l.kind, "             \
-    "'title', l.title, 'status', l.status, 'choice', CASE WHEN l.user_status IS NOT NULL THEN "               \
-    "json_build_object('status', l.user_status, 'at', l.user_status_at, 'by', l.user_status_by) END, "       \
-    "'occurrences', l.occurrences, "                                                                          \
-    "'first_seen', json_build_object('at', l.first_seen_at, 'snapshot_id', l.first_snapshot_id, "            \
-    "  'analysis_id', l.first_analysis_id, 'labels', " LABELS_JSON("fs") "), "                                \
-    "'last_seen', json_build_object('at', l.last_seen_at, 'snapshot_id', l.last_snapshot_id, "               \
-    "  'analysis_id', l.last_analysis_id, 'labels', " LABELS_JSON("ls") "), "                                 \
-    "'latest_retained_size', l.latest_retained_size, 'latest_retained_percent', l.latest_retained_percent, "  \
-    "'peak_retained_size', l.peak_retained_size, 'peak_retained_percent', l.peak_retained_percent, "          \
-    "'retained_history', (SELECT coalesce(json_agg(h.retained_size ORDER BY h.snapshot_id), '[]') FROM "     \
-    "  (SELECT o.retained_size, o.snapshot_id FROM leak_occurrences o WHERE o.leak_id = l.id "                \
-    "   ORDER BY o.snapshot_id DESC LIMIT 20) h), "                                                            \
-    "'leak_url', $2::text || '/leaks/' || l.id, 'report_url', $2::text || '/reports/' || l.last_analysis_id)"
+#define LEAK_JSON                                                                                                      \
+    "json_build_object('id', l.id, 'app', a.name, 'fingerprint', l.fingerprint, 'kind', l.kind, "                      \
+    "'title', l.title, 'status', l.status, 'choice', CASE WHEN l.user_status IS NOT NULL THEN "                        \
+    "json_build_object('status', l.user_status, 'at', l.user_status_at, 'by', l.user_status_by) END, "                 \
+    "'occurrences', l.occurrences, "                                                                                   \
+    "'first_seen', json_build_object('at', l.first_seen_at, 'snapshot_id', l.first_snapshot_id, "                      \
+    "  'analysis_id', l.first_analysis_id, 'labels', " LABELS_JSON(                                                    \
+        "fs") "), "                                                                                                    \
+              "'last_seen', json_build_object('at', l.last_seen_at, 'snapshot_id', l.last_snapshot_id, "               \
+              "  'analysis_id', l.last_analysis_id, 'labels', " LABELS_JSON(                                           \
+                  "ls") "), "                                                                                          \
+                        "'latest_retained_size', l.latest_retained_size, 'latest_retained_percent', "                  \
+                        "l.latest_retained_percent, "                                                                  \
+                        "'peak_retained_size', l.peak_retained_size, 'peak_retained_percent', "                        \
+                        "l.peak_retained_percent, "                                                                    \
+                        "'retained_history', (SELECT coalesce(json_agg(h.retained_size ORDER BY h.snapshot_id), "      \
+                        "'[]') FROM "                                                                                  \
+                        "  (SELECT o.retained_size, o.snapshot_id FROM leak_occurrences o WHERE o.leak_id = l.id "     \
+                        "   ORDER BY o.snapshot_id DESC LIMIT 20) h), "                                                \
+                        "'leak_url', $2::text || '/leaks/' || l.id, 'report_url', $2::text || '/reports/' || "         \
+                        "l.last_analysis_id)"
 
-#define LEAK_FROM                                                                                              \
-    " FROM leaks l JOIN apps a ON a.id = l.app_id AND a.customer_id = l.customer_id "                         \
-    "LEFT JOIN snapshots fs ON fs.id = l.first_snapshot_id AND fs.customer_id = l.customer_id "              \
+#define LEAK_FROM                                                                                                      \
+    " FROM leaks l JOIN apps a ON a.id = l.app_id AND a.customer_id = l.customer_id "                                  \
+    "LEFT JOIN snapshots fs ON fs.id = l.first_snapshot_id AND fs.customer_id = l.customer_id "                        \
     "LEFT JOIN snapshots ls ON ls.id = l.last_snapshot_id AND ls.customer_id = l.customer_id "
 
 /* ---- lists ---- */
@@ -68,8 +74,7 @@ static const struct leak_sort {
 /* $3 app name or NULL, $4 statuses, $5 kinds (text arrays or NULL), $6 search or NULL,
  * $7 cursor key, $8 cursor id (NULL: first page), $9 rows wanted. %s: the sort key (3x). */
 static const char LIST_SQL[] =
-    "SELECT " LEAK_JSON "::text, %s, l.id" LEAK_FROM
-    "WHERE l.customer_id = $1 AND ($3::text IS NULL OR a.name = $3) "
+    "SELECT " LEAK_JSON "::text, %s, l.id" LEAK_FROM "WHERE l.customer_id = $1 AND ($3::text IS NULL OR a.name = $3) "
     "AND ($4::text[] IS NULL OR l.status = ANY($4::text[])) AND ($5::text[] IS NULL OR l.kind = ANY($5::text[])) "
     "AND ($6::text IS NULL OR strpos(lower(l.title), lower($6)) > 0 OR strpos(l.fingerprint, $6) > 0) "
     "AND ($7::bigint IS NULL OR (%s, l.id) < ($7::bigint, $8::bigint)) "
@@ -101,12 +106,16 @@ static int word_list(lt_http_request *req, const char *name, int (*ok)(const cha
     }
     if (bad)
         return lt_http_reply_error(req, 400, "bad_parameter", "'%s' must be a comma-separated list of %s", name,
-                                   ok ? "new, recurring, resolved, regressed, ignored" : "finding kinds"), -1;
+                                   ok ? "new, recurring, resolved, regressed, ignored" : "finding kinds"),
+               -1;
     snprintf(out, cap, "{%s}", v);
     return 0;
 }
 
-static int is_status(const char *word) { return lt_leak_status_parse(word) >= 0; }
+static int is_status(const char *word)
+{
+    return lt_leak_status_parse(word) >= 0;
+}
 
 /* Reads ?cursor= "SORT:KEY:ID" for sort into key and id. 0, or -1 (answered). */
 static int cursor_param(lt_http_request *req, const char *sort, char key[24], char id[24])
@@ -220,9 +229,15 @@ static void leak_list(lt_http_request *req, const char *app)
     snprintf(sql, sizeof sql, LIST_SQL, key, key, key);
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     snprintf(rows, sizeof rows, "%ld", f.limit + 1);
-    const char *params[] = {customer, lt_http_public_url(req->server), app, f.statuses[0] ? f.statuses : NULL,
-                            f.kinds[0] ? f.kinds : NULL, f.q, f.cursor_key[0] ? f.cursor_key : NULL,
-                            f.cursor_id[0] ? f.cursor_id : NULL, rows};
+    const char *params[] = {customer,
+                            lt_http_public_url(req->server),
+                            app,
+                            f.statuses[0] ? f.statuses : NULL,
+                            f.kinds[0] ? f.kinds : NULL,
+                            f.q,
+                            f.cursor_key[0] ? f.cursor_key : NULL,
+                            f.cursor_id[0] ? f.cursor_id : NULL,
+                            rows};
     PGresult *res = lt_api_query(req, sql, 9, params);
     if (res)
         reply_page(req, res, "leaks", f.sort->name, f.limit);
@@ -251,7 +266,10 @@ void lt_api_app_leaks(lt_http_request *req)
         leak_list(req, app);
 }
 
-void lt_api_leaks(lt_http_request *req) { leak_list(req, NULL); }
+void lt_api_leaks(lt_http_request *req)
+{
+    leak_list(req, NULL);
+}
 
 /* ---- one leak ---- */
 
@@ -263,14 +281,15 @@ static const char LEAK_SQL[] = "SELECT " LEAK_JSON "::text" LEAK_FROM "WHERE l.c
 
 static const char OCCURRENCES_SQL[] =
     "SELECT json_build_object('analysis_id', o.analysis_id, 'snapshot_id', o.snapshot_id, "
-    "'uploaded_at', s.uploaded_at, 'labels', " LABELS_JSON("s") ", 'status', o.status, "
-    "'retained_size', o.retained_size, 'retained_percent', o.retained_percent, 'levels', o.levels, "
-    "'count', o.count, 'title', f.title, 'finding', f.details, 'report_url', $2::text || '/reports/' || o.analysis_id)::text, "
-    OCCURRENCE_KEY ", o.snapshot_id "
-    "FROM leak_occurrences o JOIN snapshots s ON s.id = o.snapshot_id AND s.customer_id = o.customer_id "
-    "JOIN findings f ON f.id = o.finding_id WHERE o.customer_id = $1 AND o.leak_id = $3 "
-    "AND ($4::bigint IS NULL OR (" OCCURRENCE_KEY ", o.snapshot_id) < ($4::bigint, $5::bigint)) "
-    "ORDER BY s.uploaded_at DESC, o.snapshot_id DESC LIMIT $6";
+    "'uploaded_at', s.uploaded_at, 'labels', " LABELS_JSON(
+        "s") ", 'status', o.status, "
+             "'retained_size', o.retained_size, 'retained_percent', o.retained_percent, 'levels', o.levels, "
+             "'count', o.count, 'title', f.title, 'finding', f.details, 'report_url', $2::text || '/reports/' || "
+             "o.analysis_id)::text, " OCCURRENCE_KEY ", o.snapshot_id "
+             "FROM leak_occurrences o JOIN snapshots s ON s.id = o.snapshot_id AND s.customer_id = o.customer_id "
+             "JOIN findings f ON f.id = o.finding_id WHERE o.customer_id = $1 AND o.leak_id = $3 "
+             "AND ($4::bigint IS NULL OR (" OCCURRENCE_KEY ", o.snapshot_id) < ($4::bigint, $5::bigint)) "
+             "ORDER BY s.uploaded_at DESC, o.snapshot_id DESC LIMIT $6";
 
 static const char EVENTS_SQL[] =
     "SELECT coalesce(json_agg(json_build_object('at', e.at, 'actor', e.actor, 'from', e.from_status, "
@@ -306,8 +325,8 @@ void lt_api_leak(lt_http_request *req)
         return;
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
     snprintf(rows, sizeof rows, "%ld", limit + 1);
-    const char *params[] = {customer, lt_http_public_url(req->server), id, key[0] ? key : NULL,
-                            snapshot[0] ? snapshot : NULL, rows};
+    const char *params[] = {
+        customer, lt_http_public_url(req->server), id, key[0] ? key : NULL, snapshot[0] ? snapshot : NULL, rows};
     PGresult *leak = lt_api_query(req, LEAK_SQL, 3, params);
     if (!leak)
         return;
@@ -411,10 +430,14 @@ void lt_api_leak_patch(lt_http_request *req)
     if (!doc)
         return;
     const char *status = json_string_value(json_object_get(doc, "status"));
-    int choice = !status ? -1 : !strcmp(status, "open") ? 0 : !strcmp(status, "resolved") ? 1
-                                                          : !strcmp(status, "ignored")    ? 2 : -1;
+    int choice = !status                       ? -1
+                 : !strcmp(status, "open")     ? 0
+                 : !strcmp(status, "resolved") ? 1
+                 : !strcmp(status, "ignored")  ? 2
+                                               : -1;
     if (choice < 0 || json_object_size(doc) != 1) {
-        lt_http_reply_error(req, 400, "bad_parameter", "the body must be {\"status\": \"resolved\"|\"ignored\"|\"open\"}");
+        lt_http_reply_error(req, 400, "bad_parameter",
+                            "the body must be {\"status\": \"resolved\"|\"ignored\"|\"open\"}");
     } else {
         patch_tx p = {.target = id, .value = choice ? status : NULL, .change = lt_leaks_set_choice};
         if (!run_patch(req, &p, "leak"))
@@ -440,9 +463,12 @@ void lt_api_app_patch(lt_http_request *req)
         patch_tx p = {.target = app, .value = value, .change = lt_leaks_set_resolve_after};
         snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
         const char *params[] = {customer, app};
-        PGresult *res = run_patch(req, &p, "app") ? NULL
-                        : lt_api_query(req, "SELECT json_build_object('name', name, 'resolve_after', resolve_after)"
-                                            "::text FROM apps WHERE customer_id = $1 AND name = $2", 2, params);
+        PGresult *res = run_patch(req, &p, "app")
+                            ? NULL
+                            : lt_api_query(req,
+                                           "SELECT json_build_object('name', name, 'resolve_after', resolve_after)"
+                                           "::text FROM apps WHERE customer_id = $1 AND name = $2",
+                                           2, params);
         if (res)
             lt_api_reply_first_json(req, res, "app");
     }

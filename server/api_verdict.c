@@ -35,8 +35,8 @@ static int analysis_done(lt_http_request *req, PGresult *res, const char *id)
     char message[700];
     snprintf(message, sizeof message, "analysis %s is %s, not done%s%.600s", id, state, has_error ? ": " : "",
              has_error ? PQgetvalue(res, 0, 2) : "");
-    json_t *doc = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "analysis_not_done", "message", message, "state",
-                            state);
+    json_t *doc =
+        json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "analysis_not_done", "message", message, "state", state);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     if (text)
         lt_http_reply_json(req, 409, text);
@@ -92,12 +92,11 @@ static const char FINDINGS_SQL[] =
 enum { F_KIND, F_TITLE, F_FINGERPRINT, F_PERCENT, F_LEAK, F_STATUS };
 
 /* $1 analysis, $2 customer: the baseline and the heap's sizes. */
-static const char GROWTH_SQL[] =
-    "SELECT b.id, sa.total_size, sb.total_size FROM analyses a "
-    "JOIN snapshots sa ON sa.id = a.snapshot_id AND sa.customer_id = a.customer_id "
-    "LEFT JOIN analyses b ON b.id = lt_baseline_analysis($1, $2) "
-    "LEFT JOIN snapshots sb ON sb.id = b.snapshot_id AND sb.customer_id = b.customer_id "
-    "WHERE a.id = $1 AND a.customer_id = $2";
+static const char GROWTH_SQL[] = "SELECT b.id, sa.total_size, sb.total_size FROM analyses a "
+                                 "JOIN snapshots sa ON sa.id = a.snapshot_id AND sa.customer_id = a.customer_id "
+                                 "LEFT JOIN analyses b ON b.id = lt_baseline_analysis($1, $2) "
+                                 "LEFT JOIN snapshots sb ON sb.id = b.snapshot_id AND sb.customer_id = b.customer_id "
+                                 "WHERE a.id = $1 AND a.customer_id = $2";
 
 typedef struct verdict {
     lt_http_request *req;
@@ -121,7 +120,8 @@ static void judge_findings(verdict *v, const lt_rules *rules, PGresult *res)
         const char *status = PQgetisnull(res, r, F_STATUS) ? NULL : PQgetvalue(res, r, F_STATUS);
         lt_verdict_finding f = {.kind = PQgetvalue(res, r, F_KIND),
                                 .retained_percent = strtod(PQgetvalue(res, r, F_PERCENT), NULL),
-                                .leak_status = status, .first_seen_here = status && !strcmp(status, "new")};
+                                .leak_status = status,
+                                .first_seen_here = status && !strcmp(status, "new")};
         const lt_rule *rule = lt_rules_failed_by(rules, &f);
         if (rule)
             add_reason(v, rule, f.kind, PQgetvalue(res, r, F_TITLE), PQgetvalue(res, r, F_FINGERPRINT),
@@ -139,8 +139,8 @@ static json_t *judge_growth(verdict *v, const lt_rules *rules, PGresult *res)
     const lt_rule *rule = lt_rules_failed_by_growth(rules, growth);
     if (rule) {
         char title[200];
-        snprintf(title, sizeof title, "the heap grew %.1f%% (%.0f to %.0f bytes) against analysis %s", growth,
-                 before, after, PQgetvalue(res, 0, 0));
+        snprintf(title, sizeof title, "the heap grew %.1f%% (%.0f to %.0f bytes) against analysis %s", growth, before,
+                 after, PQgetvalue(res, 0, 0));
         add_reason(v, rule, NULL, title, NULL, NULL);
     }
     return json_integer(strtoll(PQgetvalue(res, 0, 0), NULL, 10));
@@ -166,8 +166,8 @@ static int rules_param(lt_http_request *req, lt_rules *rules, const char **text)
     char why[256];
     *text = lt_http_query(req, "fail_on");
     if (*text && !**text) {
-        lt_http_reply_error(req, 400, "bad_parameter", "'fail_on' is empty (leave it out for the default, "
-                                                       LT_FAIL_ON_DEFAULT ")");
+        lt_http_reply_error(req, 400, "bad_parameter",
+                            "'fail_on' is empty (leave it out for the default, " LT_FAIL_ON_DEFAULT ")");
         return -1;
     }
     if (lt_rules_parse(*text, rules, why, sizeof why)) {

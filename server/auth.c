@@ -49,9 +49,8 @@ int lt_auth_key(PGconn *db, const char *key, size_t len, lt_auth_caller *caller,
         return rc;
     const char *params[] = {hex};
     PGresult *res = NULL;
-    rc = lt_db_exec(db,
-                    "SELECT customer_id, id FROM api_keys WHERE hash = decode($1, 'hex') AND revoked_at IS NULL",
-                    1, params, &res, err);
+    rc = lt_db_exec(db, "SELECT customer_id, id FROM api_keys WHERE hash = decode($1, 'hex') AND revoked_at IS NULL", 1,
+                    params, &res, err);
     if (rc)
         return rc;
     if (PQntuples(res) != 1) {
@@ -77,8 +76,7 @@ static int session_caller(PGconn *db, const lt_auth_credentials *cred, lt_auth_c
     if (!cred->csrf_token || strlen(cred->csrf_token) != LT_SESSION_TOKEN_LEN ||
         CRYPTO_memcmp(cred->csrf_token, csrf, LT_SESSION_TOKEN_LEN))
         return refuse(caller, LT_AUTH_CSRF, err,
-                      "this request changes data: send the session's CSRF token in the " LT_AUTH_CSRF_HEADER
-                      " header");
+                      "this request changes data: send the session's CSRF token in the " LT_AUTH_CSRF_HEADER " header");
     return 0;
 }
 

@@ -11,10 +11,11 @@
 #include "defaults.h"
 
 /* X(action, name, operand, summary): the admin commands, in the order --help lists them. */
-#define ADMIN_COMMANDS(X)                                                                                          \
-    X(LT_ADMIN_CREATE_CUSTOMER, "create-customer", "NAME",                                                       \
-      "create a customer and its first API key (printed on the last line)")                                     \
-    X(LT_ADMIN_CREATE_KEY, "create-key", "CUSTOMER", "create another API key for a customer (printed on the last line)") \
+#define ADMIN_COMMANDS(X)                                                                                              \
+    X(LT_ADMIN_CREATE_CUSTOMER, "create-customer", "NAME",                                                             \
+      "create a customer and its first API key (printed on the last line)")                                            \
+    X(LT_ADMIN_CREATE_KEY, "create-key", "CUSTOMER",                                                                   \
+      "create another API key for a customer (printed on the last line)")                                              \
     X(LT_ADMIN_REVOKE_KEY, "revoke-key", "PREFIX", "revoke the API key with this prefix (the 8 characters after lt_)")
 
 typedef struct admin_command {

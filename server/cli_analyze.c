@@ -33,25 +33,53 @@ typedef struct analyze_args {
 } analyze_args;
 
 static const lt_cli_option options[] = {
-    {.name = "--json", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, json),
+    {.name = "--json",
+     .kind = LT_CLI_FLAG,
+     .offset = offsetof(analyze_args, json),
      .help = "print the report as JSON instead of a summary"},
-    {.name = "--top", .value_name = "N", .kind = LT_CLI_NUMBER, .offset = offsetof(analyze_args, top), .min = 0,
-     .max = LT_TOP_MAX, .help = "how many top retainers and classes to list (default " LT_STR(LT_DEFAULT_TOP) ")"},
-    {.name = "--nodes", .value_name = "OUT.tsv", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, nodes_tsv),
+    {.name = "--top",
+     .value_name = "N",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(analyze_args, top),
+     .min = 0,
+     .max = LT_TOP_MAX,
+     .help = "how many top retainers and classes to list (default " LT_STR(LT_DEFAULT_TOP) ")"},
+    {.name = "--nodes",
+     .value_name = "OUT.tsv",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(analyze_args, nodes_tsv),
      .help = "write one line per node: id, self_size, retained_size, dominator_id, distance"},
-    {.name = "--baseline", .value_name = "A", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, three[0]),
+    {.name = "--baseline",
+     .value_name = "A",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(analyze_args, three[0]),
      .help = "three snapshots of one process: A before the work (with --target, --final; no FILE)"},
-    {.name = "--target", .value_name = "B", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, three[1]),
+    {.name = "--target",
+     .value_name = "B",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(analyze_args, three[1]),
      .help = "B after the work: objects new in B and still alive in C are reported"},
-    {.name = "--final", .value_name = "C", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, three[2]),
+    {.name = "--final",
+     .value_name = "C",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(analyze_args, three[2]),
      .help = "C after the clean-up: the snapshot the report is about"},
-    {.name = "--no-findings", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, no_findings),
+    {.name = "--no-findings",
+     .kind = LT_CLI_FLAG,
+     .offset = offsetof(analyze_args, no_findings),
      .help = "skip the findings stage (recursive chains, clusters, detached DOM)"},
-    {.name = "--progress", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, progress),
+    {.name = "--progress",
+     .kind = LT_CLI_FLAG,
+     .offset = offsetof(analyze_args, progress),
      .help = "print the analysis phase and percent on standard error"},
-    {.name = "--timings", .kind = LT_CLI_FLAG, .offset = offsetof(analyze_args, timings),
+    {.name = "--timings",
+     .kind = LT_CLI_FLAG,
+     .offset = offsetof(analyze_args, timings),
      .help = "print each stage's wall time on standard error"},
-    {.name = "--fail-on", .value_name = "RULES", .kind = LT_CLI_TEXT, .offset = offsetof(analyze_args, fail_on),
+    {.name = "--fail-on",
+     .value_name = "RULES",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(analyze_args, fail_on),
      .help = "exit 1 when a finding fails a rule: kind:KIND, retained:PERCENT (comma-separated)"},
 };
 
@@ -61,10 +89,11 @@ const lt_cli_command lt_cli_analyze = {
     .name = "analyze",
     .summary = "analyse a heap snapshot and print the report",
     .operands = "FILE",
-    .operands_help = "  FILE                 a .heapsnapshot, gzip/zstd/xz/bzip2/lz4 of one, or a zip/tar/7z holding one;"
-                     " - for stdin\n"
-                     "                       (a zip/tar holding baseline/target/final snapshots: all three, as with"
-                     " --baseline)\n",
+    .operands_help =
+        "  FILE                 a .heapsnapshot, gzip/zstd/xz/bzip2/lz4 of one, or a zip/tar/7z holding one;"
+        " - for stdin\n"
+        "                       (a zip/tar holding baseline/target/final snapshots: all three, as with"
+        " --baseline)\n",
     .min_operands = 0,
     .max_operands = 1,
     .operands_offset = offsetof(analyze_args, file),
@@ -121,7 +150,7 @@ static int check_sources(const analyze_args *a)
         return lt_cli_usage_error(&lt_cli_analyze, "give FILE or --baseline/--target/--final, not both");
     if (!a->file[0] && given != 3)
         return lt_cli_usage_error(&lt_cli_analyze, given ? "--baseline, --target and --final go together"
-                                                          : "needs FILE (or --baseline, --target and --final)");
+                                                         : "needs FILE (or --baseline, --target and --final)");
     return LT_CLI_CONTINUE;
 }
 

@@ -85,8 +85,8 @@ static int set_option(const lt_cli_command *cmd, const lt_cli_option *o, const c
     errno = 0;
     unsigned long long n = strtoull(value, &end, 10);
     if (errno || end == value || *end || value[0] == '-' || n < o->min || n > o->max)
-        return lt_cli_usage_error(cmd, "%s takes a number from %" PRIu64 " to %" PRIu64 ", not '%s'", o->name,
-                                  o->min, o->max, value);
+        return lt_cli_usage_error(cmd, "%s takes a number from %" PRIu64 " to %" PRIu64 ", not '%s'", o->name, o->min,
+                                  o->max, value);
     *(uint64_t *)field = n;
     return 0;
 }

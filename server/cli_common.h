@@ -25,13 +25,13 @@
  *      API key, any other 4xx answer
  *   3  internal, network or server (5xx) error, out of memory, output not writable
  * Every non-zero status comes with the server's or the system's message on standard error. */
-#define LT_EXIT_OK 0
+#define LT_EXIT_OK           0
 #define LT_EXIT_VERDICT_FAIL 1
-#define LT_EXIT_BAD_INPUT 2
-#define LT_EXIT_INTERNAL 3
+#define LT_EXIT_BAD_INPUT    2
+#define LT_EXIT_INTERNAL     3
 
-#define LT_CLI_CONTINUE (-1)           /* lt_cli_parse: go on and run the command */
-#define LT_CLI_USAGE LT_EXIT_BAD_INPUT /* the exit status of a usage error */
+#define LT_CLI_CONTINUE (-1)              /* lt_cli_parse: go on and run the command */
+#define LT_CLI_USAGE    LT_EXIT_BAD_INPUT /* the exit status of a usage error */
 
 typedef enum lt_cli_option_kind {
     LT_CLI_FLAG,   /* no value; sets an int to 1 */
@@ -44,8 +44,8 @@ typedef struct lt_cli_option {
     const char *value_name; /* "ADDR:PORT" in the usage text; NULL for a flag */
     const char *help;       /* one line, with its default */
     lt_cli_option_kind kind;
-    size_t offset;          /* where the value goes in the command's argument struct */
-    uint64_t min, max;      /* LT_CLI_NUMBER only */
+    size_t offset;     /* where the value goes in the command's argument struct */
+    uint64_t min, max; /* LT_CLI_NUMBER only */
 } lt_cli_option;
 
 typedef struct lt_cli_command {
@@ -54,7 +54,7 @@ typedef struct lt_cli_command {
     const char *operands;      /* "FILE", "COMMAND ARG"; NULL when it takes none */
     const char *operands_help; /* lines printed before the options in --help, or NULL */
     int min_operands, max_operands;
-    size_t operands_offset;    /* a const char *[max_operands] in the argument struct */
+    size_t operands_offset; /* a const char *[max_operands] in the argument struct */
     const lt_cli_option *options;
     size_t option_count;
     int (*run)(int argc, char **argv); /* argv[0] is the first argument after the name */
@@ -65,14 +65,16 @@ typedef struct lt_cli_command {
 
 /* The --data and --database options of every command that opens the database, for an
  * argument struct `type` whose lt_db_target (db.h) is `member`. */
-#define LT_CLI_DB_OPTIONS(type, member)                                                                          \
-    {.name = "--data", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(type, member.data_dir),      \
-     .help = "data folder: upload spool and private PostgreSQL, started if not running (default "              \
-             LT_DEFAULT_DATA_DIR ")"},                                                                          \
-    {                                                                                                           \
-        .name = "--database", .value_name = "URL", .kind = LT_CLI_TEXT,                                        \
-        .offset = offsetof(type, member.database_url),                                                          \
-        .help = "use this PostgreSQL instead (default: $" LT_DATABASE_URL_ENV ", else the private one)"         \
+#define LT_CLI_DB_OPTIONS(type, member)                                                                                \
+    {.name = "--data",                                                                                                 \
+     .value_name = "DIR",                                                                                              \
+     .kind = LT_CLI_TEXT,                                                                                              \
+     .offset = offsetof(type, member.data_dir),                                                                        \
+     .help = "data folder: upload spool and private PostgreSQL, started if not running (default " LT_DEFAULT_DATA_DIR  \
+             ")"},                                                                                                     \
+    {                                                                                                                  \
+        .name = "--database", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(type, member.database_url), \
+        .help = "use this PostgreSQL instead (default: $" LT_DATABASE_URL_ENV ", else the private one)"                \
     }
 
 /* Parses argv (argc entries, after the command name) into args by cmd's table: options in

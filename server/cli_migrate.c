@@ -17,7 +17,10 @@ typedef struct migrate_args {
 
 static const lt_cli_option options[] = {
     LT_CLI_DB_OPTIONS(migrate_args, db),
-    {.name = "--migrations", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(migrate_args, migrations),
+    {.name = "--migrations",
+     .value_name = "DIR",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(migrate_args, migrations),
      .help = "folder of NNNN_words.sql files (default " LT_DEFAULT_MIGRATIONS_DIR ")"},
 };
 

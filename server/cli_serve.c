@@ -21,17 +21,35 @@ typedef struct serve_args {
 } serve_args;
 
 static const lt_cli_option options[] = {
-    {.name = "--listen", .value_name = "ADDR:PORT", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, listen),
+    {.name = "--listen",
+     .value_name = "ADDR:PORT",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(serve_args, listen),
      .help = "where to serve (default " LT_DEFAULT_LISTEN ")"},
     LT_CLI_DB_OPTIONS(serve_args, db),
-    {.name = "--workers", .value_name = "N", .kind = LT_CLI_NUMBER, .offset = offsetof(serve_args, workers),
-     .min = 1, .max = LT_WORKERS_MAX, .help = "analysis worker threads (default: " LT_DEFAULT_WORKERS_TEXT ")"},
-    {.name = "--max-upload", .value_name = "BYTES", .kind = LT_CLI_NUMBER,
-     .offset = offsetof(serve_args, max_upload), .min = 1, .max = UINT64_MAX,
+    {.name = "--workers",
+     .value_name = "N",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, workers),
+     .min = 1,
+     .max = LT_WORKERS_MAX,
+     .help = "analysis worker threads (default: " LT_DEFAULT_WORKERS_TEXT ")"},
+    {.name = "--max-upload",
+     .value_name = "BYTES",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, max_upload),
+     .min = 1,
+     .max = UINT64_MAX,
      .help = "largest upload accepted (default " LT_STR(LT_DEFAULT_MAX_UPLOAD_GIB) " GiB)"},
-    {.name = "--public-url", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, public_url),
+    {.name = "--public-url",
+     .value_name = "URL",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(serve_args, public_url),
      .help = "where users reach the service, for the links in verdicts (default " LT_DEFAULT_PUBLIC_URL_TEXT ")"},
-    {.name = "--static", .value_name = "DIR", .kind = LT_CLI_TEXT, .offset = offsetof(serve_args, static_dir),
+    {.name = "--static",
+     .value_name = "DIR",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(serve_args, static_dir),
      .help = "serve the pages from DIR, read at each request (default: the copy built into the binary)"},
 };
 
@@ -47,13 +65,19 @@ const lt_cli_command lt_cli_serve = {
 static int run(int argc, char **argv)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    serve_args args = {.listen = LT_DEFAULT_LISTEN, .max_upload = LT_DEFAULT_MAX_UPLOAD,
-                       .workers = cores < 1 ? 1 : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX : (uint64_t)cores};
+    serve_args args = {.listen = LT_DEFAULT_LISTEN,
+                       .max_upload = LT_DEFAULT_MAX_UPLOAD,
+                       .workers = cores < 1                ? 1
+                                  : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX
+                                                           : (uint64_t)cores};
     int status = lt_cli_parse(&lt_cli_serve, argc, argv, &args);
     if (status != LT_CLI_CONTINUE)
         return status;
-    lt_serve_config config = {.db = args.db, .listen = args.listen, .workers = (int)args.workers,
-                              .max_upload = args.max_upload, .public_url = args.public_url,
+    lt_serve_config config = {.db = args.db,
+                              .listen = args.listen,
+                              .workers = (int)args.workers,
+                              .max_upload = args.max_upload,
+                              .public_url = args.public_url,
                               .static_dir = args.static_dir};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");

@@ -3,7 +3,10 @@
 
 #include "verdict_rules.h"
 
-static const char *or_unknown(const char *s) { return s && *s ? s : "?"; }
+static const char *or_unknown(const char *s)
+{
+    return s && *s ? s : "?";
+}
 
 void lt_cli_print_verdict(FILE *out, int failed, const char *rules)
 {

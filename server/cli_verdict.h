@@ -10,11 +10,11 @@
 
 /* One reason a verdict fails; any field may be NULL (printed as "?" or left out). */
 typedef struct lt_cli_reason {
-    const char *rule;        /* "kind:recursive_chain", "new", "growth:10" */
-    const char *kind;        /* the finding's kind */
+    const char *rule; /* "kind:recursive_chain", "new", "growth:10" */
+    const char *kind; /* the finding's kind */
     const char *title;
     const char *fingerprint;
-    const char *url;         /* the leak's page, else the report's; NULL offline */
+    const char *url; /* the leak's page, else the report's; NULL offline */
 } lt_cli_reason;
 
 /* Prints `verdict: pass|fail (fail_on RULES)`; rules NULL or "" prints the default's name. */

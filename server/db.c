@@ -69,8 +69,7 @@ static int result_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-int lt_db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **result,
-               lt_error *err)
+int lt_db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **result, lt_error *err)
 {
     PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     int rc = 0;

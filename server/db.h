@@ -39,8 +39,7 @@ void lt_db_close(PGconn *conn);
  * returns 0 and, if result is not NULL, the result (caller PQclears it); otherwise the
  * result is freed. On failure returns LT_EIO with the server's message in err and sets
  * *result to NULL. */
-int lt_db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **result,
-               lt_error *err);
+int lt_db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, PGresult **result, lt_error *err);
 
 /* Runs a script of several statements without parameters (simple query protocol), as
  * migrations are. 0 or LT_EIO with the server's message (and where, if it says) in err. */

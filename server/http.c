@@ -42,8 +42,8 @@ struct lt_http {
 
 /* ---- answers ---- */
 
-int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *content_type, const void *data,
-                        size_t size, int copy)
+int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *content_type, const void *data, size_t size,
+                        int copy)
 {
     if (req->response)
         return 0;
@@ -119,11 +119,26 @@ int lt_http_over_tls(const lt_http_request *req)
     return proto && !strcasecmp(proto, "https");
 }
 
-const char *lt_http_spool_dir(const lt_http *http) { return http->spool_dir; }
-const char *lt_http_static_dir(const lt_http *http) { return http->static_dir; }
-uint64_t lt_http_max_upload(const lt_http *http) { return http->max_upload; }
-const char *lt_http_public_url(const lt_http *http) { return http->public_url; }
-int lt_http_stopping(const lt_http *http) { return atomic_load(&http->stopping); }
+const char *lt_http_spool_dir(const lt_http *http)
+{
+    return http->spool_dir;
+}
+const char *lt_http_static_dir(const lt_http *http)
+{
+    return http->static_dir;
+}
+uint64_t lt_http_max_upload(const lt_http *http)
+{
+    return http->max_upload;
+}
+const char *lt_http_public_url(const lt_http *http)
+{
+    return http->public_url;
+}
+int lt_http_stopping(const lt_http *http)
+{
+    return atomic_load(&http->stopping);
+}
 
 /* ---- the connection pool ---- */
 
@@ -212,8 +227,8 @@ static void route_find(lt_http_request *req)
         lt_http_reply_error(req, 404, "not_found", "no route for %s %s", req->method, req->url);
         return;
     }
-    lt_http_reply_error(req, 405, "method_not_allowed", "%s is not allowed on %s (allowed: %s)", req->method,
-                        req->url, allow);
+    lt_http_reply_error(req, 405, "method_not_allowed", "%s is not allowed on %s (allowed: %s)", req->method, req->url,
+                        allow);
     if (req->response)
         MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, allow);
 }
@@ -268,8 +283,8 @@ static void check_content_length(lt_http_request *req)
     char *end;
     unsigned long long n = strtoull(cl, &end, 10);
     if (!errno && end != cl && n > req->server->max_upload)
-        lt_http_reply_error(req, 413, "payload_too_large", "the body is %llu bytes; the limit is %" PRIu64 " bytes",
-                            n, req->server->max_upload);
+        lt_http_reply_error(req, 413, "payload_too_large", "the body is %llu bytes; the limit is %" PRIu64 " bytes", n,
+                            req->server->max_upload);
 }
 
 /* True when name is one of the comma-separated names in list. */
@@ -324,8 +339,7 @@ static void request_begin(lt_http_request *req)
 static enum MHD_Result queue_answer(lt_http_request *req)
 {
     if (!req->response)
-        lt_http_reply_error(req, 500, "internal_error", "the handler for %s %s gave no answer", req->method,
-                            req->url);
+        lt_http_reply_error(req, 500, "internal_error", "the handler for %s %s gave no answer", req->method, req->url);
     if (!req->response)
         return MHD_NO;
     req->queued = 1;
@@ -520,7 +534,10 @@ fail:
     return rc;
 }
 
-unsigned lt_http_port(const lt_http *http) { return http->port; }
+unsigned lt_http_port(const lt_http *http)
+{
+    return http->port;
+}
 
 void lt_http_stop(lt_http *http)
 {

@@ -29,20 +29,20 @@
 #include "lt_error.h"
 
 #define LT_HTTP_IDLE_CONNECTIONS 8
-#define LT_HTTP_MAX_CAPTURES 2
+#define LT_HTTP_MAX_CAPTURES     2
 
 struct lt_http_route;
 
 typedef struct lt_http_config {
-    const char *listen;   /* "ADDR:PORT" or "[V6ADDR]:PORT"; NULL: LT_DEFAULT_LISTEN; port 0: any */
-    const char *data_dir; /* uploads are spooled to data_dir/spool; NULL: LT_DEFAULT_DATA_DIR */
-    const char *conninfo; /* libpq connection string of a migrated database (required) */
-    uint64_t max_upload;  /* bytes of request body accepted; 0: LT_DEFAULT_MAX_UPLOAD */
-    const char *public_url; /* where users reach the service, for links in answers (no trailing
+    const char *listen;                 /* "ADDR:PORT" or "[V6ADDR]:PORT"; NULL: LT_DEFAULT_LISTEN; port 0: any */
+    const char *data_dir;               /* uploads are spooled to data_dir/spool; NULL: LT_DEFAULT_DATA_DIR */
+    const char *conninfo;               /* libpq connection string of a migrated database (required) */
+    uint64_t max_upload;                /* bytes of request body accepted; 0: LT_DEFAULT_MAX_UPLOAD */
+    const char *public_url;             /* where users reach the service, for links in answers (no trailing
                                '/'); NULL: "http://" + listen, with the port it got */
     const struct lt_http_route *routes; /* the table requests are matched against (required; */
     size_t route_count;                 /* static storage: it is not copied) */
-    const char *static_dir; /* serve the pages from this folder (development); NULL: the copy
+    const char *static_dir;             /* serve the pages from this folder (development); NULL: the copy
                                built into the binary (static_files.h) */
 } lt_http_config;
 
@@ -86,14 +86,14 @@ typedef struct lt_http_request {
 
 typedef struct lt_http_route {
     const char *method;
-    const char *pattern; /* "/api/v1/apps/{}/snapshots": `{}` matches one non-empty segment */
-    int is_public;       /* 1: no API key needed */
-    const char *query;   /* the query parameters it takes, comma-separated ("limit,offset");
+    const char *pattern;                 /* "/api/v1/apps/{}/snapshots": `{}` matches one non-empty segment */
+    int is_public;                       /* 1: no API key needed */
+    const char *query;                   /* the query parameters it takes, comma-separated ("limit,offset");
                             NULL: none. Any other answers 400 unknown_parameter naming it. */
-    void (*begin)(lt_http_request *req);                                /* optional */
+    void (*begin)(lt_http_request *req); /* optional */
     void (*body)(lt_http_request *req, const char *data, size_t size); /* optional: else dropped */
-    void (*handle)(lt_http_request *req);                               /* required: must answer */
-    void (*cleanup)(lt_http_request *req);                              /* optional */
+    void (*handle)(lt_http_request *req);                              /* required: must answer */
+    void (*cleanup)(lt_http_request *req);                             /* optional */
 } lt_http_route;
 
 /* A query parameter or request header, or NULL. Owned by libmicrohttpd (request lifetime). */
@@ -106,8 +106,8 @@ int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json);
 
 /* Answers with status, content_type and size bytes of data. copy 0: data is static
  * storage, used as it is; copy 1: it is copied. Returns 0 or LT_ENOMEM. */
-int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *content_type, const void *data,
-                        size_t size, int copy);
+int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *content_type, const void *data, size_t size,
+                        int copy);
 
 /* Adds a header to the answer given so far (ignored when there is none). */
 void lt_http_add_header(lt_http_request *req, const char *name, const char *value);
@@ -131,10 +131,10 @@ void lt_http_reply_db_error(lt_http_request *req, const lt_error *err);
  * the request ends. NULL (and a message in err) if connecting fails. */
 PGconn *lt_http_db(lt_http_request *req, lt_error *err);
 
-const char *lt_http_spool_dir(const lt_http *http); /* data_dir/spool */
+const char *lt_http_spool_dir(const lt_http *http);  /* data_dir/spool */
 const char *lt_http_static_dir(const lt_http *http); /* lt_http_config.static_dir (may be NULL) */
 uint64_t lt_http_max_upload(const lt_http *http);
 const char *lt_http_public_url(const lt_http *http); /* config's public_url, or its default */
-int lt_http_stopping(const lt_http *http); /* 1 once lt_http_stop has begun */
+int lt_http_stopping(const lt_http *http);           /* 1 once lt_http_stop has begun */
 
 #endif

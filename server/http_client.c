@@ -9,7 +9,7 @@ struct lt_http_client {
     CURL *curl;
     struct curl_slist *headers;        /* Authorization */
     struct curl_slist *upload_headers; /* Authorization, Content-Type, Expect */
-    char *body;                 /* the last answer's body */
+    char *body;                        /* the last answer's body */
     size_t length, capacity;
     int too_big;
     char error[CURL_ERROR_SIZE];
@@ -148,4 +148,7 @@ char *lt_http_client_escape(lt_http_client *c, const char *text)
     return curl_easy_escape(c->curl, text, 0);
 }
 
-void lt_http_client_free_text(char *text) { curl_free(text); }
+void lt_http_client_free_text(char *text)
+{
+    curl_free(text);
+}

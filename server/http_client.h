@@ -15,8 +15,8 @@
 
 #include "lt_error.h"
 
-#define LT_HTTP_CLIENT_BODY_MAX (16u << 20) /* bytes of an answer kept */
-#define LT_HTTP_CLIENT_CONNECT_S 10         /* connect timeout */
+#define LT_HTTP_CLIENT_BODY_MAX  (16u << 20) /* bytes of an answer kept */
+#define LT_HTTP_CLIENT_CONNECT_S 10          /* connect timeout */
 
 typedef struct lt_http_client lt_http_client;
 

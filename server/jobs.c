@@ -23,17 +23,17 @@
 #include "redact.h"
 #include "store.h"
 
-#define NODE_NAME_MAX 63
+#define NODE_NAME_MAX           63
 #define PROGRESS_MIN_INTERVAL_S 0.25
-#define DB_RETRY_MS 1000 /* wait after a database error before trying again */
+#define DB_RETRY_MS             1000 /* wait after a database error before trying again */
 
 typedef struct jobs_worker {
     lt_jobs *pool;
     pthread_t thread;
     int started;
-    PGconn *conn;           /* this worker's own; only its thread uses it once started */
-    char name[80];          /* "<node>/w<i>", analyses.worker of its claims */
-    int64_t running_id;     /* the job it runs, 0 when idle; guarded by pool->lock */
+    PGconn *conn;       /* this worker's own; only its thread uses it once started */
+    char name[80];      /* "<node>/w<i>", analyses.worker of its claims */
+    int64_t running_id; /* the job it runs, 0 when idle; guarded by pool->lock */
 } jobs_worker;
 
 struct lt_jobs {
@@ -41,7 +41,7 @@ struct lt_jobs {
      * held only to read or write those fields and to wait on `wake`, never across a
      * database call or an analysis, so no thread ever waits on another's I/O. */
     pthread_mutex_t lock;
-    pthread_cond_t wake;    /* broadcast (under lock) when stopping is set */
+    pthread_cond_t wake; /* broadcast (under lock) when stopping is set */
     int lock_ready;
     int stopping;
     lt_jobs_config config;
@@ -51,7 +51,7 @@ struct lt_jobs {
     PGconn *heartbeat_conn; /* the heartbeat thread's own */
     pthread_t heartbeat_thread;
     int heartbeat_started;
-    char *beat_ids;         /* heartbeat thread's buffer: "{id,id,...}" */
+    char *beat_ids; /* heartbeat thread's buffer: "{id,id,...}" */
 };
 
 /* A claimed job: the analyses row as the claim left it. */
@@ -73,9 +73,8 @@ static const char CLAIM_SQL[] =
     " JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
 
 /* $1 id, $2 worker, $3 phase, $4 percent. */
-static const char PROGRESS_SQL[] =
-    "UPDATE analyses SET phase = $3, percent = $4::real, heartbeat_at = now()"
-    " WHERE id = $1 AND worker = $2 AND state = 'running'";
+static const char PROGRESS_SQL[] = "UPDATE analyses SET phase = $3, percent = $4::real, heartbeat_at = now()"
+                                   " WHERE id = $1 AND worker = $2 AND state = 'running'";
 
 /* $1 id, $2 worker, $3 attempts (the claim), $4 give up now (bad input), $5 error. */
 static const char FAIL_SQL[] =
@@ -273,7 +272,7 @@ static int worth_retrying(int code)
  * snapshot, never a path on the server; the log line keeps the message as it was. */
 static void record_failure(jobs_worker *w, const jobs_claim *job, int code, const char *message)
 {
-    char shown[sizeof ((lt_error *)0)->message + 64];
+    char shown[sizeof((lt_error *)0)->message + 64];
     lt_redact_paths(message, "the stored snapshot", shown, sizeof shown);
     const char *params[] = {job->id, w->name, job->attempts, worth_retrying(code) ? "false" : "true", shown};
     PGresult *res;
@@ -311,8 +310,11 @@ static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *er
     int rc = analyse_upload(job->spool_path, &options, &a, err);
     if (!rc) {
         on_progress(&progress, "storing", 0);
-        lt_store_job store = {.analysis_id = job->id, .customer_id = job->customer_id, .app_id = job->app_id,
-                              .worker = w->name, .attempts = job->attempts};
+        lt_store_job store = {.analysis_id = job->id,
+                              .customer_id = job->customer_id,
+                              .app_id = job->app_id,
+                              .worker = w->name,
+                              .attempts = job->attempts};
         rc = lt_store_results(w->conn, &store, a, err);
     }
     lt_analysis_free(a);
@@ -469,8 +471,10 @@ static int check_arguments(const char *conninfo, int workers, const char *node_n
     if (!node_name || !*node_name || strlen(node_name) > NODE_NAME_MAX)
         return lt_error_set(err, LT_EUSAGE, "the node name must be 1 to %d bytes", NODE_NAME_MAX);
     if (c->stale_seconds < 1 || c->heartbeat_ms < 10 || c->poll_ms < 1 || c->heartbeat_ms >= c->stale_seconds * 1000)
-        return lt_error_set(err, LT_EUSAGE, "the heartbeat interval (%d ms) must be shorter than the stale timeout "
-                            "(%d s)", c->heartbeat_ms, c->stale_seconds);
+        return lt_error_set(err, LT_EUSAGE,
+                            "the heartbeat interval (%d ms) must be shorter than the stale timeout "
+                            "(%d s)",
+                            c->heartbeat_ms, c->stale_seconds);
     return 0;
 }
 
@@ -550,8 +554,8 @@ static int start_threads(lt_jobs *p, lt_error *err)
     return 0;
 }
 
-lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *node_name,
-                              const lt_jobs_config *config, lt_error *err)
+lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *node_name, const lt_jobs_config *config,
+                              lt_error *err)
 {
     if (check_arguments(conninfo, workers, node_name, config, err))
         return NULL;

@@ -41,8 +41,8 @@ typedef struct lt_jobs lt_jobs;
 
 /* lt_jobs_config's defaults. */
 #define LT_JOBS_STALE_SECONDS 30
-#define LT_JOBS_HEARTBEAT_MS 5000
-#define LT_JOBS_POLL_MS 200
+#define LT_JOBS_HEARTBEAT_MS  5000
+#define LT_JOBS_POLL_MS       200
 
 typedef struct lt_jobs_config {
     int stale_seconds; /* a running job without a heartbeat this long is put back */
@@ -63,8 +63,8 @@ lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name,
  * database (e.g. host:pid). Returns the pool, which the caller stops with lt_jobs_stop; or
  * NULL with err set (LT_EUSAGE bad arguments, LT_EIO database, LT_ENOMEM) and nothing left
  * running. */
-lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *node_name,
-                              const lt_jobs_config *config, lt_error *err);
+lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *node_name, const lt_jobs_config *config,
+                              lt_error *err);
 
 /* Asks every thread to stop and joins them: an idle worker stops within poll_ms; a busy
  * one finishes the analysis it runs and stores it first (an analysis cannot be cut short).

@@ -4,10 +4,8 @@
 #include <string.h>
 
 static const char *const status_names[LT_LEAK_STATUS_COUNT] = {
-    [LT_LEAK_NEW] = "new",
-    [LT_LEAK_RECURRING] = "recurring",
-    [LT_LEAK_RESOLVED] = "resolved",
-    [LT_LEAK_REGRESSED] = "regressed",
+    [LT_LEAK_NEW] = "new",           [LT_LEAK_RECURRING] = "recurring",
+    [LT_LEAK_RESOLVED] = "resolved", [LT_LEAK_REGRESSED] = "regressed",
     [LT_LEAK_IGNORED] = "ignored",
 };
 

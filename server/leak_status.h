@@ -30,7 +30,7 @@ typedef enum lt_leak_status {
 } lt_leak_status;
 
 typedef enum lt_leak_choice {
-    LT_CHOICE_NONE,     /* `open`, or never set */
+    LT_CHOICE_NONE, /* `open`, or never set */
     LT_CHOICE_RESOLVED,
     LT_CHOICE_IGNORED,
 } lt_leak_choice;
@@ -41,7 +41,7 @@ typedef struct lt_leak_history {
     int64_t analysed_count;   /* the app's analysed snapshots */
     int64_t resolve_after;    /* absent from this many analysed snapshots: resolved (>= 1) */
     lt_leak_choice choice;
-    int64_t choice_position;  /* LT_CHOICE_RESOLVED: analysed snapshots uploaded before it */
+    int64_t choice_position; /* LT_CHOICE_RESOLVED: analysed snapshots uploaded before it */
 } lt_leak_history;
 
 /* Walks h. Writes the status the leak had at each occurrence into at_occurrence[0..count)

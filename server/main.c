@@ -8,11 +8,7 @@
 #include "cli.h"
 
 static const lt_cli_command *const subcommands[] = {
-    &lt_cli_analyze,
-    &lt_cli_upload,
-    &lt_cli_migrate,
-    &lt_cli_admin,
-    &lt_cli_serve,
+    &lt_cli_analyze, &lt_cli_upload, &lt_cli_migrate, &lt_cli_admin, &lt_cli_serve,
 };
 
 static void usage(FILE *out)

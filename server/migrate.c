@@ -27,7 +27,7 @@ static int parse_name(const char *name, char *version, size_t cap)
     size_t len = strlen(name), digits = strspn(name, "0123456789");
     if (len < 4 || strcmp(name + len - 4, ".sql"))
         return 0;
-    if (digits == 0 || digits >= cap || name[digits] != '_' || len >= sizeof ((migration *)0)->name)
+    if (digits == 0 || digits >= cap || name[digits] != '_' || len >= sizeof((migration *)0)->name)
         return -1;
     memcpy(version, name, digits);
     version[digits] = '\0';
@@ -163,14 +163,13 @@ static int apply_in_tx(PGconn *conn, void *arg, lt_error *err)
         snprintf(why, sizeof why, "%s", err->message);
         return lt_error_set(err, rc, "migration %s: %s", path, why);
     }
-    rc = lt_db_exec(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", 1, params,
-                    NULL, err);
+    rc = lt_db_exec(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", 1, params, NULL,
+                    err);
     c->applied = !rc;
     return rc;
 }
 
-static int apply_list(PGconn *conn, const char *dir, const migration_list *list, FILE *log, int *applied,
-                      lt_error *err)
+static int apply_list(PGconn *conn, const char *dir, const migration_list *list, FILE *log, int *applied, lt_error *err)
 {
     for (size_t i = 0; i < list->count; i++) {
         apply_ctx c = {.dir = dir, .m = &list->items[i]};

@@ -32,19 +32,19 @@
 
 extern char **environ;
 
-#define PG_PORT "5432"
-#define PG_DBNAME "leaktriage"
+#define PG_PORT            "5432"
+#define PG_DBNAME          "leaktriage"
 #define PG_FALLBACK_BINDIR "/usr/lib/postgresql/15/bin"
-#define INSTALL_HINT "install postgresql: apt-get install postgresql"
+#define INSTALL_HINT       "install postgresql: apt-get install postgresql"
 
 /* What the cluster runs with; filled once by pg_env_init. */
 typedef struct pg_env {
     char bindir[PATH_MAX];
-    char dir[PATH_MAX];      /* absolute DIR */
-    char pgdata[PATH_MAX];   /* DIR/pg */
-    char user[64];           /* OS user running the server = database superuser */
-    int as_postgres;         /* we are root: tools run through runuser -u postgres */
-    uid_t uid;               /* the server user's ids (for chown when as_postgres) */
+    char dir[PATH_MAX];    /* absolute DIR */
+    char pgdata[PATH_MAX]; /* DIR/pg */
+    char user[64];         /* OS user running the server = database superuser */
+    int as_postgres;       /* we are root: tools run through runuser -u postgres */
+    uid_t uid;             /* the server user's ids (for chown when as_postgres) */
     gid_t gid;
 } pg_env;
 
@@ -137,8 +137,8 @@ static const char *last_line(const char *text, char *out, size_t cap)
 
 /* Runs the PostgreSQL tool `tool` from bindir with args (NULL-terminated), as postgres when
  * we are root. Returns 0 and *status, with the output's tail in out. */
-static int run_tool(const pg_env *env, const char *tool, const char *const args[], int *status, char *out,
-                    size_t cap, lt_error *err)
+static int run_tool(const pg_env *env, const char *tool, const char *const args[], int *status, char *out, size_t cap,
+                    lt_error *err)
 {
     char path[PATH_MAX + 64];
     char *argv[32];
@@ -185,8 +185,9 @@ static int find_bindir(char *out, size_t cap, lt_error *err)
         snprintf(out, cap, "%s", PG_FALLBACK_BINDIR);
         return 0;
     }
-    return lt_error_set(err, LT_EIO, "PostgreSQL server programs (initdb, pg_ctl) not found; " INSTALL_HINT
-                                     " (or pass --database URL)");
+    return lt_error_set(err, LT_EIO,
+                        "PostgreSQL server programs (initdb, pg_ctl) not found; " INSTALL_HINT
+                        " (or pass --database URL)");
 }
 
 /* Root: the postgres user must be able to walk down to DIR/pg. */
@@ -217,8 +218,9 @@ static int server_user(pg_env *env, lt_error *err)
     env->as_postgres = geteuid() == 0;
     struct passwd *pw = env->as_postgres ? getpwnam("postgres") : getpwuid(geteuid());
     if (!pw)
-        return lt_error_set(err, LT_EIO, env->as_postgres ? "no user 'postgres' on this machine; " INSTALL_HINT
-                                                          : "cannot find the name of the current user (uid %u)",
+        return lt_error_set(err, LT_EIO,
+                            env->as_postgres ? "no user 'postgres' on this machine; " INSTALL_HINT
+                                             : "cannot find the name of the current user (uid %u)",
                             (unsigned)geteuid());
     if (strlen(pw->pw_name) >= sizeof env->user)
         return lt_error_set(err, LT_EIO, "user name %s is too long", pw->pw_name);
@@ -240,8 +242,9 @@ static int prepare_dir(pg_env *env, const char *data_dir, lt_error *err)
     struct sockaddr_un sun;
     int n = snprintf(env->pgdata, sizeof env->pgdata, "%s/pg", env->dir);
     if (n + (int)strlen("/.s.PGSQL." PG_PORT) >= (int)sizeof sun.sun_path)
-        return lt_error_set(err, LT_EUSAGE, "the data folder path %s is too long for a unix socket (at most %d "
-                                            "characters); use a shorter --data path",
+        return lt_error_set(err, LT_EUSAGE,
+                            "the data folder path %s is too long for a unix socket (at most %d "
+                            "characters); use a shorter --data path",
                             env->dir, (int)sizeof sun.sun_path - 1 - (int)strlen("/pg/.s.PGSQL." PG_PORT));
     return env->as_postgres ? check_traversable(env, err) : 0;
 }
@@ -302,8 +305,9 @@ static int append_config(const pg_env *env, const char *initdir, lt_error *err)
     FILE *f = fopen(path, "a");
     if (!f)
         return lt_error_set(err, LT_EIO, "cannot configure %s: %s", path, strerror(errno));
-    fprintf(f, "\n# leaktriage: private cluster, unix socket only\nlisten_addresses = ''\n"
-               "unix_socket_directories = %s\nport = " PG_PORT "\n",
+    fprintf(f,
+            "\n# leaktriage: private cluster, unix socket only\nlisten_addresses = ''\n"
+            "unix_socket_directories = %s\nport = " PG_PORT "\n",
             socket_dir);
     if (fclose(f))
         return lt_error_set(err, LT_EIO, "cannot write %s: %s", path, strerror(errno));
@@ -437,8 +441,7 @@ static int create_database(const pg_env *env, lt_error *err)
         goto done;
     }
     const char *params[] = {PG_DBNAME};
-    PGresult *res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL, NULL, 0);
     int exists = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
     PQclear(res);
     if (!exists) {

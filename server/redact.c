@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-static int is_quote(char c) { return c == '\'' || c == '"'; }
+static int is_quote(char c)
+{
+    return c == '\'' || c == '"';
+}
 
 static int starts_word(const char *message, const char *p)
 {

@@ -63,9 +63,14 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
         rc = prepare_database(conninfo, err);
     if (rc)
         return rc;
-    lt_http_config cfg = {.listen = a->listen, .data_dir = data_dir, .conninfo = conninfo,
-                          .max_upload = a->max_upload, .public_url = a->public_url, .routes = lt_api_routes,
-                          .route_count = lt_api_route_count, .static_dir = a->static_dir};
+    lt_http_config cfg = {.listen = a->listen,
+                          .data_dir = data_dir,
+                          .conninfo = conninfo,
+                          .max_upload = a->max_upload,
+                          .public_url = a->public_url,
+                          .routes = lt_api_routes,
+                          .route_count = lt_api_route_count,
+                          .static_dir = a->static_dir};
     lt_http *http = NULL;
     if ((rc = lt_http_start(&cfg, &http, err)))
         return rc;

@@ -11,10 +11,10 @@
 #include "lt_error.h"
 
 typedef struct lt_serve_config {
-    lt_db_target db;    /* db.data_dir also holds the upload spool (NULL: LT_DEFAULT_DATA_DIR) */
-    const char *listen; /* "ADDR:PORT" */
-    int workers;        /* analysis worker threads, 1..LT_WORKERS_MAX */
-    uint64_t max_upload; /* bytes */
+    lt_db_target db;        /* db.data_dir also holds the upload spool (NULL: LT_DEFAULT_DATA_DIR) */
+    const char *listen;     /* "ADDR:PORT" */
+    int workers;            /* analysis worker threads, 1..LT_WORKERS_MAX */
+    uint64_t max_upload;    /* bytes */
     const char *public_url; /* links in answers; NULL: LT_DEFAULT_PUBLIC_URL_TEXT (http.h) */
     const char *static_dir; /* serve the pages from this folder; NULL: the built-in copy */
 } lt_serve_config;

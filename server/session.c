@@ -40,8 +40,8 @@ int lt_session_open(PGconn *db, const lt_auth_caller *caller, lt_session *out, l
     PGresult *res;
     rc = lt_db_exec(db,
                     "INSERT INTO sessions (token_hash, customer_id, api_key_id, csrf_token, expires_at) "
-                    "VALUES (decode($1, 'hex'), $2, $3, $4, now() + interval '" LT_STR(LT_SESSION_TTL_HOURS)
-                    " hours') RETURNING id",
+                    "VALUES (decode($1, 'hex'), $2, $3, $4, now() + interval '" LT_STR(
+                        LT_SESSION_TTL_HOURS) " hours') RETURNING id",
                     4, params, &res, err);
     if (rc)
         return rc;

@@ -17,7 +17,7 @@
 #include "defaults.h"
 #include "lt_error.h"
 
-#define LT_SESSION_COOKIE "lt_session"
+#define LT_SESSION_COOKIE    "lt_session"
 #define LT_SESSION_TOKEN_LEN 64 /* hex characters of the session and CSRF tokens */
 
 typedef struct lt_session {

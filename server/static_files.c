@@ -17,10 +17,14 @@ static const struct {
     const char *extension;
     const char *type;
 } content_types[] = {
-    {".html", "text/html; charset=utf-8"},   {".css", "text/css; charset=utf-8"},
-    {".js", "text/javascript; charset=utf-8"}, {".svg", "image/svg+xml"},
-    {".png", "image/png"},                   {".ico", "image/x-icon"},
-    {".json", "application/json"},           {".txt", "text/plain; charset=utf-8"},
+    {".html", "text/html; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".json", "application/json"},
+    {".txt", "text/plain; charset=utf-8"},
 };
 
 const char *lt_static_content_type(const char *name)
@@ -105,6 +109,12 @@ static void reply_file(lt_http_request *req, const char *name)
         lt_http_add_header(req, "Cache-Control", "no-cache");
 }
 
-void lt_static_page(lt_http_request *req) { reply_file(req, LT_STATIC_PAGE); }
+void lt_static_page(lt_http_request *req)
+{
+    reply_file(req, LT_STATIC_PAGE);
+}
 
-void lt_static_asset(lt_http_request *req) { reply_file(req, req->captures[0]); }
+void lt_static_asset(lt_http_request *req)
+{
+    reply_file(req, req->captures[0]);
+}

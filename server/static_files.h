@@ -15,8 +15,8 @@
 
 #include "http.h"
 
-#define LT_STATIC_PAGE "page.html" /* the shell every page path answers with */
-#define LT_STATIC_MAX_FILE (4u << 20) /* bytes of one file read with --static */
+#define LT_STATIC_PAGE     "page.html" /* the shell every page path answers with */
+#define LT_STATIC_MAX_FILE (4u << 20)  /* bytes of one file read with --static */
 
 typedef struct lt_static_file {
     const char *name; /* "main.js" */

@@ -23,7 +23,6 @@
 #include "defaults.h"
 #include "lt_error.h"
 
-
 /* The claimed job whose results are stored: ids as decimal text (as the claim returned
  * them), and the claim's token (worker name and attempt number). */
 typedef struct lt_store_job {

@@ -115,8 +115,8 @@ static void put_class(copy_buf *b, const char *analysis_id, uint32_t ord, const 
     put_format(b, '\t', "%s\t%" PRIu32, analysis_id, ord);
     put_text(b, c->class_name, '\t');
     put_text(b, c->key, '\t');
-    put_format(b, '\t', "%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRId32, c->count, c->shallow_size,
-               c->retained_size, c->distance);
+    put_format(b, '\t', "%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRId32, c->count, c->shallow_size, c->retained_size,
+               c->distance);
     if (*c->script)
         put_text(b, c->script, '\t');
     else

@@ -12,8 +12,8 @@
  * PostgreSQL knows each parameter's type. */
 
 /* The analysis's leak findings: one per fingerprint, the highest ranked. */
-#define LEAK_FINDINGS                                                                                          \
-    "(SELECT DISTINCT ON (fingerprint) * FROM findings WHERE analysis_id = $1 AND customer_id = $2 "          \
+#define LEAK_FINDINGS                                                                                                  \
+    "(SELECT DISTINCT ON (fingerprint) * FROM findings WHERE analysis_id = $1 AND customer_id = $2 "                   \
     "AND kind <> 'large_retainer' ORDER BY fingerprint, rank)"
 
 static const char *const RECORD_SQL[] = {
@@ -133,7 +133,7 @@ static int array_free(text_array *a)
 
 /* What the walk writes: leaks whose status changes, and every occurrence's status. */
 typedef struct recompute_out {
-    text_array ids, old_status, status;           /* STATUS_SQL */
+    text_array ids, old_status, status;            /* STATUS_SQL */
     text_array occ_leak, occ_snapshot, occ_status; /* OCCURRENCE_STATUS_SQL */
 } recompute_out;
 
@@ -170,11 +170,13 @@ static long read_history(PGresult *res, int r, int64_t *pos, int64_t *snaps, siz
     if (n < 1 || parse_int_array(PQgetvalue(res, r, H_SNAPSHOTS), snaps, cap) != n)
         return -1;
     const char *choice = PQgetvalue(res, r, H_CHOICE);
-    *h = (lt_leak_history){.positions = pos, .count = (size_t)n,
+    *h = (lt_leak_history){.positions = pos,
+                           .count = (size_t)n,
                            .analysed_count = strtoll(PQgetvalue(res, r, H_ANALYSED), NULL, 10),
                            .resolve_after = strtoll(PQgetvalue(res, r, H_RESOLVE_AFTER), NULL, 10),
-                           .choice = !strcmp(choice, "resolved") ? LT_CHOICE_RESOLVED
-                                     : !strcmp(choice, "ignored") ? LT_CHOICE_IGNORED : LT_CHOICE_NONE,
+                           .choice = !strcmp(choice, "resolved")  ? LT_CHOICE_RESOLVED
+                                     : !strcmp(choice, "ignored") ? LT_CHOICE_IGNORED
+                                                                  : LT_CHOICE_NONE,
                            .choice_position = strtoll(PQgetvalue(res, r, H_CHOICE_POS), NULL, 10)};
     return n;
 }
@@ -220,7 +222,7 @@ static int walk_leak(PGresult *res, int r, const lt_leaks_cause *cause, recomput
 static int write_recomputed(PGconn *conn, const char *customer_id, const lt_leaks_cause *cause, recompute_out *o,
                             lt_error *err)
 {
-    const char *status[] = {o->ids.text, o->old_status.text, o->status.text, customer_id,
+    const char *status[] = {o->ids.text,  o->old_status.text, o->status.text, customer_id,
                             cause->actor, cause->analysis_id, cause->reason};
     const char *occ[] = {o->occ_leak.text, o->occ_snapshot.text, o->occ_status.text, customer_id};
     int rc = o->ids.count ? lt_db_exec(conn, STATUS_SQL, 7, status, NULL, err) : 0;

@@ -22,22 +22,19 @@
 enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_BRANCH, LABEL_ENVIRONMENT, LABEL_COUNT };
 
 static const char *const label_names[LABEL_COUNT] = {
-    [LABEL_VERSION] = "version",
-    [LABEL_HOST] = "host",
-    [LABEL_COMMIT] = "commit",
-    [LABEL_BRANCH] = "branch",
+    [LABEL_VERSION] = "version",         [LABEL_HOST] = "host", [LABEL_COMMIT] = "commit", [LABEL_BRANCH] = "branch",
     [LABEL_ENVIRONMENT] = "environment",
 };
 
 typedef struct upload {
     lt_http_request *req;
-    int fd;                       /* the .part file, -1 once closed */
-    char part_path[PATH_MAX];     /* "" once renamed or removed */
+    int fd;                   /* the .part file, -1 once closed */
+    char part_path[PATH_MAX]; /* "" once renamed or removed */
     char final_path[PATH_MAX];
     EVP_MD_CTX *sha;
-    uint64_t bytes;               /* snapshot bytes written */
+    uint64_t bytes;                 /* snapshot bytes written */
     struct MHD_PostProcessor *form; /* multipart/form-data; NULL for a raw body */
-    int file_fields;              /* `snapshot` fields seen (only one is allowed) */
+    int file_fields;                /* `snapshot` fields seen (only one is allowed) */
     char labels[LABEL_COUNT][LT_API_LABEL_MAX + 1];
     int label_set[LABEL_COUNT];
     char sha_hex[65];
@@ -95,8 +92,9 @@ static int write_snapshot(upload *u, const char *data, size_t size)
     uint64_t limit = lt_http_max_upload(u->req->server);
     if (size > limit - u->bytes || u->bytes > limit) {
         discard_file(u);
-        return lt_http_reply_error(u->req, 413, "payload_too_large", "the snapshot is over the limit of %" PRIu64
-                                   " bytes", limit), -1;
+        return lt_http_reply_error(u->req, 413, "payload_too_large",
+                                   "the snapshot is over the limit of %" PRIu64 " bytes", limit),
+               -1;
     }
     if (!EVP_DigestUpdate(u->sha, data, size)) {
         discard_file(u);
@@ -109,8 +107,7 @@ static int write_snapshot(upload *u, const char *data, size_t size)
         if (n <= 0) {
             int e = n < 0 ? errno : EIO;
             discard_file(u);
-            return lt_http_reply_error(u->req, 500, "spool_error", "cannot write the spool file: %s", strerror(e)),
-                   -1;
+            return lt_http_reply_error(u->req, 500, "spool_error", "cannot write the spool file: %s", strerror(e)), -1;
         }
         data += n;
         size -= (size_t)n;
@@ -222,8 +219,7 @@ static int store_file(upload *u)
     snprintf(u->final_path, sizeof u->final_path, "%s/%s", lt_http_spool_dir(u->req->server), u->sha_hex);
     if (fsync(u->fd) || close(u->fd)) {
         u->fd = -1;
-        return lt_http_reply_error(u->req, 500, "spool_error", "cannot fsync the spool file: %s", strerror(errno)),
-               -1;
+        return lt_http_reply_error(u->req, 500, "spool_error", "cannot fsync the spool file: %s", strerror(errno)), -1;
     }
     u->fd = -1;
     if (rename(u->part_path, u->final_path)) {
@@ -266,8 +262,8 @@ static int query_id(PGconn *db, const char *sql, int n, const char *const *param
 static int app_id_tx(PGconn *db, upload_ids *ids, const char *customer, lt_error *err)
 {
     const char *p[] = {customer, ids->u->req->captures[0]};
-    int rc = lt_db_exec(db, "INSERT INTO apps (customer_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, p,
-                        NULL, err);
+    int rc =
+        lt_db_exec(db, "INSERT INTO apps (customer_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, p, NULL, err);
     if (!rc)
         rc = query_id(db, "SELECT id FROM apps WHERE customer_id = $1 AND name = $2", 2, p, ids->app_id, err);
     if (!rc && !ids->app_id[0])
@@ -293,8 +289,8 @@ static int existing_analysis_tx(PGconn *db, upload_ids *ids, lt_error *err)
                       "(SELECT max(id) FROM analyses WHERE snapshot_id = $1) FOR UPDATE",
                       1, a, ids->failed_id, err);
     if (rc || !ids->failed_id[0])
-        return rc ? rc : query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id,
-                                  err);
+        return rc ? rc
+                  : query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
     const char *s[] = {ids->snapshot_id, ids->u->final_path};
     return lt_db_exec(db, "UPDATE snapshots SET spool_path = $2 WHERE id = $1", 2, s, NULL, err);
 }
@@ -306,8 +302,10 @@ static int existing_tx(PGconn *db, upload_ids *ids, lt_error *err)
 {
     const char *e[] = {ids->app_id, ids->u->sha_hex};
     PGresult *res;
-    int rc = lt_db_exec(db, "SELECT id, version, host, commit_sha, branch, environment FROM snapshots "
-                            "WHERE app_id = $1 AND sha256 = decode($2, 'hex')", 2, e, &res, err);
+    int rc = lt_db_exec(db,
+                        "SELECT id, version, host, commit_sha, branch, environment FROM snapshots "
+                        "WHERE app_id = $1 AND sha256 = decode($2, 'hex')",
+                        2, e, &res, err);
     if (rc)
         return rc;
     if (PQntuples(res) != 1) {
@@ -369,14 +367,17 @@ static char *answer_json(const upload_ids *ids)
     char note[300] = "";
     if (doc && ignored && json_object_size(ignored)) {
         json_object_set(doc, "labels_ignored", ignored);
-        snprintf(note, sizeof note, "these bytes were uploaded before as this snapshot; it keeps the labels of "
-                                    "that first upload");
+        snprintf(note, sizeof note,
+                 "these bytes were uploaded before as this snapshot; it keeps the labels of "
+                 "that first upload");
     }
     if (doc && ids->failed_id[0]) {
         json_object_set_new(doc, "previous_analysis_id", json_integer(strtoll(ids->failed_id, NULL, 10)));
         size_t at = strlen(note);
-        snprintf(note + at, sizeof note - at, "%sthese bytes were uploaded before and their analysis %s failed: a "
-                 "new analysis is queued", at ? "; " : "", ids->failed_id);
+        snprintf(note + at, sizeof note - at,
+                 "%sthese bytes were uploaded before and their analysis %s failed: a "
+                 "new analysis is queued",
+                 at ? "; " : "", ids->failed_id);
     }
     if (doc && note[0])
         json_object_set_new(doc, "note", json_string(note));

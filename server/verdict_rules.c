@@ -20,7 +20,7 @@ static int parse_percent(const char *s, double *out)
 
 static int is_kind_name(const char *s)
 {
-    if (!*s || strlen(s) >= sizeof ((lt_rule *)0)->kind)
+    if (!*s || strlen(s) >= sizeof((lt_rule *)0)->kind)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
@@ -50,8 +50,8 @@ static int parse_rule(const char *s, size_t len, lt_rule *r, char *why, size_t w
         r->type = LT_RULE_RETAINED;
     else
         return snprintf(why, why_len,
-                        "unknown rule '%s' (rules: new, regressed, kind:KIND, growth:PERCENT, retained:PERCENT)",
-                        word), -1;
+                        "unknown rule '%s' (rules: new, regressed, kind:KIND, growth:PERCENT, retained:PERCENT)", word),
+               -1;
     return 0;
 }
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LT_FAIL_ON_DEFAULT "new,regressed"
+#define LT_FAIL_ON_DEFAULT   "new,regressed"
 #define LT_VERDICT_RULES_MAX 16
 
 typedef enum lt_rule_type {
@@ -32,9 +32,9 @@ typedef enum lt_rule_type {
 
 typedef struct lt_rule {
     lt_rule_type type;
-    char kind[40];    /* LT_RULE_KIND */
-    double percent;   /* LT_RULE_GROWTH, LT_RULE_RETAINED */
-    char text[64];    /* the rule as written back: "kind:recursive_chain", "growth:10" */
+    char kind[40];  /* LT_RULE_KIND */
+    double percent; /* LT_RULE_GROWTH, LT_RULE_RETAINED */
+    char text[64];  /* the rule as written back: "kind:recursive_chain", "growth:10" */
 } lt_rule;
 
 typedef struct lt_rules {
@@ -53,11 +53,11 @@ bool lt_rules_need_history(const lt_rules *rules);
 
 /* One finding as the verdict sees it. */
 typedef struct lt_verdict_finding {
-    const char *kind;          /* "recursive_chain", ... */
-    double retained_percent;   /* of the heap */
-    const char *leak_status;   /* its leak's status now ("new", "recurring", "regressed",
+    const char *kind;        /* "recursive_chain", ... */
+    double retained_percent; /* of the heap */
+    const char *leak_status; /* its leak's status now ("new", "recurring", "regressed",
                                   "resolved", "ignored"), or NULL when it has no leak record */
-    bool first_seen_here;      /* the leak's first occurrence is this analysis */
+    bool first_seen_here;    /* the leak's first occurrence is this analysis */
 } lt_verdict_finding;
 
 /* The first rule of rules that finding f fails, or NULL. */

@@ -22,7 +22,7 @@
 
 typedef struct namer {
     lt_graph *g;
-    lt_text_index made;   /* names DevTools makes up (getIndexForString) */
+    lt_text_index made; /* names DevTools makes up (getIndexForString) */
     int64_t by_type[LT_MAX_TYPES];
 } namer;
 
@@ -112,10 +112,10 @@ typedef struct aggregator {
     const lt_graph *g;
     lt_classes *c;
     uint32_t cap;
-    lt_text_index texts;  /* canonical class text for located keys */
-    lt_table keys;        /* entries: aggregate indices */
-    uint32_t *node_agg;   /* per node: aggregate index, UINT32_MAX if none */
-    uint32_t *canonical;  /* per string: canonical index of its text, or UINT32_MAX */
+    lt_text_index texts; /* canonical class text for located keys */
+    lt_table keys;       /* entries: aggregate indices */
+    uint32_t *node_agg;  /* per node: aggregate index, UINT32_MAX if none */
+    uint32_t *canonical; /* per string: canonical index of its text, or UINT32_MAX */
 } aggregator;
 
 /* Most keys are a class name alone: its string index is hash enough (the
@@ -195,10 +195,10 @@ static int count_instances(aggregator *a, const int32_t *distance)
             continue;
         while (cursor < g->location_count && g->locations[cursor].node < v)
             cursor++;
-        const lt_location *loc = cursor < g->location_count && g->locations[cursor].node == v &&
-                                         g->node_type[v] == g->nt.object
-                                     ? &g->locations[cursor]
-                                     : NULL;
+        const lt_location *loc =
+            cursor < g->location_count && g->locations[cursor].node == v && g->node_type[v] == g->nt.object
+                ? &g->locations[cursor]
+                : NULL;
         int64_t k = key_of(a, v, distance[v], loc);
         if (k < 0)
             return (int)k;
@@ -217,8 +217,7 @@ typedef struct frame {
     uint32_t opened; /* aggregate opened by this node + 1, or 0 */
 } frame;
 
-static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_t v, int has_children,
-                 uint32_t *opened)
+static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_t v, int has_children, uint32_t *opened)
 {
     uint32_t k = a->node_agg[v];
     *opened = 0;
@@ -308,7 +307,8 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
     a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
     if (a.canonical)
         memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
-    int rc = !a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024) ? LT_ENOMEM : 0;
+    int rc =
+        !a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024) ? LT_ENOMEM : 0;
     if (!rc)
         rc = count_instances(&a, distance);
     if (!rc)

@@ -16,19 +16,19 @@
 #include "lt_error.h"
 
 typedef struct lt_class {
-    uint32_t name;          /* string index of the class name */
+    uint32_t name; /* string index of the class name */
     int has_location;
     uint32_t script_id, line, column;
     uint64_t count;
     uint64_t shallow_size;
     uint64_t retained_size;
-    int32_t distance;       /* smallest distance of an instance */
-    uint32_t first_node;    /* first instance in snapshot order */
+    int32_t distance;    /* smallest distance of an instance */
+    uint32_t first_node; /* first instance in snapshot order */
 } lt_class;
 
 typedef struct lt_classes {
-    uint32_t *class_name;   /* per node: string index of its class name */
-    lt_class *items;        /* in DevTools' order of first appearance */
+    uint32_t *class_name; /* per node: string index of its class name */
+    lt_class *items;      /* in DevTools' order of first appearance */
     uint32_t count;
 } lt_classes;
 

@@ -11,10 +11,10 @@ typedef struct bfs_work {
     const lt_graph *g;
     const lt_weakmap_names *weakmaps;
     int32_t *distance;
-    uint32_t *parent_edge;       /* NULL when not wanted */
+    uint32_t *parent_edge; /* NULL when not wanted */
     uint32_t *queue;
     size_t head, tail;
-    uint64_t *pending_pairs;     /* WeakMap pairs whose first edge was skipped */
+    uint64_t *pending_pairs; /* WeakMap pairs whose first edge was skipped */
     int64_t native_context_name, sloppy_map_name, map_descriptors_name;
 } bfs_work;
 

@@ -13,7 +13,7 @@ typedef struct dom_work {
     uint8_t *visited;
     uint32_t *attached, *detached; /* stacks, each node at most once */
     uint32_t attached_len, detached_len;
-    lt_u32map renamed;             /* old name index -> "Detached " name index */
+    lt_u32map renamed; /* old name index -> "Detached " name index */
     char *buf;
     size_t buf_cap;
 } dom_work;

@@ -21,17 +21,17 @@ typedef struct dom_work {
     const uint64_t *essential;
     lt_pool *pool;
     uint64_t pred_count;
-    uint32_t n;             /* numbered so far */
-    uint32_t reached;       /* numbers <= reached came from a DFS */
-    uint32_t root_reached;  /* numbers <= root_reached: the root's DFS */
-    uint32_t *pred_start;   /* per node ordinal, node_count + 1 */
-    uint32_t *pred;         /* source ordinals of retaining edges */
-    uint32_t *number;       /* per node ordinal: preorder number or 0 */
-    uint32_t *vertex;       /* per number: node ordinal */
-    uint32_t *parent;       /* per number: DFS parent's number */
-    uint32_t *semi;         /* per number */
-    uint32_t *label;        /* per number (DFS: next edge per ordinal) */
-    uint32_t *ancestor;     /* per number (later: immediate dominator) */
+    uint32_t n;            /* numbered so far */
+    uint32_t reached;      /* numbers <= reached came from a DFS */
+    uint32_t root_reached; /* numbers <= root_reached: the root's DFS */
+    uint32_t *pred_start;  /* per node ordinal, node_count + 1 */
+    uint32_t *pred;        /* source ordinals of retaining edges */
+    uint32_t *number;      /* per node ordinal: preorder number or 0 */
+    uint32_t *vertex;      /* per number: node ordinal */
+    uint32_t *parent;      /* per number: DFS parent's number */
+    uint32_t *semi;        /* per number */
+    uint32_t *label;       /* per number (DFS: next edge per ordinal) */
+    uint32_t *ancestor;    /* per number (later: immediate dominator) */
 } dom_work;
 
 static int build_predecessors(dom_work *w)
@@ -257,8 +257,8 @@ static int dominated_lists(dom_work *w, lt_dominator_tree *t)
     return 0;
 }
 
-int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
-                          lt_pool *pool, lt_dominator_tree *out, lt_error *err)
+int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
+                          lt_dominator_tree *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     dom_work w = {.g = g, .essential = essential, .pool = pool};
@@ -298,8 +298,8 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
 fail:
     work_free(&w);
     lt_dominator_tree_free(out);
-    return lt_error_set(err, LT_ENOMEM, "out of memory computing dominators of %u nodes and %u edges",
-                        g->node_count, g->edge_count);
+    return lt_error_set(err, LT_ENOMEM, "out of memory computing dominators of %u nodes and %u edges", g->node_count,
+                        g->edge_count);
 }
 
 /* ---- the biggest retainers: a min-heap of the n largest ---------------- */

@@ -24,11 +24,11 @@
 #include "lt_error.h"
 
 typedef struct lt_dominator_tree {
-    uint32_t *dominator;   /* per node: immediate dominator's ordinal (root: itself) */
-    uint64_t *retained;    /* per node: retained size in bytes */
+    uint32_t *dominator;       /* per node: immediate dominator's ordinal (root: itself) */
+    uint64_t *retained;        /* per node: retained size in bytes */
     uint32_t *first_dominated; /* children of v: dominated[first_dominated[v] .. first_dominated[v+1]) */
     uint32_t *dominated;       /* node_count entries, by parent, then by ordinal */
-    uint32_t unreachable;  /* nodes not reached from the root over retaining edges */
+    uint32_t unreachable;      /* nodes not reached from the root over retaining edges */
 } lt_dominator_tree;
 
 static inline int lt_bit_get(const uint64_t *bits, uint64_t i)
@@ -45,8 +45,8 @@ static inline void lt_bit_set(uint64_t *bits, uint64_t i)
  * lt_dominator_tree_free). essential has one bit per edge; self_size one entry
  * per node; pool (may be NULL) lends and takes back scratch memory. Returns 0,
  * or LT_ENOMEM with err set. */
-int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size,
-                          lt_pool *pool, lt_dominator_tree *out, lt_error *err);
+int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
+                          lt_dominator_tree *out, lt_error *err);
 
 /* Fills top[0..n) with the n nodes of largest retained size, the root
  * excluded, largest first (ties in snapshot order); returns how many (<= n). */

@@ -23,15 +23,15 @@
 #include "util/u32map.h"
 #include "util/u32vec.h"
 
-#define MAX_INTERFACE_NAME_LENGTH 120
-#define MIN_OBJECTS_PER_INTERFACE 2
+#define MAX_INTERFACE_NAME_LENGTH        120
+#define MIN_OBJECTS_PER_INTERFACE        2
 #define OBJECTS_PER_INTERFACE_PROPORTION 1000
 
 typedef struct candidate {
-    uint32_t start, len;   /* property name indices in work.pool */
-    uint32_t skip;         /* leading empty names, left out of the name and the key */
+    uint32_t start, len; /* property name indices in work.pool */
+    uint32_t skip;       /* leading empty names, left out of the name and the key */
     uint32_t count;
-    uint32_t order;        /* first seen */
+    uint32_t order; /* first seen */
     uint64_t hash;
 } candidate;
 
@@ -45,13 +45,13 @@ typedef struct work {
     lt_graph *g;
     uint32_t *class_name;
     int64_t object_name, proto_name;
-    lt_u32vec pool;                  /* property sequences of candidates */
+    lt_u32vec pool; /* property sequences of candidates */
     candidate *cands;
     uint32_t cand_count, cand_cap;
-    lt_table table;               /* entries: candidate indices */
+    lt_table table; /* entries: candidate indices */
     uint32_t plain_objects;
-    lt_u32map fmt_len;            /* name index -> formatted length in UTF-16 units */
-    lt_u32map rank;               /* name index -> rank in sorted order */
+    lt_u32map fmt_len; /* name index -> formatted length in UTF-16 units */
+    lt_u32map rank;    /* name index -> rank in sorted order */
     trie_node *trie;
     uint32_t trie_len, trie_cap;
     uint32_t def_count;
@@ -137,9 +137,9 @@ static uint32_t formatted_length(const char *name)
     while (*p) {
         uint32_t cp = next_cp(&p);
         n += cp == '"' || cp == '\\' || cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' || cp == '\t' ? 2
-             : cp < 0x20                                                                                  ? 6
-             : cp >= 0x10000                                                                              ? 2
-                                                                                                          : 1;
+             : cp < 0x20                                                                                   ? 6
+             : cp >= 0x10000                                                                               ? 2
+                                                                                                           : 1;
     }
     return n;
 }
@@ -161,8 +161,14 @@ static size_t append_formatted(char *buf, size_t at, size_t cap, const char *nam
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         size_t k = 0;
         unsigned char c = *p;
-        const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
-                          : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+        const char *esc = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                                      : NULL;
         if (esc)
             k = (size_t)snprintf(tmp, sizeof tmp, "%s", esc);
         else if (c < 0x20)

@@ -8,8 +8,7 @@
 
 static int is_dom_trees_root(const lt_graph *g, uint32_t node)
 {
-    return g->node_type[node] == g->nt.synthetic &&
-           !strcmp(lt_graph_node_name(g, node), "(Document DOM trees)");
+    return g->node_type[node] == g->nt.synthetic && !strcmp(lt_graph_node_name(g, node), "(Document DOM trees)");
 }
 
 int lt_retention_is_user_root(const lt_graph *g, uint32_t node)
@@ -69,8 +68,7 @@ static int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint3
     return k >= 0 && w->table_id[k] == g->node_id[from];
 }
 
-static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t *owned, uint32_t from,
-                   uint32_t ei)
+static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t *owned, uint32_t from, uint32_t ei)
 {
     lt_edge e = g->edges[ei];
     int t = (int)lt_edge_type(e);

@@ -7,7 +7,7 @@
 #include "devtools/retention.h"
 #include "util/u32vec.h"
 
-#define UNVISITED 0xffffffffu
+#define UNVISITED       0xffffffffu
 #define MULTIPLE_OWNERS 0xfffffffeu
 
 static int can_be_owned(const lt_graph *g, uint32_t v)
@@ -27,8 +27,7 @@ static int spread(const lt_graph *g, uint32_t *owners, lt_u32vec *s, uint32_t st
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = g->edges[e];
             uint32_t t = edge.to, current = owners[t];
-            if ((int)lt_edge_type(edge) == g->et.weak || current == t || current == owner ||
-                current == MULTIPLE_OWNERS)
+            if ((int)lt_edge_type(edge) == g->et.weak || current == t || current == owner || current == MULTIPLE_OWNERS)
                 continue;
             owners[t] = current == UNVISITED ? owner : MULTIPLE_OWNERS;
             if (lt_u32vec_push(s, t))

@@ -11,7 +11,10 @@ static const char KEY_LIT[] = " / part of key (";
 static const char SEP_LIT[] = ") -> value (";
 static const char TAIL_LIT[] = ") pair in WeakMap (table @";
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 /* Matches " @<digits>) -> value (" at p; returns its length or 0. */
 static size_t separator_at(const char *p)

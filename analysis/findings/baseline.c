@@ -41,7 +41,7 @@ typedef struct work {
     uint32_t suspect_count, suspect_cap;
     group *groups;
     uint32_t group_count, group_cap;
-    uint32_t *group_of;          /* per node: its group, or NO_GROUP */
+    uint32_t *group_of; /* per node: its group, or NO_GROUP */
     uint32_t path[LT_PATH_MAX];
 } work;
 
@@ -103,8 +103,7 @@ static int suspected(const lt_heap_view *v, const lt_baseline_ids *new_ids, uint
     const lt_graph *g = v->g;
     int t = g->node_type[x];
     return (t == g->nt.object || t == g->nt.closure) && g->self_size[x] && v->distance[x] >= 0 &&
-           !lt_holder_internal_class(lt_view_class(v, x)) &&
-           lt_baseline_ids_has(new_ids, g->node_id[x]);
+           !lt_holder_internal_class(lt_view_class(v, x)) && lt_baseline_ids_has(new_ids, g->node_id[x]);
 }
 
 /* The path shape mixed with the class (a closure: its function name); a
@@ -232,17 +231,17 @@ static int report_group(work *w, uint32_t gi, lt_findings *out, lt_error *err)
     lt_format_size(gr->retained, size, sizeof size);
     double share = v->total_size ? 100.0 * (double)gr->retained / (double)v->total_size : 0;
     char *title = lt_strdup_printf("%s `%s` %s created after the baseline are still alive in the final snapshot, "
-                                   "held by `%s` %s (%s, %.1f%% of the heap)", count, what,
-                                   closure ? "closures" : "objects", holder_class, n ? where : "(a path deeper than 256 steps)",
-                                   size, share);
+                                   "held by `%s` %s (%s, %.1f%% of the heap)",
+                                   count, what, closure ? "closures" : "objects", holder_class,
+                                   n ? where : "(a path deeper than 256 steps)", size, share);
     char *fix = lt_strdup_printf("Each `%s` outlived the work that made it: take it out of `%s` %s when that work "
                                  "ends (delete the entry, remove the listener, clear the timer), or bound what "
-                                 "`%s` keeps.", what, holder_class, where, holder_class);
-    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count",
-                                (json_int_t)gr->count, "holder_class", holder_class, "holder_path", where, "path",
-                                lt_path_json(v, w->path, n), "evidence", "example_id",
-                                (json_int_t)v->g->node_id[gr->example], "holder_id",
-                                (json_int_t)v->g->node_id[holder], "shape", shape);
+                                 "`%s` keeps.",
+                                 what, holder_class, where, holder_class);
+    json_t *details = json_pack(
+        "{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count", (json_int_t)gr->count, "holder_class",
+        holder_class, "holder_path", where, "path", lt_path_json(v, w->path, n), "evidence", "example_id",
+        (json_int_t)v->g->node_id[gr->example], "holder_id", (json_int_t)v->g->node_id[holder], "shape", shape);
     const char *parts[] = {what, holder_class, where};
     return lt_findings_add(out, LT_FINDING_LEAKED_SINCE_BASELINE, title, fix, gr->retained, v->total_size, details,
                            parts, 3, err);
@@ -260,8 +259,8 @@ static int report_groups(work *w, lt_baseline_stats *stats, lt_findings *out, lt
     return rc;
 }
 
-int lt_baseline_find(const lt_heap_view *v, const lt_baseline_ids *new_ids, lt_baseline_stats *stats,
-                     lt_findings *out, lt_error *err)
+int lt_baseline_find(const lt_heap_view *v, const lt_baseline_ids *new_ids, lt_baseline_stats *stats, lt_findings *out,
+                     lt_error *err)
 {
     work w = {.v = v};
     stats->new_in_target = new_ids->count;

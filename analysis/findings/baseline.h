@@ -33,10 +33,10 @@ typedef struct lt_baseline_ids {
 /* What the method saw, for the report's "three_snapshots" object. */
 typedef struct lt_baseline_stats {
     uint32_t baseline_nodes, target_nodes, final_nodes;
-    uint32_t new_in_target;   /* target ids absent from the baseline */
-    uint32_t still_alive;     /* of those, objects and closures alive in the final snapshot */
-    uint32_t groups;          /* retainer-path groups they form */
-    uint32_t reported;        /* groups reported as findings */
+    uint32_t new_in_target; /* target ids absent from the baseline */
+    uint32_t still_alive;   /* of those, objects and closures alive in the final snapshot */
+    uint32_t groups;        /* retainer-path groups they form */
+    uint32_t reported;      /* groups reported as findings */
 } lt_baseline_stats;
 
 /* Fills out with g's node ids. Returns 0, or LT_ENOMEM with err set. */
@@ -57,7 +57,7 @@ void lt_baseline_ids_free(lt_baseline_ids *s);
  * counts an object nested (in the dominator tree) under another object of
  * the same group once. Fills stats' new/alive/group counts. Returns 0, or
  * LT_ENOMEM with err set. */
-int lt_baseline_find(const lt_heap_view *v, const lt_baseline_ids *new_ids, lt_baseline_stats *stats,
-                     lt_findings *out, lt_error *err);
+int lt_baseline_find(const lt_heap_view *v, const lt_baseline_ids *new_ids, lt_baseline_stats *stats, lt_findings *out,
+                     lt_error *err);
 
 #endif

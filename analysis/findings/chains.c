@@ -28,13 +28,13 @@
 #include "util/u32vec.h"
 #include "findings/functions.h"
 
-#define MIN_LEVELS 100
-#define MIN_CHAIN_HEIGHT 300
-#define MAX_STARTS 256
-#define MAX_PERIOD 16
-#define SAMPLE_LEVELS 32
-#define EXPLORE_PER_LEVEL 256
-#define EDGE_SCAN_LIMIT 4096
+#define MIN_LEVELS             100
+#define MIN_CHAIN_HEIGHT       300
+#define MAX_STARTS             256
+#define MAX_PERIOD             16
+#define SAMPLE_LEVELS          32
+#define EXPLORE_PER_LEVEL      256
+#define EDGE_SCAN_LIMIT        4096
 #define DATA_CHAIN_MIN_PERCENT 5.0
 
 /* ---- 1. heights ---------------------------------------------------------- */
@@ -171,12 +171,12 @@ static periodic extend_region(const uint64_t *sig, size_t len, periodic r)
 /* ---- 4. the function -------------------------------------------------------- */
 
 typedef struct candidate {
-    uint32_t closure;      /* a closure node of the function (first seen) */
-    uint32_t name;         /* string index of its name */
-    int priority;          /* 3 generator/async object, 2 user closure, 1 other closure */
-    uint32_t levels;       /* sampled levels it was seen on */
-    uint32_t last_level;   /* to count a level once */
-    int by_name;           /* closure is the first of its name, not the one seen */
+    uint32_t closure;    /* a closure node of the function (first seen) */
+    uint32_t name;       /* string index of its name */
+    int priority;        /* 3 generator/async object, 2 user closure, 1 other closure */
+    uint32_t levels;     /* sampled levels it was seen on */
+    uint32_t last_level; /* to count a level once */
+    int by_name;         /* closure is the first of its name, not the one seen */
 } candidate;
 
 typedef struct function_search {
@@ -453,8 +453,8 @@ static json_t *period_json(const lt_heap_view *v, const chain *c, char **canonic
         if (e != UINT32_MAX)
             lt_edge_label(v->g, e, label, sizeof label);
         lt_json_append(&list, json_pack("{s:s, s:o, s:o}", "class", lt_view_class(v, node), "name",
-                                         lt_json_name(lt_graph_node_name(v->g, node)), "edge",
-                                         e != UINT32_MAX ? json_string(label) : json_null()));
+                                        lt_json_name(lt_graph_node_name(v->g, node)), "edge",
+                                        e != UINT32_MAX ? json_string(label) : json_null()));
         snprintf(parts[i], sizeof parts[i], "%s", lt_view_class(v, node)); /* edges vary between runs */
     }
     /* canonical text: the rotation that sorts first, so the phase does not matter */
@@ -547,15 +547,17 @@ static int report_recursive(const lt_heap_view *v, const chain *c, const functio
     lt_format_size(v->tree->retained[head], size, sizeof size);
     lt_format_count(c->levels, levels, sizeof levels);
     int async = s->generator_levels * 2 >= SAMPLE_LEVELS / 4 || s->promise_levels > 0;
-    char *title = lt_strdup_printf("Recursive %schain of `%s`%s: %s levels retain %s (%.1f%% of the heap)",
-                                   async ? "async " : "", name, p.where, levels, size,
-                                   heap_percent(v, v->tree->retained[head]));
+    char *title =
+        lt_strdup_printf("Recursive %schain of `%s`%s: %s levels retain %s (%.1f%% of the heap)", async ? "async " : "",
+                         name, p.where, levels, size, heap_percent(v, v->tree->retained[head]));
     char *fix = async ? lt_strdup_printf("`%s` awaits (or yields) a call to itself, so no level ever finishes and each "
                                          "keeps the previous one alive: replace the self-call with a loop "
-                                         "(`while (...) { await ...; }`).", name)
+                                         "(`while (...) { await ...; }`).",
+                                         name)
                       : lt_strdup_printf("Each level of `%s` keeps the previous level alive through what it captures: "
                                          "replace the self-call with a loop, or drop the reference to the previous "
-                                         "level once it is done.", name);
+                                         "level once it is done.",
+                                         name);
     json_t *details = chain_details(v, c, &p, &canonical);
     lt_json_set(&details, "function", json_string(name));
     add_id(&details, "function_id", v->g, f->closure);
@@ -571,13 +573,14 @@ static char *closure_chain_fix(const char *closure, const char *maker, const cha
     return lt_strdup_printf("Each `%s`%s%s%s captures the previous one, so the newest keeps all %s alive. This is "
                             "the same handler wrapped again and again, not recursion: wrap (compose) the handlers "
                             "once, or keep them in a list called in a loop, instead of wrapping the already wrapped "
-                            "result.", closure, *maker ? " made by `" : "", maker, *maker ? "`" : "", levels);
+                            "result.",
+                            closure, *maker ? " made by `" : "", maker, *maker ? "`" : "", levels);
 }
 
 /* A chain of closures, named by the closure and the function that makes
  * them (its location; the closure's own when no maker is known). */
-static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *fns, uint32_t closure,
-                           lt_findings *out, lt_error *err)
+static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *fns, uint32_t closure, lt_findings *out,
+                           lt_error *err)
 {
     uint32_t head = c->nodes[0], maker = lt_functions_creator(fns, closure);
     const char *name = lt_functions_has_own_name(fns, closure) ? lt_graph_node_name(v->g, closure) : "(anonymous)";
@@ -589,8 +592,8 @@ static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *
     lt_format_count(c->levels, levels, sizeof levels);
     snprintf(made_by, sizeof made_by, "%s%s%s", *maker_name ? " created by `" : "", maker_name, *maker_name ? "`" : "");
     char *title = lt_strdup_printf("Chain of %s closures `%s`%s%s, each holding the previous one, retains %s "
-                                   "(%.1f%% of the heap)", levels, name, made_by, p.where, size,
-                                   heap_percent(v, v->tree->retained[head]));
+                                   "(%.1f%% of the heap)",
+                                   levels, name, made_by, p.where, size, heap_percent(v, v->tree->retained[head]));
     json_t *details = chain_details(v, c, &p, &canonical);
     lt_json_set(&details, "closure", json_string(name));
     lt_json_set(&details, "function", *maker_name ? json_string(maker_name) : json_null());
@@ -616,12 +619,12 @@ static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, 
     json_t *period = period_json(v, c, &canonical);
     char *title = lt_strdup_printf("A linked structure of %s × `%s` holds %s (%.1f%% of the heap)", levels,
                                    lt_view_class(v, head), size, percent);
-    json_t *details = json_pack("{s:s, s:I, s:o, s:I, s:{s:I}}", "structure", "linked", "levels",
-                                (json_int_t)c->levels, "period", period, "head_id", (json_int_t)v->g->node_id[head],
-                                "evidence", "chain_nodes", (json_int_t)c->length);
+    json_t *details =
+        json_pack("{s:s, s:I, s:o, s:I, s:{s:I}}", "structure", "linked", "levels", (json_int_t)c->levels, "period",
+                  period, "head_id", (json_int_t)v->g->node_id[head], "evidence", "chain_nodes", (json_int_t)c->length);
     const char *parts[] = {"linked", canonical};
-    int rc = lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, retained, v->total_size, details, parts, 2,
-                             err);
+    int rc =
+        lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, retained, v->total_size, details, parts, 2, err);
     free(canonical);
     return rc;
 }

@@ -24,23 +24,19 @@
 #include "findings/holders.h"
 #include "util/u32map.h"
 
-#define VIEW_RETAINERS 10
-#define VIEW_ROWS 20
+#define VIEW_RETAINERS        10
+#define VIEW_ROWS             20
 #define CLUSTER_MIN_INSTANCES 1000
-#define CLUSTER_SAMPLE 20000
-#define CLUSTER_MIN_PERCENT 1.0
-#define DETACHED_MIN 20
-
-
+#define CLUSTER_SAMPLE        20000
+#define CLUSTER_MIN_PERCENT   1.0
+#define DETACHED_MIN          20
 
 static double percent(const lt_heap_view *v, uint64_t bytes)
 {
     return v->total_size ? 100.0 * (double)bytes / (double)v->total_size : 0;
 }
 
-
 /* ---- the object cluster view --------------------------------------------- */
-
 
 static json_t *children_view(const lt_heap_view *v, uint32_t x)
 {
@@ -52,9 +48,9 @@ static json_t *children_view(const lt_heap_view *v, uint32_t x)
         uint64_t retained = 0;
         for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
             retained += t->retained[t->dominated[k]];
-        lt_json_append(&runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
-                                        (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
-                                        (json_int_t)v->g->node_id[c]));
+        lt_json_append(&runs,
+                       json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count", (json_int_t)count,
+                                 "retained_size", (json_int_t)retained, "first_id", (json_int_t)v->g->node_id[c]));
     }
     return runs;
 }
@@ -104,10 +100,9 @@ static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
         uint32_t x = top[i];
-        lt_json_append(&list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
-                                        (json_int_t)v->g->node_id[x], "class", lt_view_class(v, x), "name",
-                                        lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
-                                        (json_int_t)v->tree->retained[x], "retained_percent",
+        lt_json_append(&list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id", (json_int_t)v->g->node_id[x],
+                                        "class", lt_view_class(v, x), "name", lt_json_name(lt_graph_node_name(v->g, x)),
+                                        "retained_size", (json_int_t)v->tree->retained[x], "retained_percent",
                                         (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
                                         "dominated_count",
                                         (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
@@ -126,8 +121,8 @@ typedef struct group {
 
 typedef struct cluster {
     uint32_t holder, example, estimated;
-    int named;              /* a constructor's name, not an inferred {a, b} or Object */
-    uint32_t depth;         /* steps from the holder to the instance */
+    int named;      /* a constructor's name, not an inferred {a, b} or Object */
+    uint32_t depth; /* steps from the holder to the instance */
 } cluster;
 
 struct lt_cluster_scan {
@@ -142,7 +137,7 @@ typedef struct cluster_work {
     uint32_t cluster_count, cluster_cap;
     uint32_t top[VIEW_RETAINERS]; /* the biggest retainers, largest first */
     uint32_t top_count;
-    uint32_t chain_heads[16];     /* heads of the chains found: what they hold is explained */
+    uint32_t chain_heads[16]; /* heads of the chains found: what they hold is explained */
     uint32_t chain_head_count;
     uint32_t path[LT_PATH_MAX];
 } cluster_work;
@@ -241,8 +236,7 @@ static const char *collection_fix(const char *holder_class)
            "the collection's size.";
 }
 
-static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book *paths, lt_findings *out,
-                          lt_error *err)
+static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book *paths, lt_findings *out, lt_error *err)
 {
     const lt_heap_view *v = w->v;
     uint32_t n = lt_path_book_get(v, paths, c->example, w->path, LT_PATH_MAX);
@@ -262,11 +256,11 @@ static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book 
     lt_format_size(retained, size, sizeof size);
     char *title = lt_strdup_printf("%s `%s` %s held by `%s` %s (%s, %.1f%% of the heap)", count, what,
                                    closure ? "closures" : "objects", holder_class, where, size, percent(v, retained));
-    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count",
-                                (json_int_t)c->estimated, "holder_class", holder_class, "holder_path", where, "path",
-                                lt_path_json(v, w->path, n), "evidence", "example_id",
-                                (json_int_t)v->g->node_id[c->example], "holder_id", (json_int_t)v->g->node_id[c->holder],
-                                "shape", shape);
+    json_t *details =
+        json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count", (json_int_t)c->estimated,
+                  "holder_class", holder_class, "holder_path", where, "path", lt_path_json(v, w->path, n), "evidence",
+                  "example_id", (json_int_t)v->g->node_id[c->example], "holder_id",
+                  (json_int_t)v->g->node_id[c->holder], "shape", shape);
     const char *parts[] = {what, holder_class, where};
     return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, strdup(collection_fix(holder_class)), retained,
                            v->total_size, details, parts, 3, err);
@@ -418,8 +412,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     size_t retained_cap = 0;
     int rc = 0;
     for (uint32_t x = 0; x < g->node_count && !rc; x++) {
-        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
-            detached(g, lt_edge_source(g, v->parent_edge[x])) || !dom_node(g, x))
+        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE || detached(g, lt_edge_source(g, v->parent_edge[x])) ||
+            !dom_node(g, x))
             continue;
         uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
@@ -450,11 +444,11 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
         char *title = lt_strdup_printf("%s detached `%s` elements held by %s (%s, %.1f%% of the heap)", count, element,
                                        *where ? where : "the roots", size, percent(v, retained[i]));
         char *fix = lt_strdup_printf("Drop the references to removed `%s` elements held by %s (or keep their data, not "
-                                     "the elements), so the detached DOM can be collected.", element,
-                                     *where ? where : "JavaScript");
-        json_t *details = json_pack("{s:s, s:I, s:s, s:o, s:{s:I, s:s}}", "class", cls, "count",
-                                    (json_int_t)gr->count, "holder_path", where, "path", lt_path_json(v, w.path, n),
-                                    "evidence", "example_id", (json_int_t)g->node_id[gr->example], "shape", shape);
+                                     "the elements), so the detached DOM can be collected.",
+                                     element, *where ? where : "JavaScript");
+        json_t *details = json_pack("{s:s, s:I, s:s, s:o, s:{s:I, s:s}}", "class", cls, "count", (json_int_t)gr->count,
+                                    "holder_path", where, "path", lt_path_json(v, w.path, n), "evidence", "example_id",
+                                    (json_int_t)g->node_id[gr->example], "shape", shape);
         const char *parts[] = {cls, shape};
         rc = lt_findings_add(out, LT_FINDING_DETACHED_DOM, title, fix, retained[i], v->total_size, details, parts, 2,
                              err);
@@ -477,8 +471,7 @@ static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint3
     return found;
 }
 
-int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out,
-                     lt_error *err)
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out, lt_error *err)
 {
     *view = NULL;
     *scan = calloc(1, sizeof **scan);

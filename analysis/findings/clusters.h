@@ -17,8 +17,7 @@ typedef struct lt_cluster_scan lt_cluster_scan;
  * for): sets *view to the object cluster view (a JSON array, new reference),
  * *scan to the candidate retainer clusters (free with lt_cluster_scan_free),
  * and appends detached_dom findings to out. Returns 0 or LT_ENOMEM. */
-int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out,
-                     lt_error *err);
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out, lt_error *err);
 
 /* Second half, once out also holds the chains: appends the retainer_cluster
  * findings that no chain explains, then large_retainer findings. */

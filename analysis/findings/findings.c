@@ -22,7 +22,10 @@ static const struct {
     [LT_FINDING_LEAKED_SINCE_BASELINE] = {"leaked_since_baseline", "lb-", 1},
 };
 
-const char *lt_finding_kind_name(lt_finding_kind kind) { return kinds[kind].name; }
+const char *lt_finding_kind_name(lt_finding_kind kind)
+{
+    return kinds[kind].name;
+}
 
 char *lt_strdup_printf(const char *fmt, ...)
 {
@@ -73,14 +76,17 @@ static void fingerprint_of(lt_finding_kind kind, const char *const *parts, size_
 }
 
 int lt_findings_add(lt_findings *f, lt_finding_kind kind, char *title, char *fix, uint64_t retained_size,
-                    uint64_t total_size, json_t *details, const char *const *fingerprint_parts,
-                    size_t part_count, lt_error *err)
+                    uint64_t total_size, json_t *details, const char *const *fingerprint_parts, size_t part_count,
+                    lt_error *err)
 {
     if (!title || !details || (kinds[kind].has_fix && !fix) ||
         lt_grow(&f->items, &f->capacity, f->count, sizeof *f->items, 8))
         goto fail;
     lt_finding *x = &f->items[f->count++];
-    *x = (lt_finding){.kind = kind, .title = title, .fix = fix, .retained_size = retained_size,
+    *x = (lt_finding){.kind = kind,
+                      .title = title,
+                      .fix = fix,
+                      .retained_size = retained_size,
                       .retained_percent = total_size ? 100.0 * (double)retained_size / (double)total_size : 0,
                       .details = details};
     fingerprint_of(kind, fingerprint_parts, part_count, x->fingerprint);

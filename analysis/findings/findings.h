@@ -36,16 +36,16 @@ typedef enum lt_finding_kind {
 
 typedef struct lt_finding {
     lt_finding_kind kind;
-    char *title;             /* one sentence */
-    char *fix;               /* one sentence, or NULL */
-    char fingerprint[41];    /* kind prefix + 32 hex digits of SHA-256 */
+    char *title;          /* one sentence */
+    char *fix;            /* one sentence, or NULL */
+    char fingerprint[41]; /* kind prefix + 32 hex digits of SHA-256 */
     uint64_t retained_size;
     double retained_percent; /* of the heap's total self size */
     json_t *details;         /* kind-specific fields and "evidence" (owned) */
 } lt_finding;
 
 typedef struct lt_findings {
-    lt_finding *items;       /* ranked by retained size, largest first */
+    lt_finding *items; /* ranked by retained size, largest first */
     uint32_t count, capacity;
 } lt_findings;
 
@@ -57,8 +57,8 @@ const char *lt_finding_kind_name(lt_finding_kind kind);
  * (kind first, then names and normalised script paths: never ids, counts,
  * sizes or line numbers). Returns 0 or LT_ENOMEM. */
 int lt_findings_add(lt_findings *f, lt_finding_kind kind, char *title, char *fix, uint64_t retained_size,
-                    uint64_t total_size, json_t *details, const char *const *fingerprint_parts,
-                    size_t part_count, lt_error *err);
+                    uint64_t total_size, json_t *details, const char *const *fingerprint_parts, size_t part_count,
+                    lt_error *err);
 
 /* Ranks by retained size (largest first; ties keep insertion order). */
 void lt_findings_rank(lt_findings *f);

@@ -16,9 +16,9 @@
 
 #include <string.h>
 
-#define EDGE_SCAN_LIMIT 4096
+#define EDGE_SCAN_LIMIT  4096
 #define SMALL_NODE_EDGES 32
-#define SCOPE_CHAIN_MAX 32
+#define SCOPE_CHAIN_MAX  32
 
 static const char *edge_name(const lt_graph *g, uint32_t e)
 {
@@ -115,8 +115,7 @@ const char *lt_functions_script_name(const lt_graph *g, uint32_t closure)
 
 int lt_functions_is_user_script(const char *script)
 {
-    return *script && !strstr(script, "node_modules") && strncmp(script, "node:", 5) &&
-           strncmp(script, "internal/", 9);
+    return *script && !strstr(script, "node_modules") && strncmp(script, "node:", 5) && strncmp(script, "internal/", 9);
 }
 
 static int in_script(const lt_graph *g, uint32_t closure, uint32_t script)
@@ -297,8 +296,8 @@ static uint32_t jsc_creator(const lt_functions *f, uint32_t closure)
             continue;
         for (uint32_t e = g->first_edge[scope]; e < g->first_edge[scope + 1]; e++) {
             uint32_t to = g->edges[e].to;
-            if ((int)lt_edge_type(g->edges[e]) == g->et.context && g->node_type[to] == g->nt.closure &&
-                to != closure && lt_functions_has_own_name(f, to) && closure_creates(g, to, exec))
+            if ((int)lt_edge_type(g->edges[e]) == g->et.context && g->node_type[to] == g->nt.closure && to != closure &&
+                lt_functions_has_own_name(f, to) && closure_creates(g, to, exec))
                 return to;
             if (is_internal(g, e) && !*edge_name(g, e) && g->node_type[to] == g->nt.object && n < SCOPE_CHAIN_MAX &&
                 !queued(queue, n, to))

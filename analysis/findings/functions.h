@@ -16,7 +16,7 @@
 #include "lt_error.h"
 #include "util/u32map.h"
 
-#define LT_NO_FUNCTION UINT32_MAX
+#define LT_NO_FUNCTION     UINT32_MAX
 #define LT_FUNCTIONS_CACHE 32
 
 typedef struct lt_functions {

@@ -13,9 +13,9 @@ typedef struct lt_heap_view {
     const lt_graph *g;
     const lt_dominator_tree *tree;
     const int32_t *distance;
-    const uint32_t *parent_edge;   /* from lt_distances_compute */
+    const uint32_t *parent_edge; /* from lt_distances_compute */
     const lt_classes *classes;
-    uint64_t total_size;           /* sum of self sizes */
+    uint64_t total_size; /* sum of self sizes */
 } lt_heap_view;
 
 static inline const char *lt_view_class(const lt_heap_view *v, uint32_t node)

@@ -31,12 +31,12 @@
 #include "util/u32vec.h"
 
 #define HOLDER_MIN_PERCENT 25.0
-#define HOLDER_NEARLY_ALL 0.9
-#define HOLDER_MAX 3
-#define CONTENT_VISIT_MAX 200000u
-#define CONTENT_KINDS 64
-#define EVENT_NAMES 4
-#define STRINGS_KEY (UINT32_MAX - 1)
+#define HOLDER_NEARLY_ALL  0.9
+#define HOLDER_MAX         3
+#define CONTENT_VISIT_MAX  200000u
+#define CONTENT_KINDS      64
+#define EVENT_NAMES        4
+#define STRINGS_KEY        (UINT32_MAX - 1)
 
 static double percent(const lt_heap_view *v, uint64_t bytes)
 {
@@ -85,7 +85,8 @@ uint32_t lt_holder_anchors(const lt_heap_view *v, const lt_findings *out, lt_hol
         if (!id)
             continue;
         ids[n] = (uint32_t)json_integer_value(id);
-        anchors[n++] = (lt_holder_anchor){UINT32_MAX, out->items[i].retained_size, json_object_get(d, "head_id") != NULL};
+        anchors[n++] =
+            (lt_holder_anchor){UINT32_MAX, out->items[i].retained_size, json_object_get(d, "head_id") != NULL};
     }
     for (uint32_t x = 0; x < v->g->node_count; x++)
         for (uint32_t i = 0; i < n; i++)
@@ -193,10 +194,10 @@ static void content_text(const lt_heap_view *v, uint32_t key, uint32_t count, ch
 /* ---- how the code names a holder ---------------------------------------------- */
 
 typedef struct holder_name {
-    char variable[256];   /* "cache", "shared._events", or the path text */
-    char function[128];   /* the closure whose context holds the variable, or "" */
-    char script[256];     /* its script, two segments */
-    char text[768];       /* "`cache` in the closure context of `fn` (app/store.js)" */
+    char variable[256]; /* "cache", "shared._events", or the path text */
+    char function[128]; /* the closure whose context holds the variable, or "" */
+    char script[256];   /* its script, two segments */
+    char text[768];     /* "`cache` in the closure context of `fn` (app/store.js)" */
 } holder_name;
 
 /* The target of x's internal edge called name, or UINT32_MAX. */
@@ -274,7 +275,8 @@ static uint32_t listener_count(const lt_graph *g, uint32_t array)
 static int64_t listeners_of(const lt_graph *g, uint32_t ei)
 {
     lt_edge e = g->edges[ei];
-    if ((int)lt_edge_type(e) != g->et.property || !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, ei)), "__proto__"))
+    if ((int)lt_edge_type(e) != g->et.property ||
+        !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, ei)), "__proto__"))
         return 0;
     if (g->node_type[e.to] == g->nt.closure)
         return 1;
@@ -336,8 +338,8 @@ static void event_names(const lt_graph *g, uint32_t table, char *buf, size_t len
 
 /* ---- the findings -------------------------------------------------------------- */
 
-static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_t *path, uint32_t n,
-                            lt_findings *out, lt_error *err)
+static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_t *path, uint32_t n, lt_findings *out,
+                            lt_error *err)
 {
     const lt_graph *g = v->g;
     uint32_t count, key = main_content(v, table, &count);
@@ -354,11 +356,12 @@ static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_
     char *title = lt_strdup_printf("%s `%s` listeners on `%s` events %s hold %s (%.1f%% of the heap): %s", number,
                                    leaked, emitter_class, events, size, percent(v, v->tree->retained[table]), h.text);
     char *fix = lt_strdup_printf("Remove the listeners when a `%s` is done with the `%s` (removeListener/off, unpipe, "
-                                 "close), or make one `%s` and share it.", leaked, emitter_class, leaked);
-    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", leaked,
-                                "count", (json_int_t)count, "holder_class", "listeners", "emitter_class",
-                                emitter_class, "events", events, "variable", h.variable, "function", h.function,
-                                "holder_path", where, "path", lt_path_json(v, path, n), "evidence", "holder_id",
+                                 "close), or make one `%s` and share it.",
+                                 leaked, emitter_class, leaked);
+    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", leaked, "count",
+                                (json_int_t)count, "holder_class", "listeners", "emitter_class", emitter_class,
+                                "events", events, "variable", h.variable, "function", h.function, "holder_path", where,
+                                "path", lt_path_json(v, path, n), "evidence", "holder_id",
                                 (json_int_t)g->node_id[table], "emitter_id", (json_int_t)g->node_id[emitter]);
     const char *parts[] = {"listeners", leaked, emitter_class, event_key};
     return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, fix, v->tree->retained[table], v->total_size,
@@ -378,12 +381,12 @@ static int report_holder(const lt_heap_view *v, uint32_t x, const uint32_t *path
     lt_path_text(v, path, n, where, sizeof where);
     char *title = lt_strdup_printf("`%s` %s holds %s%s (%.1f%% of the heap)", lt_view_class(v, x), h.text, holds, size,
                                    percent(v, v->tree->retained[x]));
-    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", lt_view_class(v, x),
-                                "node_id", (json_int_t)g->node_id[x], "variable", h.variable, "function", h.function,
-                                "script", h.script, "holder_path", where, "path", lt_path_json(v, path, n), "evidence",
-                                "dominated_count",
-                                (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
-                                "holder_id", (json_int_t)g->node_id[x]);
+    json_t *details =
+        json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", lt_view_class(v, x), "node_id",
+                  (json_int_t)g->node_id[x], "variable", h.variable, "function", h.function, "script", h.script,
+                  "holder_path", where, "path", lt_path_json(v, path, n), "evidence", "dominated_count",
+                  (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]), "holder_id",
+                  (json_int_t)g->node_id[x]);
     const char *parts[] = {lt_view_class(v, x), h.variable, h.function, h.script};
     return lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, v->tree->retained[x], v->total_size, details,
                            parts, 4, err);

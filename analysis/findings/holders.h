@@ -15,9 +15,9 @@
 /* The node a finding is about (chain head, cluster holder, example), as an
  * ordinal, with the finding's retained size. */
 typedef struct lt_holder_anchor {
-    uint32_t node;       /* UINT32_MAX when the id was not found */
+    uint32_t node; /* UINT32_MAX when the id was not found */
     uint64_t retained;
-    int chain;           /* a recursive chain's head */
+    int chain; /* a recursive chain's head */
 } lt_holder_anchor;
 
 /* Fills anchors[0..return) (at most max, at most 32) from the findings so far. */

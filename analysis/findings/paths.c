@@ -150,8 +150,8 @@ uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t co
 #define DETOUR_MAX 4096
 
 typedef struct detour {
-    uint32_t from;   /* the retainer */
-    uint32_t edge;   /* its edge into a node on a shortest path */
+    uint32_t from; /* the retainer */
+    uint32_t edge; /* its edge into a node on a shortest path */
 } detour;
 
 void lt_path_book_add(lt_path_book *b, uint32_t node)
@@ -169,7 +169,8 @@ static uint32_t unnamed_step(const lt_graph *g, uint32_t edge)
 {
     lt_edge e = g->edges[edge];
     int t = (int)lt_edge_type(e);
-    return (t != g->et.property && t != g->et.context) || all_digits(lt_graph_string(g, lt_graph_edge_name_at(g, edge)));
+    return (t != g->et.property && t != g->et.context) ||
+           all_digits(lt_graph_string(g, lt_graph_edge_name_at(g, edge)));
 }
 
 static uint32_t unnamed_steps(const lt_graph *g, const uint32_t *path, uint32_t from, uint32_t n)

@@ -10,8 +10,8 @@
 #include "findings/heap_view.h"
 #include "lt_error.h"
 
-#define LT_PATH_MAX 256
-#define LT_PATH_SLACK 2      /* steps a preferred path may add to the shortest */
+#define LT_PATH_MAX      256
+#define LT_PATH_SLACK    2 /* steps a preferred path may add to the shortest */
 #define LT_PATH_BOOK_MAX 64
 
 /* Preferred retainer paths of a few nodes (the ones findings show): caller-
@@ -20,7 +20,7 @@ typedef struct lt_path_book {
     uint32_t count;
     uint32_t node[LT_PATH_BOOK_MAX];
     uint32_t len[LT_PATH_BOOK_MAX];
-    uint32_t (*path)[LT_PATH_MAX];   /* count paths, root side first */
+    uint32_t (*path)[LT_PATH_MAX]; /* count paths, root side first */
 } lt_path_book;
 
 /* The node owning edge e (binary search over first_edge). */

@@ -27,8 +27,8 @@
 #define SUPPRESS UINT32_MAX /* special: a first-level node, no chain check */
 
 typedef struct chain_plan {
-    uint32_t middle;  /* head of the second level (the middle CHAIN row's node) */
-    uint32_t last;    /* head of the last level */
+    uint32_t middle; /* head of the second level (the middle CHAIN row's node) */
+    uint32_t last;   /* head of the last level */
     uint32_t period, period_first;
     uint64_t levels;
 } chain_plan;
@@ -59,8 +59,12 @@ static uint32_t add_row(builder *b, uint8_t kind, uint32_t node, uint32_t parent
     lt_tree_summary *s = b->s;
     if (lt_grow(&s->rows, &s->capacity, s->count, sizeof *s->rows, 1024))
         return LT_TREE_NONE;
-    s->rows[s->count] = (lt_tree_row){.node = node, .tree_parent = parent, .path_parent = LT_TREE_NONE,
-                                      .path_edge = LT_NO_EDGE, .class_name = LT_TREE_NONE, .count = 1,
+    s->rows[s->count] = (lt_tree_row){.node = node,
+                                      .tree_parent = parent,
+                                      .path_parent = LT_TREE_NONE,
+                                      .path_edge = LT_NO_EDGE,
+                                      .class_name = LT_TREE_NONE,
+                                      .count = 1,
                                       .kind = kind};
     if (node != LT_TREE_NONE)
         s->rows[s->count].class_name = b->v->classes->class_name[node];
@@ -165,8 +169,11 @@ static int add_plan(builder *b, uint32_t p, uint64_t levels)
     if (lt_grow(&b->plans, &b->plan_capacity, b->plan_count, sizeof *b->plans, 16))
         return LT_ENOMEM;
     chain_plan *plan = &b->plans[b->plan_count];
-    *plan = (chain_plan){.middle = b->path.items[p], .last = b->path.items[(levels - 1) * p], .period = p,
-                         .period_first = s->period_count, .levels = levels};
+    *plan = (chain_plan){.middle = b->path.items[p],
+                         .last = b->path.items[(levels - 1) * p],
+                         .period = p,
+                         .period_first = s->period_count,
+                         .levels = levels};
     for (uint32_t i = 0; i < p; i++) {
         if (lt_grow(&s->period_names, &s->period_capacity, s->period_count, sizeof(uint32_t), 64))
             return LT_ENOMEM;
@@ -339,8 +346,7 @@ static uint32_t path_exit(builder *b, uint32_t y, int *nomem)
 {
     const lt_graph *g = b->v->g;
     uint32_t z = y, known;
-    while (lt_bit_get(b->hidden, z) && !lt_u32map_get(&b->exit_of, z, &known) &&
-           b->v->parent_edge[z] != LT_NO_EDGE)
+    while (lt_bit_get(b->hidden, z) && !lt_u32map_get(&b->exit_of, z, &known) && b->v->parent_edge[z] != LT_NO_EDGE)
         z = lt_edge_source(g, b->v->parent_edge[z]);
     if (lt_u32map_get(&b->exit_of, z, &known))
         z = known;
@@ -367,8 +373,7 @@ static int link_path(builder *b, uint32_t r)
         skipped = gap > 0 ? (uint32_t)gap : 1;
         y = z;
     }
-    if (!lt_u32map_get(&b->row_of, y, &parent) &&
-        (parent = add_row(b, LT_TREE_PATH, y, LT_TREE_NONE)) == LT_TREE_NONE)
+    if (!lt_u32map_get(&b->row_of, y, &parent) && (parent = add_row(b, LT_TREE_PATH, y, LT_TREE_NONE)) == LT_TREE_NONE)
         nomem = 1;
     if (nomem)
         return LT_ENOMEM;

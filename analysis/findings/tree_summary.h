@@ -29,13 +29,13 @@
 #include "findings/heap_view.h"
 #include "lt_error.h"
 
-#define LT_TREE_SHARE_DIVISOR 10000 /* a node is kept when it retains >= 1/10000 of the heap */
-#define LT_TREE_SHOWN_CHILDREN 50   /* biggest children of a parent shown one by one */
-#define LT_TREE_FOLD_CLASSES 10     /* MORE rows per parent, one class each; then one mixed row */
-#define LT_TREE_MIN_LEVELS 10       /* repetitions of a period collapsed into a CHAIN row */
-#define LT_TREE_MAX_PERIOD 16       /* nodes per level, at most */
-#define LT_TREE_MAX_ROWS 1000000    /* a bound on tree rows (summary.truncated when reached) */
-#define LT_TREE_NONE UINT32_MAX
+#define LT_TREE_SHARE_DIVISOR  10000   /* a node is kept when it retains >= 1/10000 of the heap */
+#define LT_TREE_SHOWN_CHILDREN 50      /* biggest children of a parent shown one by one */
+#define LT_TREE_FOLD_CLASSES   10      /* MORE rows per parent, one class each; then one mixed row */
+#define LT_TREE_MIN_LEVELS     10      /* repetitions of a period collapsed into a CHAIN row */
+#define LT_TREE_MAX_PERIOD     16      /* nodes per level, at most */
+#define LT_TREE_MAX_ROWS       1000000 /* a bound on tree rows (summary.truncated when reached) */
+#define LT_TREE_NONE           UINT32_MAX
 
 typedef enum lt_tree_row_kind {
     LT_TREE_NODE,  /* a heap object in the tree */

@@ -14,9 +14,9 @@
 typedef void (*lt_progress_fn)(void *ctx, const char *phase, double percent);
 
 typedef struct lt_analysis_options {
-    lt_progress_fn progress;   /* may be NULL; phases "reading", "dominators", "findings" */
+    lt_progress_fn progress; /* may be NULL; phases "reading", "dominators", "findings" */
     void *progress_ctx;
-    int skip_findings;         /* 1: core numbers only (no findings, no clusters) */
+    int skip_findings; /* 1: core numbers only (no findings, no clusters) */
 } lt_analysis_options;
 
 /* Wall time of each stage, in seconds (for benchmarks and logs). */
@@ -39,8 +39,8 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
 
 /* One snapshot of a three-snapshot set: a file, or an entry of an archive. */
 typedef struct lt_snapshot_source {
-    const char *path;    /* "-" = standard input */
-    const char *entry;   /* archive entry name, or NULL: the file itself */
+    const char *path;  /* "-" = standard input */
+    const char *entry; /* archive entry name, or NULL: the file itself */
 } lt_snapshot_source;
 
 /* Three snapshots of one process (memlab's method): baseline (before the

@@ -20,9 +20,9 @@
 
 #include "analysis.h"
 
-#define LT_EXPLORE_NONE UINT32_MAX /* no such row */
-#define LT_EXPLORE_TEXT_MAX 256    /* bytes of a name or edge label, with its NUL */
-#define LT_EXPLORE_KEY_MAX 2048    /* bytes of a class key, with its NUL */
+#define LT_EXPLORE_NONE     UINT32_MAX /* no such row */
+#define LT_EXPLORE_TEXT_MAX 256        /* bytes of a name or edge label, with its NUL */
+#define LT_EXPLORE_KEY_MAX  2048       /* bytes of a class key, with its NUL */
 
 typedef struct lt_explore_row {
     uint32_t row;          /* 0 .. lt_explore_row_count()-1; row 0 is the root */
@@ -34,14 +34,14 @@ typedef struct lt_explore_row {
                               (a node on a retainer path only, not in the tree) */
     int has_node;          /* 1: id, type, self_size, distance are a node's (a chain's: its first) */
     uint32_t id;
-    const char *type;      /* the node's type ("object", "closure", ...); "" without a node */
-    const char *class_name; /* DevTools' class name; "" for a "more" row of mixed classes */
+    const char *type;               /* the node's type ("object", "closure", ...); "" without a node */
+    const char *class_name;         /* DevTools' class name; "" for a "more" row of mixed classes */
     char name[LT_EXPLORE_TEXT_MAX]; /* the node's name; a chain's period "A → B → C"; "" */
     char edge[LT_EXPLORE_TEXT_MAX]; /* the edge from path_parent: property, variable, "[3]"; "" */
     uint64_t self_size;
     uint64_t retained_size; /* a "more" row: of its objects together */
     int32_t distance;
-    uint64_t count;         /* "more": objects folded; "chain": levels; else 1 */
+    uint64_t count; /* "more": objects folded; "chain": levels; else 1 */
 } lt_explore_row;
 
 typedef struct lt_explore_class {
@@ -49,7 +49,7 @@ typedef struct lt_explore_class {
     char key[LT_EXPLORE_KEY_MAX]; /* ",Name" or "script_id,line,column,Name", as in the report */
     uint64_t count, shallow_size, retained_size;
     int32_t distance;
-    const char *script; /* the allocation site's script; "" when the class has none known */
+    const char *script;    /* the allocation site's script; "" when the class has none known */
     uint32_t line, column; /* 1-based; 0 without an allocation site */
 } lt_explore_class;
 

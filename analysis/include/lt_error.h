@@ -8,13 +8,13 @@
 
 #include <stddef.h>
 
-#define LT_ERROR_MAP(X)                                              \
-    X(INPUT, -1, "bad input")                                        \
-    X(NOMEM, -2, "out of memory")                                    \
-    X(IO, -3, "input/output error")                                  \
-    X(ARCHIVE, -4, "unsupported or damaged archive")                 \
-    X(LIMIT, -5, "input exceeds a limit")                            \
-    X(CANCELLED, -6, "cancelled")                                    \
+#define LT_ERROR_MAP(X)                                                                                                \
+    X(INPUT, -1, "bad input")                                                                                          \
+    X(NOMEM, -2, "out of memory")                                                                                      \
+    X(IO, -3, "input/output error")                                                                                    \
+    X(ARCHIVE, -4, "unsupported or damaged archive")                                                                   \
+    X(LIMIT, -5, "input exceeds a limit")                                                                              \
+    X(CANCELLED, -6, "cancelled")                                                                                      \
     X(USAGE, -7, "bad usage")
 
 enum lt_error_code {
@@ -25,8 +25,8 @@ enum lt_error_code {
 };
 
 typedef struct lt_error {
-    int code;            /* 0 or an LT_E* value */
-    char message[512];   /* one line, no trailing newline */
+    int code;          /* 0 or an LT_E* value */
+    char message[512]; /* one line, no trailing newline */
 } lt_error;
 
 /* Returns a static description of an LT_E* code ("unknown error" otherwise). */
@@ -34,8 +34,7 @@ const char *lt_strerror(int code);
 
 /* Sets err (if not NULL) to code and a printf-style message; returns code so a
  * caller can write `return lt_error_set(err, LT_EINPUT, "...")`. */
-int lt_error_set(lt_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int lt_error_set(lt_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Clears err to LT_OK and an empty message. */
 void lt_error_clear(lt_error *err);

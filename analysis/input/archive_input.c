@@ -89,8 +89,8 @@ static int sink_failed(int rc, lt_error *err)
 }
 
 /* Caller's thread: hands every full slot to sink until the producer is done. */
-static int consume(struct lt_stream *s, lt_input_sink sink, lt_input_progress progress, void *ctx,
-                   lt_error *err, uint64_t *delivered)
+static int consume(struct lt_stream *s, lt_input_sink sink, lt_input_progress progress, void *ctx, lt_error *err,
+                   uint64_t *delivered)
 {
     struct lt_byte_queue_slot *sl;
     while ((sl = lt_byte_queue_pop(&s->q)) != NULL) {
@@ -105,8 +105,8 @@ static int consume(struct lt_stream *s, lt_input_sink sink, lt_input_progress pr
     return 0;
 }
 
-static int stream_run(struct lt_stream *s, lt_input_sink sink, lt_input_progress progress,
-                      void *ctx, lt_error *err, uint64_t *delivered)
+static int stream_run(struct lt_stream *s, lt_input_sink sink, lt_input_progress progress, void *ctx, lt_error *err,
+                      uint64_t *delivered)
 {
     char eb[128]; /* for strerror_r, the GNU variant (-D_GNU_SOURCE) */
     int rc = pthread_create(&s->thread, NULL, producer_main, s);
@@ -122,8 +122,7 @@ static int stream_run(struct lt_stream *s, lt_input_sink sink, lt_input_progress
         if (err)
             *err = s->perr;
     } else if (rc == 0 && *delivered == 0) {
-        rc = lt_error_set(err, LT_EINPUT, "input %s holds no data once decompressed (%s)",
-                          s->src.label, s->format);
+        rc = lt_error_set(err, LT_EINPUT, "input %s holds no data once decompressed (%s)", s->src.label, s->format);
     }
     return rc;
 }
@@ -192,8 +191,8 @@ static void info_fill(lt_input_info *info, const struct lt_stream *s, uint64_t d
     info->uncompressed_bytes = delivered;
 }
 
-int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress,
-                    void *ctx, lt_input_info *info, lt_error *err)
+int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress, void *ctx, lt_input_info *info,
+                    lt_error *err)
 {
     return lt_input_stream_entry(path, NULL, sink, progress, ctx, info, err);
 }

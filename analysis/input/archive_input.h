@@ -26,8 +26,8 @@ typedef int (*lt_input_sink)(void *ctx, const char *buf, size_t len, lt_error *e
 typedef void (*lt_input_progress)(void *ctx, uint64_t consumed, uint64_t total);
 
 typedef struct lt_input_info {
-    char format[64];       /* e.g. "gzip", "zip", "tar.xz", "plain" */
-    char entry[256];       /* archive entry used, "" when not an archive */
+    char format[64];             /* e.g. "gzip", "zip", "tar.xz", "plain" */
+    char entry[256];             /* archive entry used, "" when not an archive */
     uint64_t compressed_bytes;   /* bytes read from the file */
     uint64_t uncompressed_bytes; /* bytes handed to the sink */
 } lt_input_info;
@@ -42,8 +42,8 @@ typedef struct lt_input_info {
  * match ignores case and skips macOS "._" files. info (may be NULL) is filled
  * in either way: format "" when unrecognised, compressed_bytes = how far into
  * the file reading got. */
-int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress,
-                    void *ctx, lt_input_info *info, lt_error *err);
+int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress progress, void *ctx, lt_input_info *info,
+                    lt_error *err);
 
 /* As lt_input_stream, but delivers the archive entry named exactly entry
  * (a regular file; case matters) instead of the first *.heapsnapshot; entry

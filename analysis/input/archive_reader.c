@@ -11,15 +11,15 @@
 #include <string.h>
 #include <strings.h>
 
-#define LIST_MAX 10               /* entry names listed when none fits */
+#define LIST_MAX        10 /* entry names listed when none fits */
 #define SNAPSHOT_SUFFIX ".heapsnapshot"
 
-struct la_ctx {           /* libarchive read callback state */
+struct la_ctx { /* libarchive read callback state */
     struct lt_stream *s;
     unsigned char *buf;
 };
 
-struct name_list {        /* entries seen while looking for a snapshot */
+struct name_list { /* entries seen while looking for a snapshot */
     char text[360];
     size_t len;
     unsigned listed, more;
@@ -29,12 +29,18 @@ static const struct {
     int code;
     const char *name, *ext;
 } filter_names[] = {
-    {ARCHIVE_FILTER_GZIP, "gzip", "gz"},   {ARCHIVE_FILTER_BZIP2, "bzip2", "bz2"},
-    {ARCHIVE_FILTER_COMPRESS, "compress", "Z"}, {ARCHIVE_FILTER_LZMA, "lzma", "lzma"},
-    {ARCHIVE_FILTER_XZ, "xz", "xz"},       {ARCHIVE_FILTER_UU, "uu", "uu"},
-    {ARCHIVE_FILTER_RPM, "rpm", "rpm"},    {ARCHIVE_FILTER_LZIP, "lzip", "lz"},
-    {ARCHIVE_FILTER_LRZIP, "lrzip", "lrz"}, {ARCHIVE_FILTER_LZOP, "lzop", "lzo"},
-    {ARCHIVE_FILTER_GRZIP, "grzip", "grz"}, {ARCHIVE_FILTER_LZ4, "lz4", "lz4"},
+    {ARCHIVE_FILTER_GZIP, "gzip", "gz"},
+    {ARCHIVE_FILTER_BZIP2, "bzip2", "bz2"},
+    {ARCHIVE_FILTER_COMPRESS, "compress", "Z"},
+    {ARCHIVE_FILTER_LZMA, "lzma", "lzma"},
+    {ARCHIVE_FILTER_XZ, "xz", "xz"},
+    {ARCHIVE_FILTER_UU, "uu", "uu"},
+    {ARCHIVE_FILTER_RPM, "rpm", "rpm"},
+    {ARCHIVE_FILTER_LZIP, "lzip", "lz"},
+    {ARCHIVE_FILTER_LRZIP, "lrzip", "lrz"},
+    {ARCHIVE_FILTER_LZOP, "lzop", "lzo"},
+    {ARCHIVE_FILTER_GRZIP, "grzip", "grz"},
+    {ARCHIVE_FILTER_LZ4, "lz4", "lz4"},
     {ARCHIVE_FILTER_ZSTD, "zstd", "zst"},
 };
 
@@ -42,14 +48,12 @@ static const struct {
     int code;
     const char *name;
 } format_names[] = {
-    {ARCHIVE_FORMAT_CPIO, "cpio"}, {ARCHIVE_FORMAT_SHAR, "shar"},
-    {ARCHIVE_FORMAT_TAR, "tar"},   {ARCHIVE_FORMAT_ISO9660, "iso9660"},
-    {ARCHIVE_FORMAT_ZIP, "zip"},   {ARCHIVE_FORMAT_EMPTY, "empty"},
-    {ARCHIVE_FORMAT_AR, "ar"},     {ARCHIVE_FORMAT_MTREE, "mtree"},
-    {ARCHIVE_FORMAT_RAW, "raw"},   {ARCHIVE_FORMAT_XAR, "xar"},
-    {ARCHIVE_FORMAT_LHA, "lha"},   {ARCHIVE_FORMAT_CAB, "cab"},
-    {ARCHIVE_FORMAT_RAR, "rar"},   {ARCHIVE_FORMAT_7ZIP, "7z"},
-    {ARCHIVE_FORMAT_WARC, "warc"}, {ARCHIVE_FORMAT_RAR_V5, "rar"},
+    {ARCHIVE_FORMAT_CPIO, "cpio"},       {ARCHIVE_FORMAT_SHAR, "shar"},   {ARCHIVE_FORMAT_TAR, "tar"},
+    {ARCHIVE_FORMAT_ISO9660, "iso9660"}, {ARCHIVE_FORMAT_ZIP, "zip"},     {ARCHIVE_FORMAT_EMPTY, "empty"},
+    {ARCHIVE_FORMAT_AR, "ar"},           {ARCHIVE_FORMAT_MTREE, "mtree"}, {ARCHIVE_FORMAT_RAW, "raw"},
+    {ARCHIVE_FORMAT_XAR, "xar"},         {ARCHIVE_FORMAT_LHA, "lha"},     {ARCHIVE_FORMAT_CAB, "cab"},
+    {ARCHIVE_FORMAT_RAR, "rar"},         {ARCHIVE_FORMAT_7ZIP, "7z"},     {ARCHIVE_FORMAT_WARC, "warc"},
+    {ARCHIVE_FORMAT_RAR_V5, "rar"},
 };
 
 static int la_base_format(struct archive *a)
@@ -98,11 +102,10 @@ static int la_fail(struct lt_stream *s, struct archive *a, const char *what)
         la_name_format(a, s->format, sizeof s->format);
     if (!msg)
         msg = "unknown libarchive error";
-    return lt_error_set(&s->perr, LT_EARCHIVE, "%s (%s) near compressed byte %llu of %s: %s%s",
-                        what, s->format[0] ? s->format : "unknown format",
-                        (unsigned long long)s->src.pos, s->src.label, msg,
-                        !s->src.regular && strstr(msg, "seek")
-                            ? " (this format needs a regular file, not a pipe)" : "");
+    return lt_error_set(&s->perr, LT_EARCHIVE, "%s (%s) near compressed byte %llu of %s: %s%s", what,
+                        s->format[0] ? s->format : "unknown format", (unsigned long long)s->src.pos, s->src.label, msg,
+                        !s->src.regular && strstr(msg, "seek") ? " (this format needs a regular file, not a pipe)"
+                                                               : "");
 }
 
 static la_ssize_t la_read(struct archive *a, void *ud, const void **buf)
@@ -121,8 +124,7 @@ static la_int64_t la_seek(struct archive *a, void *ud, la_int64_t offset, int wh
 {
     struct la_ctx *c = ud;
     struct lt_input_source *src = &c->s->src;
-    int64_t base = whence == SEEK_CUR ? (int64_t)src->pos
-                   : whence == SEEK_END ? (int64_t)src->size : 0;
+    int64_t base = whence == SEEK_CUR ? (int64_t)src->pos : whence == SEEK_END ? (int64_t)src->size : 0;
     if (base + offset < 0) {
         archive_set_error(a, EINVAL, "seek before the start of the input");
         return ARCHIVE_FATAL;
@@ -142,8 +144,7 @@ static void names_add(struct name_list *l, struct archive_entry *e)
     if (!name)
         name = "(unnamed)";
     if (l->listed < LIST_MAX && l->len + strlen(name) + 3 < sizeof l->text) {
-        l->len += (size_t)snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s",
-                                   l->listed ? ", " : "", name);
+        l->len += (size_t)snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s", l->listed ? ", " : "", name);
         l->listed++;
     } else {
         l->more++;
@@ -157,15 +158,12 @@ static int la_no_snapshot(struct lt_stream *s, const struct name_list *l)
                             s->format, s->src.label, s->want, l->listed ? l->text : "no files",
                             l->more ? " and more" : "");
     if (l->listed == 0 && l->more == 0)
-        return lt_error_set(&s->perr, LT_EARCHIVE,
-                            "archive (%s) %s holds no *.heapsnapshot file; it holds no files",
+        return lt_error_set(&s->perr, LT_EARCHIVE, "archive (%s) %s holds no *.heapsnapshot file; it holds no files",
                             s->format, s->src.label);
     if (l->more == 0)
-        return lt_error_set(&s->perr, LT_EARCHIVE,
-                            "archive (%s) %s holds no *.heapsnapshot file; it holds: %s",
+        return lt_error_set(&s->perr, LT_EARCHIVE, "archive (%s) %s holds no *.heapsnapshot file; it holds: %s",
                             s->format, s->src.label, l->text);
-    return lt_error_set(&s->perr, LT_EARCHIVE,
-                        "archive (%s) %s holds no *.heapsnapshot file; it holds: %s and %u more",
+    return lt_error_set(&s->perr, LT_EARCHIVE, "archive (%s) %s holds no *.heapsnapshot file; it holds: %s and %u more",
                         s->format, s->src.label, l->text, l->more);
 }
 
@@ -317,8 +315,8 @@ static int la_with_archive(struct lt_stream *s, char (*names)[256], uint32_t max
     struct la_ctx c = {.s = s, .buf = malloc(LT_STREAM_IN_SIZE)};
     struct archive *a = archive_read_new();
     int rc = !c.buf || !a ? lt_error_set(&s->perr, LT_ENOMEM, "out of memory starting libarchive")
-             : count    ? la_list(s, a, &c, names, max, count)
-                        : la_run(s, a, &c);
+             : count      ? la_list(s, a, &c, names, max, count)
+                          : la_run(s, a, &c);
     if (a)
         archive_read_free(a);
     free(c.buf);

@@ -24,19 +24,19 @@
 
 #include "lt_error.h"
 
-#define LT_BYTE_QUEUE_SLOTS 4u            /* buffers between producer and consumer */
+#define LT_BYTE_QUEUE_SLOTS     4u         /* buffers between producer and consumer */
 #define LT_BYTE_QUEUE_SLOT_SIZE (2u << 20) /* bytes per buffer */
 
 struct lt_byte_queue_slot {
-    char *data;           /* LT_BYTE_QUEUE_SLOT_SIZE bytes, owned by the queue */
+    char *data; /* LT_BYTE_QUEUE_SLOT_SIZE bytes, owned by the queue */
     size_t len;
-    uint64_t consumed;    /* producer's progress mark when the slot was committed */
+    uint64_t consumed; /* producer's progress mark when the slot was committed */
 };
 
 struct lt_byte_queue {
     pthread_mutex_t lock;
-    pthread_cond_t not_empty;   /* consumer waits; signalled by commit, finish */
-    pthread_cond_t not_full;    /* producer waits; signalled by release, cancel */
+    pthread_cond_t not_empty; /* consumer waits; signalled by commit, finish */
+    pthread_cond_t not_full;  /* producer waits; signalled by release, cancel */
     struct lt_byte_queue_slot slots[LT_BYTE_QUEUE_SLOTS];
     unsigned head, count;
     bool done;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct gz {               /* ISA-L backend state */
+struct gz { /* ISA-L backend state */
     struct inflate_state st;
     uint8_t in[LT_STREAM_IN_SIZE];
 };
@@ -54,8 +54,7 @@ static int gz_corrupt(struct lt_stream *s, const struct gz *g, int ret)
         why = "CRC or length check failed";
     else if (ret == ISAL_INVALID_WRAPPER || ret == ISAL_UNSUPPORTED_METHOD)
         why = "bad gzip member header";
-    return lt_error_set(&s->perr, LT_EARCHIVE,
-                        "corrupt gzip data at compressed byte %llu of %s: %s (ISA-L code %d)",
+    return lt_error_set(&s->perr, LT_EARCHIVE, "corrupt gzip data at compressed byte %llu of %s: %s (ISA-L code %d)",
                         gz_offset(s, g), s->src.label, why, ret);
 }
 
@@ -63,8 +62,7 @@ static int gz_corrupt(struct lt_stream *s, const struct gz *g, int ret)
 static int gz_refill(struct lt_stream *s, struct gz *g)
 {
     memmove(g->in, g->st.next_in, g->st.avail_in);
-    ssize_t got = lt_input_source_read(&s->src, g->in + g->st.avail_in,
-                                       LT_STREAM_IN_SIZE - g->st.avail_in, &s->perr);
+    ssize_t got = lt_input_source_read(&s->src, g->in + g->st.avail_in, LT_STREAM_IN_SIZE - g->st.avail_in, &s->perr);
     if (got < 0)
         return (int)got;
     g->st.next_in = g->in;
@@ -90,8 +88,7 @@ static int gz_step(struct lt_stream *s, struct gz *g, bool *room)
     lt_stream_advance(s, made);
     if (ret < 0)
         return gz_corrupt(s, g, ret);
-    if (made == 0 && in_before > 0 && g->st.avail_in == in_before &&
-        g->st.block_state != ISAL_BLOCK_FINISH)
+    if (made == 0 && in_before > 0 && g->st.avail_in == in_before && g->st.block_state != ISAL_BLOCK_FINISH)
         return gz_corrupt(s, g, ISAL_DECOMP_OK); /* stalled: never loop forever */
     return 0;
 }

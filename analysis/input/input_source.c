@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define POLL_MS 100               /* how often a blocked pipe read checks cancel */
+#define POLL_MS 100 /* how often a blocked pipe read checks cancel */
 
 static const char *errtext(int e, char *buf, size_t n)
 {
@@ -28,8 +28,7 @@ int lt_input_source_open(struct lt_input_source *src, const char *path, lt_error
         snprintf(src->label, sizeof src->label, "'%s'", path);
         src->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (src->fd < 0)
-            return lt_error_set(err, LT_EIO, "cannot open %s: %s", src->label,
-                                errtext(errno, eb, sizeof eb));
+            return lt_error_set(err, LT_EIO, "cannot open %s: %s", src->label, errtext(errno, eb, sizeof eb));
         src->own_fd = true;
     }
     if (fstat(src->fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -78,8 +77,7 @@ static ssize_t src_fd_read(struct lt_input_source *src, void *buf, size_t n, lt_
             return 0;
         }
         if (errno != EINTR && errno != EAGAIN)
-            return lt_error_set(err, LT_EIO, "cannot read %s: %s", src->label,
-                                errtext(errno, eb, sizeof eb));
+            return lt_error_set(err, LT_EIO, "cannot read %s: %s", src->label, errtext(errno, eb, sizeof eb));
     }
 }
 
@@ -88,8 +86,7 @@ int lt_input_source_fill_prefix(struct lt_input_source *src, lt_error *err)
     if (!(src->prefix = malloc(LT_INPUT_SOURCE_SNIFF_MAX)))
         return lt_error_set(err, LT_ENOMEM, "out of memory reading the input");
     while (src->prefix_len < LT_INPUT_SOURCE_SNIFF_MAX && !src->fd_eof) {
-        ssize_t got = src_fd_read(src, src->prefix + src->prefix_len,
-                                  LT_INPUT_SOURCE_SNIFF_MAX - src->prefix_len, err);
+        ssize_t got = src_fd_read(src, src->prefix + src->prefix_len, LT_INPUT_SOURCE_SNIFF_MAX - src->prefix_len, err);
         if (got < 0)
             return (int)got;
         src->prefix_len += (size_t)got;
@@ -121,8 +118,7 @@ int lt_input_source_seek(struct lt_input_source *src, uint64_t to, lt_error *err
     uint64_t fd_to = to < src->prefix_len ? src->prefix_len : to;
     char eb[128];
     if (lseek(src->fd, (off_t)fd_to, SEEK_SET) < 0)
-        return lt_error_set(err, LT_EIO, "cannot seek in %s: %s", src->label,
-                            errtext(errno, eb, sizeof eb));
+        return lt_error_set(err, LT_EIO, "cannot seek in %s: %s", src->label, errtext(errno, eb, sizeof eb));
     src->fd_off = fd_to;
     src->fd_eof = false;
     src->prefix_pos = to < src->prefix_len ? (size_t)to : src->prefix_len;

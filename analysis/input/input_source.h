@@ -22,17 +22,17 @@
 
 struct lt_input_source {
     int fd;
-    bool own_fd;          /* close fd when done (not for stdin) */
-    bool regular;         /* regular file: no poll, size known */
-    bool fd_eof;          /* read(2) has returned 0 */
-    char label[300];      /* "'path'" or "standard input", for messages */
+    bool own_fd;     /* close fd when done (not for stdin) */
+    bool regular;    /* regular file: no poll, size known */
+    bool fd_eof;     /* read(2) has returned 0 */
+    char label[300]; /* "'path'" or "standard input", for messages */
     unsigned char *prefix;
     size_t prefix_len, prefix_pos;
-    uint64_t size;        /* st_size of a regular file, else 0 */
-    uint64_t fd_off;      /* offset of the fd (prefix included) */
-    uint64_t fd_reach;    /* furthest fd offset read: info's compressed_bytes */
-    uint64_t pos;         /* offset of the next byte lt_input_source_read hands out */
-    uint64_t total;       /* furthest offset handed out: progress, messages */
+    uint64_t size;             /* st_size of a regular file, else 0 */
+    uint64_t fd_off;           /* offset of the fd (prefix included) */
+    uint64_t fd_reach;         /* furthest fd offset read: info's compressed_bytes */
+    uint64_t pos;              /* offset of the next byte lt_input_source_read hands out */
+    uint64_t total;            /* furthest offset handed out: progress, messages */
     const atomic_bool *cancel; /* set: a blocked pipe read gives up (not owned) */
 };
 

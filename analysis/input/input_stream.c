@@ -16,8 +16,7 @@ void lt_stream_flush(struct lt_stream *s)
 int lt_stream_room(struct lt_stream *s, char **p, size_t *n)
 {
     if (!s->cur && !(s->cur = lt_byte_queue_acquire(&s->q)))
-        return lt_error_set(&s->perr, LT_ECANCELLED, "reading %s was cancelled",
-                            s->src.label);
+        return lt_error_set(&s->perr, LT_ECANCELLED, "reading %s was cancelled", s->src.label);
     *p = s->cur->data + s->cur->len;
     *n = LT_BYTE_QUEUE_SLOT_SIZE - s->cur->len;
     return 0;
@@ -29,4 +28,3 @@ void lt_stream_advance(struct lt_stream *s, size_t n)
     if (s->cur->len == LT_BYTE_QUEUE_SLOT_SIZE)
         lt_stream_flush(s);
 }
-

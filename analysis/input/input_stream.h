@@ -23,11 +23,11 @@ struct lt_stream {
     enum lt_stream_backend backend;
     pthread_t thread;
     struct lt_byte_queue_slot *cur; /* producer: slot being filled, or NULL */
-    int status;           /* producer: its result */
-    lt_error perr;        /* producer: its error */
-    char format[64];      /* producer: e.g. "gzip", "tar.xz" */
-    char entry[256];      /* producer: archive entry delivered, or "" */
-    char want[256];       /* caller: the entry to deliver; "" = the first *.heapsnapshot */
+    int status;                     /* producer: its result */
+    lt_error perr;                  /* producer: its error */
+    char format[64];                /* producer: e.g. "gzip", "tar.xz" */
+    char entry[256];                /* producer: archive entry delivered, or "" */
+    char want[256];                 /* caller: the entry to deliver; "" = the first *.heapsnapshot */
 };
 
 /* Producer: room left in the slot being filled, acquiring a slot when needed;

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness,
-                       lt_error *err)
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness, lt_error *err)
 {
     lt_graph *g = calloc(1, sizeof *g);
     if (!g)
@@ -24,16 +23,15 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     g->edges = lt_big_alloc(edge_count ? edge_count : 1, sizeof(lt_edge));
     if (with_detachedness)
         g->detachedness = lt_big_alloc(n, 1);
-    if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge ||
-        !g->edges || (with_detachedness && !g->detachedness))
+    if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge || !g->edges ||
+        (with_detachedness && !g->detachedness))
         goto fail_arrays;
     return g;
 
 fail_arrays:
     lt_graph_free(g);
 fail_graph:
-    lt_error_set(err, LT_ENOMEM, "out of memory allocating a graph of %u nodes and %u edges",
-                 node_count, edge_count);
+    lt_error_set(err, LT_ENOMEM, "out of memory allocating a graph of %u nodes and %u edges", node_count, edge_count);
     return NULL;
 }
 
@@ -66,8 +64,8 @@ int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len)
     /* s may lie in string_data, which may move */
     bool inside = g->string_data && s >= g->string_data && s < g->string_data + g->string_data_size;
     size_t from = inside ? (size_t)(s - g->string_data) : 0;
-    if (lt_reserve(&g->string_offset, &g->string_offset_capacity, (size_t)g->string_count + 2,
-                   sizeof *g->string_offset, 1024) ||
+    if (lt_reserve(&g->string_offset, &g->string_offset_capacity, (size_t)g->string_count + 2, sizeof *g->string_offset,
+                   1024) ||
         lt_reserve(&g->string_data, &g->string_data_capacity, g->string_data_size + len + 1, 1, 1 << 16))
         return LT_ENOMEM;
     if (inside)

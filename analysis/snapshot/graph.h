@@ -19,10 +19,10 @@
 
 #include "lt_error.h"
 
-#define LT_EDGE_TYPE_BITS 4u
-#define LT_EDGE_TYPE_MAX 15u /* edge types a snapshot may list (type values 0..14) */
+#define LT_EDGE_TYPE_BITS   4u
+#define LT_EDGE_TYPE_MAX    15u /* edge types a snapshot may list (type values 0..14) */
 #define LT_EDGE_NAME_ESCAPE ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
-#define LT_MAX_TYPES 32
+#define LT_MAX_TYPES        32
 
 typedef struct lt_edge {
     uint32_t to;        /* target node ordinal */
@@ -35,20 +35,22 @@ typedef struct lt_rare_name {
     uint32_t name;
 } lt_rare_name;
 
-static inline unsigned lt_edge_type(lt_edge e) { return e.type_name & 15u; }
+static inline unsigned lt_edge_type(lt_edge e)
+{
+    return e.type_name & 15u;
+}
 
 typedef struct lt_location {
-    uint32_t node;      /* node ordinal */
+    uint32_t node; /* node ordinal */
     uint32_t script_id;
-    uint32_t line;      /* 0-based */
-    uint32_t column;    /* 0-based */
+    uint32_t line;   /* 0-based */
+    uint32_t column; /* 0-based */
 } lt_location;
 
 /* Indices into the snapshot's own node/edge type lists; -1 when a list lacks
  * the type. Taken from snapshot.meta, never assumed. */
 typedef struct lt_node_types {
-    int hidden, array, string, object, code, closure, regexp, number, native,
-        synthetic, cons_string, sliced_string;
+    int hidden, array, string, object, code, closure, regexp, number, native, synthetic, cons_string, sliced_string;
 } lt_node_types;
 
 typedef struct lt_edge_types {
@@ -59,26 +61,26 @@ typedef struct lt_graph {
     uint32_t node_count;
     uint32_t edge_count;
 
-    uint8_t *node_type;      /* index into node_type_names */
-    uint32_t *node_name;     /* string index (may be rewritten: "Detached ...") */
+    uint8_t *node_type;  /* index into node_type_names */
+    uint32_t *node_name; /* string index (may be rewritten: "Detached ...") */
     uint32_t *node_id;
-    uint32_t *self_size;     /* snapshot's self size; DevTools' rewrite applied in place later */
-    uint32_t *first_edge;    /* node_count + 1 entries */
-    uint8_t *detachedness;   /* 0 unknown, 1 attached, 2 detached; NULL if no such field */
+    uint32_t *self_size;   /* snapshot's self size; DevTools' rewrite applied in place later */
+    uint32_t *first_edge;  /* node_count + 1 entries */
+    uint8_t *detachedness; /* 0 unknown, 1 attached, 2 detached; NULL if no such field */
     lt_edge *edges;
-    lt_rare_name *rare_names;  /* sorted by edge; see LT_EDGE_NAME_ESCAPE */
+    lt_rare_name *rare_names; /* sorted by edge; see LT_EDGE_NAME_ESCAPE */
     uint32_t rare_name_count, rare_name_capacity;
 
     /* strings: string i is string_data + string_offset[i], NUL-terminated,
      * string_offset[i+1] - string_offset[i] - 1 bytes long (UTF-8). */
     uint32_t string_count;
     uint64_t *string_offset;
-    size_t string_offset_capacity;   /* elements allocated (string_count + 1 used) */
+    size_t string_offset_capacity; /* elements allocated (string_count + 1 used) */
     char *string_data;
     uint64_t string_data_size;
     size_t string_data_capacity;
 
-    lt_location *locations;  /* sorted by node, one per node (the last given wins) */
+    lt_location *locations; /* sorted by node, one per node (the last given wins) */
     uint32_t location_count;
 
     int node_type_count, edge_type_count;
@@ -87,19 +89,18 @@ typedef struct lt_graph {
     lt_node_types nt;
     lt_edge_types et;
 
-    uint32_t root;           /* root ordinal (snapshot.root_index / field count, usually 0) */
+    uint32_t root; /* root ordinal (snapshot.root_index / field count, usually 0) */
     uint64_t extra_native_bytes;
     /* self sizes past 2^32-1: kept modulo 2^32, as Chrome DevTools keeps them
      * (it stores them in 32 bits), counted here so the report can say so. */
     uint32_t wrapped_self_count;
-    uint32_t wrapped_self_node;      /* the first such node */
-    uint64_t wrapped_self_size;      /* its size as the snapshot gives it */
+    uint32_t wrapped_self_node; /* the first such node */
+    uint64_t wrapped_self_size; /* its size as the snapshot gives it */
 } lt_graph;
 
 /* Allocates an empty graph for node_count nodes and edge_count edges (arrays
  * uninitialised). Returns NULL with err set (LT_ENOMEM/LT_ELIMIT) on failure. */
-lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness,
-                       lt_error *err);
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness, lt_error *err);
 
 /* Frees the graph and everything it owns. NULL is fine. */
 void lt_graph_free(lt_graph *g);
@@ -156,8 +157,6 @@ static inline bool lt_graph_edge_has_string_name(const lt_graph *g, unsigned t)
 {
     return (int)t != g->et.element && (int)t != g->et.hidden;
 }
-
-
 
 /* Index of the first string equal to text, or -1. Linear: for set-up only. */
 int64_t lt_graph_find_string(const lt_graph *g, const char *text);

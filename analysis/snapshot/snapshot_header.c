@@ -14,8 +14,7 @@ static int field_index(json_t *fields, const char *name)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(fields, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), name))
-        return (int)i;
+    json_array_foreach(fields, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), name)) return (int)i;
     return -1;
 }
 
@@ -27,7 +26,8 @@ static int copy_type_names(json_t *list, char **names, int *count, int max)
         return LT_EINPUT;
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         if (!json_is_string(v))
             return LT_EINPUT;
         names[i] = strdup(json_string_value(v));
@@ -51,20 +51,28 @@ static void resolve_types(lt_graph *g)
     char **n = g->node_type_names;
     int c = g->node_type_count;
     g->nt = (lt_node_types){
-        .hidden = type_index(n, c, "hidden"), .array = type_index(n, c, "array"),
-        .string = type_index(n, c, "string"), .object = type_index(n, c, "object"),
-        .code = type_index(n, c, "code"), .closure = type_index(n, c, "closure"),
-        .regexp = type_index(n, c, "regexp"), .number = type_index(n, c, "number"),
-        .native = type_index(n, c, "native"), .synthetic = type_index(n, c, "synthetic"),
+        .hidden = type_index(n, c, "hidden"),
+        .array = type_index(n, c, "array"),
+        .string = type_index(n, c, "string"),
+        .object = type_index(n, c, "object"),
+        .code = type_index(n, c, "code"),
+        .closure = type_index(n, c, "closure"),
+        .regexp = type_index(n, c, "regexp"),
+        .number = type_index(n, c, "number"),
+        .native = type_index(n, c, "native"),
+        .synthetic = type_index(n, c, "synthetic"),
         .cons_string = type_index(n, c, "concatenated string"),
         .sliced_string = type_index(n, c, "sliced string"),
     };
     char **e = g->edge_type_names;
     int ec = g->edge_type_count;
     g->et = (lt_edge_types){
-        .context = type_index(e, ec, "context"), .element = type_index(e, ec, "element"),
-        .property = type_index(e, ec, "property"), .internal = type_index(e, ec, "internal"),
-        .hidden = type_index(e, ec, "hidden"), .shortcut = type_index(e, ec, "shortcut"),
+        .context = type_index(e, ec, "context"),
+        .element = type_index(e, ec, "element"),
+        .property = type_index(e, ec, "property"),
+        .internal = type_index(e, ec, "internal"),
+        .hidden = type_index(e, ec, "hidden"),
+        .shortcut = type_index(e, ec, "shortcut"),
         .weak = type_index(e, ec, "weak"),
     };
 }
@@ -80,13 +88,19 @@ static int layout_roles(lt_reader *r, json_t *meta, lt_error *err)
     r->location_fields = json_is_array(lf) ? (unsigned)json_array_size(lf) : 0;
     if (r->node_fields > MAX_FIELDS || r->edge_fields > MAX_FIELDS || r->location_fields > MAX_FIELDS)
         return lt_reader_fail(r, err, LT_EINPUT, "snapshot.meta: more than %d fields per record", MAX_FIELDS);
-    static const struct { const char *name; uint8_t role; } node_map[] = {
-        {"type", R_TYPE}, {"name", R_NAME}, {"id", R_ID}, {"self_size", R_SELF},
-        {"edge_count", R_EDGES}, {"detachedness", R_DETACHED}};
-    static const struct { const char *name; uint8_t role; } edge_map[] = {
-        {"type", E_TYPE}, {"name_or_index", E_NAME}, {"to_node", E_TO}};
-    static const struct { const char *name; uint8_t role; } loc_map[] = {
-        {"object_index", L_OBJECT}, {"script_id", L_SCRIPT}, {"line", L_LINE}, {"column", L_COLUMN}};
+    static const struct {
+        const char *name;
+        uint8_t role;
+    } node_map[] = {{"type", R_TYPE},      {"name", R_NAME},        {"id", R_ID},
+                    {"self_size", R_SELF}, {"edge_count", R_EDGES}, {"detachedness", R_DETACHED}};
+    static const struct {
+        const char *name;
+        uint8_t role;
+    } edge_map[] = {{"type", E_TYPE}, {"name_or_index", E_NAME}, {"to_node", E_TO}};
+    static const struct {
+        const char *name;
+        uint8_t role;
+    } loc_map[] = {{"object_index", L_OBJECT}, {"script_id", L_SCRIPT}, {"line", L_LINE}, {"column", L_COLUMN}};
     for (size_t i = 0; i < sizeof node_map / sizeof node_map[0]; i++) {
         int at = field_index(nf, node_map[i].name);
         if (at < 0 && node_map[i].role != R_DETACHED)
@@ -131,7 +145,7 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     if (header_count(snap, "node_count", UINT32_MAX - 1, &nodes) ||
         header_count(snap, "edge_count", UINT32_MAX, &edges))
         return lt_reader_fail(r, err, LT_EINPUT,
-                    "snapshot.node_count and snapshot.edge_count must be integers from 0 to 2^32-1");
+                              "snapshot.node_count and snapshot.edge_count must be integers from 0 to 2^32-1");
     if (json_object_get(snap, "root_index") && header_count(snap, "root_index", UINT64_MAX, &root))
         return lt_reader_fail(r, err, LT_EINPUT, "snapshot.root_index must be a non-negative integer");
     if (json_object_get(snap, "extra_native_bytes"))
@@ -144,7 +158,7 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     r->graph = lt_graph_new((uint32_t)nodes, (uint32_t)edges, detached, err);
     if (!r->graph)
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory allocating a graph of %llu nodes and %llu edges",
-                    (unsigned long long)nodes, (unsigned long long)edges);
+                              (unsigned long long)nodes, (unsigned long long)edges);
     r->node_count = (uint32_t)nodes;
     r->edge_count = (uint32_t)edges;
     r->graph->root = (uint32_t)(nodes ? root / r->node_fields : 0);
@@ -174,11 +188,12 @@ static int parse_header(lt_reader *r, lt_error *err)
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory parsing the snapshot header");
     if (!snap)
         return lt_reader_fail(r, err, LT_EINPUT, "snapshot header is not valid JSON: %s (header byte %d)", jerr.text,
-                    jerr.position);
+                              jerr.position);
     int rc;
     json_t *meta = json_object_get(snap, "meta");
     if (!json_is_object(snap) || !json_is_object(meta))
-        rc = lt_reader_fail(r, err, LT_EINPUT, "\"snapshot\" must be an object with a \"meta\" object: not a V8 heap snapshot");
+        rc = lt_reader_fail(r, err, LT_EINPUT,
+                            "\"snapshot\" must be an object with a \"meta\" object: not a V8 heap snapshot");
     else if ((rc = layout_roles(r, meta, err)) == 0)
         rc = setup_graph(r, snap, meta, err);
     json_decref(snap);

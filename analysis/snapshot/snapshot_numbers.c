@@ -14,7 +14,6 @@ static unsigned array_fields(const lt_reader *r)
     return r->array == A_NODES ? r->node_fields : r->array == A_EDGES ? r->edge_fields : r->location_fields;
 }
 
-
 /* A self size past 2^32-1 (V8 writes a huge ArrayBuffer's backing store so):
  * kept modulo 2^32 as DevTools keeps it, and counted for the report. */
 static void note_wrapped_self(lt_reader *r, uint32_t node)
@@ -33,7 +32,7 @@ static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
     uint64_t i = r->record;
     if (i >= r->node_count)
         return lt_reader_fail(r, err, LT_EINPUT, "nodes[%llu]: more nodes than snapshot.node_count %u (byte %llu)",
-                    (unsigned long long)i * r->node_fields, r->node_count, (unsigned long long)at);
+                              (unsigned long long)i * r->node_fields, r->node_count, (unsigned long long)at);
     uint32_t type = 0, edges = 0;
     for (unsigned f = 0; f < r->node_fields; f++) {
         uint32_t v = r->rec[f];
@@ -48,9 +47,9 @@ static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
         }
     }
     if (type >= (uint32_t)g->node_type_count)
-        return lt_reader_fail(r, err, LT_EINPUT, "nodes[%llu]: unknown node type %u (the snapshot lists %d types) (byte %llu)",
-                    (unsigned long long)i * r->node_fields, type, g->node_type_count,
-                    (unsigned long long)at);
+        return lt_reader_fail(r, err, LT_EINPUT,
+                              "nodes[%llu]: unknown node type %u (the snapshot lists %d types) (byte %llu)",
+                              (unsigned long long)i * r->node_fields, type, g->node_type_count, (unsigned long long)at);
     g->node_type[i] = (uint8_t)type;
     if (r->wide_self)
         note_wrapped_self(r, (uint32_t)i);
@@ -59,9 +58,10 @@ static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
     r->any_string_ref = true;
     r->edges_claimed += edges;
     if (r->edges_claimed > r->edge_count)
-        return lt_reader_fail(r, err, LT_EINPUT,
-                    "nodes[%llu]: the nodes' edge counts add up to more than snapshot.edge_count %u (byte %llu)",
-                    (unsigned long long)i * r->node_fields, r->edge_count, (unsigned long long)at);
+        return lt_reader_fail(
+            r, err, LT_EINPUT,
+            "nodes[%llu]: the nodes' edge counts add up to more than snapshot.edge_count %u (byte %llu)",
+            (unsigned long long)i * r->node_fields, r->edge_count, (unsigned long long)at);
     g->first_edge[i + 1] = (uint32_t)r->edges_claimed;
     r->record++;
     return 0;
@@ -73,7 +73,7 @@ static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
     uint64_t i = r->record;
     if (i >= r->edge_count)
         return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: more edges than snapshot.edge_count %u (byte %llu)",
-                    (unsigned long long)i * r->edge_fields, r->edge_count, (unsigned long long)at);
+                              (unsigned long long)i * r->edge_fields, r->edge_count, (unsigned long long)at);
     uint32_t type = 0, name = 0, to = 0;
     for (unsigned f = 0; f < r->edge_fields; f++) {
         switch ((enum edge_role)r->edge_role[f]) {
@@ -88,15 +88,17 @@ static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
     if (ordinal * r->node_fields != to) /* the multiply is exact for field counts up to 8 */
         ordinal = to / r->node_fields;
     if (to >= r->to_node_limit)
-        return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: to_node %u points past the last node (%u nodes) (byte %llu)",
-                    path, to, r->node_count, (unsigned long long)at);
+        return lt_reader_fail(r, err, LT_EINPUT,
+                              "edges[%llu]: to_node %u points past the last node (%u nodes) (byte %llu)", path, to,
+                              r->node_count, (unsigned long long)at);
     if (ordinal * r->node_fields != to)
         return lt_reader_fail(r, err, LT_EINPUT,
-                    "edges[%llu]: to_node %u is not a multiple of the node field count %u (byte %llu)", path, to,
-                    r->node_fields, (unsigned long long)at);
+                              "edges[%llu]: to_node %u is not a multiple of the node field count %u (byte %llu)", path,
+                              to, r->node_fields, (unsigned long long)at);
     if (type >= (uint32_t)g->edge_type_count)
-        return lt_reader_fail(r, err, LT_EINPUT, "edges[%llu]: unknown edge type %u (the snapshot lists %d types) (byte %llu)",
-                    path, type, g->edge_type_count, (unsigned long long)at);
+        return lt_reader_fail(r, err, LT_EINPUT,
+                              "edges[%llu]: unknown edge type %u (the snapshot lists %d types) (byte %llu)", path, type,
+                              g->edge_type_count, (unsigned long long)at);
     if (lt_graph_edge_has_string_name(g, type) && (name > r->max_string_ref || !r->any_string_ref)) {
         r->max_string_ref = name;
         r->any_string_ref = true;
@@ -127,7 +129,7 @@ static int commit_location(lt_reader *r, lt_error *err, uint64_t at)
     }
     if (object >= r->to_node_limit || object % r->node_fields)
         return lt_reader_fail(r, err, LT_EINPUT, "locations[%llu]: object_index %u is not a node (byte %llu)",
-                    (unsigned long long)r->record * r->location_fields, object, (unsigned long long)at);
+                              (unsigned long long)r->record * r->location_fields, object, (unsigned long long)at);
     loc.node = object / r->node_fields;
     if (lt_reserve(&r->locations, &r->location_cap, r->location_count + 1, sizeof *r->locations, 1024))
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading locations");
@@ -141,9 +143,9 @@ static int commit_number(lt_reader *r, lt_error *err, uint64_t at)
     if (r->value > UINT32_MAX) {
         if (r->array != A_NODES || r->node_role[r->field] != R_SELF)
             return lt_reader_fail(r, err, LT_EINPUT, "%s[%llu]: number %llu is larger than 2^32-1 (byte %llu)",
-                        lt_reader_array_name(r->array),
-                        (unsigned long long)(r->record * array_fields(r) + r->field),
-                        (unsigned long long)r->value, (unsigned long long)at);
+                                  lt_reader_array_name(r->array),
+                                  (unsigned long long)(r->record * array_fields(r) + r->field),
+                                  (unsigned long long)r->value, (unsigned long long)at);
         r->wide_self = r->value;
     }
     r->rec[r->field] = (uint32_t)r->value;
@@ -168,16 +170,16 @@ static int end_array(lt_reader *r, lt_error *err, uint64_t at)
     unsigned fields = array_fields(r);
     uint64_t want = r->array == A_NODES ? r->node_count : r->array == A_EDGES ? r->edge_count : r->record;
     if (r->field != 0 || r->record != want)
-        return lt_reader_fail(r, err, LT_EINPUT,
-                    "%s: holds %llu values, but snapshot.%s_count × %u fields says %llu (byte %llu)",
-                    lt_reader_array_name(r->array), (unsigned long long)(r->record * fields + r->field),
-                    r->array == A_NODES ? "node" : "edge", fields, (unsigned long long)(want * fields),
-                    (unsigned long long)at);
+        return lt_reader_fail(
+            r, err, LT_EINPUT, "%s: holds %llu values, but snapshot.%s_count × %u fields says %llu (byte %llu)",
+            lt_reader_array_name(r->array), (unsigned long long)(r->record * fields + r->field),
+            r->array == A_NODES ? "node" : "edge", fields, (unsigned long long)(want * fields), (unsigned long long)at);
     if (r->array == A_NODES) {
         r->have_nodes = true;
         if (r->edges_claimed != r->edge_count)
-            return lt_reader_fail(r, err, LT_EINPUT, "nodes: the nodes' edge counts add up to %llu, but snapshot.edge_count is %u",
-                        (unsigned long long)r->edges_claimed, r->edge_count);
+            return lt_reader_fail(r, err, LT_EINPUT,
+                                  "nodes: the nodes' edge counts add up to %llu, but snapshot.edge_count is %u",
+                                  (unsigned long long)r->edges_claimed, r->edge_count);
     }
     r->have_edges |= r->array == A_EDGES;
     r->state = S_NEXT;
@@ -188,13 +190,13 @@ static int bad_char(lt_reader *r, lt_error *err, char c, uint64_t at)
 {
     unsigned fields = array_fields(r);
     unsigned long long idx = (unsigned long long)(r->record * (fields ? fields : 1) + r->field);
-    const char *what = c == '[' || c == '{' || c == '"' ? "nesting or a string where a number belongs"
-                       : c == '-'                        ? "a negative number"
+    const char *what = c == '[' || c == '{' || c == '"'   ? "nesting or a string where a number belongs"
+                       : c == '-'                         ? "a negative number"
                        : c == '.' || c == 'e' || c == 'E' ? "a non-integer number"
-                       : c == ','                        ? "a missing number"
-                                                         : "an unexpected character";
-    return lt_reader_fail(r, err, LT_EINPUT, "%s[%llu]: %s ('%c') at byte %llu", lt_reader_array_name(r->array), idx, what,
-                (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
+                       : c == ','                         ? "a missing number"
+                                                          : "an unexpected character";
+    return lt_reader_fail(r, err, LT_EINPUT, "%s[%llu]: %s ('%c') at byte %llu", lt_reader_array_name(r->array), idx,
+                          what, (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
 }
 
 static const char *skip_ws(const char *p, const char *end)
@@ -239,8 +241,9 @@ static int feed_records(lt_reader *r, const char *buf, const char **pp, const ch
             break;
         uint64_t at = r->offset + (uint64_t)(q - buf);
         p = q;
-        rc = r->array == A_EDGES ? commit_edge(r, err, at) : r->array == A_NODES ? commit_node(r, err, at)
-                                                                                : commit_location(r, err, at);
+        rc = r->array == A_EDGES   ? commit_edge(r, err, at)
+             : r->array == A_NODES ? commit_node(r, err, at)
+                                   : commit_location(r, err, at);
     }
     *pp = p;
     return rc;
@@ -262,7 +265,8 @@ int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used
         if ((unsigned char)(c - '0') < 10) {
             if (r->need_comma && !r->in_number)
                 return lt_reader_fail(r, err, LT_EINPUT, "%s: missing comma between numbers at byte %llu",
-                            lt_reader_array_name(r->array), (unsigned long long)(r->offset + (uint64_t)(p - buf)));
+                                      lt_reader_array_name(r->array),
+                                      (unsigned long long)(r->offset + (uint64_t)(p - buf)));
             uint64_t v = r->value;
             do {
                 v = v * 10 + (uint64_t)(*p - '0');
@@ -271,8 +275,9 @@ int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used
             r->value = v;
             r->in_number = true;
             if (v > LT_READER_NUMBER_MAX)
-                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^53 at byte %llu", lt_reader_array_name(r->array),
-                            (unsigned long long)(r->offset + (uint64_t)(p - buf)));
+                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^53 at byte %llu",
+                                      lt_reader_array_name(r->array),
+                                      (unsigned long long)(r->offset + (uint64_t)(p - buf)));
             continue;
         }
         uint64_t at = r->offset + (uint64_t)(p - buf);

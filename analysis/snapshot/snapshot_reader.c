@@ -40,7 +40,10 @@ void lt_reader_free(lt_reader *r)
     free(r);
 }
 
-uint64_t lt_reader_offset(const lt_reader *r) { return r->offset; }
+uint64_t lt_reader_offset(const lt_reader *r)
+{
+    return r->offset;
+}
 
 int lt_reader_fail(lt_reader *r, lt_error *err, int code, const char *fmt, ...)
 {
@@ -55,8 +58,7 @@ int lt_reader_fail(lt_reader *r, lt_error *err, int code, const char *fmt, ...)
 
 const char *lt_reader_array_name(enum array_kind a)
 {
-    static const char *const names[] = {[A_NODES] = "nodes", [A_EDGES] = "edges",
-                                        [A_LOCATIONS] = "locations"};
+    static const char *const names[] = {[A_NODES] = "nodes", [A_EDGES] = "edges", [A_LOCATIONS] = "locations"};
     return names[a];
 }
 
@@ -64,8 +66,10 @@ const char *lt_reader_array_name(enum array_kind a)
 
 static int start_value(lt_reader *r, lt_error *err, uint64_t at)
 {
-    static const struct { const char *key; enum array_kind array; } number_arrays[] = {
-        {"nodes", A_NODES}, {"edges", A_EDGES}, {"locations", A_LOCATIONS}};
+    static const struct {
+        const char *key;
+        enum array_kind array;
+    } number_arrays[] = {{"nodes", A_NODES}, {"edges", A_EDGES}, {"locations", A_LOCATIONS}};
     if (!strcmp(r->key, "snapshot") && !r->key_truncated && !r->have_header) {
         r->scan = (scan_state){0};
         r->state = S_HEADER;
@@ -75,8 +79,9 @@ static int start_value(lt_reader *r, lt_error *err, uint64_t at)
         if (strcmp(r->key, number_arrays[i].key) || r->key_truncated)
             continue;
         if (!r->have_header)
-            return lt_reader_fail(r, err, LT_EINPUT, "\"%s\" comes before the \"snapshot\" header (byte %llu): not a V8 heap snapshot",
-                        r->key, (unsigned long long)at);
+            return lt_reader_fail(r, err, LT_EINPUT,
+                                  "\"%s\" comes before the \"snapshot\" header (byte %llu): not a V8 heap snapshot",
+                                  r->key, (unsigned long long)at);
         if (number_arrays[i].array == A_LOCATIONS && r->location_fields == 0)
             break;
         r->array = number_arrays[i].array;
@@ -90,7 +95,7 @@ static int start_value(lt_reader *r, lt_error *err, uint64_t at)
     if (!strcmp(r->key, "strings") && !r->key_truncated) {
         if (!r->have_header)
             return lt_reader_fail(r, err, LT_EINPUT, "\"strings\" comes before the \"snapshot\" header (byte %llu)",
-                        (unsigned long long)at);
+                                  (unsigned long long)at);
         r->state = S_STR_OPEN;
         return 0;
     }
@@ -103,8 +108,8 @@ static int expect(lt_reader *r, lt_error *err, char c, char want, const char *wh
 {
     if (c == want)
         return 0;
-    return lt_reader_fail(r, err, LT_EINPUT, "expected '%c' %s at byte %llu, found '%c': not a V8 heap snapshot", want, where,
-                (unsigned long long)at, (c >= 32 && c < 127) ? c : '?');
+    return lt_reader_fail(r, err, LT_EINPUT, "expected '%c' %s at byte %llu, found '%c': not a V8 heap snapshot", want,
+                          where, (unsigned long long)at, (c >= 32 && c < 127) ? c : '?');
 }
 
 /* Handles one byte of the structural states; returns 0 or an error. */
@@ -113,9 +118,7 @@ static int structural(lt_reader *r, char c, uint64_t at, lt_error *err)
     if (r->state != S_KEY && lt_reader_is_ws(c))
         return 0;
     switch (r->state) {
-    case S_BEGIN:
-        r->state = S_KEY_OR_END;
-        return expect(r, err, c, '{', "at the start of the snapshot", at);
+    case S_BEGIN: r->state = S_KEY_OR_END; return expect(r, err, c, '{', "at the start of the snapshot", at);
     case S_KEY_OR_END:
         if (c == '}') {
             r->state = S_DONE;
@@ -137,9 +140,7 @@ static int structural(lt_reader *r, char c, uint64_t at, lt_error *err)
             r->key_truncated = true;
         }
         return 0;
-    case S_COLON:
-        r->state = S_VALUE;
-        return expect(r, err, c, ':', "after a top-level key", at);
+    case S_COLON: r->state = S_VALUE; return expect(r, err, c, ':', "after a top-level key", at);
     case S_NEXT:
         if (c == '}') {
             r->state = S_DONE;
@@ -147,16 +148,14 @@ static int structural(lt_reader *r, char c, uint64_t at, lt_error *err)
         }
         r->state = S_KEY_START;
         return expect(r, err, c, ',', "between top-level values", at);
-    case S_NUM_OPEN:
-        r->state = S_NUMBERS;
-        return expect(r, err, c, '[', "at the start of an array", at);
+    case S_NUM_OPEN: r->state = S_NUMBERS; return expect(r, err, c, '[', "at the start of an array", at);
     case S_STR_OPEN:
         r->state = S_STRINGS;
         r->str_need_comma = false;
         return expect(r, err, c, '[', "at the start of \"strings\"", at);
     case S_DONE:
         return lt_reader_fail(r, err, LT_EINPUT, "unexpected data after the end of the snapshot at byte %llu",
-                    (unsigned long long)at);
+                              (unsigned long long)at);
     default:
         return lt_reader_fail(r, err, LT_EINPUT, "internal reader state error at byte %llu", (unsigned long long)at);
     }
@@ -183,9 +182,7 @@ static int feed_one(lt_reader *r, const char *buf, size_t n, size_t *used, lt_er
             return 0;
         }
         return start_value(r, err, r->offset);
-    default:
-        *used = 1;
-        return structural(r, buf[0], r->offset, err);
+    default: *used = 1; return structural(r, buf[0], r->offset, err);
     }
 }
 
@@ -260,7 +257,10 @@ static const char *state_context(const lt_reader *r)
 {
     switch (r->state) {
     case S_HEADER: return "inside the \"snapshot\" header";
-    case S_NUMBERS: return r->array == A_NODES ? "inside \"nodes\"" : r->array == A_EDGES ? "inside \"edges\"" : "inside \"locations\"";
+    case S_NUMBERS:
+        return r->array == A_NODES   ? "inside \"nodes\""
+               : r->array == A_EDGES ? "inside \"edges\""
+                                     : "inside \"locations\"";
     case S_STRINGS:
     case S_STRING: return "inside \"strings\"";
     case S_SKIP: return "inside a skipped value";
@@ -277,13 +277,17 @@ int lt_reader_finish(lt_reader *r, lt_graph **out, lt_error *err)
         return lt_reader_fail(r, err, LT_EINPUT, "input is empty");
     if (r->state != S_DONE)
         return lt_reader_fail(r, err, LT_EINPUT, "input is truncated at byte %llu (%s)", (unsigned long long)r->offset,
-                    state_context(r));
+                              state_context(r));
     if (!r->have_header || !r->have_nodes || !r->have_edges || !r->have_strings)
         return lt_reader_fail(r, err, LT_EINPUT, "not a V8 heap snapshot: missing \"%s\"",
-                    !r->have_header ? "snapshot" : !r->have_nodes ? "nodes" : !r->have_edges ? "edges" : "strings");
+                              !r->have_header  ? "snapshot"
+                              : !r->have_nodes ? "nodes"
+                              : !r->have_edges ? "edges"
+                                               : "strings");
     if (r->any_string_ref && r->max_string_ref >= r->graph->string_count)
-        return lt_reader_fail(r, err, LT_EINPUT, "a node or edge name refers to string %u, but there are only %u strings",
-                    r->max_string_ref, r->graph->string_count);
+        return lt_reader_fail(r, err, LT_EINPUT,
+                              "a node or edge name refers to string %u, but there are only %u strings",
+                              r->max_string_ref, r->graph->string_count);
     if (r->node_count == 0)
         return lt_reader_fail(r, err, LT_EINPUT, "the snapshot has no nodes");
     int rc = install_locations(r, err);

@@ -14,26 +14,26 @@
 #include "snapshot/snapshot_reader.h"
 
 #define HEADER_LIMIT (4u << 20)
-#define MAX_FIELDS 16
+#define MAX_FIELDS   16
 /* Integers past this are not exact in JavaScript (nor in DevTools) */
 #define LT_READER_NUMBER_MAX ((1ull << 53) - 1)
 
 enum state {
-    S_BEGIN,        /* before the top-level '{' */
-    S_KEY_OR_END,   /* after '{': a key or '}' */
-    S_KEY_START,    /* after ',': a key */
-    S_KEY,          /* inside a key string */
+    S_BEGIN,      /* before the top-level '{' */
+    S_KEY_OR_END, /* after '{': a key or '}' */
+    S_KEY_START,  /* after ',': a key */
+    S_KEY,        /* inside a key string */
     S_COLON,
-    S_VALUE,        /* dispatch on the key */
-    S_NEXT,         /* after a value: ',' or '}' */
+    S_VALUE, /* dispatch on the key */
+    S_NEXT,  /* after a value: ',' or '}' */
     S_DONE,
-    S_HEADER,       /* capturing the "snapshot" value */
-    S_SKIP,         /* skipping an unknown value */
-    S_NUM_OPEN,     /* expecting '[' of a number array */
+    S_HEADER,   /* capturing the "snapshot" value */
+    S_SKIP,     /* skipping an unknown value */
+    S_NUM_OPEN, /* expecting '[' of a number array */
     S_NUMBERS,
-    S_STR_OPEN,     /* expecting '[' of the strings array */
-    S_STRINGS,      /* between strings: '"', ',' or ']' */
-    S_STRING,       /* inside a string */
+    S_STR_OPEN, /* expecting '[' of the strings array */
+    S_STRINGS,  /* between strings: '"', ',' or ']' */
+    S_STRING,   /* inside a string */
     S_FAILED,
 };
 
@@ -51,7 +51,7 @@ typedef struct scan_state {
 
 struct lt_reader {
     enum state state;
-    uint64_t offset;          /* bytes consumed before the current buffer */
+    uint64_t offset; /* bytes consumed before the current buffer */
     char key[64];
     size_t key_len;
     bool key_truncated;
@@ -67,17 +67,17 @@ struct lt_reader {
     uint8_t node_role[MAX_FIELDS], edge_role[MAX_FIELDS], loc_role[MAX_FIELDS];
     uint32_t node_count, edge_count;
     uint64_t to_node_limit;
-    uint64_t to_node_magic;   /* x / node_fields == (x * magic) >> 35 */
+    uint64_t to_node_magic; /* x / node_fields == (x * magic) >> 35 */
 
     /* number arrays */
     enum array_kind array;
-    uint64_t value;           /* the number being read */
+    uint64_t value; /* the number being read */
     bool in_number, need_comma, any_value;
     unsigned field;
     uint32_t rec[MAX_FIELDS];
-    uint64_t wide_self;       /* the record's self size when past 2^32-1, else 0 */
-    uint64_t record;          /* records completed in the current array */
-    uint64_t edges_claimed;   /* sum of node edge counts so far */
+    uint64_t wide_self;     /* the record's self size when past 2^32-1, else 0 */
+    uint64_t record;        /* records completed in the current array */
+    uint64_t edges_claimed; /* sum of node edge counts so far */
     uint32_t max_string_ref;
     bool any_string_ref;
 
@@ -88,18 +88,20 @@ struct lt_reader {
     char *str;
     size_t str_len, str_cap;
     bool str_escape;
-    unsigned str_hex, str_hex_len;   /* \uXXXX in progress */
+    unsigned str_hex, str_hex_len; /* \uXXXX in progress */
     uint32_t str_high_surrogate;
     bool str_need_comma;
 
     lt_graph *graph;
 };
 
-static inline bool lt_reader_is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+static inline bool lt_reader_is_ws(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 /* Marks the reader failed and sets err; returns code. */
-int lt_reader_fail(lt_reader *r, lt_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int lt_reader_fail(lt_reader *r, lt_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* "nodes", "edges" or "locations". */
 const char *lt_reader_array_name(enum array_kind a);

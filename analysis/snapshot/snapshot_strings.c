@@ -83,18 +83,21 @@ static int str_escape(lt_reader *r, char c, uint64_t at, lt_error *err)
         return 0;
     }
     if (!hit || !c)
-        return lt_reader_fail(r, err, LT_EINPUT, "strings[%u]: invalid escape \\%c at byte %llu", r->graph->string_count,
-                    (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
+        return lt_reader_fail(r, err, LT_EINPUT, "strings[%u]: invalid escape \\%c at byte %llu",
+                              r->graph->string_count, (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
     int rc = flush_surrogate(r, err);
     return rc ? rc : str_push(r, &to[hit - from], 1, err);
 }
 
 static int str_hex_digit(lt_reader *r, char c, uint64_t at, lt_error *err)
 {
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
     if (d < 0)
         return lt_reader_fail(r, err, LT_EINPUT, "strings[%u]: invalid \\u escape at byte %llu", r->graph->string_count,
-                    (unsigned long long)at);
+                              (unsigned long long)at);
     r->str_hex = r->str_hex << 4 | (unsigned)d;
     return --r->str_hex_len ? 0 : str_unit(r, r->str_hex, err);
 }
@@ -170,8 +173,8 @@ int lt_reader_feed_strings(lt_reader *r, const char *buf, size_t n, size_t *used
             *used = i + 1;
             return 0;
         } else {
-            return lt_reader_fail(r, err, LT_EINPUT, "strings[%u]: expected a string at byte %llu", r->graph->string_count,
-                        (unsigned long long)at);
+            return lt_reader_fail(r, err, LT_EINPUT, "strings[%u]: expected a string at byte %llu",
+                                  r->graph->string_count, (unsigned long long)at);
         }
     }
     *used = n;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define HUGE_PAGE (2u << 20)
+#define HUGE_PAGE  (2u << 20)
 #define BIG_ENOUGH (4u << 20)
 
 void *lt_big_alloc(size_t count, size_t size)

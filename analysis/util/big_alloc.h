@@ -13,8 +13,6 @@ void *lt_big_alloc(size_t count, size_t size);
 /* Like calloc(count, size). */
 void *lt_big_calloc(size_t count, size_t size);
 
-
-
 /* A pool of released big blocks, owned by one analysis: a block released
  * after one stage is handed to the next instead of fresh memory (which costs
  * page faults and zeroing on every touch). Caller-allocated; start zeroed

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LT_HASH_SEED 14695981039346656037ull
+#define LT_HASH_SEED  14695981039346656037ull
 #define LT_HASH_PRIME 1099511628211ull
 
 /* Continues h with len bytes at p. */

@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 typedef struct lt_table {
-    uint32_t *slots;     /* capacity slots: 0 or entry + 1 */
-    uint32_t capacity;   /* a power of two, at most 2^31 */
-    uint32_t count;      /* entries stored */
-    unsigned shift;      /* 64 - log2(capacity) */
+    uint32_t *slots;   /* capacity slots: 0 or entry + 1 */
+    uint32_t capacity; /* a power of two, at most 2^31 */
+    uint32_t count;    /* entries stored */
+    unsigned shift;    /* 64 - log2(capacity) */
 } lt_table;
 
 /* The hash of a stored entry, for re-placing it when the table grows. */

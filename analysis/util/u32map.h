@@ -15,7 +15,7 @@ typedef struct lt_u32pair {
 } lt_u32pair;
 
 typedef struct lt_u32map {
-    lt_table table;      /* entries: indices into pairs */
+    lt_table table; /* entries: indices into pairs */
     lt_u32pair *pairs;
     uint32_t pair_capacity;
 } lt_u32map;

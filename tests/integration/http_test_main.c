@@ -43,9 +43,13 @@ int main(int argc, char **argv)
         return fail(&err);
     lt_db_close(conn);
 
-    lt_http_config cfg = {.listen = "127.0.0.1:0", .data_dir = argv[1], .conninfo = conninfo,
-                          .routes = lt_api_routes, .route_count = lt_api_route_count,
-                          .max_upload = strtoull(argv[3], NULL, 10), .static_dir = argc == 5 ? argv[4] : NULL};
+    lt_http_config cfg = {.listen = "127.0.0.1:0",
+                          .data_dir = argv[1],
+                          .conninfo = conninfo,
+                          .routes = lt_api_routes,
+                          .route_count = lt_api_route_count,
+                          .max_upload = strtoull(argv[3], NULL, 10),
+                          .static_dir = argc == 5 ? argv[4] : NULL};
     lt_http *http;
     if (lt_http_start(&cfg, &http, &err))
         return fail(&err);

@@ -39,12 +39,12 @@ void expected_report_check(const char *expected_path, const lt_analysis *a)
     static const char *const counts[] = {"node_count", "edge_count", "total_self_size", NULL};
     assert_same_fields(exp, snap, counts, "snapshot", 0);
     assert_int_equal(json_integer_value(json_object_get(exp, "root_retained_size")), a->tree.retained[a->graph->root]);
-    static const char *const node_fields[] = {"id", "type", "name", "class", "self_size", "retained_size",
+    static const char *const node_fields[] = {"id",       "type",         "name", "class", "self_size", "retained_size",
                                               "distance", "dominator_id", NULL};
     assert_same_list(json_object_get(exp, "top_nodes"), json_object_get(doc, "top_retainers"), node_fields,
                      "top_retainers");
-    static const char *const class_fields[] = {"class", "key", "count", "shallow_size", "retained_size", "distance",
-                                               NULL};
+    static const char *const class_fields[] = {"class",         "key",      "count", "shallow_size",
+                                               "retained_size", "distance", NULL};
     assert_same_list(json_object_get(exp, "devtools_classes"), json_object_get(doc, "classes"), class_fields,
                      "classes");
     json_decref(doc);

@@ -56,7 +56,7 @@ static atomic_ulong allocations, fail_at, failed;
 static atomic_long live_blocks;
 
 #define MAX_ALLOCATIONS (1u << 16)
-static _Thread_local bool in_jansson;    /* the allocation comes through jansson's hook */
+static _Thread_local bool in_jansson;       /* the allocation comes through jansson's hook */
 static uint8_t by_jansson[MAX_ALLOCATIONS]; /* per allocation number of the clean run */
 
 /* True when this allocation is to fail; counts it otherwise. */
@@ -84,11 +84,20 @@ static void *counted(void *p)
     return p;
 }
 
-void *__wrap_malloc(size_t size) { return refuse() ? NULL : counted(__real_malloc(size)); }
+void *__wrap_malloc(size_t size)
+{
+    return refuse() ? NULL : counted(__real_malloc(size));
+}
 
-void *__wrap_calloc(size_t count, size_t size) { return refuse() ? NULL : counted(__real_calloc(count, size)); }
+void *__wrap_calloc(size_t count, size_t size)
+{
+    return refuse() ? NULL : counted(__real_calloc(count, size));
+}
 
-char *__wrap_strdup(const char *s) { return refuse() ? NULL : counted(__real_strdup(s)); }
+char *__wrap_strdup(const char *s)
+{
+    return refuse() ? NULL : counted(__real_strdup(s));
+}
 
 void *__wrap_realloc(void *p, size_t size)
 {
@@ -132,7 +141,10 @@ static void *json_malloc(size_t size)
     return p;
 }
 
-static void json_free(void *p) { __wrap_free(p); }
+static void json_free(void *p)
+{
+    __wrap_free(p);
+}
 
 /* The report of a run that succeeded, as text (free it); made unhooked. */
 static char *report_text(lt_graph *g)
@@ -196,11 +208,11 @@ static lt_graph *copy_graph(const lt_graph *g)
     assert_non_null(c);
     *c = *g;
     size_t n = g->node_count ? g->node_count : 1, m = g->edge_count ? g->edge_count : 1;
-#define COPY(field, count)                                                                                    \
-    do {                                                                                                      \
-        c->field = g->field ? malloc((count) * sizeof *g->field) : NULL;                                      \
-        if (g->field)                                                                                         \
-            memcpy(c->field, g->field, (count) * sizeof *g->field);                                           \
+#define COPY(field, count)                                                                                             \
+    do {                                                                                                               \
+        c->field = g->field ? malloc((count) * sizeof *g->field) : NULL;                                               \
+        if (g->field)                                                                                                  \
+            memcpy(c->field, g->field, (count) * sizeof *g->field);                                                    \
     } while (0)
     COPY(node_type, n);
     COPY(node_name, n);

@@ -41,7 +41,7 @@ struct collect {
     char *buf;
     size_t len, cap;
     int calls;
-    int fail_at;        /* sink call (1-based) that fails, 0 = never */
+    int fail_at; /* sink call (1-based) that fails, 0 = never */
     int progress_calls;
     uint64_t last_consumed, total;
     bool monotonic;
@@ -137,8 +137,7 @@ static void expect_bytes(const struct collect *c, const char *want, size_t want_
 }
 
 /* Streams e->dir/name and checks the bytes, format and entry. */
-static void expect_ok(const struct env *e, const char *name, const char *format,
-                      const char *entry)
+static void expect_ok(const struct env *e, const char *name, const char *format, const char *entry)
 {
     char path[256];
     struct collect c = {0};
@@ -294,24 +293,54 @@ static int group_teardown(void **state)
 
 /* ------------------------------------------------------ supported inputs */
 
-static void test_plain(void **state) { expect_ok(*state, "snap.json", "plain", ""); }
-static void test_gzip(void **state) { expect_ok(*state, "snap.json.gz", "gzip", ""); }
-static void test_gzip_multi(void **state) { expect_ok(*state, "multi.gz", "gzip", ""); }
+static void test_plain(void **state)
+{
+    expect_ok(*state, "snap.json", "plain", "");
+}
+static void test_gzip(void **state)
+{
+    expect_ok(*state, "snap.json.gz", "gzip", "");
+}
+static void test_gzip_multi(void **state)
+{
+    expect_ok(*state, "multi.gz", "gzip", "");
+}
 static void test_gzip_multi_small_first(void **state)
 {
     expect_ok(*state, "multi_small.gz", "gzip", "");
 }
-static void test_gzip_zero_padding(void **state) { expect_ok(*state, "padded.gz", "gzip", ""); }
-static void test_zstd(void **state) { expect_ok(*state, "snap.json.zst", "zstd", ""); }
-static void test_xz(void **state) { expect_ok(*state, "snap.json.xz", "xz", ""); }
-static void test_bzip2(void **state) { expect_ok(*state, "snap.json.bz2", "bzip2", ""); }
-static void test_lz4(void **state) { expect_ok(*state, "snap.json.lz4", "lz4", ""); }
-static void test_zip(void **state) { expect_ok(*state, "one.zip", "zip", "x.heapsnapshot"); }
+static void test_gzip_zero_padding(void **state)
+{
+    expect_ok(*state, "padded.gz", "gzip", "");
+}
+static void test_zstd(void **state)
+{
+    expect_ok(*state, "snap.json.zst", "zstd", "");
+}
+static void test_xz(void **state)
+{
+    expect_ok(*state, "snap.json.xz", "xz", "");
+}
+static void test_bzip2(void **state)
+{
+    expect_ok(*state, "snap.json.bz2", "bzip2", "");
+}
+static void test_lz4(void **state)
+{
+    expect_ok(*state, "snap.json.lz4", "lz4", "");
+}
+static void test_zip(void **state)
+{
+    expect_ok(*state, "one.zip", "zip", "x.heapsnapshot");
+}
 static void test_zip_readme_first(void **state)
 {
     expect_ok(*state, "two.zip", "zip", "x.heapsnapshot");
 }
-static void test_tar(void **state) { expect_ok(*state, "snap.tar", "tar", "x.heapsnapshot"); }
+static void test_tar(void **state)
+{
+    expect_ok(*state, "snap.tar", "tar", "x.heapsnapshot");
+}
 static void test_tar_skips_big_entry(void **state)
 {
     expect_ok(*state, "skip.tar", "tar", "x.heapsnapshot");
@@ -396,8 +425,8 @@ static void test_truncated_xz_zip(void **state)
 
 static void test_zip_without_snapshot(void **state)
 {
-    expect_fail(*state, "none.zip", LT_EARCHIVE, "archive (zip)", "no *.heapsnapshot",
-                "README.txt", "d/other.json", NULL);
+    expect_fail(*state, "none.zip", LT_EARCHIVE, "archive (zip)", "no *.heapsnapshot", "README.txt", "d/other.json",
+                NULL);
     expect_fail(*state, "many.zip", LT_EARCHIVE, "f1.txt", "and 2 more", NULL);
 }
 
@@ -406,15 +435,20 @@ static void test_random_bytes(void **state)
     expect_fail(*state, "random.bin", LT_EARCHIVE, "unrecognised format", "50 4b 99", NULL);
 }
 
-static void test_empty(void **state) { expect_fail(*state, "empty", LT_EINPUT, "empty", NULL); }
+static void test_empty(void **state)
+{
+    expect_fail(*state, "empty", LT_EINPUT, "empty", NULL);
+}
 
 static void test_missing_file(void **state)
 {
-    expect_fail(*state, "no-such-file.heapsnapshot", LT_EIO, "no-such-file.heapsnapshot",
-                "No such file", NULL);
+    expect_fail(*state, "no-such-file.heapsnapshot", LT_EIO, "no-such-file.heapsnapshot", "No such file", NULL);
 }
 
-static void test_directory(void **state) { expect_fail(*state, "d", LT_EIO, "/d'", NULL); }
+static void test_directory(void **state)
+{
+    expect_fail(*state, "d", LT_EIO, "/d'", NULL);
+}
 
 static void test_bad_usage(void **state)
 {
@@ -443,8 +477,7 @@ static void expect_sink_stop(const struct env *e, const char *name, int fail_at)
 
 static void test_sink_error(void **state)
 {
-    static const char *const names[] = {"snap.json", "snap.json.gz", "snap.json.zst",
-                                        "two.zip", "snap.tar.gz"};
+    static const char *const names[] = {"snap.json", "snap.json.gz", "snap.json.zst", "two.zip", "snap.tar.gz"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         expect_sink_stop(*state, names[i], 1);
         expect_sink_stop(*state, names[i], 2);
@@ -490,8 +523,7 @@ static void feed_and_exit(const char *path, int fd, int hold)
 }
 
 /* Runs lt_input_stream("-") with a child process feeding fd 0 through a pipe. */
-static int stream_stdin(const char *path, int hold, struct collect *c, lt_input_info *info,
-                        lt_error *err)
+static int stream_stdin(const char *path, int hold, struct collect *c, lt_input_info *info, lt_error *err)
 {
     int fds[2], saved = dup(0), status;
     assert_true(saved >= 0);
@@ -576,8 +608,7 @@ static void test_stdin_7z(void **state)
     lt_input_info info;
     lt_error err;
     (void)state;
-    assert_int_equal(stream_stdin(LT_FIXTURES "/archive/small.7z", 0, &c, &info, &err),
-                     LT_EARCHIVE);
+    assert_int_equal(stream_stdin(LT_FIXTURES "/archive/small.7z", 0, &c, &info, &err), LT_EARCHIVE);
     assert_non_null(strstr(err.message, "(7z)"));
     assert_non_null(strstr(err.message, "regular file"));
     free(c.buf);

@@ -30,7 +30,7 @@
 #include "snapshot/graph.h"
 #include "lt_error.h"
 
-#define NONE UINT32_MAX
+#define NONE         UINT32_MAX
 #define DEFAULT_SEED 0x9e3779b97f4a7c15ull
 
 /* ------------------------------------------------------------------ PRNG */
@@ -78,8 +78,7 @@ static void *xcalloc(size_t n, size_t size)
 }
 
 /* Builds the graph; edges may come in any order (stable per source node). */
-static test_graph build_graph(uint32_t n, uint32_t root, const test_edge *edges, uint32_t m,
-                              const uint32_t *sizes)
+static test_graph build_graph(uint32_t n, uint32_t root, const test_edge *edges, uint32_t m, const uint32_t *sizes)
 {
     lt_error err;
     lt_error_clear(&err);
@@ -134,8 +133,7 @@ typedef struct ref_stats {
 
 /* BFS over essential edges from every node already marked, never entering a
  * node with skip[v] set. */
-static void mark_reachable(const lt_graph *g, const uint64_t *ess, uint8_t *mark,
-                           const uint8_t *skip, uint32_t *queue)
+static void mark_reachable(const lt_graph *g, const uint64_t *ess, uint8_t *mark, const uint8_t *skip, uint32_t *queue)
 {
     uint32_t head = 0, tail = 0;
     for (uint32_t v = 0; v < g->node_count; v++)
@@ -154,8 +152,8 @@ static void mark_reachable(const lt_graph *g, const uint64_t *ess, uint8_t *mark
 }
 
 /* BFS in the CSR graph (first, to) from root avoiding node `removed`. */
-static void star_reach(uint32_t n, uint32_t root, const uint32_t *first, const uint32_t *to,
-                       uint32_t removed, uint8_t *seen, uint32_t *queue)
+static void star_reach(uint32_t n, uint32_t root, const uint32_t *first, const uint32_t *to, uint32_t removed,
+                       uint8_t *seen, uint32_t *queue)
 {
     memset(seen, 0, n);
     uint32_t head = 0, tail = 0;
@@ -173,8 +171,8 @@ static void star_reach(uint32_t n, uint32_t root, const uint32_t *first, const u
     }
 }
 
-static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *self, uint32_t *idom,
-                      uint64_t *retained, uint32_t *unreachable, ref_stats *st)
+static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *self, uint32_t *idom, uint64_t *retained,
+                      uint32_t *unreachable, ref_stats *st)
 {
     uint32_t n = g->node_count, root = g->root;
     uint8_t *in_r = xcalloc(n, 1), *has_in = xcalloc(n, 1), *orphan = xcalloc(n, 1);
@@ -315,8 +313,8 @@ static void run_impl(const test_graph *tg, lt_dominator_tree *out)
     assert_dominated_lists(tg->g, out);
 }
 
-static uint32_t count_mismatches(const lt_graph *g, const lt_dominator_tree *got,
-                                 const uint32_t *idom, const uint64_t *ret, uint32_t unreachable)
+static uint32_t count_mismatches(const lt_graph *g, const lt_dominator_tree *got, const uint32_t *idom,
+                                 const uint64_t *ret, uint32_t unreachable)
 {
     uint32_t bad = got->unreachable != unreachable;
     for (uint32_t v = 0; v < g->node_count; v++)
@@ -335,26 +333,24 @@ static void print_graph(const lt_graph *g, const uint64_t *ess)
     }
 }
 
-static void print_comparison(const lt_graph *g, const lt_dominator_tree *got,
-                             const uint32_t *idom, const uint64_t *ret, uint32_t unreachable)
+static void print_comparison(const lt_graph *g, const lt_dominator_tree *got, const uint32_t *idom, const uint64_t *ret,
+                             uint32_t unreachable)
 {
     printf("  unreachable: got %u, want %u%s\n", got->unreachable, unreachable,
            got->unreachable != unreachable ? "   <-- MISMATCH" : "");
     printf("  node: got idom / want idom | got retained / want retained\n");
     for (uint32_t v = 0; v < g->node_count; v++) {
         int bad = got->dominator[v] != idom[v] || got->retained[v] != ret[v];
-        printf("    %3u: %3u / %3u | %6" PRIu64 " / %6" PRIu64 "%s\n", v, got->dominator[v],
-               idom[v], got->retained[v], ret[v], bad ? "   <-- MISMATCH" : "");
+        printf("    %3u: %3u / %3u | %6" PRIu64 " / %6" PRIu64 "%s\n", v, got->dominator[v], idom[v], got->retained[v],
+               ret[v], bad ? "   <-- MISMATCH" : "");
     }
 }
 
-static void print_edges_as_c(uint32_t n, uint32_t root, const test_edge *edges, uint32_t m,
-                             const uint32_t *sizes)
+static void print_edges_as_c(uint32_t n, uint32_t root, const test_edge *edges, uint32_t m, const uint32_t *sizes)
 {
     printf("  as C: n=%u root=%u\n  edges {from,to,essential}: ", n, root);
     for (uint32_t e = 0; e < m; e++)
-        printf("{%u,%u,%d}%s", edges[e].from, edges[e].to, edges[e].essential,
-               e + 1 < m ? "," : "");
+        printf("{%u,%u,%d}%s", edges[e].from, edges[e].to, edges[e].essential, e + 1 < m ? "," : "");
     printf("\n  sizes: ");
     for (uint32_t i = 0; i < n; i++)
         printf("%u%s", sizes[i], i + 1 < n ? "," : "");
@@ -363,9 +359,8 @@ static void print_edges_as_c(uint32_t n, uint32_t root, const test_edge *edges, 
 
 /* Runs implementation and reference on one graph; returns the number of
  * mismatching entries, printing the case when verbose and it mismatches. */
-static uint32_t check_against_reference(uint32_t n, uint32_t root, const test_edge *edges,
-                                        uint32_t m, const uint32_t *sizes, int verbose,
-                                        ref_stats *st)
+static uint32_t check_against_reference(uint32_t n, uint32_t root, const test_edge *edges, uint32_t m,
+                                        const uint32_t *sizes, int verbose, ref_stats *st)
 {
     test_graph tg = build_graph(n, root, edges, m, sizes);
     uint32_t *idom = xcalloc(n, sizeof(uint32_t));
@@ -388,8 +383,7 @@ static uint32_t check_against_reference(uint32_t n, uint32_t root, const test_ed
 }
 
 /* Shrinks a failing case: drops edges and nodes while it still fails. */
-static void shrink_case(uint32_t *n_io, uint32_t *root_io, test_edge *edges, uint32_t *m_io,
-                        uint32_t *sizes)
+static void shrink_case(uint32_t *n_io, uint32_t *root_io, test_edge *edges, uint32_t *m_io, uint32_t *sizes)
 {
     uint32_t n = *n_io, root = *root_io, m = *m_io;
     test_edge *trial = xcalloc(m, sizeof *trial);
@@ -443,9 +437,9 @@ static void shrink_case(uint32_t *n_io, uint32_t *root_io, test_edge *edges, uin
 
 /* Hand-written case: the reference must give the expected answer (checks the
  * reference) and so must the implementation. */
-static void check_case(const char *name, uint32_t n, uint32_t root, const test_edge *edges,
-                       uint32_t m, const uint32_t *sizes, const uint32_t *want_idom,
-                       const uint64_t *want_ret, uint32_t want_unreachable)
+static void check_case(const char *name, uint32_t n, uint32_t root, const test_edge *edges, uint32_t m,
+                       const uint32_t *sizes, const uint32_t *want_idom, const uint64_t *want_ret,
+                       uint32_t want_unreachable)
 {
     test_graph tg = build_graph(n, root, edges, m, sizes);
     uint32_t *idom = xcalloc(n, sizeof(uint32_t));
@@ -551,8 +545,7 @@ static void test_weak_cycle_edge_into_reachable(void **state)
     (void)state;
     /* 0 -> 1 -> 2, 0 -> 3, 3 -weak-> 4, 4 <-> 5, 5 -> 2. If 5 -> 2 counted,
      * 2 would be reachable around 1 and fall under the root; it must not. */
-    const test_edge e[] = {{0, 1, 1}, {1, 2, 1}, {0, 3, 1}, {3, 4, 0},
-                           {4, 5, 1}, {5, 4, 1}, {5, 2, 1}};
+    const test_edge e[] = {{0, 1, 1}, {1, 2, 1}, {0, 3, 1}, {3, 4, 0}, {4, 5, 1}, {5, 4, 1}, {5, 2, 1}};
     const uint32_t sizes[] = {1, 2, 4, 8, 16, 32};
     const uint32_t idom[] = {0, 0, 1, 0, 0, 0};
     const uint64_t ret[] = {63, 6, 4, 8, 16, 32};
@@ -641,19 +634,19 @@ static void test_all_edges_weak(void **state)
 /* ------------------------------------------------------------ deep shapes */
 
 enum deep_kind {
-    DEEP_CHAIN,          /* 0 -> 1 -> ... -> n-1 */
-    DEEP_REVERSED,       /* root n-1 -> n-2 -> ... -> 0 */
-    DEEP_BACK_EDGES,     /* chain plus edges back to earlier nodes, weak skips */
-    DEEP_LADDER,         /* chain plus i -> i+3 for i % 3 == 0 */
-    DEEP_ORPHAN_CHAIN,   /* root alone; 1 -> 2 -> ... -> n-1 held by nothing */
-    DEEP_WEAK_CYCLE,     /* root -weak-> 1 -> 2 -> ... -> n-1 -> 1 */
+    DEEP_CHAIN,           /* 0 -> 1 -> ... -> n-1 */
+    DEEP_REVERSED,        /* root n-1 -> n-2 -> ... -> 0 */
+    DEEP_BACK_EDGES,      /* chain plus edges back to earlier nodes, weak skips */
+    DEEP_LADDER,          /* chain plus i -> i+3 for i % 3 == 0 */
+    DEEP_ORPHAN_CHAIN,    /* root alone; 1 -> 2 -> ... -> n-1 held by nothing */
+    DEEP_WEAK_CYCLE,      /* root -weak-> 1 -> 2 -> ... -> n-1 -> 1 */
     DEEP_LOOP_FROM_BELOW, /* chain 0 -> 1 -> ... -> n-1, 0 -> n-1, n-1 -> 2 */
     DEEP_KINDS
 };
 
 static const char *const deep_names[DEEP_KINDS] = {
-    "chain", "reversed chain (root n-1)", "chain with back edges", "ladder",
-    "orphan chain", "weak-only long cycle", "long loop entered from below"};
+    "chain",        "reversed chain (root n-1)", "chain with back edges",       "ladder",
+    "orphan chain", "weak-only long cycle",      "long loop entered from below"};
 
 static uint32_t deep_size(uint32_t i)
 {
@@ -661,8 +654,8 @@ static uint32_t deep_size(uint32_t i)
 }
 
 /* Fills edges (capacity 3n) and the expected idom; returns the edge count. */
-static uint32_t deep_build(enum deep_kind kind, uint32_t n, test_edge *edges, uint32_t *idom,
-                           uint32_t *root, uint32_t *unreachable)
+static uint32_t deep_build(enum deep_kind kind, uint32_t n, test_edge *edges, uint32_t *idom, uint32_t *root,
+                           uint32_t *unreachable)
 {
     uint32_t m = 0;
     *root = 0;
@@ -734,16 +727,14 @@ static uint32_t deep_build(enum deep_kind kind, uint32_t n, test_edge *edges, ui
         for (uint32_t i = 0; i < n; i++)
             idom[i] = (i <= 2 || i == n - 1) ? 0 : i - 1;
         break;
-    default:
-        fail();
+    default: fail();
     }
     return m;
 }
 
 /* Expected retained sizes from an expected dominator tree, bottom-up without
  * recursion (Kahn's order over child counts). */
-static void retained_from_idom(uint32_t n, uint32_t root, const uint32_t *idom,
-                               const uint32_t *sizes, uint64_t *ret)
+static void retained_from_idom(uint32_t n, uint32_t root, const uint32_t *idom, const uint32_t *sizes, uint64_t *ret)
 {
     uint32_t *pending = xcalloc(n, sizeof(uint32_t));
     uint32_t *queue = xcalloc(n, sizeof(uint32_t));
@@ -796,8 +787,7 @@ static void run_deep(enum deep_kind kind, uint32_t n)
             snprintf(msg, sizeof msg, "node %u: idom %u, want %u", v, got.dominator[v], idom[v]);
     for (uint32_t v = 0; v < n && !msg[0]; v++)
         if (got.retained[v] != ret[v])
-            snprintf(msg, sizeof msg, "node %u: retained %" PRIu64 ", want %" PRIu64, v,
-                     got.retained[v], ret[v]);
+            snprintf(msg, sizeof msg, "node %u: retained %" PRIu64 ", want %" PRIu64, v, got.retained[v], ret[v]);
     lt_dominator_tree_free(&got);
     free_graph(&tg);
     free(idom);
@@ -837,8 +827,8 @@ static void test_deep_shapes_small(void **state)
             free(ret);
             free(ref_ret);
             if (wrong != NONE)
-                fail_msg("deep shape %s n=%u: the test's expected answer is wrong (node %u)",
-                         deep_names[kind], n, wrong);
+                fail_msg("deep shape %s n=%u: the test's expected answer is wrong (node %u)", deep_names[kind], n,
+                         wrong);
             run_deep((enum deep_kind)kind, n);
         }
     }
@@ -914,17 +904,16 @@ static void run_random(uint32_t graphs, uint32_t max_n)
     rng_state = seed ^ ((uint64_t)max_n << 32);
     if (!rng_state)
         rng_state = DEFAULT_SEED;
-    printf("random graphs: %u graphs of up to %u nodes, seed 0x%016" PRIx64
-           " (LT_TEST_SEED), max_n %u\n", graphs, max_n, seed, max_n);
+    printf("random graphs: %u graphs of up to %u nodes, seed 0x%016" PRIx64 " (LT_TEST_SEED), max_n %u\n", graphs,
+           max_n, seed, max_n);
 
-    uint32_t failures = 0, with_unreachable = 0, with_orphans = 0, with_orphan_reach = 0,
-             with_cycles = 0, with_dropped = 0, nonzero_root = 0;
+    uint32_t failures = 0, with_unreachable = 0, with_orphans = 0, with_orphan_reach = 0, with_cycles = 0,
+             with_dropped = 0, nonzero_root = 0;
     random_case smallest = {0, 0, 0, NULL, NULL};
     for (uint32_t iter = 0; iter < graphs; iter++) {
         random_case c = random_graph(max_n);
         ref_stats st;
-        uint32_t bad = check_against_reference(c.n, c.root, c.edges, c.m, c.sizes,
-                                               failures == 0 && c.n <= 40, &st);
+        uint32_t bad = check_against_reference(c.n, c.root, c.edges, c.m, c.sizes, failures == 0 && c.n <= 40, &st);
         with_unreachable += st.orphans + st.others + st.cyclic > 0;
         with_orphans += st.orphans > 0;
         with_orphan_reach += st.others > 0;
@@ -933,8 +922,8 @@ static void run_random(uint32_t graphs, uint32_t max_n)
         nonzero_root += c.root != 0;
         if (bad) {
             if (failures == 0)
-                printf("  first mismatch: graph #%u, %u nodes (%u entries differ)%s\n", iter, c.n,
-                       bad, c.n <= 40 ? ", printed above" : "");
+                printf("  first mismatch: graph #%u, %u nodes (%u entries differ)%s\n", iter, c.n, bad,
+                       c.n <= 40 ? ", printed above" : "");
             failures++;
             if (!smallest.edges || c.n < smallest.n || (c.n == smallest.n && c.m < smallest.m)) {
                 free(smallest.edges);
@@ -948,22 +937,18 @@ static void run_random(uint32_t graphs, uint32_t max_n)
     }
     printf("  coverage: %u with unreached nodes, %u with orphans, %u with nodes held via an "
            "orphan, %u with weak-only cycles, %u with dropped cycle edges, %u with root != 0\n",
-           with_unreachable, with_orphans, with_orphan_reach, with_cycles, with_dropped,
-           nonzero_root);
+           with_unreachable, with_orphans, with_orphan_reach, with_cycles, with_dropped, nonzero_root);
     if (failures) {
         shrink_case(&smallest.n, &smallest.root, smallest.edges, &smallest.m, smallest.sizes);
         printf("  smallest failing graph after shrinking:\n");
-        check_against_reference(smallest.n, smallest.root, smallest.edges, smallest.m,
-                                smallest.sizes, 1, NULL);
+        check_against_reference(smallest.n, smallest.root, smallest.edges, smallest.m, smallest.sizes, 1, NULL);
         free(smallest.edges);
         free(smallest.sizes);
         fflush(stdout);
-        fail_msg("%u of %u random graphs mismatch (seed 0x%016" PRIx64 ")", failures, graphs,
-                 seed);
+        fail_msg("%u of %u random graphs mismatch (seed 0x%016" PRIx64 ")", failures, graphs, seed);
     }
     /* The generator must actually produce the interesting cases. */
-    assert_true(with_orphans > 0 && with_orphan_reach > 0 && with_cycles > 0 && with_dropped > 0 &&
-                nonzero_root > 0);
+    assert_true(with_orphans > 0 && with_orphan_reach > 0 && with_cycles > 0 && with_dropped > 0 && nonzero_root > 0);
 }
 
 static void test_random_small(void **state)

@@ -66,11 +66,31 @@ static void check_fixture(const char *name)
     lt_analysis_free(a);
 }
 
-static void seed_co_matches_devtools(void **state) { (void)state; check_fixture("seed-co"); }
-static void seed_async_matches_devtools(void **state) { (void)state; check_fixture("seed-async"); }
-static void fixed_loop_matches_devtools(void **state) { (void)state; check_fixture("fixed-loop"); }
-static void mixed_app_matches_devtools(void **state) { (void)state; check_fixture("mixed-app"); }
-static void chromium_todo_undo_matches_devtools(void **state) { (void)state; check_fixture("chromium-todo-undo"); }
+static void seed_co_matches_devtools(void **state)
+{
+    (void)state;
+    check_fixture("seed-co");
+}
+static void seed_async_matches_devtools(void **state)
+{
+    (void)state;
+    check_fixture("seed-async");
+}
+static void fixed_loop_matches_devtools(void **state)
+{
+    (void)state;
+    check_fixture("fixed-loop");
+}
+static void mixed_app_matches_devtools(void **state)
+{
+    (void)state;
+    check_fixture("mixed-app");
+}
+static void chromium_todo_undo_matches_devtools(void **state)
+{
+    (void)state;
+    check_fixture("chromium-todo-undo");
+}
 
 int main(void)
 {

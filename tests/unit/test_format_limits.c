@@ -28,7 +28,7 @@ typedef struct shape {
     uint64_t size[MAX_LEAVES];
     uint64_t id_of_first; /* id of the array node */
     unsigned extra_node_types, extra_edge_types;
-    uint64_t line;        /* of the array's location */
+    uint64_t line; /* of the array's location */
 } shape;
 
 static const char meta_head[] =
@@ -69,8 +69,10 @@ static void add_meta(text *t, const shape *sh)
            "\"hidden\",\"shortcut\",\"weak\"");
     for (unsigned i = 0; i < sh->extra_edge_types; i++)
         add(t, ",\"extra%u\"", i);
-    add(t, "],\"string_or_number\",\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\","
-           "\"column\"]},\"node_count\":%u,\"edge_count\":%u},\n", sh->leaves + 2, sh->leaves + 1);
+    add(t,
+        "],\"string_or_number\",\"node\"],\"location_fields\":[\"object_index\",\"script_id\",\"line\","
+        "\"column\"]},\"node_count\":%u,\"edge_count\":%u},\n",
+        sh->leaves + 2, sh->leaves + 1);
 }
 
 static char *snapshot_text(const shape *sh)
@@ -204,9 +206,9 @@ static void self_sizes_past_32_bits_count_as_devtools_counts_them(void **state)
     assert_int_equal(a->graph->wrapped_self_size, 5368709120ull);
     assert_int_equal(a->tree.retained[0], 4294967295ull * 2 + 1073741824ull + 16);
     json_t *doc = lt_report_json(a, 10);
-    assert_non_null(strstr(json_string_value(json_array_get(
-                               json_object_get(json_object_get(doc, "snapshot"), "warnings"), 0)),
-                           "with 5368709120 bytes"));
+    assert_non_null(
+        strstr(json_string_value(json_array_get(json_object_get(json_object_get(doc, "snapshot"), "warnings"), 0)),
+               "with 5368709120 bytes"));
     json_decref(doc);
     lt_analysis_free(a);
     sh.size[2] = 1ull << 53;

@@ -80,7 +80,8 @@ static void nested_holders_are_one_finding_named_by_the_variable(void **state)
     assert_string_equal(text(f, "variable"), "cache");
     assert_string_equal(text(f, "function"), "fn");
     assert_string_equal(text(f, "script"), "app/store.js");
-    assert_non_null(strstr(f->title, "`Map` `cache` in the closure context of `fn` (app/store.js) holds 10,003 strings"));
+    assert_non_null(
+        strstr(f->title, "`Map` `cache` in the closure context of `fn` (app/store.js) holds 10,003 strings"));
     assert_true(f->retained_percent > 45);
     lt_analysis_free(l.a);
 }

@@ -23,22 +23,15 @@
 #include "expected_report.h"
 #include "report.h"
 
-
 typedef struct real_snapshot {
-    const char *name;     /* tests/fixtures/real/NAME.heapsnapshot.xz */
-    const char *pending;  /* NULL, or why the case is skipped for now */
+    const char *name;    /* tests/fixtures/real/NAME.heapsnapshot.xz */
+    const char *pending; /* NULL, or why the case is skipped for now */
 } real_snapshot;
 
 static const real_snapshot real_snapshots[] = {
-    {.name = "node20-express"},
-    {.name = "node22-koa"},
-    {.name = "node24-fastify"},
-    {.name = "node24-typescript"},
-    {.name = "deno-rollup"},
-    {.name = "deno-prettier"},
-    {.name = "bun-typescript"},
-    {.name = "bun-eslint"},
-    {.name = "chromium-rollup"},
+    {.name = "node20-express"},    {.name = "node22-koa"},  {.name = "node24-fastify"},
+    {.name = "node24-typescript"}, {.name = "deno-rollup"}, {.name = "deno-prettier"},
+    {.name = "bun-typescript"},    {.name = "bun-eslint"},  {.name = "chromium-rollup"},
     {.name = "chromium-prettier"},
 };
 
@@ -102,7 +95,8 @@ int main(void)
     enum { count = sizeof real_snapshots / sizeof real_snapshots[0] };
     struct CMUnitTest tests[count];
     for (size_t i = 0; i < count; i++)
-        tests[i] = (struct CMUnitTest){.name = real_snapshots[i].name, .test_func = real_snapshot_matches_devtools,
+        tests[i] = (struct CMUnitTest){.name = real_snapshots[i].name,
+                                       .test_func = real_snapshot_matches_devtools,
                                        .initial_state = (void *)&real_snapshots[i]};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,10 @@ static parsed parse_pieces(const char *text, size_t len, const size_t *cuts, siz
     return p;
 }
 
-static parsed parse_text(const char *text) { return parse_pieces(text, strlen(text), NULL, 0); }
+static parsed parse_text(const char *text)
+{
+    return parse_pieces(text, strlen(text), NULL, 0);
+}
 
 static void assert_same_graph(const lt_graph *a, const lt_graph *b)
 {
@@ -283,12 +286,9 @@ static void json_that_is_not_a_snapshot(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(small_snapshot_is_read),
-        cmocka_unit_test(every_split_gives_the_same_graph),
-        cmocka_unit_test(real_snapshot_in_random_pieces),
-        cmocka_unit_test(no_read_past_the_input),
-        cmocka_unit_test(every_truncation_is_an_error),
-        cmocka_unit_test(bad_input_gives_a_clear_error),
+        cmocka_unit_test(small_snapshot_is_read),         cmocka_unit_test(every_split_gives_the_same_graph),
+        cmocka_unit_test(real_snapshot_in_random_pieces), cmocka_unit_test(no_read_past_the_input),
+        cmocka_unit_test(every_truncation_is_an_error),   cmocka_unit_test(bad_input_gives_a_clear_error),
         cmocka_unit_test(json_that_is_not_a_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,8 +110,8 @@ static void test_finds_the_leaked_session_records(void **state)
     assert_string_equal(json_string_value(json_object_get(f->details, "holder_class")), "Map");
     assert_string_equal(json_string_value(json_object_get(f->details, "holder_path")), "sessions");
     assert_int_equal(strncmp(f->fingerprint, "lb-", 3), 0);
-    assert_true(f->retained_size >= 500 * 48); /* the records and what they own */
-    assert_null(leaked(a, "TempBuffer"));     /* freed by the clean-up */
+    assert_true(f->retained_size >= 500 * 48);                                   /* the records and what they own */
+    assert_null(leaked(a, "TempBuffer"));                                        /* freed by the clean-up */
     assert_int_equal(finding_counts_of(a, LT_FINDING_LEAKED_SINCE_BASELINE), 1); /* a record's fields are not another */
     assert_int_equal(three(a, "baseline_nodes"), 40786);
     assert_int_equal(three(a, "target_nodes"), 46404);
@@ -173,7 +173,8 @@ static void test_archive_entries_by_name(void **state)
 {
     (void)state;
     shell("mkdir -p named/run && cp final.heapsnapshot named/run/3-FINAL.heapsnapshot && "
-          "cp baseline.heapsnapshot named/run/2-baseline.heapsnapshot && cp target.heapsnapshot named/run/1-target.heapsnapshot && "
+          "cp baseline.heapsnapshot named/run/2-baseline.heapsnapshot && cp target.heapsnapshot "
+          "named/run/1-target.heapsnapshot && "
           "echo notes > named/README.txt && tar -C named -cJf named.tar.xz README.txt run && "
           "(cd named && zip -q -r ../named.zip run README.txt)");
     char entries[3][LT_THREE_ENTRY_MAX];
@@ -189,7 +190,8 @@ static void test_archive_entries_by_name(void **state)
 static void test_archive_entries_in_order(void **state)
 {
     (void)state;
-    shell("mkdir -p order && cp baseline.heapsnapshot order/a.heapsnapshot && cp target.heapsnapshot order/b.heapsnapshot "
+    shell("mkdir -p order && cp baseline.heapsnapshot order/a.heapsnapshot && cp target.heapsnapshot "
+          "order/b.heapsnapshot "
           "&& cp final.heapsnapshot order/c.heapsnapshot && tar -C order -cf order.tar a.heapsnapshot b.heapsnapshot "
           "c.heapsnapshot && tar -C order -cf two.tar a.heapsnapshot b.heapsnapshot && "
           "cp final.heapsnapshot order/d.heapsnapshot && "
@@ -243,15 +245,17 @@ static void test_stream_named_entry(void **state)
     size_t got = 0;
     lt_input_info info;
     lt_error err = {0};
-    assert_int_equal(lt_input_stream_entry(in_dir("pick.tar"), "f.heapsnapshot", count_bytes, NULL, &got, &info, &err), 0);
+    assert_int_equal(lt_input_stream_entry(in_dir("pick.tar"), "f.heapsnapshot", count_bytes, NULL, &got, &info, &err),
+                     0);
     assert_int_equal(got, 4384523); /* final's size, not the first entry's */
     assert_string_equal(info.entry, "f.heapsnapshot");
     assert_int_equal(lt_input_stream_entry(in_dir("pick.tar"), "x.heapsnapshot", count_bytes, NULL, &got, NULL, &err),
                      LT_EARCHIVE);
     assert_non_null(strstr(err.message, "no entry named 'x.heapsnapshot'"));
     assert_non_null(strstr(err.message, "t.heapsnapshot, f.heapsnapshot"));
-    assert_int_equal(lt_input_stream_entry(in_dir("final.heapsnapshot"), "f.heapsnapshot", count_bytes, NULL, &got,
-                                           NULL, &err), LT_EARCHIVE);
+    assert_int_equal(
+        lt_input_stream_entry(in_dir("final.heapsnapshot"), "f.heapsnapshot", count_bytes, NULL, &got, NULL, &err),
+        LT_EARCHIVE);
     assert_non_null(strstr(err.message, "is not an archive"));
 }
 

@@ -254,7 +254,7 @@ static void the_summary_stays_small(void **state)
 {
     (void)state;
     assert_false(lt_explore_truncated(seed_co));
-    assert_true(lt_explore_row_count(seed_co) < 3000);          /* 319,889 nodes */
+    assert_true(lt_explore_row_count(seed_co) < 3000); /* 319,889 nodes */
     assert_true(stored_bytes(seed_co) < 400 * 1024);
 }
 

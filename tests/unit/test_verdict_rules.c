@@ -38,8 +38,8 @@ static void default_is_new_and_regressed(void **state)
 static void bad_rules_say_why(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"nope", "kind:", "kind:Bad", "growth:", "growth:-1", "growth:x",
-                                      "retained:1e9", "new,,regressed", "new,"};
+    static const char *const bad[] = {"nope",     "kind:",        "kind:Bad",       "growth:", "growth:-1",
+                                      "growth:x", "retained:1e9", "new,,regressed", "new,"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lt_rules r;
         char why[256] = "";
