@@ -33,12 +33,6 @@ export async function api(path, { method = 'GET', json } = {}) {
   return doc;
 }
 
-// True when the server has no such route yet (an older server): the page shows a
-// "not available" state instead of an error.
-export function notAvailable(err) {
-  return err instanceof ApiError && err.status === 404 && /^no route for /.test(err.message);
-}
-
 export function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') q.set(k, v);

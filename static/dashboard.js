@@ -2,7 +2,7 @@
 // with status, kind, first/last seen, occurrences, retained size over time, the latest
 // report and resolve / ignore / reopen; filters by status and kind (kept in the page's
 // query so a view can be linked); an app's total heap per snapshot with version labels.
-import { api, notAvailable, query } from './api.js';
+import { api, query } from './api.js';
 import { el, mount, size, count, when, richText, notice, bytes } from './dom.js';
 import { lineChart, sparkline } from './chart.js';
 import { STATUSES, KINDS, statusBadge, statusActions, kindWords } from './leaks.js';
@@ -15,25 +15,32 @@ function select(id, label, values, current, words = (v) => v) {
       values.map((v) => el('option', { value: v, selected: v === current }, words(v)))));
 }
 
+// The latest retained size, its sparkline over the last occurrences (retained_history,
+// oldest first) and the peak when it was bigger.
 function retainedCell(l) {
-  const values = (l.history || l.retained_history || []).map((h) => (typeof h === 'number' ? h : h.retained_size));
-  return el('td', { class: 'num' }, values.length > 1 ? sparkline(values, `retained size over ${values.length} snapshots`) : null,
-    ' ', size(l.latest_retained_size ?? l.retained_size),
-    l.peak_retained_size ? el('span', { class: 'muted small block', title: `${count(l.peak_retained_size)} bytes` },
+  const values = l.retained_history;
+  return el('td', { class: 'num' }, values.length > 1 ? sparkline(values, `retained size over the last ${values.length} occurrences`) : null,
+    ' ', size(l.latest_retained_size),
+    l.peak_retained_size > l.latest_retained_size ? el('span', { class: 'muted small block', title: `${count(l.peak_retained_size)} bytes` },
       `peak ${bytes(l.peak_retained_size)}`) : null);
 }
 
+// When and where: the time, and the version of that snapshot when it has one.
+function seen(s) {
+  return [when(s.at), s.labels?.version ? el('span', { class: 'muted small block' }, `version ${s.labels.version}`) : null];
+}
+
 function leakRow(l, allApps, replace) {
-  const row = el('tr', { dataset: { leak: l.id, status: l.status } },
+  const row = el('tr', { dataset: { leak: l.id, status: l.status, occurrences: l.occurrences } },
     el('td', {}, statusBadge(l.status)),
     el('td', {}, kindWords(l.kind)),
     el('th', { scope: 'row' }, el('a', { href: `/leaks/${l.id}` }, richText(l.title)),
       allApps && l.app ? el('span', { class: 'muted small block' }, l.app) : null),
-    el('td', {}, when(l.first_seen_at ?? l.first_seen?.at)),
-    el('td', {}, when(l.last_seen_at ?? l.last_seen?.at)),
-    el('td', { class: 'num' }, count(l.occurrences)),
+    el('td', {}, seen(l.first_seen)),
+    el('td', {}, seen(l.last_seen)),
+    el('td', { class: 'num occurrences' }, count(l.occurrences)),
     retainedCell(l),
-    el('td', {}, l.last_analysis_id ? el('a', { href: `/reports/${l.last_analysis_id}` }, 'latest report') : '–'),
+    el('td', {}, el('a', { href: `/reports/${l.last_seen.analysis_id}` }, 'latest report')),
     el('td', {}, statusActions(l, (changed) => replace(row, { ...l, ...changed }))));
   return row;
 }
@@ -51,14 +58,17 @@ function leaksSection(app) {
     el('div', { class: 'field inline' }, el('label', { for: 'q' }, 'Search'), el('input', { id: 'q', type: 'search', value: state.q })));
   const base = app ? `/apps/${encodeURIComponent(app)}/leaks` : '/leaks';
   const replace = (row, leak) => row.replaceWith(leakRow(leak, !app, replace));
+  let seq = 0;
   const load = async (more) => {
-    if (!more) state.cursor = null;
-    const doc = await api(base + query({ status: state.status, kind: state.kind, q: state.q, limit: PAGE, cursor: state.cursor }));
+    const mine = ++seq;
+    const doc = await api(base + query({ status: state.status, kind: state.kind, q: state.q, limit: PAGE,
+      cursor: more ? state.cursor : null }));
+    if (mine !== seq) return; // a newer filter was asked for meanwhile
     if (!more) tbody.replaceChildren();
-    tbody.append(...(doc.leaks || []).map((l) => leakRow(l, !app, replace)));
-    state.cursor = doc.next_cursor || null;
+    tbody.append(...doc.leaks.map((l) => leakRow(l, !app, replace)));
+    state.cursor = doc.next_cursor;
     mount(note, tbody.childElementCount ? null : el('p', { class: 'muted' }, 'No leak matches.'));
-    mount(foot, state.cursor ? el('button', { type: 'button', onclick: () => load(true) }, 'Show more leaks') : null);
+    mount(foot, state.cursor ? el('button', { type: 'button', onclick: () => load(true).catch(fail) }, 'Show more leaks') : null);
   };
   const section = el('section', { class: 'card', id: 'leaks', 'aria-labelledby': 'leaks-h' },
     el('h2', { id: 'leaks-h' }, app ? 'Leaks' : 'Leaks across all apps'), filters, note,
@@ -71,9 +81,7 @@ function leaksSection(app) {
     history.replaceState(null, '', location.pathname + query({ status: state.status, kind: state.kind, q: state.q }));
     load(false).catch(fail);
   };
-  const fail = (e) => mount(section, el('h2', { id: 'leaks-h' }, 'Leaks'),
-    notice(notAvailable(e) ? 'Leak records (status, occurrences, first and last seen) are not available on this server yet.' : e.message,
-      notAvailable(e) ? 'info' : 'error'));
+  const fail = (e) => mount(note, notice(e.message, 'error'));
   filters.addEventListener('change', refilter);
   filters.addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
   load(false).catch(fail);
@@ -82,7 +90,7 @@ function leaksSection(app) {
 
 async function heapChart(app) {
   const doc = await api(`/apps/${encodeURIComponent(app)}/snapshots${query({ limit: 1000 })}`);
-  const snaps = (doc.snapshots || []).filter((s) => s.total_size !== null && s.total_size !== undefined).reverse();
+  const snaps = doc.snapshots.filter((s) => s.total_size !== null && s.total_size !== undefined).reverse();
   const box = el('section', { class: 'card', id: 'heap', 'aria-labelledby': 'heap-h' }, el('h2', { id: 'heap-h' }, 'Heap per snapshot'));
   if (!snaps.length) return box.appendChild(el('p', { class: 'muted' }, 'No analysed snapshot yet.')) && box;
   const points = snaps.map((s) => ({ value: s.total_size, label: s.version || `#${s.id}`,
@@ -99,7 +107,7 @@ function appCard(a) {
 export async function render(main, { app }) {
   document.title = `${app || 'All apps'} · leaktriage`;
   if (!app) {
-    const apps = (await api('/apps')).apps || [];
+    const { apps } = await api('/apps');
     mount(main, el('div', { class: 'title-row' }, el('h1', {}, 'All apps'), el('a', { class: 'button', href: '/upload' }, 'Upload a snapshot')),
       apps.length ? el('ul', { class: 'apps' }, apps.map(appCard))
         : el('p', { class: 'card' }, 'No app yet: ', el('a', { href: '/upload' }, 'upload a heap snapshot'), ' to make one.'),

@@ -1,16 +1,17 @@
 // report.js: /reports/{id} — what was uploaded, the comparison with the previous snapshot,
 // the findings as cards ranked by retained size (a recursive chain drawn as one period of
-// its levels), then the class table, the dominator tree and retainer paths (explore.js).
-import { api, notAvailable, query } from './api.js';
-import { el, mount, size, count, when, richText, shareBar, notice, bytes } from './dom.js';
+// its levels) with each leak record's status, the class growth against the baseline, then
+// the class table, the dominator tree and retainer paths (explore.js).
+import { api, query } from './api.js';
+import { el, mount, size, count, when, richText, shareBar, bytes } from './dom.js';
 import { followAnalysis, failureNotice } from './progress.js';
-import { classTable, dominatorTree, topRetainers, pathList } from './explore.js';
-import { kindWords } from './leaks.js';
+import { classTable, dominatorTree, pathList } from './explore.js';
+import { kindWords, statusBadge } from './leaks.js';
 
 
 function labelChips(s) {
-  const names = [['version', 'version'], ['branch', 'branch'], ['commit_sha', 'commit'], ['commit', 'commit'],
-    ['host', 'host'], ['environment', 'environment']];
+  const names = [['version', 'version'], ['branch', 'branch'], ['commit_sha', 'commit'], ['host', 'host'],
+    ['environment', 'environment']];
   return names.filter(([k]) => s && s[k]).map(([k, w]) => el('span', { class: 'chip' }, `${w} `, el('b', {}, s[k])));
 }
 
@@ -24,12 +25,12 @@ function uploaded(a, doc) {
     el('p', { class: 'chips' }, labelChips(s)),
     el('dl', { class: 'facts' },
       fact('App', el('a', { href: `/apps/${encodeURIComponent(a.app || '')}` }, a.app || '–')),
-      fact('Uploaded', when(s.uploaded_at || a.created_at)),
-      fact('File', size(r.compressed_bytes ?? s.compressed_bytes), ` ${r.input_format || ''}`),
-      fact('Snapshot', size(r.uncompressed_bytes ?? s.uncompressed_bytes), ' of JSON'),
-      fact('Heap', size(r.total_self_size ?? s.total_size)),
-      fact('Nodes', count(r.node_count ?? s.node_count)),
-      fact('Edges', count(r.edge_count ?? s.edge_count)),
+      fact('Uploaded', when(s.uploaded_at)),
+      fact('File', size(r.compressed_bytes), ` ${r.input_format || ''}`),
+      fact('Snapshot', size(r.uncompressed_bytes), ' of JSON'),
+      fact('Heap', size(r.total_self_size)),
+      fact('Nodes', count(r.node_count)),
+      fact('Edges', count(r.edge_count)),
       fact('Analysis time', took === null ? '–' : `${took.toFixed(1)} s`)));
 }
 
@@ -44,7 +45,6 @@ function comparison(doc) {
   const box = el('section', { class: 'card', id: 'comparison', 'aria-labelledby': 'comparison-h' },
     el('h2', { id: 'comparison-h' }, 'Compared with the previous snapshot'));
   const c = doc.comparison;
-  if (c === undefined) return append(box, notice('The comparison is not available on this server yet.'));
   if (!c || !c.baseline_analysis_id) return append(box, el('p', { class: 'muted' }, 'The first snapshot of this app: nothing to compare with.'));
   const h = c.heap || {};
   return append(box,
@@ -74,9 +74,8 @@ function chainDiagram(f) {
 
 function findingCard(f, leak) {
   const site = f.script_short || f.script;
-  const status = leak === undefined ? el('span', { class: 'muted' }, 'not available on this server yet')
-    : leak === null ? el('span', { class: 'muted' }, 'not a tracked leak')
-    : [el('span', { class: `status ${leak.status}` }, leak.status), ` · ${count(leak.occurrences)} occurrences · `,
+  const status = !leak ? el('span', { class: 'muted' }, f.kind === 'large_retainer' ? 'a size, not a tracked leak' : 'not a tracked leak')
+    : [statusBadge(leak.status), ` · ${count(leak.occurrences)} ${leak.occurrences === 1 ? 'occurrence' : 'occurrences'} · `,
        el('a', { href: `/leaks/${leak.id}` }, 'history')];
   return el('article', { class: `card finding ${f.kind}`, dataset: { kind: f.kind } },
     el('p', { class: 'kind' }, kindWords(f.kind)),
@@ -94,15 +93,14 @@ function findingCard(f, leak) {
     el('p', { class: 'muted small' }, 'Fingerprint ', el('code', {}, f.fingerprint)));
 }
 
-// The app's leak records by fingerprint, or undefined when the server has none yet.
-async function leaksByFingerprint(app) {
-  try {
-    const doc = await api(`/apps/${encodeURIComponent(app)}/leaks${query({ limit: 1000 })}`);
-    return new Map((doc.leaks || []).map((l) => [l.fingerprint, l]));
-  } catch (e) {
-    if (notAvailable(e)) return undefined;
-    throw e;
-  }
+// The leak record of each finding (every kind but large_retainer is one), by fingerprint:
+// the app's leaks searched by the fingerprint, one small request per finding.
+async function leaksByFingerprint(app, findings) {
+  const fingerprints = [...new Set(findings.filter((f) => f.kind !== 'large_retainer').map((f) => f.fingerprint))];
+  const found = await Promise.all(fingerprints.map((fp) =>
+    api(`/apps/${encodeURIComponent(app)}/leaks${query({ q: fp, limit: 5 })}`)
+      .then((doc) => doc.leaks.find((l) => l.fingerprint === fp))));
+  return new Map(found.filter(Boolean).map((l) => [l.fingerprint, l]));
 }
 
 function classGrowth(doc) {
@@ -113,7 +111,7 @@ function classGrowth(doc) {
     el('div', { class: 'scroll' }, el('table', {},
       el('thead', {}, el('tr', {}, ['Constructor', 'Objects', 'Retained size', 'Change'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.map((c) => el('tr', {}, el('td', {}, c.class),
-        el('td', { class: 'num' }, `${count(c.count.before ?? 0)} → ${count(c.count.after ?? 0)}`),
+        el('td', { class: 'num' }, `${count(c.count.before)} → ${count(c.count.after)}`),
         el('td', { class: 'num' }, size(c.retained_size.before), ' → ', size(c.retained_size.after)),
         el('td', { class: 'num' }, size(c.retained_size.change, true))))))));
 }
@@ -129,8 +127,8 @@ export async function render(main, { id }) {
   if (a.state === 'failed') { mount(main, el('h1', {}, `Report ${id}`), failureNotice(a)); return; }
   const doc = await api(`/analyses/${id}/report`);
   document.title = `${a.app} report ${id} · leaktriage`;
-  const leaks = await leaksByFingerprint(a.app);
-  const findings = [...(doc.findings || [])].sort((x, y) => y.retained_size - x.retained_size);
+  const findings = [...doc.findings].sort((x, y) => y.retained_size - x.retained_size);
+  const leaks = await leaksByFingerprint(a.app, findings);
   const heap = doc.snapshot?.total_self_size;
   mount(main,
     el('div', { class: 'title-row' }, el('h1', {}, `${a.app} · report ${id}`),
@@ -138,10 +136,9 @@ export async function render(main, { id }) {
     el('div', { class: 'two' }, uploaded(a, doc), comparison(doc)),
     el('section', { id: 'findings', 'aria-labelledby': 'findings-h' },
       el('h2', { id: 'findings-h' }, `Findings (${findings.length})`),
-      findings.length ? findings.map((f) => findingCard(f, leaks === undefined ? undefined : leaks.get(f.fingerprint) || null))
+      findings.length ? findings.map((f) => findingCard(f, leaks.get(f.fingerprint)))
         : el('p', { class: 'card muted' }, `No leak found: the heap is ${bytes(heap)}.`)),
     classGrowth(doc),
     classTable(id, doc),
-    dominatorTree(id, doc),
-    topRetainers(id, doc));
+    dominatorTree(id, doc));
 }
