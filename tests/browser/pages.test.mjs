@@ -2,12 +2,12 @@
 // `leaktriage serve` with a private PostgreSQL (tests/browser/run.sh starts both and runs
 // this). Signs in (a wrong key first), uploads seed-co through the form with the upload
 // throttled (CDP Network.emulateNetworkConditions) and sees at least two intermediate
-// percentages, waits for the report and checks the recursive-chain card, sorts and filters
-// the class table, checks the dashboards, a file that is not a snapshot, signing out. Fails
-// on any console error. Saves a screenshot of every page in $LT_SHOTS.
-//
-// Steps that need routes not on main yet are written and switched off in PENDING; the lead
-// turns each on when the branch that brings its routes is merged.
+// percentages, waits for the report and checks the recursive-chain card, pages, sorts and
+// filters the class table through the server's /classes route, opens the dominator tree
+// three levels through the collapsed chain and a retainer path, follows one leak through
+// the dashboard (recurring, resolved, regressed, ignored) to its page of occurrences and
+// events, checks a file that is not a snapshot, the keyboard path, signing out. Fails on any
+// console error. Saves a screenshot of every page in $LT_SHOTS.
 //
 // Usage (run.sh does this): LT_BASE=http://127.0.0.1:PORT LT_KEY=lt_... LT_FIXTURES=DIR
 //   LT_SHOTS=DIR node tests/browser/pages.test.mjs
@@ -17,16 +17,11 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { strict as assert } from 'node:assert';
 
-const PENDING = {
-  webdata: false, // GET /analyses/{id}/tree and /path (issue 10, branch webdata)
-  fleet: false,  // leak records: /apps/{app}/leaks, /leaks/{id}, PATCH, report comparison (issue 9)
-};
-// Routes a page asks for that may not exist yet: their 404 (and the sign-in probe's 401)
-// is the browser's own "Failed to load resource" line, not a script error.
+// The failed requests the test makes on purpose: the sign-in probe's 401 and a leak that
+// is not there (the browser's own "Failed to load resource" line, not a script error).
 const EXPECTED_FAILURES = [
   { status: 401, url: /\/api\/v1\/session$/ },
-  ...(PENDING.webdata ? [{ status: 404, url: /\/api\/v1\/analyses\/\d+\/(tree|path|classes)/ }] : []),
-  ...(PENDING.fleet ? [{ status: 404, url: /\/api\/v1\/(leaks|apps\/[^/]+\/leaks)/ }] : []),
+  { status: 404, url: /\/api\/v1\/leaks\/999999$/ },
 ];
 
 const base = process.env.LT_BASE;
@@ -44,7 +39,6 @@ async function step(name, fn) {
   passed++;
   console.log(`ok   ${name} (${Date.now() - t} ms)`);
 }
-function skip(name, why) { console.log(`skip ${name} (${why})`); }
 
 // A distinct snapshot file with the same content: seed-co recompressed at another level.
 function variant(name, level) {
@@ -72,7 +66,12 @@ page.on('console', (msg) => {
     EXPECTED_FAILURES.some((f) => text.includes(`status of ${f.status}`) && f.url.test(url));
   if (!expected) consoleErrors.push(`${text} (${url})`);
 });
-const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+// A full-page screenshot resizes the viewport and back; two frames let the page settle (its
+// scroll position) before the next click lands.
+const shot = async (name) => {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+};
 
 async function uploadThrough(file, app, labels = {}) {
   await page.goto(`${base}/upload`);
@@ -140,30 +139,68 @@ try {
     await shot('report');
   });
 
-  await step('the class table sorts and filters', async () => {
+  await step('the class table pages by cursor, sorts and filters through the server', async () => {
     const classes = page.locator('#classes');
-    const firstClass = () => classes.locator('tbody tr th .cls').first().innerText();
-    const before = await firstClass();
+    const rows = classes.locator('tbody tr');
+    const classNames = () => classes.locator('tbody tr th .cls').allInnerTexts();
+    assert.equal(await rows.count(), 50, 'the first page is 50 classes');
+    assert.equal(await classes.locator('th[aria-sort]').getAttribute('aria-sort'), 'descending');
+    const more = page.waitForRequest((r) => /\/classes\?.*cursor=/.test(r.url()));
+    await classes.getByRole('button', { name: 'Show more classes' }).click();
+    await more;
+    await page.waitForFunction(() => document.querySelectorAll('#classes tbody tr').length === 100);
+    const keys = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.key));
+    assert.equal(new Set(keys).size, 100, 'the second page continues the first');
+    const sorted = page.waitForResponse((r) => /\/classes\?sort=name&limit=50$/.test(r.url()) && r.status() === 200);
     await classes.getByRole('button', { name: /^Constructor/ }).click();
-    await page.waitForFunction((b) => document.querySelector('#classes tbody tr th .cls')?.textContent !== b, before);
+    await sorted;
+    await page.waitForFunction(() => document.querySelectorAll('#classes tbody tr').length === 50);
     assert.equal(await classes.locator('th[aria-sort]').getAttribute('aria-sort'), 'ascending');
+    const byName = await classNames();
+    const bytewise = (a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : Buffer.from(a) > Buffer.from(b) ? 1 : 0);
+    assert.deepEqual(byName, [...byName].sort(bytewise), 'sorted by name on the server');
+    const filtered = page.waitForResponse((r) => /\/classes\?sort=name&q=Promise&limit=50$/.test(r.url()) && r.status() === 200);
     await page.getByLabel('Filter by constructor').fill('Promise');
+    await filtered;
     await page.waitForFunction(() => [...document.querySelectorAll('#classes tbody tr th .cls')]
       .every((e) => e.textContent.toLowerCase().includes('promise')) && document.querySelectorAll('#classes tbody tr').length > 0);
+    assert((await classNames()).includes('Promise'));
     await shot('report-classes-filtered');
   });
 
-  if (PENDING.webdata) skip('the dominator tree opens three levels, through the collapsed chain; a retainer path opens', 'webdata routes');
-  else await step('the dominator tree opens three levels, through the collapsed chain; a retainer path opens', async () => {
+  await step('the dominator tree opens three levels, through the collapsed chain; a retainer path opens', async () => {
     const tree = page.locator('#dominators');
-    for (let level = 1; level <= 3; level++) {
-      const toggle = tree.locator(`${'li[role=treeitem] '.repeat(level)}button.toggle:not([disabled])`).first();
-      await toggle.click();
-      await tree.locator(`${'li[role=treeitem][aria-expanded=true] '.repeat(level)}li[role=treeitem]`).first().waitFor();
+    // Opens an item (pinned by its row's ref) from the keyboard and waits for the rows it
+    // opens to.
+    const open = async (item) => {
+      const li = `li[data-ref="${await item.getAttribute('data-ref')}"]`;
+      await tree.locator(`${li} > .tree-row button.toggle`).press('Enter');
+      await tree.locator(`${li}[aria-expanded=true] > ul > li[role=treeitem]`).first().waitFor();
+    };
+    // Down the biggest retainers (the first closed item, in document order) to the chain.
+    const chains = tree.locator('li[data-kind=chain]');
+    for (let i = 0; i < 12 && !(await chains.count()); i++) {
+      await open(tree.locator('li[role=treeitem][aria-expanded=false]').first());
     }
-    assert(await tree.getByText(/× [\d,]+ levels/).count() > 0, 'the collapsed chain row');
-    await tree.getByRole('button', { name: /^Retainer path of/ }).first().click();
-    await page.locator('#tree-path ol.path li').first().waitFor();
+    const chain = tree.locator(`li[data-ref="${await chains.first().getAttribute('data-ref')}"]`);
+    const chainText = await chain.locator(':scope > .tree-row').innerText();
+    assert.match(chainText, /Context → Promise → .*PromiseReaction → .*Context/, chainText);
+    assert.match(chainText, /× 20,00\d levels/, chainText);
+    // Three levels through it: the chain, its first level's Context, then its Promise.
+    let item = chain;
+    for (let level = 1; level <= 3; level++) {
+      await open(item);
+      const next = await item.locator(':scope > ul > li[role=treeitem][aria-expanded=false]').first().getAttribute('data-ref');
+      item = tree.locator(`li[data-ref="${next}"]`);
+    }
+    const opened = chain.locator('li[aria-expanded=true] li[aria-expanded=true] li[role=treeitem]');
+    assert((await opened.count()) > 0, 'three levels open under the chain');
+    assert.match(await opened.first().innerText(), /PromiseReaction/);
+    await tree.getByRole('button', { name: /^Retainer path of Promise @/ }).first().press('Enter');
+    const path = page.locator('#tree-path ol.path li');
+    await path.first().waitFor();
+    const steps = await path.allInnerTexts();
+    assert(steps.length >= 8 && /global/.test(steps[1]) && /Promise/.test(steps.at(-1)), `the path: ${steps.join(' / ')}`);
     await shot('report-tree');
   });
 
@@ -175,15 +212,15 @@ try {
     await shot('dashboard');
   });
 
-  if (PENDING.fleet) skip('recurring, resolved, regressed and ignored on the dashboard', 'issue 9 routes');
-  else await step('recurring, resolved, regressed and ignored on the dashboard', async () => {
+  await step('recurring, resolved, regressed and ignored on the dashboard', async () => {
     const leakRow = () => page.locator('#leaks tbody tr', { hasText: 'scheduleUpdatingTask' });
     const waitReport = () => page.waitForURL(/\/reports\/\d+$/, { timeout: 120000 });
     await uploadThrough(variant('seed-co', 1), 'checkout', { version: '1.4.3' });
     await waitReport();
     await page.goto(`${base}/apps/checkout`);
     assert.equal(await leakRow().getAttribute('data-status'), 'recurring');
-    assert((await leakRow().innerText()).includes('2'), 'two occurrences');
+    assert.equal(await leakRow().getAttribute('data-occurrences'), '2', 'two occurrences');
+    assert.equal(await leakRow().locator('td.occurrences').innerText(), '2');
     for (const level of [1, 5, 9]) {
       await uploadThrough(variant('fixed-loop', level), 'checkout', { version: '1.5.0' });
       await waitReport();
@@ -194,25 +231,38 @@ try {
     await waitReport();
     await page.goto(`${base}/apps/checkout?status=regressed`);
     assert.equal(await leakRow().getAttribute('data-status'), 'regressed');
+    assert.equal(await page.locator('#status').inputValue(), 'regressed', 'the filter shows the page query');
     await leakRow().getByRole('button', { name: /^Ignore/ }).click();
+    await page.locator('#leaks tbody tr[data-status=ignored]', { hasText: 'scheduleUpdatingTask' }).waitFor();
     await page.goto(`${base}/apps/checkout`);
     assert.equal(await leakRow().getAttribute('data-status'), 'ignored');
+    assert.equal(await leakRow().getAttribute('data-occurrences'), '3');
+    await leakRow().getByRole('button', { name: /^Reopen/ }).waitFor();
+    await page.locator('#heap svg.chart circle').nth(5).waitFor();
     await shot('dashboard-lifecycle');
-    await leakRow().getByRole('link').first().click();
+  });
+
+  await step('the leak page: its occurrences over time and its events', async () => {
+    await page.locator('#leaks tbody tr', { hasText: 'scheduleUpdatingTask' }).getByRole('link').first().click();
     await page.getByRole('heading', { name: 'Events' }).waitFor();
+    assert.equal(await page.locator('#occurrences tbody tr').count(), 3, 'three occurrences');
+    await page.locator('#occurrences svg.chart').waitFor();
+    const events = await page.locator('#events li').allInnerTexts();
+    for (const [i, want] of ['new', 'recurring', 'resolved', 'regressed', 'ignored'].entries())
+      assert(events[i] && events[i].includes(want), `event ${i + 1} is ${want}: ${events.join(' | ')}`);
     await shot('leak');
   });
 
-  await step('all apps lists the app', async () => {
+  await step('all apps lists the app and the leaks across apps', async () => {
     await page.goto(`${base}/`);
     await page.getByRole('link', { name: 'checkout' }).waitFor();
+    assert.equal(await page.locator('#leaks tbody tr[data-status=ignored]', { hasText: 'scheduleUpdatingTask' }).count(), 1);
     await shot('all-apps');
   });
 
-  await step('the leak page answers (its records, or a clear "not available")', async () => {
-    await page.goto(`${base}/leaks/1`);
-    await page.locator('main h1').waitFor();
-    await shot('leak-page');
+  await step('a leak that is not there says so', async () => {
+    await page.goto(`${base}/leaks/999999`);
+    await page.getByRole('alert').getByText('no such leak').waitFor();
   });
 
   await step('a file that is not a snapshot gets a clear message', async () => {
