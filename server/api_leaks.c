@@ -382,12 +382,29 @@ static json_t *body_object(lt_http_request *req)
     return doc;
 }
 
-/* The caller's API key prefix (the 8 characters after "lt_"), for events. */
-static void actor_of(const lt_http_request *req, char out[16])
+/* The caller's API key prefix (the 8 characters after "lt_"), for events: of the Bearer key,
+ * or of the key a session cookie was opened with (looked up by its id); "?" when neither
+ * can be found. */
+static void actor_of(lt_http_request *req, char out[16])
 {
     const char *auth = lt_http_header(req, "Authorization");
     const char *key = auth && strlen(auth) > 7 ? auth + 7 : "";
     snprintf(out, 16, "%.8s", strncmp(key, "lt_", 3) ? "?" : key + 3);
+    if (strcmp(out, "?") || req->api_key_id <= 0)
+        return;
+    char id[24], customer[24];
+    snprintf(id, sizeof id, "%" PRId64, req->api_key_id);
+    snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
+    const char *params[] = {id, customer};
+    lt_error err;
+    lt_error_clear(&err);
+    PGresult *res = NULL;
+    PGconn *db = lt_http_db(req, &err);
+    if (db &&
+        !lt_db_exec(db, "SELECT prefix FROM api_keys WHERE id = $1 AND customer_id = $2", 2, params, &res, &err) &&
+        PQntuples(res) == 1)
+        snprintf(out, 16, "%.8s", PQgetvalue(res, 0, 0));
+    PQclear(res);
 }
 
 /* Runs a store_leaks change in a transaction; answers 500 on failure, 404 when *found is 0. */

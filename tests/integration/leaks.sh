@@ -158,6 +158,14 @@ check "... the event names the key prefix" test "$(sql "SELECT actor || ':' || t
 upload shop "$work/fixed-1.gz" >/dev/null # same bytes as before: no new snapshot
 a4=$(upload shop "$(regzip "$co20k" 4 "$work/co20k-4.gz"; echo "$work/co20k-4.gz")")
 equal "it stays ignored while it occurs" "$(leak_status shop)" "ignored,4"
+# the same choice from the pages: a session cookie and its CSRF token, no Authorization header
+curl -s -c "$work/jar" -H 'Content-Type: application/json' --data "{\"key\": \"$key\"}" "$base/session" >"$work/session"
+csrf=$(jq -r .csrf_token "$work/session")
+status=$(curl -s -o "$work/body" -w '%{http_code}' -b "$work/jar" -H "X-CSRF-Token: $csrf" -X PATCH \
+  --data '{"status": "ignored"}' "$base/leaks/$leak")
+check "a PATCH with the session cookie (and its CSRF token) answers 200" test "$status" = 200
+check "... and its event names the prefix of the key the session was opened with" \
+  test "$(sql "SELECT actor FROM leak_events WHERE leak_id = $leak ORDER BY id DESC LIMIT 1")" = "${key:3:8}"
 call "$key" PATCH "/leaks/$leak" --data '{"status": "open"}'
 equal "open clears the choice and recomputes: recurring" "$(field .leak.status),$(field .leak.choice)" "recurring,null"
 call "$key" PATCH "/leaks/$leak" --data '{"status": "resolved"}'
