@@ -151,7 +151,9 @@ static void messages_are_one_line_of_utf8(void **state)
 {
     (void)state;
     lt_error err = {0};
-    lt_error_set(&err, LT_EARCHIVE, "no snapshot in 'a\xE9\x01" "b\nc'");
+    lt_error_set(&err, LT_EARCHIVE,
+                 "no snapshot in 'a\xE9\x01"
+                 "b\nc'");
     assert_string_equal(err.message, "no snapshot in 'a\xEF\xBF\xBD\\x01b\\nc'");
     char small[6] = "\x01\x02\x03";
     lt_text_clean(small, sizeof small); /* "\x01" is 4 bytes: only one fits */
