@@ -468,6 +468,7 @@ int lt_jobs_recover(PGconn *conn, int stale_seconds, int *requeued, int *failed,
 
 void lt_jobs_config_default(lt_jobs_config *c)
 {
+    *c = (lt_jobs_config){0};
     c->stale_seconds = LT_JOBS_STALE_SECONDS;
     c->heartbeat_ms = LT_JOBS_HEARTBEAT_MS;
     c->poll_ms = LT_JOBS_POLL_MS;
