@@ -17,18 +17,45 @@
 typedef struct read_ctx {
     lt_reader *reader;
     const lt_analysis_options *options;
+    lt_input_limits limits;
+    uint64_t delivered, compressed; /* decompressed bytes so far; compressed ones (the file's size when known) */
     double last_percent;
 } read_ctx;
+
+static double monotonic_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+double lt_analysis_deadline(double timeout_seconds)
+{
+    return timeout_seconds > 0 ? monotonic_now() + timeout_seconds : 0;
+}
+
+/* LT_ELIMIT when the options' deadline has passed (before `what`). */
+static int check_deadline(const lt_analysis_options *o, const char *what, lt_error *err)
+{
+    if (!o || !o->deadline || monotonic_now() < o->deadline)
+        return 0;
+    return lt_error_set(err, LT_ELIMIT, "the analysis ran out of time (--analysis-timeout) while %s", what);
+}
 
 static int feed_reader(void *ctx, const char *buf, size_t len, lt_error *err)
 {
     read_ctx *rc = ctx;
-    return lt_reader_feed(rc->reader, buf, len, err);
+    rc->delivered += len;
+    int code = lt_input_check_limits(&rc->limits, rc->delivered, rc->compressed, err);
+    if (!code)
+        code = check_deadline(rc->options, "reading the snapshot", err);
+    return code ? code : lt_reader_feed(rc->reader, buf, len, err);
 }
 
 static void report_reading(void *ctx, uint64_t consumed, uint64_t total)
 {
     read_ctx *rc = ctx;
+    rc->compressed = total > consumed ? total : consumed;
     if (!rc->options->progress || !total)
         return;
     double percent = 100.0 * (double)consumed / (double)total;
@@ -53,14 +80,25 @@ static void progress(const lt_analysis_options *o, const char *phase, double per
         o->progress(o->progress_ctx, phase, percent);
 }
 
+/* Between stages: rc when a stage failed, else reports progress and checks the deadline. */
+static int checkpoint(const lt_analysis_options *o, int rc, const char *phase, double percent, lt_error *err)
+{
+    if (rc)
+        return rc;
+    progress(o, phase, percent);
+    return check_deadline(o, phase[0] == 'f' ? "looking for findings" : "computing dominators", err);
+}
+
 int lt_read_graph(const char *path, const char *entry, const lt_analysis_options *options, lt_graph **out,
                   lt_input_info *info, lt_error *err)
 {
     static const lt_analysis_options no_options = {0};
     read_ctx ctx = {.options = options ? options : &no_options, .last_percent = -1};
+    ctx.limits = (lt_input_limits){ctx.options->max_snapshot_bytes, ctx.options->max_ratio, LT_RATIO_CHECK_FROM};
     *out = NULL;
     if (!(ctx.reader = lt_reader_new(err)))
         return err ? err->code : LT_ENOMEM;
+    lt_reader_set_budget(ctx.reader, ctx.options->memory_budget);
     int rc = lt_input_stream_entry(path, entry, feed_reader, report_reading, &ctx, info, err);
     if (!rc)
         rc = lt_reader_finish(ctx.reader, out, err);
@@ -173,8 +211,9 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     struct timespec clock, start;
     clock_gettime(CLOCK_MONOTONIC, &clock);
     start = clock;
-    progress(options, "dominators", 0);
-    int rc = lt_dom_state_propagate(g, err);
+    int rc = checkpoint(options, 0, "dominators", 0, err);
+    if (!rc)
+        rc = lt_dom_state_propagate(g, err);
     t->dom_state = seconds_since(&clock);
     if (!rc)
         rc = lt_shallow_sizes_apply(g, &pool, err);
@@ -184,12 +223,12 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     if (!rc)
         rc = dominator_stage(a, &weakmaps, &pool, err);
     t->retention_and_dominators = seconds_since(&clock);
-    progress(options, "dominators", 60);
+    rc = checkpoint(options, rc, "dominators", 60, err);
     if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool,
                                                     options && options->skip_findings ? NULL : &a->parent_edge, err)))
         rc = err ? err->code : LT_ENOMEM;
     t->distances = seconds_since(&clock);
-    progress(options, "dominators", 75);
+    rc = checkpoint(options, rc, "dominators", 75, err);
     if (!rc)
         rc = lt_classes_name_nodes(g, &pool, &a->classes, err);
     t->class_names = seconds_since(&clock);
@@ -197,8 +236,9 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     t->class_aggregates = seconds_since(&clock);
     if (!rc && !(options && options->skip_findings)) {
-        progress(options, "findings", 0);
-        rc = findings_stage(a, &pool, err);
+        rc = checkpoint(options, rc, "findings", 0, err);
+        if (!rc)
+            rc = findings_stage(a, &pool, err);
     }
     t->findings = seconds_since(&clock);
     t->total_after_reading = seconds_since(&start);

@@ -30,6 +30,7 @@ typedef struct analyze_args {
     int timings;
     int no_findings;
     uint64_t top;
+    uint64_t analysis_memory, max_snapshot_bytes, max_ratio, analysis_timeout;
 } analyze_args;
 
 static const lt_cli_option options[] = {
@@ -76,6 +77,21 @@ static const lt_cli_option options[] = {
      .kind = LT_CLI_FLAG,
      .offset = offsetof(analyze_args, timings),
      .help = "print each stage's wall time on standard error"},
+    {.name = "--analysis-memory",
+     .value_name = "SIZE",
+     .kind = LT_CLI_SIZE,
+     .offset = offsetof(analyze_args, analysis_memory),
+     .min = 1 << 20,
+     .max = UINT64_MAX,
+     .help = "fail at once (exit 2) when the analysis would need more memory, e.g. 4G (default: no limit)"},
+    LT_CLI_LIMIT_OPTIONS(analyze_args),
+    {.name = "--analysis-timeout",
+     .value_name = "SECONDS",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(analyze_args, analysis_timeout),
+     .min = 1,
+     .max = INT32_MAX,
+     .help = "stop (exit 2) an analysis that takes longer (default: no limit)"},
     {.name = "--fail-on",
      .value_name = "RULES",
      .kind = LT_CLI_TEXT,
@@ -228,7 +244,8 @@ static int analysis_exit_status(int rc)
 
 static int run(int argc, char **argv)
 {
-    analyze_args args = {.top = LT_DEFAULT_TOP};
+    analyze_args args = {
+        .top = LT_DEFAULT_TOP, .max_snapshot_bytes = LT_DEFAULT_MAX_SNAPSHOT_BYTES, .max_ratio = LT_DEFAULT_MAX_RATIO};
     int status = lt_cli_parse(&lt_cli_analyze, argc, argv, &args);
     if (status == LT_CLI_CONTINUE)
         status = check_sources(&args);
@@ -237,14 +254,23 @@ static int run(int argc, char **argv)
     lt_rules rules;
     if (args.fail_on && parse_fail_on(&args, &rules))
         return LT_CLI_USAGE;
-    const char *file = args.file[0] ? args.file[0] : "three snapshots"; /* the message names which */
+    char file[256]; /* the message names which, printable */
+    snprintf(file, sizeof file, "%s",
+             !args.file[0]               ? "three snapshots"
+             : strcmp(args.file[0], "-") ? args.file[0]
+                                         : "stdin");
+    lt_text_clean(file, sizeof file);
     lt_analysis_options options = {.progress = args.progress ? print_progress : NULL,
-                                   .skip_findings = args.no_findings};
+                                   .skip_findings = args.no_findings,
+                                   .memory_budget = args.analysis_memory,
+                                   .max_snapshot_bytes = args.max_snapshot_bytes,
+                                   .max_ratio = (uint32_t)args.max_ratio,
+                                   .deadline = lt_analysis_deadline((double)args.analysis_timeout)};
     lt_analysis *an;
     lt_error err = {0};
     int rc = analyze(&args, &options, &an, &err);
     if (rc) {
-        fprintf(stderr, "leaktriage: %s: %s\n", strcmp(file, "-") ? file : "stdin", err.message);
+        fprintf(stderr, "leaktriage: %s: %s\n", file, err.message);
         return analysis_exit_status(rc);
     }
     if (args.timings)

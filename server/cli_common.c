@@ -69,6 +69,14 @@ static const lt_cli_option *find_option(const lt_cli_command *cmd, const char *n
     return NULL;
 }
 
+/* The power of two a size suffix (K, M, G, T; either case) stands for, or 0. */
+static int size_shift(const char *suffix)
+{
+    static const char units[] = "KMGT";
+    const char *u = suffix[0] ? strchr(units, suffix[0] & ~0x20) : NULL;
+    return u ? 10 * (int)(u - units + 1) : 0;
+}
+
 /* Stores value (NULL for a flag) where o says. Returns 0, or LT_CLI_USAGE (reported). */
 static int set_option(const lt_cli_command *cmd, const lt_cli_option *o, const char *value, void *args)
 {
@@ -84,8 +92,14 @@ static int set_option(const lt_cli_command *cmd, const lt_cli_option *o, const c
     char *end;
     errno = 0;
     unsigned long long n = strtoull(value, &end, 10);
+    int shift = o->kind == LT_CLI_SIZE ? size_shift(end) : 0;
+    if (shift > 0 && end[1] == '\0' && n <= (UINT64_MAX >> shift)) {
+        n <<= shift;
+        end++;
+    }
     if (errno || end == value || *end || value[0] == '-' || n < o->min || n > o->max)
-        return lt_cli_usage_error(cmd, "%s takes a number from %" PRIu64 " to %" PRIu64 ", not '%s'", o->name, o->min,
+        return lt_cli_usage_error(cmd, "%s takes a %s from %" PRIu64 " to %" PRIu64 ", not '%s'", o->name,
+                                  o->kind == LT_CLI_SIZE ? "size (bytes, or with K, M, G, T)" : "number", o->min,
                                   o->max, value);
     *(uint64_t *)field = n;
     return 0;

@@ -37,6 +37,7 @@ typedef enum lt_cli_option_kind {
     LT_CLI_FLAG,   /* no value; sets an int to 1 */
     LT_CLI_TEXT,   /* a value kept as a const char * (argv's own string) */
     LT_CLI_NUMBER, /* a decimal value from min to max, kept as a uint64_t */
+    LT_CLI_SIZE,   /* as LT_CLI_NUMBER, with an optional K, M, G or T (powers of 1024) */
 } lt_cli_option_kind;
 
 typedef struct lt_cli_option {
@@ -75,6 +76,22 @@ typedef struct lt_cli_command {
     {                                                                                                                  \
         .name = "--database", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(type, member.database_url), \
         .help = "use this PostgreSQL instead (default: $" LT_DATABASE_URL_ENV ", else the private one)"                \
+    }
+
+/* The --max-snapshot-bytes and --max-ratio options (analyze and serve) of an argument
+ * struct `type` with uint64_t members max_snapshot_bytes and max_ratio. */
+#define LT_CLI_LIMIT_OPTIONS(type)                                                                                     \
+    {.name = "--max-snapshot-bytes",                                                                                   \
+     .value_name = "SIZE",                                                                                             \
+     .kind = LT_CLI_SIZE,                                                                                              \
+     .offset = offsetof(type, max_snapshot_bytes),                                                                     \
+     .min = 1,                                                                                                         \
+     .max = UINT64_MAX,                                                                                                \
+     .help = "largest snapshot once decompressed (default " LT_STR(LT_DEFAULT_MAX_SNAPSHOT_GIB) "G)"},                 \
+    {                                                                                                                  \
+        .name = "--max-ratio", .value_name = "N", .kind = LT_CLI_NUMBER, .offset = offsetof(type, max_ratio),          \
+        .min = 1, .max = UINT32_MAX,                                                                                   \
+        .help = "largest compression ratio past 256 MiB decompressed (default " LT_STR(LT_DEFAULT_MAX_RATIO) ")"       \
     }
 
 /* Parses argv (argc entries, after the command name) into args by cmd's table: options in

@@ -18,6 +18,7 @@ typedef struct serve_args {
     uint64_t max_upload;
     const char *public_url;
     const char *static_dir;
+    uint64_t analysis_memory, max_snapshot_bytes, max_ratio, analysis_timeout, per_customer;
 } serve_args;
 
 static const lt_cli_option options[] = {
@@ -41,6 +42,28 @@ static const lt_cli_option options[] = {
      .min = 1,
      .max = UINT64_MAX,
      .help = "largest upload accepted (default " LT_STR(LT_DEFAULT_MAX_UPLOAD_GIB) " GiB)"},
+    {.name = "--analysis-memory",
+     .value_name = "SIZE",
+     .kind = LT_CLI_SIZE,
+     .offset = offsetof(serve_args, analysis_memory),
+     .min = 1 << 20,
+     .max = UINT64_MAX,
+     .help = "memory one analysis may use, e.g. 4G (default: " LT_DEFAULT_ANALYSIS_MEMORY_TEXT ")"},
+    LT_CLI_LIMIT_OPTIONS(serve_args),
+    {.name = "--analysis-timeout",
+     .value_name = "SECONDS",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, analysis_timeout),
+     .min = 1,
+     .max = INT32_MAX,
+     .help = "wall time one analysis may take (default " LT_STR(LT_DEFAULT_ANALYSIS_TIMEOUT_S) ")"},
+    {.name = "--per-customer",
+     .value_name = "N",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, per_customer),
+     .min = 1,
+     .max = LT_WORKERS_MAX,
+     .help = "analyses of one customer running at once (default " LT_STR(LT_DEFAULT_PER_CUSTOMER) ")"},
     {.name = "--public-url",
      .value_name = "URL",
      .kind = LT_CLI_TEXT,
@@ -62,23 +85,56 @@ const lt_cli_command lt_cli_serve = {
     .run = run,
 };
 
+/* The machine's memory (or the cgroup's limit, when lower), in bytes; 0 when unknown. */
+static uint64_t machine_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t total = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    unsigned long long limit = 0;
+    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+    if (f) {
+        if (fscanf(f, "%llu", &limit) == 1 && limit > 0 && (!total || limit < total))
+            total = limit;
+        fclose(f);
+    }
+    return total;
+}
+
+/* --analysis-memory's default: the machine's memory / workers, less the margin. */
+static uint64_t default_analysis_memory(uint64_t workers)
+{
+    uint64_t share = machine_memory() / (workers ? workers : 1), margin = (uint64_t)LT_ANALYSIS_MEMORY_MARGIN_MIB << 20;
+    return share > margin + LT_ANALYSIS_MEMORY_MIN ? share - margin : LT_ANALYSIS_MEMORY_MIN;
+}
+
 static int run(int argc, char **argv)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     serve_args args = {.listen = LT_DEFAULT_LISTEN,
                        .max_upload = LT_DEFAULT_MAX_UPLOAD,
+                       .max_snapshot_bytes = LT_DEFAULT_MAX_SNAPSHOT_BYTES,
+                       .max_ratio = LT_DEFAULT_MAX_RATIO,
+                       .analysis_timeout = LT_DEFAULT_ANALYSIS_TIMEOUT_S,
+                       .per_customer = LT_DEFAULT_PER_CUSTOMER,
                        .workers = cores < 1                ? 1
                                   : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX
                                                            : (uint64_t)cores};
     int status = lt_cli_parse(&lt_cli_serve, argc, argv, &args);
     if (status != LT_CLI_CONTINUE)
         return status;
+    if (!args.analysis_memory)
+        args.analysis_memory = default_analysis_memory(args.workers);
     lt_serve_config config = {.db = args.db,
                               .listen = args.listen,
                               .workers = (int)args.workers,
                               .max_upload = args.max_upload,
                               .public_url = args.public_url,
-                              .static_dir = args.static_dir};
+                              .static_dir = args.static_dir,
+                              .analysis_memory = args.analysis_memory,
+                              .max_snapshot_bytes = args.max_snapshot_bytes,
+                              .max_ratio = (uint32_t)args.max_ratio,
+                              .analysis_timeout_s = (int)args.analysis_timeout,
+                              .per_customer = (int)args.per_customer};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
     if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)

@@ -36,6 +36,18 @@
 #define LT_DEFAULT_PUBLIC_URL_TEXT "http:// and the --listen address"          /* serve --public-url */
 #define LT_PUBLIC_URL_MAX          200                                         /* bytes in --public-url */
 
+/* ---- the budget of one analysis (serve, and analyze where it makes sense) ---- */
+
+#define LT_DEFAULT_ANALYSIS_MEMORY_TEXT                                                                                \
+    "the machine's memory / workers, less " LT_STR(LT_ANALYSIS_MEMORY_MARGIN_MIB) " MiB" /* serve --analysis-memory */
+#define LT_ANALYSIS_MEMORY_MARGIN_MIB 512           /* kept back for the server itself */
+#define LT_ANALYSIS_MEMORY_MIN        (64ull << 20) /* the default never goes below this */
+#define LT_DEFAULT_MAX_SNAPSHOT_GIB   64
+#define LT_DEFAULT_MAX_SNAPSHOT_BYTES ((uint64_t)LT_DEFAULT_MAX_SNAPSHOT_GIB << 30) /* --max-snapshot-bytes */
+#define LT_DEFAULT_MAX_RATIO          10000 /* --max-ratio: decompressed:compressed, past 256 MiB decompressed */
+#define LT_DEFAULT_ANALYSIS_TIMEOUT_S 3600  /* serve --analysis-timeout, seconds (analyze: none) */
+#define LT_DEFAULT_PER_CUSTOMER       2     /* serve --per-customer: one customer's analyses running at once */
+
 /* ---- analyze and the stored report ---- */
 
 #define LT_DEFAULT_TOP 50     /* analyze --top: retainers and classes listed */

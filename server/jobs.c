@@ -62,12 +62,19 @@ typedef struct jobs_claim {
 
 /* ---- SQL ---------------------------------------------------------------------------- */
 
-/* $1 worker name. Returns the job and where its snapshot is. */
+/* $1 worker name, $2 the per-customer cap. Returns the job and where its snapshot is.
+ * Fair claiming: among customers with fewer than $2 analyses running, the one whose
+ * latest analysis started longest ago (never: first) goes first — round-robin by
+ * customer — and its oldest queued job is taken. Two claims at the same instant may
+ * both pass the cap (it is counted, not locked): at most one over per racing worker. */
 static const char CLAIM_SQL[] =
     "WITH claimed AS ("
     " UPDATE analyses SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(),"
     " finished_at = NULL, worker = $1, phase = 'reading', percent = 0"
-    " WHERE id = (SELECT id FROM analyses WHERE state = 'queued' ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)"
+    " WHERE id = (SELECT q.id FROM analyses q WHERE q.state = 'queued'"
+    "  AND (SELECT count(*) FROM analyses r WHERE r.customer_id = q.customer_id AND r.state = 'running') < $2::int"
+    "  ORDER BY (SELECT max(l.started_at) FROM analyses l WHERE l.customer_id = q.customer_id) NULLS FIRST, q.id"
+    "  FOR UPDATE SKIP LOCKED LIMIT 1)"
     " RETURNING id, customer_id, snapshot_id, attempts) "
     "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path FROM claimed c"
     " JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
@@ -187,9 +194,11 @@ static void copy_field(char *dst, size_t len, const PGresult *res, int col)
  * negative LT_E* code. */
 static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
 {
-    const char *params[] = {w->name};
+    char cap[16];
+    snprintf(cap, sizeof cap, "%d", w->pool->config.per_customer);
+    const char *params[] = {w->name, cap};
     PGresult *res;
-    int rc = lt_db_exec(w->conn, CLAIM_SQL, 1, params, &res, err);
+    int rc = lt_db_exec(w->conn, CLAIM_SQL, 2, params, &res, err);
     if (rc)
         return rc;
     if (PQntuples(res) != 1) {
@@ -305,7 +314,13 @@ static int analyse_upload(const char *path, const lt_analysis_options *options, 
 static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *err)
 {
     jobs_progress progress = {.w = w, .job = job, .phase = 0, .percent = 0, .last_write_s = monotonic_s()};
-    lt_analysis_options options = {.progress = on_progress, .progress_ctx = &progress};
+    const lt_jobs_config *c = &w->pool->config;
+    lt_analysis_options options = {.progress = on_progress,
+                                   .progress_ctx = &progress,
+                                   .memory_budget = c->analysis_memory,
+                                   .max_snapshot_bytes = c->max_snapshot_bytes,
+                                   .max_ratio = c->max_ratio,
+                                   .deadline = lt_analysis_deadline(c->analysis_timeout_s)};
     lt_analysis *a = NULL;
     int rc = analyse_upload(job->spool_path, &options, &a, err);
     if (!rc) {
@@ -453,9 +468,14 @@ int lt_jobs_recover(PGconn *conn, int stale_seconds, int *requeued, int *failed,
 
 void lt_jobs_config_default(lt_jobs_config *c)
 {
+    *c = (lt_jobs_config){0};
     c->stale_seconds = LT_JOBS_STALE_SECONDS;
     c->heartbeat_ms = LT_JOBS_HEARTBEAT_MS;
     c->poll_ms = LT_JOBS_POLL_MS;
+    c->per_customer = LT_DEFAULT_PER_CUSTOMER;
+    c->max_snapshot_bytes = LT_DEFAULT_MAX_SNAPSHOT_BYTES;
+    c->max_ratio = LT_DEFAULT_MAX_RATIO;
+    c->analysis_timeout_s = LT_DEFAULT_ANALYSIS_TIMEOUT_S;
     const char *env = getenv(LT_JOBS_STALE_ENV);
     char *end;
     long v = env ? strtol(env, &end, 10) : 0;
@@ -470,6 +490,8 @@ static int check_arguments(const char *conninfo, int workers, const char *node_n
         return lt_error_set(err, LT_EUSAGE, "the number of workers must be 1 to %d, not %d", LT_WORKERS_MAX, workers);
     if (!node_name || !*node_name || strlen(node_name) > NODE_NAME_MAX)
         return lt_error_set(err, LT_EUSAGE, "the node name must be 1 to %d bytes", NODE_NAME_MAX);
+    if (c->per_customer < 1)
+        return lt_error_set(err, LT_EUSAGE, "the analyses per customer must be at least 1, not %d", c->per_customer);
     if (c->stale_seconds < 1 || c->heartbeat_ms < 10 || c->poll_ms < 1 || c->heartbeat_ms >= c->stale_seconds * 1000)
         return lt_error_set(err, LT_EUSAGE,
                             "the heartbeat interval (%d ms) must be shorter than the stale timeout "

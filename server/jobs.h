@@ -1,7 +1,7 @@
 /* jobs: the analysis queue in PostgreSQL and the pool of worker threads that drains it.
  *
  * The queue is the analyses table: an upload inserts a row with state 'queued'. A worker
- * claims the oldest queued row (FOR UPDATE SKIP LOCKED, so any number of workers in any
+ * claims a queued row (the fairness rule below; FOR UPDATE SKIP LOCKED, so any number of workers in any
  * number of processes on one database never take the same row), sets it 'running' with
  * attempts+1, its name in `worker` and heartbeat_at; analyses the file in
  * snapshots.spool_path; writes phase/percent/heartbeat_at as it goes; stores the results
@@ -17,6 +17,10 @@
  * Workers LISTEN on LT_JOBS_CHANNEL (migration 0002 NOTIFYs it when a row becomes
  * queued) and also poll, so a new job starts within milliseconds, at worst poll_ms.
  *
+ * Fairness: the claim takes the customers in turn (the one whose latest analysis started
+ * longest ago first) and skips a customer with per_customer analyses running, so a
+ * customer's burst (or four decompression bombs) never holds every worker.
+ *
  * Heartbeats and crashes: each pool has one heartbeat thread (own connection) that beats
  * heartbeat_at of every job the pool runs every heartbeat_ms, also through long silent
  * phases, and puts back jobs of any node whose heartbeat is older than stale_seconds — at
@@ -27,6 +31,7 @@
 #define LT_JOBS_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "defaults.h"
 #include "lt_error.h"
@@ -48,9 +53,17 @@ typedef struct lt_jobs_config {
     int stale_seconds; /* a running job without a heartbeat this long is put back */
     int heartbeat_ms;  /* how often running jobs beat (keep well under stale_seconds) */
     int poll_ms;       /* how often an idle worker looks for a job without a NOTIFY */
+    /* The budget of each analysis (lt_analysis_options; 0: no limit). Over it the job
+     * fails at once, never retried (error_kind 'bad_input'). */
+    uint64_t analysis_memory;    /* bytes */
+    uint64_t max_snapshot_bytes; /* decompressed bytes */
+    uint32_t max_ratio;          /* decompressed:compressed, past 256 MiB decompressed */
+    int analysis_timeout_s;      /* wall time of one attempt */
+    int per_customer;            /* analyses of one customer running at once, across the pool */
 } lt_jobs_config;
 
-/* Fills c with the defaults above, stale_seconds taken from $LEAKTRIAGE_STALE_SECONDS
+/* Fills c with the defaults above and defaults.h's (analysis_memory 0: the caller
+ * computes lt_default_analysis_memory for its worker count), stale_seconds taken from $LEAKTRIAGE_STALE_SECONDS
  * when that is a number from 1 to 86400. */
 void lt_jobs_config_default(lt_jobs_config *c);
 

@@ -50,6 +50,23 @@ static int prepare_database(const char *conninfo, lt_error *err)
     return rc;
 }
 
+/* The pool's configuration: the defaults, with the budget the command line set. */
+static lt_jobs_config jobs_config_of(const lt_serve_config *a)
+{
+    lt_jobs_config c;
+    lt_jobs_config_default(&c);
+    c.analysis_memory = a->analysis_memory;
+    if (a->max_snapshot_bytes)
+        c.max_snapshot_bytes = a->max_snapshot_bytes;
+    if (a->max_ratio)
+        c.max_ratio = a->max_ratio;
+    if (a->analysis_timeout_s)
+        c.analysis_timeout_s = a->analysis_timeout_s;
+    if (a->per_customer)
+        c.per_customer = a->per_customer;
+    return c;
+}
+
 /* Starts the HTTP server and the workers, waits for a stop signal, stops both. */
 static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
 {
@@ -76,13 +93,14 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
         return rc;
     gethostname(host, sizeof host - 1);
     snprintf(node, sizeof node, "%s:%ld", host, (long)getpid());
-    lt_jobs *jobs = lt_jobs_start(conninfo, a->workers, node, err);
+    lt_jobs_config jobs_config = jobs_config_of(a);
+    lt_jobs *jobs = lt_jobs_start_config(conninfo, a->workers, node, &jobs_config, err);
     if (!jobs) {
         lt_http_stop(http);
         return err->code ? err->code : LT_EIO;
     }
-    printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s\n", a->listen, lt_http_port(http),
-           a->workers, data_dir);
+    printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s, %.1f GiB per analysis\n", a->listen,
+           lt_http_port(http), a->workers, data_dir, (double)jobs_config.analysis_memory / (1 << 30));
     fflush(stdout);
     int sig;
     sigwait(stop, &sig);

@@ -17,6 +17,10 @@ typedef struct lt_serve_config {
     uint64_t max_upload;    /* bytes */
     const char *public_url; /* links in answers; NULL: LT_DEFAULT_PUBLIC_URL_TEXT (http.h) */
     const char *static_dir; /* serve the pages from this folder; NULL: the built-in copy */
+    /* each analysis's budget (jobs.h lt_jobs_config; 0: jobs.c's default, none for memory) */
+    uint64_t analysis_memory, max_snapshot_bytes;
+    uint32_t max_ratio;
+    int analysis_timeout_s, per_customer;
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before

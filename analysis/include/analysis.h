@@ -17,7 +17,20 @@ typedef struct lt_analysis_options {
     lt_progress_fn progress; /* may be NULL; phases "reading", "dominators", "findings" */
     void *progress_ctx;
     int skip_findings; /* 1: core numbers only (no findings, no clusters) */
+    /* Budgets; 0 means no limit. Each failure is LT_ELIMIT (the same input would fail
+     * the same way again) with a message naming the limit. */
+    uint64_t memory_budget;      /* bytes: checked from the header's counts and the strings'
+                                  * lengths before allocating ("needs about N GB, the limit is M") */
+    uint64_t max_snapshot_bytes; /* decompressed bytes */
+    uint32_t max_ratio;          /* decompressed:compressed, checked past LT_RATIO_CHECK_FROM */
+    double deadline;             /* lt_analysis_deadline(): stop reading, or before the next stage */
 } lt_analysis_options;
+
+#define LT_RATIO_CHECK_FROM ((uint64_t)256 << 20) /* decompressed bytes before the ratio counts */
+
+/* The deadline of an analysis that may take timeout_seconds from now (a
+ * CLOCK_MONOTONIC time); 0 (no deadline) when timeout_seconds <= 0. */
+double lt_analysis_deadline(double timeout_seconds);
 
 /* Wall time of each stage, in seconds (for benchmarks and logs). */
 typedef struct lt_stage_times {

@@ -2,7 +2,9 @@
  *
  * Every fallible function returns 0 or a negative LT_E* code and, on failure,
  * writes a message a user can act on into a caller-owned lt_error. Messages
- * about bad input say where: a byte offset and/or a JSON path. */
+ * about bad input say where: a byte offset and/or a JSON path. Every message
+ * is valid UTF-8 on one line: lt_error_set replaces invalid bytes (a zip
+ * member name in another encoding) with U+FFFD and escapes control characters. */
 #ifndef LT_ERROR_H
 #define LT_ERROR_H
 
@@ -35,6 +37,12 @@ const char *lt_strerror(int code);
 /* Sets err (if not NULL) to code and a printf-style message; returns code so a
  * caller can write `return lt_error_set(err, LT_EINPUT, "...")`. */
 int lt_error_set(lt_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Rewrites the NUL-terminated text in buf (cap bytes) in place as valid UTF-8
+ * on one line: invalid bytes become U+FFFD, control characters are escaped
+ * (\n, \t, \xNN); cut at a character boundary when it no longer fits. For
+ * anything from outside (file names, snapshot strings) put in a message. */
+void lt_text_clean(char *buf, size_t cap);
 
 /* Clears err to LT_OK and an empty message. */
 void lt_error_clear(lt_error *err);

@@ -248,3 +248,20 @@ int lt_input_list_snapshots(const char *path, char (*names)[LT_INPUT_ENTRY_MAX],
     stream_free(s);
     return rc;
 }
+
+/* ------------------------------------------------------------ limits */
+
+int lt_input_check_limits(const lt_input_limits *l, uint64_t delivered, uint64_t compressed, lt_error *err)
+{
+    if (l->max_bytes && delivered > l->max_bytes)
+        return lt_error_set(err, LT_ELIMIT,
+                            "the snapshot decompresses to more than %llu bytes, the limit (--max-snapshot-bytes)",
+                            (unsigned long long)l->max_bytes);
+    if (l->max_ratio && compressed && delivered > l->ratio_from && delivered / compressed > l->max_ratio)
+        return lt_error_set(err, LT_ELIMIT,
+                            "the input decompresses more than %u-fold (%llu bytes became over %llu), the limit for "
+                            "inputs past %llu MiB decompressed: a compression bomb?",
+                            l->max_ratio, (unsigned long long)compressed, (unsigned long long)delivered,
+                            (unsigned long long)(l->ratio_from >> 20));
+    return 0;
+}

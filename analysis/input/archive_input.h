@@ -53,6 +53,18 @@ int lt_input_stream(const char *path, lt_input_sink sink, lt_input_progress prog
 int lt_input_stream_entry(const char *path, const char *entry, lt_input_sink sink, lt_input_progress progress,
                           void *ctx, lt_input_info *info, lt_error *err);
 
+/* Limits on what decompression may produce (0: none). The ratio counts only
+ * once ratio_from bytes came out, so small files of high ratio pass. */
+typedef struct lt_input_limits {
+    uint64_t max_bytes;  /* decompressed bytes */
+    uint32_t max_ratio;  /* decompressed bytes per compressed byte */
+    uint64_t ratio_from; /* decompressed bytes before max_ratio applies */
+} lt_input_limits;
+
+/* 0 when `delivered` decompressed bytes out of `compressed` input bytes (the
+ * whole file's size when known) are within l; else LT_ELIMIT with err set. */
+int lt_input_check_limits(const lt_input_limits *l, uint64_t delivered, uint64_t compressed, lt_error *err);
+
 #define LT_INPUT_ENTRY_MAX 256 /* bytes of an entry name, NUL included */
 
 /* Lists the *.heapsnapshot entries of the archive at path (the ones

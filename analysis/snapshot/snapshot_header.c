@@ -155,6 +155,9 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     bool detached = false;
     for (unsigned i = 0; i < r->node_fields; i++)
         detached |= r->node_role[i] == R_DETACHED;
+    int rc = lt_reader_check_budget(r, nodes, edges, 0, err);
+    if (rc)
+        return rc;
     r->graph = lt_graph_new((uint32_t)nodes, (uint32_t)edges, detached, err);
     if (!r->graph)
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory allocating a graph of %llu nodes and %llu edges",
@@ -169,7 +172,7 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     json_t *nf = json_object_get(meta, "node_fields"), *ef = json_object_get(meta, "edge_fields");
     json_t *ntypes = json_array_get(json_object_get(meta, "node_types"), (size_t)field_index(nf, "type"));
     json_t *etypes = json_array_get(json_object_get(meta, "edge_types"), (size_t)field_index(ef, "type"));
-    int rc = copy_type_names(ntypes, r->graph->node_type_names, &r->graph->node_type_count, LT_MAX_TYPES);
+    rc = copy_type_names(ntypes, r->graph->node_type_names, &r->graph->node_type_count, LT_MAX_TYPES);
     if (rc)
         return type_list_failed(r, err, rc, "node_types", LT_MAX_TYPES);
     rc = copy_type_names(etypes, r->graph->edge_type_names, &r->graph->edge_type_count, LT_EDGE_TYPE_MAX);

@@ -21,6 +21,12 @@ typedef struct lt_reader lt_reader;
 /* Returns a new reader, or NULL with err set (LT_ENOMEM). Free with lt_reader_free. */
 lt_reader *lt_reader_new(lt_error *err);
 
+/* Sets the memory budget of the analysis to come (0: none, the default):
+ * from the header's counts, before the graph is allocated, and as strings
+ * are read, a snapshot whose analysis would need more fails with LT_ELIMIT
+ * ("the analysis needs about N GB of memory ..., the limit is M GB"). */
+void lt_reader_set_budget(lt_reader *r, uint64_t bytes);
+
 /* Parses the next len bytes. Returns 0, or a negative LT_E* code with err
  * set; after an error the reader only accepts lt_reader_free. */
 int lt_reader_feed(lt_reader *r, const char *buf, size_t len, lt_error *err);

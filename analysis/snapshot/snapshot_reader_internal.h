@@ -93,6 +93,7 @@ struct lt_reader {
     bool str_need_comma;
 
     lt_graph *graph;
+    uint64_t budget; /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
 };
 
 static inline bool lt_reader_is_ws(char c)
@@ -102,6 +103,14 @@ static inline bool lt_reader_is_ws(char c)
 
 /* Marks the reader failed and sets err; returns code. */
 int lt_reader_fail(lt_reader *r, lt_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Estimated peak bytes of analysing a snapshot of these sizes. */
+uint64_t lt_reader_estimate(uint64_t nodes, uint64_t edges, uint64_t string_bytes, uint64_t strings);
+
+/* 0 when the estimate for nodes, edges and the strings so far plus `more`
+ * string bytes fits the budget; else fails the reader with LT_ELIMIT
+ * ("needs about N GB, the limit is M GB"). */
+int lt_reader_check_budget(lt_reader *r, uint64_t nodes, uint64_t edges, size_t more, lt_error *err);
 
 /* "nodes", "edges" or "locations". */
 const char *lt_reader_array_name(enum array_kind a);

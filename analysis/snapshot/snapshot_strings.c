@@ -1,16 +1,23 @@
 /* snapshot_strings: the "strings" array: JSON strings (escapes, \\u, surrogate
- * pairs; a lone surrogate becomes U+FFFD) decoded into the graph's table. */
+ * pairs; a lone surrogate becomes U+FFFD) decoded into the graph's table.
+ * Bytes that are not UTF-8 are taken as DevTools' TextDecoder takes them:
+ * each invalid subpart becomes U+FFFD. Strings count against the budget
+ * (snapshot_budget.c) as they grow. */
 #include "snapshot/snapshot_reader_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/grow.h"
+#include "util/utf8.h"
 
 /* ---- strings ---------------------------------------------------------- */
 
 static int str_push(lt_reader *r, const char *s, size_t n, lt_error *err)
 {
+    int rc = r->str_len + n > r->str_cap ? lt_reader_check_budget(r, r->node_count, r->edge_count, n, err) : 0;
+    if (rc)
+        return rc;
     if (lt_reserve(&r->str, &r->str_cap, r->str_len + n, 1, 256))
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading strings");
     memcpy(r->str + r->str_len, s, n);
@@ -102,9 +109,32 @@ static int str_hex_digit(lt_reader *r, char c, uint64_t at, lt_error *err)
     return --r->str_hex_len ? 0 : str_unit(r, r->str_hex, err);
 }
 
+/* Replaces r->str by its repair when it is not valid UTF-8. */
+static int repair_string(lt_reader *r, lt_error *err)
+{
+    if (lt_utf8_valid(r->str, r->str_len))
+        return 0;
+    int rc = lt_reader_check_budget(r, r->node_count, r->edge_count, 2 * r->str_len, err);
+    if (rc)
+        return rc;
+    size_t cap = 3 * r->str_len;
+    char *fixed = malloc(cap);
+    if (!fixed)
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory repairing string %u", r->graph->string_count);
+    r->str_len = lt_utf8_repair(r->str, r->str_len, fixed);
+    free(r->str);
+    r->str = fixed;
+    r->str_cap = cap;
+    return 0;
+}
+
 static int end_string(lt_reader *r, lt_error *err)
 {
     int rc = flush_surrogate(r, err);
+    if (!rc)
+        rc = repair_string(r, err);
+    if (!rc)
+        rc = lt_reader_check_budget(r, r->node_count, r->edge_count, 0, err);
     if (rc)
         return rc;
     int64_t added = lt_graph_add_string(r->graph, r->str ? r->str : "", r->str_len);

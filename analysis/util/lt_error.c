@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 static const struct {
     int code;
     const char *text;
@@ -31,6 +33,7 @@ int lt_error_set(lt_error *err, int code, const char *fmt, ...)
         err->code = code;
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
+        lt_text_clean(err->message, sizeof err->message);
     }
     return code;
 }
