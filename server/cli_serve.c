@@ -18,7 +18,15 @@ typedef struct serve_args {
     uint64_t max_upload;
     const char *public_url;
     const char *static_dir;
+    uint64_t http_threads, max_connections, max_per_ip, db_connections, grace_s;
 } serve_args;
+
+/* A numeric option of serve_args from 1 to max. */
+#define SERVE_NUMBER(opt, field, value, maximum, text)                                                                 \
+    {                                                                                                                  \
+        .name = opt, .value_name = value, .kind = LT_CLI_NUMBER, .offset = offsetof(serve_args, field), .min = 1,      \
+        .max = maximum, .help = text                                                                                   \
+    }
 
 static const lt_cli_option options[] = {
     {.name = "--listen",
@@ -51,6 +59,17 @@ static const lt_cli_option options[] = {
      .kind = LT_CLI_TEXT,
      .offset = offsetof(serve_args, static_dir),
      .help = "serve the pages from DIR, read at each request (default: the copy built into the binary)"},
+    SERVE_NUMBER("--http-threads", http_threads, "N", LT_HTTP_THREADS_MAX,
+                 "threads serving the connections (default " LT_STR(LT_DEFAULT_HTTP_THREADS) ")"),
+    SERVE_NUMBER("--max-connections", max_connections, "N", 1000000,
+                 "connections open at once (default " LT_STR(LT_DEFAULT_MAX_CONNECTIONS) ")"),
+    SERVE_NUMBER("--max-connections-per-ip", max_per_ip, "N", 1000000,
+                 "connections open at once from one address (default " LT_STR(LT_DEFAULT_MAX_PER_IP) ")"),
+    SERVE_NUMBER("--db-connections", db_connections, "N", 10000,
+                 "database connections of the request threads (default " LT_STR(LT_DEFAULT_DB_CONNECTIONS) ")"),
+    SERVE_NUMBER(
+        "--grace", grace_s, "SECONDS", LT_GRACE_MAX_S,
+        "on SIGTERM, how long requests and analyses in flight may finish (default " LT_STR(LT_DEFAULT_GRACE_S) " s)"),
 };
 
 static int run(int argc, char **argv);
@@ -66,6 +85,7 @@ static int run(int argc, char **argv)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     serve_args args = {.listen = LT_DEFAULT_LISTEN,
+                       .grace_s = LT_DEFAULT_GRACE_S,
                        .max_upload = LT_DEFAULT_MAX_UPLOAD,
                        .workers = cores < 1                ? 1
                                   : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX
@@ -78,7 +98,12 @@ static int run(int argc, char **argv)
                               .workers = (int)args.workers,
                               .max_upload = args.max_upload,
                               .public_url = args.public_url,
-                              .static_dir = args.static_dir};
+                              .static_dir = args.static_dir,
+                              .http_threads = (unsigned)args.http_threads,
+                              .max_connections = (unsigned)args.max_connections,
+                              .max_per_ip = (unsigned)args.max_per_ip,
+                              .db_connections = (unsigned)args.db_connections,
+                              .grace_s = (unsigned)args.grace_s};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
     if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)

@@ -99,6 +99,12 @@ static const char RECOVER_SQL[] =
     " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
     " RETURNING state";
 
+/* $1 ids as a bigint[] literal, $2 the node name. */
+static const char PUT_BACK_SQL[] =
+    "UPDATE analyses SET state = 'queued', attempts = greatest(attempts - 1, 0), worker = NULL, phase = NULL,"
+    " percent = 0, started_at = NULL, heartbeat_at = NULL"
+    " WHERE state = 'running' AND id = ANY($1::bigint[]) AND left(worker, length($2) + 1) = $2 || '/'";
+
 /* $1 ids as a bigint[] literal. */
 static const char BEAT_SQL[] =
     "UPDATE analyses SET heartbeat_at = now() WHERE state = 'running' AND id = ANY($1::bigint[])";
@@ -584,6 +590,47 @@ lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name,
     lt_jobs_config config;
     lt_jobs_config_default(&config);
     return lt_jobs_start_config(conninfo, workers, node_name, &config, err);
+}
+
+/* Sets stopping and waits up to grace_s for the workers to be idle; returns how many are busy. */
+static int stop_and_wait(lt_jobs *p, unsigned grace_s)
+{
+    struct timespec until = deadline_after_ms((int)grace_s * 1000);
+    pthread_mutex_lock(&p->lock);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->wake);
+    int busy;
+    while ((busy = collect_running(p)) > 0) {
+        pthread_mutex_unlock(&p->lock);
+        struct timespec now, pause = {.tv_sec = 0, .tv_nsec = 50000000L};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+            return busy; /* p->beat_ids holds them */
+        nanosleep(&pause, NULL);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+int lt_jobs_drain(lt_jobs *jobs, unsigned grace_s)
+{
+    if (!jobs || stop_and_wait(jobs, grace_s) == 0)
+        return 0;
+    if (jobs->heartbeat_started)
+        pthread_join(jobs->heartbeat_thread, NULL); /* its connection is free now */
+    jobs->heartbeat_started = 0;
+    const char *params[] = {jobs->beat_ids, jobs->node_name};
+    PGresult *res;
+    lt_error err;
+    if (ensure_connected(jobs->heartbeat_conn, 0, &err) ||
+        lt_db_exec(jobs->heartbeat_conn, PUT_BACK_SQL, 2, params, &res, &err)) {
+        log_line(jobs->node_name, NULL, err.message);
+        return 1;
+    }
+    int back = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return back > 0 ? back : 1;
 }
 
 void lt_jobs_stop(lt_jobs *jobs)
