@@ -14,7 +14,8 @@
 
 #include "db.h"
 
-#define NOTIFIED_MAX 64 /* ids remembered per tick; more wake every waiter */
+#define NOTIFIED_MAX 64  /* ids remembered per tick; more wake every waiter */
+#define WAKE_BATCH   256 /* waiters resumed per pass */
 
 enum phase { PHASE_HEADERS, PHASE_BODY, PHASE_ANSWER, PHASE_CUT };
 
@@ -27,8 +28,9 @@ typedef struct conn_record {
 } conn_record;
 
 struct lt_http_guard {
-    /* lock guards both lists, every record's fields and `stopping`. No database call or
-     * blocking I/O runs under it; shutdown(2) and a short send(2) of the 408 do. */
+    /* lock guards both lists, every record's fields and `stopping`. No database call, no
+     * libmicrohttpd call and no blocking I/O runs under it; shutdown(2) and a non-blocking
+     * send(2) of the 408 do. */
     pthread_mutex_t lock;
     conn_record *records;
     lt_http_waiter *waiters;
@@ -177,8 +179,8 @@ static void unlink_waiter(lt_http_guard *g, lt_http_waiter *w)
 
 void lt_http_guard_suspend(lt_http_guard *g, lt_http_waiter *w)
 {
+    MHD_suspend_connection(w->connection); /* the library's calls are never made under lock */
     pthread_mutex_lock(&g->lock);
-    MHD_suspend_connection(w->connection);
     w->prev = NULL;
     w->next = g->waiters;
     if (w->next)
@@ -205,18 +207,36 @@ static int notified(const int64_t *ids, int n, int64_t key)
     return 0;
 }
 
-/* Resumes the waiters whose analysis was notified (n < 0: all) or whose time is up. Under lock. */
-static void wake(lt_http_guard *g, const int64_t *ids, int n, double now)
+/* Unlinks up to WAKE_BATCH waiters whose analysis was notified (n < 0: all) or whose time
+ * is up, into out; returns how many. Under lock; the caller resumes them after unlocking
+ * (a suspended connection cannot close, so they stay valid). */
+static size_t take_woken(lt_http_guard *g, const int64_t *ids, int n, double now, struct MHD_Connection **out)
 {
+    size_t taken = 0;
     lt_http_waiter *w = g->waiters;
-    while (w) {
+    while (w && taken < WAKE_BATCH) {
         lt_http_waiter *next = w->next;
         if (n < 0 || g->stopping || now >= w->deadline || notified(ids, n, w->key)) {
             unlink_waiter(g, w);
-            MHD_resume_connection(w->connection);
+            out[taken++] = w->connection;
         }
         w = next;
     }
+    return taken;
+}
+
+/* Resumes the waiters take_woken picks, batch by batch. Not under lock. */
+static void wake(lt_http_guard *g, const int64_t *ids, int n, double now)
+{
+    struct MHD_Connection *batch[WAKE_BATCH];
+    size_t taken;
+    do {
+        pthread_mutex_lock(&g->lock);
+        taken = take_woken(g, ids, n, now, batch);
+        pthread_mutex_unlock(&g->lock);
+        for (size_t i = 0; i < taken; i++)
+            MHD_resume_connection(batch[i]);
+    } while (taken == WAKE_BATCH);
 }
 
 /* ---- the LISTEN connection ---- */
@@ -269,10 +289,9 @@ static void *guard_main(void *arg)
             n = -1;
             g->next_recheck = now + LT_HTTP_GUARD_RECHECK_MS / 1000.0;
         }
+        wake(g, ids, n, now);
         pthread_mutex_lock(&g->lock);
         int quit = g->quit;
-        if (n || g->waiters)
-            wake(g, ids, n, now);
         reap(g, now);
         pthread_mutex_unlock(&g->lock);
         if (quit)
@@ -306,8 +325,8 @@ void lt_http_guard_stopping(lt_http_guard *g)
 {
     pthread_mutex_lock(&g->lock);
     g->stopping = 1;
-    wake(g, NULL, -1, lt_http_guard_now());
     pthread_mutex_unlock(&g->lock);
+    wake(g, NULL, -1, lt_http_guard_now());
 }
 
 void lt_http_guard_stop(lt_http_guard *g)

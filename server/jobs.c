@@ -592,34 +592,44 @@ lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name,
     return lt_jobs_start_config(conninfo, workers, node_name, &config, err);
 }
 
-/* Sets stopping and waits up to grace_s for the workers to be idle; returns how many are busy. */
+/* How many workers run a job. */
+static int count_running(lt_jobs *p)
+{
+    int n = 0;
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->worker_count; i++)
+        n += p->workers[i].running_id != 0;
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+/* Sets stopping (idle workers and the heartbeat thread end) and waits up to grace_s for
+ * the workers to be idle; returns how many are still busy. */
 static int stop_and_wait(lt_jobs *p, unsigned grace_s)
 {
-    struct timespec until = deadline_after_ms((int)grace_s * 1000);
     pthread_mutex_lock(&p->lock);
     p->stopping = 1;
-    pthread_cond_broadcast(&p->wake);
-    int busy;
-    while ((busy = collect_running(p)) > 0) {
-        pthread_mutex_unlock(&p->lock);
-        struct timespec now, pause = {.tv_sec = 0, .tv_nsec = 50000000L};
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
-            return busy; /* p->beat_ids holds them */
-        nanosleep(&pause, NULL);
-        pthread_mutex_lock(&p->lock);
-    }
     pthread_mutex_unlock(&p->lock);
-    return 0;
+    double until = monotonic_s() + grace_s;
+    int busy;
+    while ((busy = count_running(p)) > 0 && monotonic_s() < until)
+        poll(NULL, 0, 50);
+    return busy;
 }
 
 int lt_jobs_drain(lt_jobs *jobs, unsigned grace_s)
 {
     if (!jobs || stop_and_wait(jobs, grace_s) == 0)
         return 0;
+    pthread_mutex_lock(&jobs->lock);
+    pthread_cond_broadcast(&jobs->wake);
+    pthread_mutex_unlock(&jobs->lock);
     if (jobs->heartbeat_started)
-        pthread_join(jobs->heartbeat_thread, NULL); /* its connection is free now */
+        pthread_join(jobs->heartbeat_thread, NULL); /* its connection and beat_ids are free now */
     jobs->heartbeat_started = 0;
+    pthread_mutex_lock(&jobs->lock);
+    collect_running(jobs);
+    pthread_mutex_unlock(&jobs->lock);
     const char *params[] = {jobs->beat_ids, jobs->node_name};
     PGresult *res;
     lt_error err;
