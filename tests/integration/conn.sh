@@ -5,10 +5,11 @@
 #  - request headers dripped at 1 byte/s are cut within ~10 s;
 #  - an upload body at 100 bytes/s gets 408 after the 30 s window;
 #  - 200 concurrent `?wait=` on a running analysis hold few database connections, all
-#    answer 200, and another customer's list answers < 1 s meanwhile; a waiter is woken at
+#    answer 200, and another customer's upload and list answer < 1 s meanwhile; a waiter is woken at
 #    once when its analysis changes state;
 #  - PostgreSQL stopped: 503 + Retry-After without a socket path; started again: 200;
-#  - SIGTERM with a running analysis: the server exits within its grace, the job is queued.
+#  - SIGTERM with a running analysis and a waiter: the waiter is answered, the server exits
+#    within its grace, the job is queued again.
 # The slow-client checks run in the background while the rest goes on (~45 s in all).
 # Usage: conn.sh LEAKTRIAGE
 set -uo pipefail
@@ -57,11 +58,13 @@ slow=$(fake_job "$work/slow.heapsnapshot")
 for _ in $(seq 1 50); do [ "$(sql "SELECT state FROM analyses WHERE id = $slow")" = running ] && break; sleep 0.2; done
 check "the analysis on the pipe is running" test "$(sql "SELECT state FROM analyses WHERE id = $slow")" = running
 (sleep 2.5; sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'leaktriage'" >"$work/conns") &
-waits=$($clients waits "$port" "$key" "$slow" 200 "$other")
+waits=$($clients waits "$port" "$key" "$slow" 200 "$other" "$fixtures/fixed-loop.heapsnapshot.gz")
 echo "waits: $waits; database connections meanwhile: $(cat "$work/conns")"
 check "200 concurrent waits all answer 200" test "$(json 'd["statuses"]' <<<"$waits")" = "{'200': 200}"
 check "... another customer's list meanwhile: 200 in under 1 s" \
   test "$(json 'd["other_status"] == 200 and d["other_latency"] < 1' <<<"$waits")" = True
+check "... and its upload: 202 in under 1 s" \
+  test "$(json 'd["upload_status"] == 202 and d["upload_latency"] < 1' <<<"$waits")" = True
 check "... with fewer than 40 database connections open" test "$(cat "$work/conns")" -lt 40
 queued=$(fake_job "$work/never.heapsnapshot") # the one worker is busy: stays queued
 start=$(date +%s.%N)
@@ -95,10 +98,17 @@ check "a body at 100 bytes/s gets 408 within 35 s" \
 
 # -- SIGTERM drain -----------------------------------------------------------------------------
 for _ in $(seq 1 50); do [ "$(sql "SELECT state FROM analyses WHERE id = $slow")" = running ] && break; sleep 0.2; done
+curl -s -o "$work/inflight.json" -w '%{http_code}' -H "Authorization: Bearer $key" \
+  "$base/analyses/$slow?wait=60" >"$work/inflight.status" &
+inflight=$!
+sleep 0.5
 start=$(date +%s)
 kill -TERM "$server"
 wait "$server"
 rc=$?
+wait "$inflight"
+check "a wait in flight at SIGTERM is answered 200 with the state so far" \
+  bash -c "[ \"\$(cat '$work/inflight.status')\" = 200 ] && grep -q '\"state\" *: *\"running\"' '$work/inflight.json'"
 took=$(($(date +%s) - start))
 check "SIGTERM with a running analysis: exit 0 within the grace (${took}s)" bash -c "[ $rc = 0 ] && [ $took -le 8 ]"
 check "... the analysis is back in the queue, its attempt not counted" \

@@ -7,11 +7,12 @@ Usage (each prints one JSON line):
                                          127.0.0.1: {"opened", "status", "latency"}
   conn_clients.py drip PORT              request headers at 1 byte/s: {"cut_after"}
   conn_clients.py slowbody PORT KEY      an upload body at 100 bytes/s: {"status", "after"}
-  conn_clients.py waits PORT KEY ID N OTHERKEY
+  conn_clients.py waits PORT KEY ID N OTHERKEY FILE
                                          N concurrent GET /analyses/ID?wait=5 (from 127.0.1.1
                                          and up, 40 an address) and, meanwhile,
-                                         another customer's GET /api/v1/apps:
-                                         {"statuses", "other_status", "other_latency"}
+                                         another customer's upload of FILE and GET /api/v1/apps:
+                                         {"statuses", "other_status", "other_latency",
+                                          "upload_status", "upload_latency"}
 """
 import http.client
 import json
@@ -26,6 +27,16 @@ def get(port, path, key, source="127.0.0.1"):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
     t = time.monotonic()
     c.request("GET", path, headers={"Authorization": "Bearer " + key})
+    r = c.getresponse()
+    r.read()
+    c.close()
+    return r.status, time.monotonic() - t
+
+
+def post(port, path, key, body):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    t = time.monotonic()
+    c.request("POST", path, body=body, headers={"Authorization": "Bearer " + key})
     r = c.getresponse()
     r.read()
     c.close()
@@ -89,7 +100,7 @@ def slowbody(port, key):
     print(json.dumps({"status": status, "after": round(time.monotonic() - t, 1)}))
 
 
-def waits(port, key, analysis, n, other_key):
+def waits(port, key, analysis, n, other_key, upload):
     statuses = []
     lock = threading.Lock()
 
@@ -105,11 +116,14 @@ def waits(port, key, analysis, n, other_key):
     for t in threads:
         t.start()
     time.sleep(2)
+    with open(upload, "rb") as f:
+        upload_status, upload_latency = post(port, "/api/v1/apps/other/snapshots", other_key, f.read())
     other_status, other_latency = get(port, "/api/v1/apps", other_key)
     for t in threads:
         t.join()
     counts = {str(s): statuses.count(s) for s in set(statuses)}
-    print(json.dumps({"statuses": counts, "other_status": other_status, "other_latency": round(other_latency, 3)}))
+    print(json.dumps({"statuses": counts, "other_status": other_status, "other_latency": round(other_latency, 3),
+                      "upload_status": upload_status, "upload_latency": round(upload_latency, 3)}))
 
 
 if __name__ == "__main__":
@@ -121,4 +135,4 @@ if __name__ == "__main__":
     elif cmd == "slowbody":
         slowbody(port, sys.argv[3])
     elif cmd == "waits":
-        waits(port, sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6])
+        waits(port, sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7])
