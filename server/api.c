@@ -48,7 +48,10 @@ PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char 
     lt_error_clear(&err);
     PGresult *res = NULL;
     PGconn *db = lt_http_db(req, &err);
-    if (!db || lt_db_exec(db, sql, n, params, &res, &err)) {
+    int rc = db ? lt_db_exec(db, sql, n, params, &res, &err) : LT_EIO;
+    if (rc && db && lt_http_db_lost(req) && (db = lt_http_db(req, &err))) /* a pooled one the restart broke */
+        rc = lt_db_exec(db, sql, n, params, &res, &err);
+    if (rc) {
         lt_http_reply_db_error(req, &err);
         return NULL;
     }
@@ -78,29 +81,20 @@ static const char analysis_sql[] =
     "FROM analyses a JOIN snapshots s ON s.id = a.snapshot_id AND s.customer_id = a.customer_id "
     "JOIN apps p ON p.id = s.app_id AND p.customer_id = s.customer_id WHERE a.id = $1 AND a.customer_id = $2";
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 PGresult *lt_api_wait_analysis(lt_http_request *req, const char *id, const char *customer, long wait_s)
 {
     const char *params[] = {id, customer};
-    double deadline = now_s() + (double)wait_s;
-    for (;;) {
-        PGresult *res = lt_api_query(req, analysis_sql, 2, params);
-        if (!res)
-            return NULL;
-        int finished =
-            PQntuples(res) < 1 || !strcmp(PQgetvalue(res, 0, 1), "done") || !strcmp(PQgetvalue(res, 0, 1), "failed");
-        if (finished || now_s() >= deadline || lt_http_stopping(req->server))
-            return res;
-        PQclear(res);
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = LT_API_WAIT_POLL_MS * 1000000L};
-        nanosleep(&pause, NULL);
-    }
+    double deadline = lt_http_wait_deadline(req, wait_s);
+    PGresult *res = lt_api_query(req, analysis_sql, 2, params);
+    if (!res)
+        return NULL;
+    int finished =
+        PQntuples(res) < 1 || !strcmp(PQgetvalue(res, 0, 1), "done") || !strcmp(PQgetvalue(res, 0, 1), "failed");
+    if (finished || lt_http_guard_now() >= deadline || lt_http_stopping(req->server))
+        return res;
+    PQclear(res);
+    lt_http_wait(req, strtoll(id, NULL, 10));
+    return NULL;
 }
 
 void lt_api_analysis(lt_http_request *req)

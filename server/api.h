@@ -17,8 +17,6 @@
 #include "defaults.h"
 #include "http.h"
 
-#define LT_API_WAIT_POLL_MS 200 /* how often a waiting request re-reads the row */
-
 /* The REST API's routes (static storage), for lt_http_config.routes. */
 extern const lt_http_route lt_api_routes[];
 extern const size_t lt_api_route_count;
@@ -75,15 +73,18 @@ int lt_api_id_param(lt_http_request *req, const char *text, const char *what, ch
  * 0, or -1 (400 bad_parameter naming it). */
 int lt_api_uint_param(lt_http_request *req, const char *name, long def, long max, long *out);
 
-/* Runs sql on the request's connection; the result (caller PQclears) or NULL (500). */
+/* Runs sql on the request's connection (once more on a new one when a pooled connection
+ * turns out broken); the result (caller PQclears) or NULL (answered 500, or 503 when the
+ * database is unavailable). */
 PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char *const *params);
 
 /* Answers 200 with the JSON text of res's first cell, or 404 naming what; clears res. */
 void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *what);
 
-/* The analysis row (columns: its JSON, state, error; no row: not the customer's), read
- * again every LT_API_WAIT_POLL_MS until it is done or failed, wait_s passed or the server
- * stops. The result (caller PQclears) or NULL (answered 500). */
+/* The analysis row (columns: its JSON, state, error; no row: not the customer's) once it
+ * is done or failed, wait_s passed (counted from the request's first call) or the server
+ * stops: the result (caller PQclears). Otherwise NULL: answered (500/503), or suspended by
+ * lt_http_wait — the handler returns, and runs again when the analysis changes state. */
 PGresult *lt_api_wait_analysis(lt_http_request *req, const char *id, const char *customer, long wait_s);
 
 #endif

@@ -19,7 +19,15 @@ typedef struct serve_args {
     const char *public_url;
     const char *static_dir;
     uint64_t analysis_memory, max_snapshot_bytes, max_ratio, analysis_timeout, per_customer;
+    uint64_t http_threads, max_connections, max_per_ip, db_connections, grace_s;
 } serve_args;
+
+/* A numeric option of serve_args from 1 to max. */
+#define SERVE_NUMBER(opt, field, value, maximum, text)                                                                 \
+    {                                                                                                                  \
+        .name = opt, .value_name = value, .kind = LT_CLI_NUMBER, .offset = offsetof(serve_args, field), .min = 1,      \
+        .max = maximum, .help = text                                                                                   \
+    }
 
 static const lt_cli_option options[] = {
     {.name = "--listen",
@@ -74,6 +82,17 @@ static const lt_cli_option options[] = {
      .kind = LT_CLI_TEXT,
      .offset = offsetof(serve_args, static_dir),
      .help = "serve the pages from DIR, read at each request (default: the copy built into the binary)"},
+    SERVE_NUMBER("--http-threads", http_threads, "N", LT_HTTP_THREADS_MAX,
+                 "threads serving the connections (default " LT_STR(LT_DEFAULT_HTTP_THREADS) ")"),
+    SERVE_NUMBER("--max-connections", max_connections, "N", 1000000,
+                 "connections open at once (default " LT_STR(LT_DEFAULT_MAX_CONNECTIONS) ")"),
+    SERVE_NUMBER("--max-connections-per-ip", max_per_ip, "N", 1000000,
+                 "connections open at once from one address (default " LT_STR(LT_DEFAULT_MAX_PER_IP) ")"),
+    SERVE_NUMBER("--db-connections", db_connections, "N", 10000,
+                 "database connections of the request threads (default " LT_STR(LT_DEFAULT_DB_CONNECTIONS) ")"),
+    SERVE_NUMBER(
+        "--grace", grace_s, "SECONDS", LT_GRACE_MAX_S,
+        "on SIGTERM, how long requests and analyses in flight may finish (default " LT_STR(LT_DEFAULT_GRACE_S) " s)"),
 };
 
 static int run(int argc, char **argv);
@@ -111,6 +130,7 @@ static int run(int argc, char **argv)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     serve_args args = {.listen = LT_DEFAULT_LISTEN,
+                       .grace_s = LT_DEFAULT_GRACE_S,
                        .max_upload = LT_DEFAULT_MAX_UPLOAD,
                        .max_snapshot_bytes = LT_DEFAULT_MAX_SNAPSHOT_BYTES,
                        .max_ratio = LT_DEFAULT_MAX_RATIO,
@@ -134,7 +154,12 @@ static int run(int argc, char **argv)
                               .max_snapshot_bytes = args.max_snapshot_bytes,
                               .max_ratio = (uint32_t)args.max_ratio,
                               .analysis_timeout_s = (int)args.analysis_timeout,
-                              .per_customer = (int)args.per_customer};
+                              .per_customer = (int)args.per_customer,
+                              .http_threads = (unsigned)args.http_threads,
+                              .max_connections = (unsigned)args.max_connections,
+                              .max_per_ip = (unsigned)args.max_per_ip,
+                              .db_connections = (unsigned)args.db_connections,
+                              .grace_s = (unsigned)args.grace_s};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
     if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)

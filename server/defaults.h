@@ -48,6 +48,23 @@
 #define LT_DEFAULT_ANALYSIS_TIMEOUT_S 3600  /* serve --analysis-timeout, seconds (analyze: none) */
 #define LT_DEFAULT_PER_CUSTOMER       2     /* serve --per-customer: one customer's analyses running at once */
 
+/* ---- serve: connections, timeouts, the database pool, stopping ---- */
+
+#define LT_DEFAULT_HTTP_THREADS    16   /* serve --http-threads: threads serving all connections (epoll) */
+#define LT_HTTP_THREADS_MAX        256  /* serve --http-threads's largest value */
+#define LT_DEFAULT_MAX_CONNECTIONS 4096 /* serve --max-connections: open at once (the descriptor limit is raised) */
+#define LT_DEFAULT_MAX_PER_IP      64   /* serve --max-connections-per-ip */
+#define LT_DEFAULT_DB_CONNECTIONS  24 /* serve --db-connections: the request threads' pool of PostgreSQL connections */
+#define LT_DEFAULT_GRACE_S                                                                                             \
+    20 /* serve --grace: SIGTERM lets requests and analyses in flight finish this long (under jobs.h stale timeout) */
+#define LT_GRACE_MAX_S           3600
+#define LT_HTTP_HEADER_TIMEOUT_S 10   /* request headers complete within this, however they trickle */
+#define LT_HTTP_BODY_WINDOW_S    30   /* a body slower than LT_HTTP_BODY_MIN_RATE over this window: 408 */
+#define LT_HTTP_BODY_MIN_RATE    1024 /* bytes a second */
+#define LT_HTTP_IDLE_TIMEOUT_S   60   /* a connection with no traffic at all (e.g. not reading its answer) */
+#define LT_HTTP_DB_WAIT_MS       5000 /* a request waits this long for a pooled connection, then 503 */
+#define LT_HTTP_RETRY_AFTER_S    5    /* Retry-After of a 503 (database unavailable or busy) */
+
 /* ---- analyze and the stored report ---- */
 
 #define LT_DEFAULT_TOP 50     /* analyze --top: retainers and classes listed */

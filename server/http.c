@@ -17,6 +17,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "db.h"
@@ -34,10 +36,14 @@ struct lt_http {
     size_t route_count;
     unsigned port;
     atomic_int stopping;
-    /* pool_lock guards idle[] and idle_count only; no query runs while it is held. */
+    unsigned threads, max_connections, max_per_ip, grace_s;
+    lt_http_guard *guard;
+    /* pool_lock guards idle[], idle_count and open_count only; no query or connect runs
+     * while it is held. open_count counts idle and lent connections, at most open_max. */
     pthread_mutex_t pool_lock;
+    pthread_cond_t pool_returned; /* signalled when a connection is given back or closed */
     PGconn *idle[LT_HTTP_IDLE_CONNECTIONS];
-    size_t idle_count;
+    size_t idle_count, open_count, open_max;
 };
 
 /* ---- answers ---- */
@@ -89,8 +95,21 @@ int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code,
     return 0;
 }
 
+/* Answers 503 with Retry-After: the database is away or every pooled connection is busy. */
+static void reply_unavailable(lt_http_request *req, const lt_error *err)
+{
+    fprintf(stderr, "leaktriage: %s %s: database unavailable: %s\n", req->method, req->url, err->message);
+    lt_http_reply_error(req, 503, "database_unavailable",
+                        "the database is unavailable for the moment; try again in %d s", LT_HTTP_RETRY_AFTER_S);
+    lt_http_add_header(req, "Retry-After", LT_STR(LT_HTTP_RETRY_AFTER_S));
+}
+
 void lt_http_reply_db_error(lt_http_request *req, const lt_error *err)
 {
+    if (!req->db || PQstatus(req->db) != CONNECTION_OK) {
+        reply_unavailable(req, err);
+        return;
+    }
     char shown[sizeof err->message + 64];
     lt_redact_paths(err->message, "(a path on the server)", shown, sizeof shown);
     if (strcmp(shown, err->message))
@@ -142,18 +161,65 @@ int lt_http_stopping(const lt_http *http)
 
 /* ---- the connection pool ---- */
 
+/* Takes an idle connection or a free slot, waiting up to LT_HTTP_DB_WAIT_MS for one.
+ * Returns 1 with *conn (NULL: the caller connects in the slot), or 0 when none came. */
+static int pool_take(lt_http *h, PGconn **conn)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += LT_HTTP_DB_WAIT_MS / 1000;
+    int got = 0, timed_out = 0;
+    pthread_mutex_lock(&h->pool_lock);
+    while (!got && !timed_out) {
+        if ((got = h->idle_count > 0))
+            *conn = h->idle[--h->idle_count];
+        else if ((got = h->open_count < h->open_max)) {
+            *conn = NULL;
+            h->open_count++;
+        } else
+            timed_out = pthread_cond_timedwait(&h->pool_returned, &h->pool_lock, &until) != 0;
+    }
+    pthread_mutex_unlock(&h->pool_lock);
+    return got;
+}
+
+/* Closes conn, a connection of the pool, freeing its slot. */
+static void pool_close(lt_http *h, PGconn *conn)
+{
+    lt_db_close(conn);
+    pthread_mutex_lock(&h->pool_lock);
+    h->open_count--;
+    pthread_cond_signal(&h->pool_returned);
+    pthread_mutex_unlock(&h->pool_lock);
+}
+
 PGconn *lt_http_db(lt_http_request *req, lt_error *err)
 {
     if (req->db)
         return req->db;
     lt_http *h = req->server;
-    pthread_mutex_lock(&h->pool_lock);
-    if (h->idle_count > 0)
-        req->db = h->idle[--h->idle_count];
-    pthread_mutex_unlock(&h->pool_lock);
-    if (!req->db && lt_db_connect(h->conninfo, &req->db, err))
+    if (!pool_take(h, &req->db)) {
+        lt_error_set(err, LT_EIO, "all %zu database connections are busy", h->open_max);
+        return NULL;
+    }
+    if (!req->db && lt_db_connect(h->conninfo, &req->db, err)) {
         req->db = NULL;
+        pool_close(h, NULL);
+    }
     return req->db;
+}
+
+/* Closes every idle connection: after one broke, the others (same server) are likely broken. */
+static void pool_flush(lt_http *h)
+{
+    PGconn *idle[LT_HTTP_IDLE_CONNECTIONS];
+    pthread_mutex_lock(&h->pool_lock);
+    size_t n = h->idle_count;
+    memcpy(idle, h->idle, n * sizeof *idle);
+    h->idle_count = 0;
+    pthread_mutex_unlock(&h->pool_lock);
+    for (size_t i = 0; i < n; i++)
+        pool_close(h, idle[i]);
 }
 
 /* Gives the request's connection back (or closes it when it is broken or the pool is full). */
@@ -161,15 +227,48 @@ static void pool_release(lt_http *h, PGconn *conn)
 {
     if (!conn)
         return;
-    if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+    int healthy = PQstatus(conn) == CONNECTION_OK;
+    if (healthy && PQtransactionStatus(conn) == PQTRANS_IDLE) {
         pthread_mutex_lock(&h->pool_lock);
         if (h->idle_count < LT_HTTP_IDLE_CONNECTIONS) {
             h->idle[h->idle_count++] = conn;
             conn = NULL;
+            pthread_cond_signal(&h->pool_returned);
         }
         pthread_mutex_unlock(&h->pool_lock);
     }
-    lt_db_close(conn);
+    if (conn)
+        pool_close(h, conn);
+    if (!healthy)
+        pool_flush(h);
+}
+
+int lt_http_db_lost(lt_http_request *req)
+{
+    if (!req->db || PQstatus(req->db) == CONNECTION_OK)
+        return 0;
+    pool_release(req->server, req->db);
+    req->db = NULL;
+    return 1;
+}
+
+/* ---- waiting ---- */
+
+double lt_http_wait_deadline(lt_http_request *req, long wait_s)
+{
+    if (!req->wait_started) {
+        req->wait_started = 1;
+        req->wait_deadline = lt_http_guard_now() + (double)wait_s;
+    }
+    return req->wait_deadline;
+}
+
+void lt_http_wait(lt_http_request *req, int64_t key)
+{
+    req->suspend = 1;
+    req->waiter.connection = req->connection;
+    req->waiter.key = key;
+    req->waiter.deadline = req->wait_deadline;
 }
 
 /* ---- routing ---- */
@@ -343,10 +442,53 @@ static enum MHD_Result queue_answer(lt_http_request *req)
     if (!req->response)
         return MHD_NO;
     req->queued = 1;
+    if (lt_http_stopping(req->server))
+        MHD_add_response_header(req->response, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result r = MHD_queue_response(req->connection, req->status, req->response);
     MHD_destroy_response(req->response);
     req->response = NULL;
     return r;
+}
+
+/* The guard's record of a connection (its socket context), or NULL. */
+static void *guard_record(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* The first call, headers complete: the request's state, route, authentication. */
+static enum MHD_Result request_new(lt_http *h, struct MHD_Connection *connection, const char *url, const char *method,
+                                   void **con_cls)
+{
+    lt_http_request *req = calloc(1, sizeof *req);
+    if (!req)
+        return MHD_NO;
+    *con_cls = req;
+    req->server = h;
+    req->connection = connection;
+    req->method = method;
+    req->url = url;
+    req->guard = guard_record(connection);
+    lt_http_guard_headers_done(h->guard, req->guard);
+    request_begin(req);
+    return req->response ? queue_answer(req) : MHD_YES;
+}
+
+/* The body is complete (or there is none): handle, then answer or suspend. */
+static enum MHD_Result request_handle(lt_http_request *req)
+{
+    lt_http_guard_body_done(req->server->guard, req->guard);
+    if (!req->response)
+        req->route->handle(req);
+    pool_release(req->server, req->db); /* not held while the answer is sent or a wait lasts */
+    req->db = NULL;
+    if (!req->response && req->suspend) {
+        req->suspend = 0;
+        lt_http_guard_suspend(req->server->guard, &req->waiter);
+        return MHD_YES;
+    }
+    return queue_answer(req);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
@@ -355,18 +497,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 {
     (void)version;
     lt_http_request *req = *con_cls;
-    if (!req) {
-        req = calloc(1, sizeof *req);
-        if (!req)
-            return MHD_NO;
-        *con_cls = req;
-        req->server = cls;
-        req->connection = connection;
-        req->method = method;
-        req->url = url;
-        request_begin(req);
-        return req->response ? queue_answer(req) : MHD_YES;
-    }
+    if (!req)
+        return request_new(cls, connection, url, method, con_cls);
     if (req->queued) {
         *upload_data_size = 0;
         return MHD_YES;
@@ -374,13 +506,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     if (*upload_data_size) {
         size_t size = *upload_data_size;
         *upload_data_size = 0;
+        if (lt_http_guard_body(req->server->guard, req->guard, size))
+            return MHD_NO; /* too slow: the guard answered 408 */
         if (!req->response && req->route->body)
             req->route->body(req, upload_data, size);
         return MHD_YES;
     }
-    if (!req->response)
-        req->route->handle(req);
-    return queue_answer(req);
+    return request_handle(req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -391,6 +523,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     lt_http_request *req = *con_cls;
     if (!req)
         return;
+    lt_http_guard_request_done(((lt_http *)cls)->guard, req->guard);
     if (req->route && req->route->cleanup)
         req->route->cleanup(req);
     pool_release(cls, req->db);
@@ -456,7 +589,15 @@ static int check_database(lt_http *h, lt_error *err)
     if (rc)
         return rc;
     h->idle[h->idle_count++] = conn;
+    h->open_count++;
     return 0;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    lt_http *h = cls;
+    lt_http_guard_notify(h->guard, connection, socket_context, code == MHD_CONNECTION_NOTIFY_CLOSED);
 }
 
 static int start_daemon(lt_http *h, const char *listen, lt_error *err)
@@ -465,12 +606,16 @@ static int start_daemon(lt_http *h, const char *listen, lt_error *err)
     int rc = parse_listen(listen, &addr, err);
     if (rc)
         return rc;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
-                                 (unsigned)900, MHD_OPTION_END);
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+                                 on_connection, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S,
+                                 MHD_OPTION_THREAD_POOL_SIZE, h->threads, MHD_OPTION_CONNECTION_LIMIT,
+                                 h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
+                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!h->daemon)
         return lt_error_set(err, LT_EIO, "cannot listen on %s (address in use, or not an address of this machine?)",
                             listen);
@@ -506,7 +651,13 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
     if (!h)
         return lt_error_set(err, LT_ENOMEM, "out of memory");
     pthread_mutex_init(&h->pool_lock, NULL);
+    pthread_cond_init(&h->pool_returned, NULL);
     atomic_init(&h->stopping, 0);
+    h->threads = cfg->threads ? cfg->threads : LT_DEFAULT_HTTP_THREADS;
+    h->max_connections = cfg->max_connections ? cfg->max_connections : LT_DEFAULT_MAX_CONNECTIONS;
+    h->max_per_ip = cfg->max_per_ip ? cfg->max_per_ip : LT_DEFAULT_MAX_PER_IP;
+    h->open_max = cfg->db_connections ? cfg->db_connections : LT_DEFAULT_DB_CONNECTIONS;
+    h->grace_s = cfg->grace_s;
     h->max_upload = cfg->max_upload ? cfg->max_upload : LT_DEFAULT_MAX_UPLOAD;
     h->routes = cfg->routes;
     h->route_count = cfg->route_count;
@@ -522,6 +673,11 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
     if ((rc = make_spool_dir(h, cfg->data_dir ? cfg->data_dir : LT_DEFAULT_DATA_DIR, err)))
         goto fail;
     if ((rc = check_database(h, err)))
+        goto fail;
+    const lt_http_guard_limits limits = {.header_timeout_s = LT_HTTP_HEADER_TIMEOUT_S,
+                                         .body_window_s = LT_HTTP_BODY_WINDOW_S,
+                                         .body_min_rate = LT_HTTP_BODY_MIN_RATE};
+    if ((rc = lt_http_guard_start(h->conninfo, &limits, &h->guard, err)))
         goto fail;
     if ((rc = start_daemon(h, cfg->listen ? cfg->listen : LT_DEFAULT_LISTEN, err)))
         goto fail;
@@ -539,15 +695,35 @@ unsigned lt_http_port(const lt_http *http)
     return http->port;
 }
 
+/* Stops accepting, wakes the waiters, lets what is in flight finish within grace_s, stops. */
+static void drain(lt_http *h)
+{
+    MHD_socket listen_fd = MHD_quiesce_daemon(h->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    if (h->guard)
+        lt_http_guard_stopping(h->guard);
+    double until = lt_http_guard_now() + h->grace_s;
+    while (lt_http_guard_now() < until) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!info || info->num_connections == 0)
+            break;
+        usleep(50000);
+    }
+    MHD_stop_daemon(h->daemon);
+}
+
 void lt_http_stop(lt_http *http)
 {
     if (!http)
         return;
     atomic_store(&http->stopping, 1);
     if (http->daemon)
-        MHD_stop_daemon(http->daemon);
+        drain(http);
+    lt_http_guard_stop(http->guard);
     for (size_t i = 0; i < http->idle_count; i++)
         lt_db_close(http->idle[i]);
+    pthread_cond_destroy(&http->pool_returned);
     pthread_mutex_destroy(&http->pool_lock);
     free(http->conninfo);
     free(http->spool_dir);

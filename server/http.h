@@ -2,8 +2,14 @@
  * given (api_routes.c gives the REST API's), JSON errors, API-key authentication of each
  * request (auth.h) and a small pool of PostgreSQL connections. It knows no route itself.
  *
- * DESIGN: libmicrohttpd runs one thread per connection (MHD_USE_THREAD_PER_CONNECTION), so
- * a handler may block (a long `?wait=`, an fsync) without holding up other clients. A
+ * DESIGN: libmicrohttpd serves every connection from a pool of http_threads threads with
+ * epoll (no select() descriptor limit), at most max_connections connections and
+ * max_per_ip from one address; the slow, idle and waiting ones are watched by http_guard.h
+ * (headers within LT_HTTP_HEADER_TIMEOUT_S, a body at least LT_HTTP_BODY_MIN_RATE bytes a
+ * second over LT_HTTP_BODY_WINDOW_S or 408). A handler blocks its thread only for short
+ * work (a query, a write); a `?wait=` is not a loop but a suspension (lt_http_wait): the
+ * connection waits without a thread or a database connection and the handler runs again
+ * when the analysis changes state or the wait is over. A
  * request is matched against the configured table of routes (method, pattern with `{}`
  * captures; the first match wins);
  * an unknown path answers 404, a known path with another method 405. Routes that are not
@@ -15,9 +21,17 @@
  * always at the end. Any of them may answer (lt_http_reply_json / lt_http_reply_error);
  * once one has, the rest of the body is read and dropped and later callbacks are skipped.
  *
- * Database connections come from a mutex-protected pool: a request takes one when it first
- * needs it (lt_http_db) and gives it back when it ends, so one PGconn is never used by two
- * threads at once. The pool keeps at most LT_HTTP_IDLE_CONNECTIONS idle connections. */
+ * Database connections come from a mutex-protected pool of at most db_connections: a
+ * request takes one when it first needs it (lt_http_db) and gives it back as soon as its
+ * handler returns (also before a body is read and before a wait), so one PGconn is never
+ * used by two threads at once; when all are busy a request waits up to LT_HTTP_DB_WAIT_MS.
+ * The pool keeps at most LT_HTTP_IDLE_CONNECTIONS idle connections. A database that cannot
+ * be reached (down, restarting, pool exhausted) is answered 503 with Retry-After, never
+ * with libpq's text; a broken connection is dropped with every idle one, and the next
+ * request connects again.
+ *
+ * Stopping (lt_http_stop): stop accepting, wake every waiter (it answers what it has),
+ * cut idle connections, let in-flight requests finish for up to grace_s, then close. */
 #ifndef LT_HTTP_H
 #define LT_HTTP_H
 
@@ -26,6 +40,7 @@
 #include <stdint.h>
 
 #include "defaults.h"
+#include "http_guard.h"
 #include "lt_error.h"
 
 #define LT_HTTP_IDLE_CONNECTIONS 8
@@ -44,6 +59,11 @@ typedef struct lt_http_config {
     size_t route_count;                 /* static storage: it is not copied) */
     const char *static_dir;             /* serve the pages from this folder (development); NULL: the copy
                                built into the binary (static_files.h) */
+    unsigned threads;                   /* 0: LT_DEFAULT_HTTP_THREADS */
+    unsigned max_connections;           /* 0: LT_DEFAULT_MAX_CONNECTIONS */
+    unsigned max_per_ip;                /* 0: LT_DEFAULT_MAX_PER_IP */
+    unsigned db_connections;            /* 0: LT_DEFAULT_DB_CONNECTIONS */
+    unsigned grace_s;                   /* lt_http_stop's wait for in-flight requests */
 } lt_http_config;
 
 typedef struct lt_http lt_http;
@@ -58,7 +78,8 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err);
 /* The TCP port the server listens on (useful when the configured port was 0). */
 unsigned lt_http_port(const lt_http *http);
 
-/* Stops accepting, ends `?wait=` loops early, waits for the running requests, closes the
+/* Stops accepting, wakes the `?wait=` requests (they answer at once), cuts idle
+ * connections, waits up to grace_s for the requests in flight, closes the rest and the
  * pooled connections and frees http (NULL is fine). */
 void lt_http_stop(lt_http *http);
 
@@ -82,6 +103,10 @@ typedef struct lt_http_request {
     unsigned status;                      /* set with response */
     struct MHD_Response *response;        /* the answer, once a callback has given one */
     int queued;
+    void *guard;               /* the connection's record in http_guard.h */
+    int wait_started, suspend; /* lt_http_wait_deadline ran; lt_http_wait asked to suspend */
+    double wait_deadline;      /* lt_http_guard_now() seconds */
+    lt_http_waiter waiter;
 } lt_http_request;
 
 typedef struct lt_http_route {
@@ -123,13 +148,27 @@ const char *lt_http_cookie(const lt_http_request *req, const char *name);
 int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Answers 500 "database_error" with err's message, paths on the server replaced (redact.h;
- * the full message goes to standard error). */
+/* Answers 503 "database_unavailable" with Retry-After when the database cannot be reached
+ * (no connection, or a broken one), else 500 "database_error" with err's message, paths on
+ * the server replaced (redact.h); the full message goes to standard error. */
 void lt_http_reply_db_error(lt_http_request *req, const lt_error *err);
 
 /* The request's database connection, taken from the pool on first use and given back when
  * the request ends. NULL (and a message in err) if connecting fails. */
 PGconn *lt_http_db(lt_http_request *req, lt_error *err);
+
+/* The end of this request's wait of wait_s seconds, fixed at its first call (handle runs
+ * again after each wake-up), in lt_http_guard_now() seconds. */
+double lt_http_wait_deadline(lt_http_request *req, long wait_s);
+
+/* Called by a handler instead of answering: the connection is suspended when the handler
+ * returns (its database connection given back) and handle runs again once analysis `key`
+ * changes state, the request's deadline passes or the server stops. */
+void lt_http_wait(lt_http_request *req, int64_t key);
+
+/* After a failed query: 1 when the request's database connection is broken (it is
+ * dropped, with the idle ones, and the next lt_http_db connects again), else 0. */
+int lt_http_db_lost(lt_http_request *req);
 
 const char *lt_http_spool_dir(const lt_http *http);  /* data_dir/spool */
 const char *lt_http_static_dir(const lt_http *http); /* lt_http_config.static_dir (may be NULL) */

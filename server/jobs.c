@@ -106,6 +106,12 @@ static const char RECOVER_SQL[] =
     " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
     " RETURNING state";
 
+/* $1 ids as a bigint[] literal, $2 the node name. */
+static const char PUT_BACK_SQL[] =
+    "UPDATE analyses SET state = 'queued', attempts = greatest(attempts - 1, 0), worker = NULL, phase = NULL,"
+    " percent = 0, started_at = NULL, heartbeat_at = NULL"
+    " WHERE state = 'running' AND id = ANY($1::bigint[]) AND left(worker, length($2) + 1) = $2 || '/'";
+
 /* $1 ids as a bigint[] literal. */
 static const char BEAT_SQL[] =
     "UPDATE analyses SET heartbeat_at = now() WHERE state = 'running' AND id = ANY($1::bigint[])";
@@ -606,6 +612,57 @@ lt_jobs *lt_jobs_start(const char *conninfo, int workers, const char *node_name,
     lt_jobs_config config;
     lt_jobs_config_default(&config);
     return lt_jobs_start_config(conninfo, workers, node_name, &config, err);
+}
+
+/* How many workers run a job. */
+static int count_running(lt_jobs *p)
+{
+    int n = 0;
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->worker_count; i++)
+        n += p->workers[i].running_id != 0;
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+/* Sets stopping (idle workers and the heartbeat thread end) and waits up to grace_s for
+ * the workers to be idle; returns how many are still busy. */
+static int stop_and_wait(lt_jobs *p, unsigned grace_s)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stopping = 1;
+    pthread_mutex_unlock(&p->lock);
+    double until = monotonic_s() + grace_s;
+    int busy;
+    while ((busy = count_running(p)) > 0 && monotonic_s() < until)
+        poll(NULL, 0, 50);
+    return busy;
+}
+
+int lt_jobs_drain(lt_jobs *jobs, unsigned grace_s)
+{
+    if (!jobs || stop_and_wait(jobs, grace_s) == 0)
+        return 0;
+    pthread_mutex_lock(&jobs->lock);
+    pthread_cond_broadcast(&jobs->wake);
+    pthread_mutex_unlock(&jobs->lock);
+    if (jobs->heartbeat_started)
+        pthread_join(jobs->heartbeat_thread, NULL); /* its connection and beat_ids are free now */
+    jobs->heartbeat_started = 0;
+    pthread_mutex_lock(&jobs->lock);
+    collect_running(jobs);
+    pthread_mutex_unlock(&jobs->lock);
+    const char *params[] = {jobs->beat_ids, jobs->node_name};
+    PGresult *res;
+    lt_error err;
+    if (ensure_connected(jobs->heartbeat_conn, 0, &err) ||
+        lt_db_exec(jobs->heartbeat_conn, PUT_BACK_SQL, 2, params, &res, &err)) {
+        log_line(jobs->node_name, NULL, err.message);
+        return 1;
+    }
+    int back = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return back > 0 ? back : 1;
 }
 
 void lt_jobs_stop(lt_jobs *jobs)

@@ -84,6 +84,15 @@ lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *nod
  * Then closes the connections and frees the pool. NULL is fine. */
 void lt_jobs_stop(lt_jobs *jobs);
 
+/* SIGTERM's stop: asks every thread to stop, waits up to grace_s for the analyses running
+ * to finish, then puts the ones still running back in the queue (state 'queued', the
+ * attempt not counted; the late worker's results would be discarded, store.h). Returns how
+ * many went back: 0 means every worker is idle, and the caller frees the pool with
+ * lt_jobs_stop; more means busy workers were left running and the process must exit
+ * without lt_jobs_stop. A database error putting them back is logged; stale-heartbeat
+ * recovery puts them back later. */
+int lt_jobs_drain(lt_jobs *jobs, unsigned grace_s);
+
 /* Puts back running jobs whose heartbeat is older than stale_seconds (any node's), on
  * conn. Returns 0 and, if not NULL, how many went back to the queue and how many failed
  * for good; or LT_EIO with err set. */

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "admin.h"
@@ -32,6 +34,34 @@ static int absolute_data_dir(const char *data_dir, char *buf, size_t len, lt_err
     snprintf(buf, len, "%s", real);
     free(real);
     return 0;
+}
+
+/* Raises the descriptor limit to the hard limit: every connection is a descriptor. */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &r))
+            fprintf(stderr, "leaktriage: cannot raise the descriptor limit: %s\n", strerror(errno));
+    }
+}
+
+/* Stops the HTTP server and the workers within the grace period, putting back the
+ * analyses still running at its end. */
+static void drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
+{
+    time_t until = time(NULL) + (time_t)grace_s;
+    printf("leaktriage: stopping (grace %u s)\n", grace_s);
+    fflush(stdout);
+    lt_http_stop(http);
+    time_t now = time(NULL);
+    int back = lt_jobs_drain(jobs, now < until ? (unsigned)(until - now) : 0);
+    if (back > 0)
+        printf("leaktriage: put %d running analyses back in the queue\n", back);
+    else
+        lt_jobs_stop(jobs); /* every worker is idle: join them (else they end with the process) */
+    fflush(stdout);
 }
 
 /* Migrates, and on a first start creates a customer and prints its key once. */
@@ -87,7 +117,12 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
                           .public_url = a->public_url,
                           .routes = lt_api_routes,
                           .route_count = lt_api_route_count,
-                          .static_dir = a->static_dir};
+                          .static_dir = a->static_dir,
+                          .threads = a->http_threads,
+                          .max_connections = a->max_connections,
+                          .max_per_ip = a->max_per_ip,
+                          .db_connections = a->db_connections,
+                          .grace_s = a->grace_s};
     lt_http *http = NULL;
     if ((rc = lt_http_start(&cfg, &http, err)))
         return rc;
@@ -104,9 +139,7 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     fflush(stdout);
     int sig;
     sigwait(stop, &sig);
-    printf("leaktriage: stopping\n");
-    lt_http_stop(http);
-    lt_jobs_stop(jobs);
+    drain(http, jobs, a->grace_s);
     return 0;
 }
 
@@ -117,5 +150,6 @@ int lt_serve_run(const lt_serve_config *config, lt_error *err)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    raise_descriptor_limit();
     return run(config, &stop, err);
 }

@@ -1,7 +1,11 @@
 /* serve: the service — makes sure the database is there (the private PostgreSQL in the
  * data folder unless a URL is given), migrates it, creates the first customer and its key
  * on a first start (printed once on standard output), then runs the HTTP API and the
- * analysis workers until SIGTERM or SIGINT. Its command line is cli_serve.c. */
+ * analysis workers until SIGTERM or SIGINT. It raises its descriptor limit (RLIMIT_NOFILE)
+ * to the hard limit first. On SIGTERM it drains: the HTTP server stops accepting and lets
+ * requests in flight finish within grace_s, the workers finish their analyses within what
+ * is left of it, and the analyses still running then are put back in the queue (another
+ * server, or this one restarted, runs them). Its command line is cli_serve.c. */
 #ifndef LT_SERVE_H
 #define LT_SERVE_H
 
@@ -21,6 +25,8 @@ typedef struct lt_serve_config {
     uint64_t analysis_memory, max_snapshot_bytes;
     uint32_t max_ratio;
     int analysis_timeout_s, per_customer;
+    unsigned http_threads, max_connections, max_per_ip, db_connections; /* 0: defaults.h */
+    unsigned grace_s; /* SIGTERM: requests and analyses in flight get this long */
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before

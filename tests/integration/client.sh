@@ -125,10 +125,10 @@ check "... one line per reason: rule, kind, title, fingerprint, URL" \
 check "fixed-loop passes kind:recursive_chain: exit 0" upload 0 "$fixtures/fixed-loop.heapsnapshot.gz" --app verdict --fail-on kind:recursive_chain
 check "... verdict: pass" says '^verdict: pass (fail_on kind:recursive_chain)$' out
 
-# --- exit 3: the server answers 5xx (its database is gone) ---
+# --- exit 3: the server answers 5xx (its database is gone: 503) ---
 stop_cluster "$data"
 check "a 5xx answer (database stopped): exit 3" upload 3 "$fixtures/fixed-loop.heapsnapshot.gz" --app ci
-check "... with the server's message" says "upload: 500 database"
+check "... with the server's message" says "upload: 503 the database is unavailable"
 check "... that shows no path on the server" bash -c "! grep -q '$work' '$work/err'"
 
 echo "$failures failed"
