@@ -87,7 +87,7 @@ cli() { # what args...
   timeout 120 "$bin" "$@" > /dev/null 2> "$work/err"
   rc=$?
   local msg
-  msg=$(head -1 "$work/err" | cut -c1-180 | sed "s|$gen/||g; s/|/\\\\|/g")
+  msg=$(head -1 "$work/err" | cut -c1-180 | sed "s|$gen/||g; s|$gen|FOLDER|g; s/|/\\\\|/g")
   row "$what" "exit $rc" "$msg"
 }
 

@@ -78,7 +78,9 @@ def waits(n, base, aid):
     out = run_all(fns)
     t.join()
     bad = sum(1 for s, _, _ in out if s >= 500 or s == 0)
-    print(f'waits: {n} concurrent ?wait=20: {bad} 5xx/failed; other customer: upload {res["upload"][0]} in '
+    codes = sorted({s for s, _, _ in out})
+    print(f'waits: {n} concurrent ?wait=20 (statuses {codes}, p50 {pct([l for _, _, l in out], .5):.1f} s): '
+          f'{bad} 5xx/failed; other customer: upload {res["upload"][0]} in '
           f'{res["upload"][2]:.3f} s, list {res["list"][0]} in {res["list"][2]:.3f} s')
 
 
