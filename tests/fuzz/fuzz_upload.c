@@ -122,15 +122,6 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     *con_cls = NULL;
 }
 
-static struct MHD_Daemon *start(void)
-{
-    snprintf(spool, sizeof spool, "/tmp/lt-fuzz-upload-%d", (int)getpid());
-    mkdir(spool, 0700);
-    server = fake_http_server(spool, MAX_UPLOAD);
-    return MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, NULL, MHD_OPTION_END);
-}
-
 /* Removes the snapshots a complete upload left in the spool. */
 static void empty_spool(void)
 {
@@ -143,6 +134,22 @@ static void empty_spool(void)
     }
     if (d)
         closedir(d);
+}
+
+static void remove_spool(void)
+{
+    empty_spool();
+    rmdir(spool);
+}
+
+static struct MHD_Daemon *start(void)
+{
+    snprintf(spool, sizeof spool, "/tmp/lt-fuzz-upload-%d", (int)getpid());
+    mkdir(spool, 0700);
+    atexit(remove_spool);
+    server = fake_http_server(spool, MAX_UPLOAD);
+    return MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, NULL, MHD_OPTION_END);
 }
 
 /* Runs the daemon, reading and dropping its answer, until it has closed the connection
