@@ -8,7 +8,9 @@
 #   mixed U R BASE FILE  U concurrent uploads (distinct bytes) + R concurrent reads: lost,
 #                        5xx, p50/p99 latency
 #   one BASE FILE APP KEY  one upload and its analysis (?wait until done): latency, state
-import os, socket, sys, threading, time, json, http.client
+#   queue N BASE FILE.gz   N uploads of distinct copies of FILE.gz (a gzip member of i blanks
+#                        appended) by customer A; prints the last analysis id
+import gzip, os, socket, sys, threading, time, json, http.client
 from urllib.parse import urlparse
 
 
@@ -79,7 +81,8 @@ def waits(n, base, aid):
     t.join()
     bad = sum(1 for s, _, _ in out if s >= 500 or s == 0)
     codes = sorted({s for s, _, _ in out})
-    print(f'waits: {n} concurrent ?wait=20 (statuses {codes}, p50 {pct([l for _, _, l in out], .5):.1f} s): '
+    states = sorted({json.loads(b).get('state', '?') if s == 200 else '-' for s, b, _ in out})
+    print(f'waits: {n} concurrent ?wait=20 (statuses {codes}, states {states}, p50 {pct([l for _, _, l in out], .5):.1f} s): '
           f'{bad} 5xx/failed; other customer: upload {res["upload"][0]} in '
           f'{res["upload"][2]:.3f} s, list {res["list"][0]} in {res["list"][2]:.3f} s')
 
@@ -118,8 +121,17 @@ def one(base, path, app, key):
           f'attempts {d.get("attempts")}; {msg}')
 
 
+def queue(n, base, path):
+    data, last = open(path, 'rb').read(), None
+    for i in range(n):
+        st, body, _ = request(base, 'POST', '/api/v1/apps/queue/snapshots', os.environ['KEY_A'],
+                              data + gzip.compress(b' ' * (i + 1)))
+        last = json.loads(body)['analysis_id'] if st in (200, 202) else last
+    print(last)
+
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     {'idle': lambda: idle(int(args[0]), args[1]), 'waits': lambda: waits(int(args[0]), args[1], args[2]),
      'mixed': lambda: mixed(int(args[0]), int(args[1]), args[2], args[3]),
-     'one': lambda: one(*args)}[cmd]()
+     'one': lambda: one(*args), 'queue': lambda: queue(int(args[0]), args[1], args[2])}[cmd]()

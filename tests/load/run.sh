@@ -45,11 +45,9 @@ curl -s -H "Authorization: Bearer $KEY_A" "$base/api/v1/analyses/$first?wait=60"
 for p in $phases; do
   case $p in
   1) timeout 300 $load idle 1100 "$base" ;;
-  2) # an analysis to wait on that stays queued: both workers busy with two big snapshots first
-    for f in seed-co chromium-todo-undo mixed-app; do
-      last=$(curl -s -H "Authorization: Bearer $KEY_A" --data-binary @"$fixtures/$f.heapsnapshot.gz" \
-        "$base/api/v1/apps/big/snapshots" | python3 -c 'import json,sys; print(json.load(sys.stdin)["analysis_id"])')
-    done
+  2) # an analysis that stays queued: 150 distinct copies of a ~1-s analysis before it
+    # keep the 2 workers busy past the waits' 20 s
+    last=$($load queue 150 "$base" "$fixtures/seed-co.heapsnapshot.gz")
     timeout 300 $load waits 200 "$base" "$last" ;;
   3) timeout 600 $load mixed 50 200 "$base" "$FILE_SMALL" ;;
   4) big=$work/string-3g.heapsnapshot.zst
