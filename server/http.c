@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "db.h"
 #include "redact.h"
+#include "route_match.h"
 #include "session.h"
 
 struct lt_http {
@@ -273,34 +274,6 @@ void lt_http_wait(lt_http_request *req, int64_t key)
 
 /* ---- routing ---- */
 
-/* Matches path against pattern; on a match fills captures (malloc'ed) and returns 1. */
-static int route_match(const char *pattern, const char *path, char **captures)
-{
-    size_t n = 0;
-    while (*pattern && *path) {
-        if (pattern[0] == '{' && pattern[1] == '}') {
-            size_t len = strcspn(path, "/");
-            if (len == 0 || n >= LT_HTTP_MAX_CAPTURES)
-                break;
-            captures[n] = strndup(path, len);
-            if (!captures[n])
-                break;
-            n++;
-            path += len;
-            pattern += 2;
-        } else if (*pattern++ != *path++) {
-            break;
-        }
-    }
-    if (!*pattern && !*path)
-        return 1;
-    for (size_t i = 0; i < n; i++) {
-        free(captures[i]);
-        captures[i] = NULL;
-    }
-    return 0;
-}
-
 /* Finds req's route, answers 404/405 when there is none. */
 static void route_find(lt_http_request *req)
 {
@@ -308,7 +281,7 @@ static void route_find(lt_http_request *req)
     char allow[64] = "";
     const lt_http_route *routes = req->server->routes;
     for (size_t i = 0; i < req->server->route_count; i++) {
-        if (!route_match(routes[i].pattern, req->url, req->captures))
+        if (!lt_route_match(routes[i].pattern, req->url, req->captures, LT_HTTP_MAX_CAPTURES))
             continue;
         if (!strcmp(routes[i].method, req->method)) {
             req->route = &routes[i];
@@ -386,25 +359,12 @@ static void check_content_length(lt_http_request *req)
                             req->server->max_upload);
 }
 
-/* True when name is one of the comma-separated names in list. */
-static int listed(const char *list, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *s = list; s && *s;) {
-        size_t len = strcspn(s, ",");
-        if (len == n && !strncmp(s, name, n))
-            return 1;
-        s += len + (s[len] == ',');
-    }
-    return 0;
-}
-
 static enum MHD_Result check_one_parameter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     (void)value;
     lt_http_request *req = cls;
-    if (listed(req->route->query, key))
+    if (lt_route_query_listed(req->route->query, key))
         return MHD_YES;
     const char *takes = req->route->query ? req->route->query : "none";
     lt_http_reply_error(req, 400, "unknown_parameter", "unknown query parameter '%.100s' (%s %s takes: %s)", key,

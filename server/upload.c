@@ -40,12 +40,17 @@ typedef struct upload {
     char sha_hex[65];
 } upload;
 
+int lt_upload_app_name_valid(const char *app)
+{
+    size_t n = app ? strlen(app) : 0;
+    return n > 0 && n <= LT_API_APP_NAME_MAX &&
+           strspn(app, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 const char *lt_upload_app_name(lt_http_request *req)
 {
     const char *app = req->captures[0];
-    size_t n = strlen(app);
-    if (n > 0 && n <= LT_API_APP_NAME_MAX &&
-        strspn(app, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n)
+    if (lt_upload_app_name_valid(app))
         return app;
     lt_http_reply_error(req, 400, "bad_app_name", "app names are 1 to %d letters, digits, '-', '_' or '.'",
                         LT_API_APP_NAME_MAX);

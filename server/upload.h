@@ -34,6 +34,9 @@
  * LT_API_APP_NAME_MAX characters of [A-Za-z0-9._-]. Apps are made by their first upload. */
 const char *lt_upload_app_name(lt_http_request *req);
 
+/* 1 when app (may be NULL) is a valid app name as above, else 0. Pure: no answer. */
+int lt_upload_app_name_valid(const char *app);
+
 void lt_upload_begin(lt_http_request *req);
 void lt_upload_body(lt_http_request *req, const char *data, size_t size);
 void lt_upload_finish(lt_http_request *req);

@@ -331,7 +331,7 @@ static int rank_names(work *w)
             if (!lt_u32map_get(&seen, name, &dummy) && (rc = lt_u32map_put(&seen, name, 0)) == 0)
                 rc = lt_u32vec_push(&names, name);
         }
-    if (!rc)
+    if (!rc && names.len) /* qsort_r wants a non-NULL array even for 0 items */
         qsort_r(names.items, names.len, sizeof *names.items, by_utf16_name, w->g);
     for (size_t i = 0; i < names.len && !rc; i++)
         rc = lt_u32map_put(&w->rank, names.items[i], (uint32_t)i);
