@@ -53,8 +53,8 @@
 #define LT_DEFAULT_HTTP_THREADS    16   /* serve --http-threads: threads serving all connections (epoll) */
 #define LT_HTTP_THREADS_MAX        256  /* serve --http-threads's largest value */
 #define LT_DEFAULT_MAX_CONNECTIONS 4096 /* serve --max-connections: open at once (the descriptor limit is raised) */
-#define LT_DEFAULT_MAX_PER_IP      64   /* serve --max-connections-per-ip */
-#define LT_DEFAULT_DB_CONNECTIONS  24 /* serve --db-connections: the request threads' pool of PostgreSQL connections */
+#define LT_DEFAULT_MAX_PER_IP      512 /* serve --max-connections-per-ip (a CI runner waits on many analyses at once) */
+#define LT_DEFAULT_DB_CONNECTIONS  24  /* serve --db-connections: the request threads' pool of PostgreSQL connections */
 #define LT_DEFAULT_GRACE_S                                                                                             \
     20 /* serve --grace: SIGTERM lets requests and analyses in flight finish this long (under jobs.h stale timeout) */
 #define LT_GRACE_MAX_S           3600
