@@ -55,6 +55,17 @@ PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char 
     return res;
 }
 
+void lt_api_reply_doc(lt_http_request *req, unsigned status, json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (text)
+        lt_http_reply_json(req, status, text);
+    else
+        lt_http_reply_error(req, 500, "internal_error", "out of memory");
+    free(text);
+    json_decref(doc);
+}
+
 /* Answers 200 with the JSON text in the first column of res's first row, or 404 (what). */
 void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *what)
 {

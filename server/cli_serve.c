@@ -18,6 +18,7 @@ typedef struct serve_args {
     uint64_t max_upload;
     const char *public_url;
     const char *static_dir;
+    uint64_t keep_snapshots;
 } serve_args;
 
 static const lt_cli_option options[] = {
@@ -51,6 +52,14 @@ static const lt_cli_option options[] = {
      .kind = LT_CLI_TEXT,
      .offset = offsetof(serve_args, static_dir),
      .help = "serve the pages from DIR, read at each request (default: the copy built into the binary)"},
+    {.name = "--keep-snapshots",
+     .value_name = "DAYS",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, keep_snapshots),
+     .min = 1,
+     .max = LT_KEEP_SNAPSHOTS_MAX,
+     .help = "remove raw snapshot files uploaded more than DAYS days ago; results stay (default " LT_KEEP_SNAPSHOTS_TEXT
+             ")"},
 };
 
 static int run(int argc, char **argv);
@@ -78,7 +87,8 @@ static int run(int argc, char **argv)
                               .workers = (int)args.workers,
                               .max_upload = args.max_upload,
                               .public_url = args.public_url,
-                              .static_dir = args.static_dir};
+                              .static_dir = args.static_dir,
+                              .keep_snapshots = (long)args.keep_snapshots};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
     if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)

@@ -30,6 +30,7 @@
 
 #define LT_HTTP_IDLE_CONNECTIONS 8
 #define LT_HTTP_MAX_CAPTURES     2
+#define LT_HTTP_LINGER_MS        1000 /* reading on after an answer given mid-body, before closing */
 
 struct lt_http_route;
 
@@ -82,6 +83,8 @@ typedef struct lt_http_request {
     unsigned status;                      /* set with response */
     struct MHD_Response *response;        /* the answer, once a callback has given one */
     int queued;
+    int in_body;      /* a body callback is running: an answer it gives is also kept as text */
+    char *early_json; /* that answer's JSON (owned), sent at once by http.c (see on_request) */
 } lt_http_request;
 
 typedef struct lt_http_route {

@@ -1,7 +1,10 @@
 /* serve: the service — makes sure the database is there (the private PostgreSQL in the
  * data folder unless a URL is given), migrates it, creates the first customer and its key
  * on a first start (printed once on standard output), then runs the HTTP API and the
- * analysis workers until SIGTERM or SIGINT. Its command line is cli_serve.c. */
+ * analysis workers until SIGTERM or SIGINT. At start it removes the .part files a killed
+ * server left in the spool (lt_upload_clean_spool); with keep_snapshots it runs the
+ * retention sweep (lt_spool_expire) at start and every LT_RETENTION_SWEEP_S seconds in a
+ * thread of its own. Its command line is cli_serve.c. */
 #ifndef LT_SERVE_H
 #define LT_SERVE_H
 
@@ -17,6 +20,7 @@ typedef struct lt_serve_config {
     uint64_t max_upload;    /* bytes */
     const char *public_url; /* links in answers; NULL: LT_DEFAULT_PUBLIC_URL_TEXT (http.h) */
     const char *static_dir; /* serve the pages from this folder; NULL: the built-in copy */
+    long keep_snapshots;    /* days raw snapshot files are kept (spool.h); 0: forever */
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before
