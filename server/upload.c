@@ -100,7 +100,8 @@ static int sniff_head(upload *u, const char *data, size_t size, int complete)
     if (u->sniffed)
         return 0;
     size_t take = size < sizeof u->head - u->head_len ? size : sizeof u->head - u->head_len;
-    memcpy(u->head + u->head_len, data, take);
+    if (take > 0) /* data is NULL at the end of the body */
+        memcpy(u->head + u->head_len, data, take);
     u->head_len += take;
     if (u->head_len < sizeof u->head && !complete)
         return 0;

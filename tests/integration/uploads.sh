@@ -239,6 +239,7 @@ check "every status a route answered here is in its OpenAPI responses" \
   python3 "$here/openapi_statuses.py" "$work/openapi.json" "$work/seen"
 
 check "the server is still running" kill -0 "$server"
+check "no sanitizer report in the servers' logs" test -z "$(grep -l 'Sanitizer\|runtime error' "$work"/s*.log)"
 if [ "$failures" -eq 0 ]; then
   echo "all upload checks passed"
 else
