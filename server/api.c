@@ -221,7 +221,7 @@ static const char snapshots_sql[] =
     "'snapshots', coalesce((SELECT json_agg(x ORDER BY x.uploaded_at DESC, x.id DESC) FROM ("
     "  SELECT s.id, encode(s.sha256, 'hex') AS sha256, s.compressed_bytes, s.uncompressed_bytes, s.node_count, "
     "  s.edge_count, s.total_size, s.version, s.host, s.commit_sha AS commit, s.branch, s.environment, s.uploaded_at, "
-    "  an.id AS analysis_id, an.state AS analysis_state "
+    "  s.bytes_removed_at, an.id AS analysis_id, an.state AS analysis_state "
     "  FROM snapshots s LEFT JOIN LATERAL (SELECT id, state FROM analyses WHERE snapshot_id = s.id "
     "    AND customer_id = $1 ORDER BY id DESC LIMIT 1) an ON true "
     "  WHERE s.app_id = a.id AND s.customer_id = $1 "

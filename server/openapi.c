@@ -67,7 +67,7 @@ static const char document[] =
     "      \"get\": {\n"
     "        \"summary\": \"The app's snapshots, newest first, with labels, sizes, counts and the latest analysis\",\n"
     "        \"parameters\": [{\"$ref\": \"#/components/parameters/limit\"}, {\"$ref\": \"#/components/parameters/offset\"}],\n"
-    "        \"responses\": {\"200\": {\"description\": \"{app, limit, offset, total, snapshots: [...]}\"}, \"400\": {\"$ref\": \"#/components/responses/Error\"}, \"404\": {\"$ref\": \"#/components/responses/Error\"}}\n"
+    "        \"responses\": {\"200\": {\"description\": \"{app, limit, offset, total, snapshots: [{id, sha256, compressed_bytes, uncompressed_bytes, node_count, edge_count, total_size, version, host, commit, branch, environment, uploaded_at, bytes_removed_at (when --keep-snapshots removed its raw file; null while kept), analysis_id, analysis_state}]}\"}, \"400\": {\"$ref\": \"#/components/responses/Error\"}, \"404\": {\"$ref\": \"#/components/responses/Error\"}}\n"
     "      }\n"
     "    },\n"
     "    \"/api/v1/apps\": {\n"

@@ -222,6 +222,9 @@ wait "$holder" 2>/dev/null
 for _ in $(seq 1 50); do grep -q "retention:" "$work/s2.log" && break; sleep 0.2; done
 check "--keep-snapshots 7 removes the file of a snapshot uploaded 10 days ago" test ! -e "$web_file"
 check "... and records it on the snapshot" test "$(sql "SELECT bytes_removed_at IS NOT NULL FROM snapshots WHERE id = $snap_web")" = t
+call "$key_a" GET /api/v1/apps/web/snapshots
+check "... which the app's snapshot list shows" \
+  test "$(field "[.snapshots[] | select(.id == $snap_web) | .bytes_removed_at != null] | first")" = true
 check "... newer files stay" test -n "$(find "$data/spool" -type f -name '[0-9a-f]*' | head -1)"
 call "$key_a" GET "/api/v1/analyses/$an_web/report"
 check "... its results stay" test "$status" = 200
