@@ -9,12 +9,25 @@
 
 #include "db.h"
 
-int lt_spool_release(PGconn *db, const char *path, int *removed, lt_error *err)
+int lt_spool_lock_tx(PGconn *db, const char *path, lt_error *err)
 {
-    *removed = 0;
     const char *p[] = {path};
+    return lt_db_exec(db, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, p, NULL, err);
+}
+
+typedef struct release {
+    const char *path;
+    int removed;
+} release;
+
+static int release_tx(PGconn *db, void *ctx, lt_error *err)
+{
+    release *r = ctx;
+    const char *p[] = {r->path};
     PGresult *res = NULL;
-    int rc = lt_db_exec(db, "SELECT 1 FROM snapshots WHERE spool_path = $1 AND bytes_removed_at IS NULL LIMIT 1", 1, p,
+    int rc = lt_spool_lock_tx(db, r->path, err);
+    if (!rc)
+        rc = lt_db_exec(db, "SELECT 1 FROM snapshots WHERE spool_path = $1 AND bytes_removed_at IS NULL LIMIT 1", 1, p,
                         &res, err);
     if (rc)
         return rc;
@@ -22,11 +35,19 @@ int lt_spool_release(PGconn *db, const char *path, int *removed, lt_error *err)
     PQclear(res);
     if (kept)
         return 0;
-    if (unlink(path) == 0)
-        *removed = 1;
+    if (unlink(r->path) == 0)
+        r->removed = 1;
     else if (errno != ENOENT)
-        fprintf(stderr, "leaktriage: cannot remove the spool file %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "leaktriage: cannot remove the spool file %s: %s\n", r->path, strerror(errno));
     return 0;
+}
+
+int lt_spool_release(PGconn *db, const char *path, int *removed, lt_error *err)
+{
+    release r = {.path = path};
+    int rc = lt_db_transaction(db, release_tx, &r, err);
+    *removed = r.removed;
+    return rc;
 }
 
 static const char expire_sql[] =

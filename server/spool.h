@@ -14,8 +14,14 @@
 
 #include "lt_error.h"
 
-/* Removes the spool file path when no kept snapshot row names it. Sets *removed to 1 when
- * it did. 0 or LT_EIO. Call it after the transaction that dropped the rows committed. */
+/* Takes the transaction-scoped advisory lock of the spool file path (in a transaction).
+ * An upload holds it from placing the file to committing its row; lt_spool_release holds
+ * it from its check to the removal, so neither sees the other half done. 0 or LT_EIO. */
+int lt_spool_lock_tx(PGconn *db, const char *path, lt_error *err);
+
+/* Removes the spool file path when no kept snapshot row names it (in a transaction of its
+ * own, under the file's lock). Sets *removed to 1 when it did. 0 or LT_EIO. Call it after
+ * the transaction that dropped the rows committed. */
 int lt_spool_release(PGconn *db, const char *path, int *removed, lt_error *err);
 
 /* The retention sweep: marks the snapshots uploaded more than days days ago whose bytes

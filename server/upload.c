@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "spool.h"
 #include "defaults.h"
 
 enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_BRANCH, LABEL_ENVIRONMENT, LABEL_COUNT };
@@ -271,8 +272,9 @@ void lt_upload_body(lt_http_request *req, const char *data, size_t size)
         discard_file(u);
 }
 
-/* fsyncs, closes and renames the .part file to SPOOL/<sha256>. 0 or -1 (answered). */
-static int store_file(upload *u)
+/* Finishes the hash (the file's name, SPOOL/<sha256>) and fsyncs the .part file. 0 or -1
+ * (answered). */
+static int sync_file(upload *u)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
@@ -283,17 +285,27 @@ static int store_file(upload *u)
     snprintf(u->final_path, sizeof u->final_path, "%s/%s", lt_http_spool_dir(u->req->server), u->sha_hex);
     if (fsync(u->fd))
         return lt_http_reply_error(u->req, 500, "spool_error", "cannot fsync the spool file: %s", strerror(errno)), -1;
-    if (rename(u->part_path, u->final_path)) { /* still locked: renamed before it is closed */
+    return 0;
+}
+
+/* Renames the .part file to SPOOL/<sha256> (still locked: renamed before it is closed),
+ * closes it and fsyncs the folder. Run in the transaction, under the file's advisory lock
+ * (spool.h), so a DELETE cannot remove the file between the rename and the row. 0, or
+ * the errno. Done once: a second call does nothing. */
+static int place_file(upload *u)
+{
+    if (!u->part_path[0])
+        return 0;
+    if (rename(u->part_path, u->final_path)) {
         int e = errno;
         fprintf(stderr, "leaktriage: upload: cannot rename %s to %s: %s\n", u->part_path, u->final_path, strerror(e));
-        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file: %s", strerror(e)), -1;
+        return e;
     }
     u->part_path[0] = '\0';
-    if (close(u->fd)) {
-        u->fd = -1;
-        return lt_http_reply_error(u->req, 500, "spool_error", "cannot close the spool file: %s", strerror(errno)), -1;
-    }
+    int e = close(u->fd) ? errno : 0;
     u->fd = -1;
+    if (e)
+        return e;
     int dir = open(lt_http_spool_dir(u->req->server), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         fsync(dir);
@@ -308,6 +320,7 @@ typedef struct upload_ids {
     char app_id[24], snapshot_id[24], analysis_id[24];
     char failed_id[24]; /* the failed analysis of the same bytes a new one replaces, or "" */
     int existed;
+    int spool_errno;                /* place_file failed with it */
     int label_differs[LABEL_COUNT]; /* existed: given, and not what the first upload stored */
 } upload_ids;
 
@@ -393,7 +406,11 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
     char customer[24], bytes[24];
     snprintf(customer, sizeof customer, "%" PRId64, u->req->customer_id);
     snprintf(bytes, sizeof bytes, "%" PRIu64, u->bytes);
-    int rc = app_id_tx(db, ids, customer, err);
+    int rc = lt_spool_lock_tx(db, u->final_path, err);
+    if (!rc && (ids->spool_errno = place_file(u)))
+        rc = lt_error_set(err, LT_EIO, "cannot rename the spool file: %s", strerror(ids->spool_errno));
+    if (!rc)
+        rc = app_id_tx(db, ids, customer, err);
     if (rc)
         return rc;
     const char *s[5 + LABEL_COUNT] = {ids->app_id, customer, u->sha_hex, u->final_path, bytes};
@@ -471,14 +488,17 @@ void lt_upload_finish(lt_http_request *req)
         lt_http_reply_error(req, 400, "empty_upload", "the snapshot is empty");
         return;
     }
-    if (check_labels(u) || sniff_head(u, NULL, 0, 1) || store_file(u))
+    if (check_labels(u) || sniff_head(u, NULL, 0, 1) || sync_file(u))
         return;
     lt_error err;
     lt_error_clear(&err);
     upload_ids ids = {.u = u};
     PGconn *db = lt_http_db(req, &err);
     if (!db || lt_db_transaction(db, insert_tx, &ids, &err)) {
-        lt_http_reply_db_error(req, &err);
+        if (ids.spool_errno)
+            lt_http_reply_error(req, 500, "spool_error", "%s", err.message);
+        else
+            lt_http_reply_db_error(req, &err);
         return;
     }
     char *body = answer_json(&ids);

@@ -4,9 +4,11 @@
  * `snapshot`) is written chunk by chunk to SPOOL/<random>.part while its SHA-256 is
  * computed; it is never held whole in memory. Past the server's max_upload the request
  * answers 413 and the partial file is removed at once. When the body is complete the file
- * is fsynced and renamed to SPOOL/<sha256 hex> (content-addressed: the same bytes are one
- * file), the folder is fsynced, and one transaction creates the app on its first upload,
- * inserts the snapshot and its queued analysis (the job the workers claim). The same bytes
+ * is fsynced; then one transaction takes the file's advisory lock (spool.h: a DELETE
+ * removing the same bytes waits for it), renames it to SPOOL/<sha256 hex>
+ * (content-addressed: the same bytes are one file), fsyncs the folder, creates the app on
+ * its first upload, inserts the snapshot and its queued analysis (the job the workers
+ * claim). The same bytes
  * again for the same app answer 200 with the existing ids instead of 202 — unless their
  * latest analysis failed: then a new analysis is queued (202, with `previous_analysis_id`
  * and a `note` saying so) and the snapshot points at the spool file just written — and the
