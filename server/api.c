@@ -58,6 +58,17 @@ PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char 
     return res;
 }
 
+void lt_api_reply_doc(lt_http_request *req, unsigned status, json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (text)
+        lt_http_reply_json(req, status, text);
+    else
+        lt_http_reply_error(req, 500, "internal_error", "out of memory");
+    free(text);
+    json_decref(doc);
+}
+
 /* Answers 200 with the JSON text in the first column of res's first row, or 404 (what). */
 void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *what)
 {
@@ -204,7 +215,7 @@ static const char snapshots_sql[] =
     "'snapshots', coalesce((SELECT json_agg(x ORDER BY x.uploaded_at DESC, x.id DESC) FROM ("
     "  SELECT s.id, encode(s.sha256, 'hex') AS sha256, s.compressed_bytes, s.uncompressed_bytes, s.node_count, "
     "  s.edge_count, s.total_size, s.version, s.host, s.commit_sha AS commit, s.branch, s.environment, s.uploaded_at, "
-    "  an.id AS analysis_id, an.state AS analysis_state "
+    "  s.bytes_removed_at, an.id AS analysis_id, an.state AS analysis_state "
     "  FROM snapshots s LEFT JOIN LATERAL (SELECT id, state FROM analyses WHERE snapshot_id = s.id "
     "    AND customer_id = $1 ORDER BY id DESC LIMIT 1) an ON true "
     "  WHERE s.app_id = a.id AND s.customer_id = $1 "

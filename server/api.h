@@ -11,6 +11,7 @@
 #ifndef LT_API_H
 #define LT_API_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
 
@@ -28,6 +29,8 @@ void lt_api_apps(lt_http_request *req);            /* GET /api/v1/apps */
 void lt_api_app_snapshots(lt_http_request *req);   /* GET /api/v1/apps/{app}/snapshots */
 void lt_api_app_findings(lt_http_request *req);    /* GET /api/v1/apps/{app}/findings */
 void lt_api_openapi(lt_http_request *req);         /* GET /api/v1/openapi.json */
+void lt_api_snapshot_delete(lt_http_request *req); /* DELETE /api/v1/snapshots/{id} (api_delete.c) */
+void lt_api_app_delete(lt_http_request *req);      /* DELETE /api/v1/apps/{app}: its snapshots, results, files */
 void lt_api_classes(lt_http_request *req);         /* GET /api/v1/analyses/{id}/classes (api_explore.c) */
 void lt_api_tree(lt_http_request *req);            /* GET /api/v1/analyses/{id}/tree */
 void lt_api_path(lt_http_request *req);            /* GET /api/v1/analyses/{id}/path */
@@ -45,6 +48,9 @@ int lt_api_uint_param(lt_http_request *req, const char *name, long def, long max
 /* Runs sql (whose first column is JSON text) on the request's connection and returns the
  * result (caller PQclears); answers 500 and returns NULL on failure. */
 PGresult *lt_api_query(lt_http_request *req, const char *sql, int n, const char *const *params);
+
+/* Answers status with the JSON document doc (consumed; NULL: out of memory, answered 500). */
+void lt_api_reply_doc(lt_http_request *req, unsigned status, json_t *doc);
 
 /* Answers 200 with the JSON text in the first column of res's first row, or 404 naming
  * what; clears res. */

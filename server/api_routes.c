@@ -30,6 +30,8 @@ const lt_http_route lt_api_routes[] = {
      .body = lt_api_json_body,
      .handle = lt_api_app_patch,
      .cleanup = lt_api_json_body_cleanup},
+    {.method = "DELETE", .pattern = "/api/v1/apps/{}", .handle = lt_api_app_delete},
+    {.method = "DELETE", .pattern = "/api/v1/snapshots/{}", .handle = lt_api_snapshot_delete},
     {.method = "GET", .pattern = "/api/v1/leaks", .handle = lt_api_leaks, .query = LEAK_LIST_QUERY},
     {.method = "GET", .pattern = "/api/v1/leaks/{}", .handle = lt_api_leak, .query = "limit,cursor"},
     {.method = "PATCH",

@@ -35,15 +35,9 @@ static int analysis_done(lt_http_request *req, PGresult *res, const char *id)
     char message[700];
     snprintf(message, sizeof message, "analysis %s is %s, not done%s%.600s", id, state, has_error ? ": " : "",
              has_error ? PQgetvalue(res, 0, 2) : "");
-    json_t *doc =
-        json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "analysis_not_done", "message", message, "state", state);
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    if (text)
-        lt_http_reply_json(req, 409, text);
-    else
-        lt_http_reply_error(req, 500, "internal_error", "out of memory");
-    free(text);
-    json_decref(doc);
+    lt_api_reply_doc(
+        req, 409,
+        json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "analysis_not_done", "message", message, "state", state));
     return 0;
 }
 

@@ -20,6 +20,7 @@ typedef struct serve_args {
     const char *static_dir;
     uint64_t analysis_memory, max_snapshot_bytes, max_ratio, analysis_timeout, per_customer;
     uint64_t http_threads, max_connections, max_per_ip, db_connections, grace_s;
+    uint64_t keep_snapshots;
 } serve_args;
 
 /* A numeric option of serve_args from 1 to max. */
@@ -93,6 +94,14 @@ static const lt_cli_option options[] = {
     SERVE_NUMBER(
         "--grace", grace_s, "SECONDS", LT_GRACE_MAX_S,
         "on SIGTERM, how long requests and analyses in flight may finish (default " LT_STR(LT_DEFAULT_GRACE_S) " s)"),
+    {.name = "--keep-snapshots",
+     .value_name = "DAYS",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, keep_snapshots),
+     .min = 1,
+     .max = LT_KEEP_SNAPSHOTS_MAX,
+     .help = "remove raw snapshot files uploaded more than DAYS days ago; results stay (default " LT_KEEP_SNAPSHOTS_TEXT
+             ")"},
 };
 
 static int run(int argc, char **argv);
@@ -159,7 +168,8 @@ static int run(int argc, char **argv)
                               .max_connections = (unsigned)args.max_connections,
                               .max_per_ip = (unsigned)args.max_per_ip,
                               .db_connections = (unsigned)args.db_connections,
-                              .grace_s = (unsigned)args.grace_s};
+                              .grace_s = (unsigned)args.grace_s,
+                              .keep_snapshots = (long)args.keep_snapshots};
     if (args.public_url && (strncmp(args.public_url, "http://", 7) && strncmp(args.public_url, "https://", 8)))
         return lt_cli_usage_error(&lt_cli_serve, "--public-url must start with http:// or https://");
     if (args.public_url && strlen(args.public_url) > LT_PUBLIC_URL_MAX)

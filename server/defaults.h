@@ -35,6 +35,9 @@
 #define LT_DEFAULT_MAX_UPLOAD      ((uint64_t)LT_DEFAULT_MAX_UPLOAD_GIB << 30) /* serve --max-upload, bytes */
 #define LT_DEFAULT_PUBLIC_URL_TEXT "http:// and the --listen address"          /* serve --public-url */
 #define LT_PUBLIC_URL_MAX          200                                         /* bytes in --public-url */
+#define LT_KEEP_SNAPSHOTS_TEXT     "forever" /* serve --keep-snapshots DAYS: raw snapshot files kept */
+#define LT_KEEP_SNAPSHOTS_MAX      36500     /* its largest value (100 years) */
+#define LT_RETENTION_SWEEP_S       3600      /* --keep-snapshots: the sweep runs at start and this often */
 
 /* ---- the budget of one analysis (serve, and analyze where it makes sense) ---- */
 

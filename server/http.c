@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -71,6 +72,8 @@ int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json)
         return 0;
     int rc = lt_http_reply_bytes(req, status, "application/json", json, strlen(json), 1);
     lt_http_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (!rc && req->in_body && !(req->early_json = strdup(json)))
+        rc = LT_ENOMEM;
     return rc;
 }
 
@@ -379,6 +382,34 @@ static void check_parameters(lt_http_request *req)
     MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_one_parameter, req);
 }
 
+/* Counts the Content-Length headers that differ from the first one. */
+static enum MHD_Result count_lengths(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    const char **first = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+        return MHD_YES;
+    if (!first[0])
+        first[0] = value ? value : "";
+    else if (strcmp(first[0], value ? value : ""))
+        first[1] = value ? value : "";
+    return MHD_YES;
+}
+
+/* Answers 400 for HTTP/1.1 without Host and for two different Content-Length headers (a
+ * request smuggling trick: proxies and this server could read different bodies). */
+static void check_protocol(lt_http_request *req, const char *version)
+{
+    if (!strcmp(version, MHD_HTTP_VERSION_1_1) && !lt_http_header(req, MHD_HTTP_HEADER_HOST)) {
+        lt_http_reply_error(req, 400, "bad_request", "HTTP/1.1 requests need a Host header");
+        return;
+    }
+    const char *lengths[2] = {NULL, NULL};
+    MHD_get_connection_values(req->connection, MHD_HEADER_KIND, count_lengths, lengths);
+    if (lengths[1])
+        lt_http_reply_error(req, 400, "bad_request", "the request has two different Content-Length headers");
+}
+
 /* First call for a request: route, authenticate, check the size, let the route begin. */
 static void request_begin(lt_http_request *req)
 {
@@ -419,7 +450,7 @@ static void *guard_record(struct MHD_Connection *connection)
 
 /* The first call, headers complete: the request's state, route, authentication. */
 static enum MHD_Result request_new(lt_http *h, struct MHD_Connection *connection, const char *url, const char *method,
-                                   void **con_cls)
+                                   const char *version, void **con_cls)
 {
     lt_http_request *req = calloc(1, sizeof *req);
     if (!req)
@@ -431,7 +462,9 @@ static enum MHD_Result request_new(lt_http *h, struct MHD_Connection *connection
     req->url = url;
     req->guard = guard_record(connection);
     lt_http_guard_headers_done(h->guard, req->guard);
-    request_begin(req);
+    check_protocol(req, version);
+    if (!req->response)
+        request_begin(req);
     return req->response ? queue_answer(req) : MHD_YES;
 }
 
@@ -451,14 +484,53 @@ static enum MHD_Result request_handle(lt_http_request *req)
     return queue_answer(req);
 }
 
+/* Sends all of text on the connection's socket (non-blocking: waits up to a second a time). */
+static int send_all(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        if (n < 0 && (errno == EAGAIN || errno == EINTR) && poll(&p, 1, 1000) > 0)
+            continue;
+        if (n <= 0)
+            return -1;
+        text += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* An answer given mid-body (413 past the limit of a chunked upload, 415): libmicrohttpd
+ * 0.9.75 queues responses only before or after the body, so the answer is written to the
+ * socket here, then the connection is closed (returns MHD_NO). It lingers reading what is
+ * in flight for at most LT_HTTP_LINGER_MS, so the client sees the answer, not a reset. */
+static enum MHD_Result answer_mid_body(lt_http_request *req)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char head[512];
+    const char *body = req->early_json ? req->early_json : "{}";
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                     "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+                     req->status, MHD_get_reason_phrase_for(req->status), strlen(body));
+    if (!ci || send_all(ci->connect_fd, head, (size_t)n) || send_all(ci->connect_fd, body, strlen(body)))
+        return MHD_NO;
+    shutdown(ci->connect_fd, SHUT_WR);
+    char sink[16384];
+    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN};
+    for (int waited = 0; waited < LT_HTTP_LINGER_MS && poll(&p, 1, 50) >= 0; waited += 50)
+        if (p.revents && recv(ci->connect_fd, sink, sizeof sink, 0) <= 0)
+            break;
+    return MHD_NO;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     lt_http_request *req = *con_cls;
     if (!req)
-        return request_new(cls, connection, url, method, con_cls);
+        return request_new(cls, connection, url, method, version, con_cls);
     if (req->queued) {
         *upload_data_size = 0;
         return MHD_YES;
@@ -468,9 +540,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         *upload_data_size = 0;
         if (lt_http_guard_body(req->server->guard, req->guard, size))
             return MHD_NO; /* too slow: the guard answered 408 */
+        req->in_body = 1;
         if (!req->response && req->route->body)
             req->route->body(req, upload_data, size);
-        return MHD_YES;
+        req->in_body = 0;
+        return req->response ? answer_mid_body(req) : MHD_YES;
     }
     return request_handle(req);
 }
@@ -491,6 +565,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         free(req->captures[i]);
     if (req->response)
         MHD_destroy_response(req->response);
+    free(req->early_json);
     free(req);
     *con_cls = NULL;
 }

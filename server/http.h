@@ -45,6 +45,7 @@
 
 #define LT_HTTP_IDLE_CONNECTIONS 8
 #define LT_HTTP_MAX_CAPTURES     2
+#define LT_HTTP_LINGER_MS        1000 /* reading on after an answer given mid-body, before closing */
 
 struct lt_http_route;
 
@@ -107,6 +108,8 @@ typedef struct lt_http_request {
     int wait_started, suspend; /* lt_http_wait_deadline ran; lt_http_wait asked to suspend */
     double wait_deadline;      /* lt_http_guard_now() seconds */
     lt_http_waiter waiter;
+    int in_body;      /* a body callback is running: an answer it gives is also kept as text */
+    char *early_json; /* that answer's JSON (owned), sent at once by http.c (see on_request) */
 } lt_http_request;
 
 typedef struct lt_http_route {

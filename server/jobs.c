@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "db.h"
@@ -310,6 +311,8 @@ static void record_failure(jobs_worker *w, const jobs_claim *job, int code, cons
 static int analyse_upload(const char *path, const lt_analysis_options *options, lt_analysis **a, lt_error *err)
 {
     char entries[3][LT_THREE_ENTRY_MAX];
+    if (access(path, F_OK) && errno == ENOENT)
+        return lt_error_set(err, LT_EINPUT, "the snapshot's file is gone (deleted, or past serve --keep-snapshots)");
     int set = lt_three_snapshot_entries(path, entries, err);
     if (set <= 0)
         return set < 0 ? set : lt_analyze_file(path, options, a, err);

@@ -20,6 +20,89 @@
 #include "http.h"
 #include "jobs.h"
 #include "migrate.h"
+#include "spool.h"
+#include "upload.h"
+
+/* The retention sweep's thread: sweeps at start, then every LT_RETENTION_SWEEP_S seconds
+ * until stop is set (under lock, signalled on wake). */
+typedef struct retention {
+    const char *conninfo;
+    long days;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+} retention;
+
+/* One sweep on its own connection; failures are logged and retried at the next sweep. */
+static void sweep_once(const retention *r)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    PGconn *db = NULL;
+    long count = 0;
+    int rc = lt_db_connect(r->conninfo, &db, &err);
+    if (!rc)
+        rc = lt_spool_expire(db, r->days, &count, &err);
+    lt_db_close(db);
+    if (rc)
+        fprintf(stderr, "leaktriage: retention: %s\n", err.message);
+    else if (count > 0)
+        printf("leaktriage: retention: removed the raw files of %ld snapshots older than %ld days\n", count, r->days);
+    fflush(stdout);
+}
+
+static void *retention_main(void *arg)
+{
+    retention *r = arg;
+    pthread_mutex_lock(&r->lock);
+    while (!r->stop) {
+        pthread_mutex_unlock(&r->lock);
+        sweep_once(r);
+        pthread_mutex_lock(&r->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += LT_RETENTION_SWEEP_S;
+        while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* Starts the sweep when r->days > 0. 0, or LT_EIO when the thread cannot start. */
+static int retention_start(retention *r, lt_error *err)
+{
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    if (r->days > 0 && pthread_create(&r->thread, NULL, retention_main, r)) {
+        r->days = 0;
+        return lt_error_set(err, LT_EIO, "cannot start the retention thread");
+    }
+    return 0;
+}
+
+static void retention_stop(retention *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->stop = 1;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    if (r->days > 0)
+        pthread_join(r->thread, NULL);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+}
+
+/* Removes the .part files a killed server left (none is being written: not started yet). */
+static void clean_spool(const char *data_dir)
+{
+    char spool[PATH_MAX + 8];
+    snprintf(spool, sizeof spool, "%s/spool", data_dir);
+    int removed = lt_upload_clean_spool(spool);
+    if (removed > 0)
+        printf("leaktriage: removed %d partial upload(s) left in the spool\n", removed);
+}
 
 /* The data folder as an absolute path (spool paths are stored in the
  * database and read by every node's workers). */
@@ -110,6 +193,7 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
         rc = prepare_database(conninfo, err);
     if (rc)
         return rc;
+    clean_spool(data_dir);
     lt_http_config cfg = {.listen = a->listen,
                           .data_dir = data_dir,
                           .conninfo = conninfo,
@@ -134,11 +218,18 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
         lt_http_stop(http);
         return err->code ? err->code : LT_EIO;
     }
+    retention keep = {.conninfo = conninfo, .days = a->keep_snapshots};
+    if ((rc = retention_start(&keep, err))) {
+        lt_http_stop(http);
+        lt_jobs_stop(jobs);
+        return rc;
+    }
     printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s, %.1f GiB per analysis\n", a->listen,
            lt_http_port(http), a->workers, data_dir, (double)jobs_config.analysis_memory / (1 << 30));
     fflush(stdout);
     int sig;
     sigwait(stop, &sig);
+    retention_stop(&keep);
     drain(http, jobs, a->grace_s);
     return 0;
 }

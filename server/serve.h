@@ -2,10 +2,13 @@
  * data folder unless a URL is given), migrates it, creates the first customer and its key
  * on a first start (printed once on standard output), then runs the HTTP API and the
  * analysis workers until SIGTERM or SIGINT. It raises its descriptor limit (RLIMIT_NOFILE)
- * to the hard limit first. On SIGTERM it drains: the HTTP server stops accepting and lets
- * requests in flight finish within grace_s, the workers finish their analyses within what
- * is left of it, and the analyses still running then are put back in the queue (another
- * server, or this one restarted, runs them). Its command line is cli_serve.c. */
+ * to the hard limit first. At start it removes the .part files a killed server left in the
+ * spool (lt_upload_clean_spool); with keep_snapshots it runs the retention sweep
+ * (lt_spool_expire) at start and every LT_RETENTION_SWEEP_S seconds in a thread of its own.
+ * On SIGTERM it drains: the HTTP server stops accepting and lets requests in flight finish
+ * within grace_s, the workers finish their analyses within what is left of it, and the
+ * analyses still running then are put back in the queue (another server, or this one
+ * restarted, runs them). Its command line is cli_serve.c. */
 #ifndef LT_SERVE_H
 #define LT_SERVE_H
 
@@ -26,7 +29,8 @@ typedef struct lt_serve_config {
     uint32_t max_ratio;
     int analysis_timeout_s, per_customer;
     unsigned http_threads, max_connections, max_per_ip, db_connections; /* 0: defaults.h */
-    unsigned grace_s; /* SIGTERM: requests and analyses in flight get this long */
+    unsigned grace_s;    /* SIGTERM: requests and analyses in flight get this long */
+    long keep_snapshots; /* days raw snapshot files are kept (spool.h); 0: forever */
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before

@@ -2,6 +2,7 @@
  * analysis in one transaction. See upload.h for the design. */
 #include "upload.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <fcntl.h>
@@ -13,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include "db.h"
+#include "spool.h"
 #include "defaults.h"
 
 enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_BRANCH, LABEL_ENVIRONMENT, LABEL_COUNT };
@@ -32,9 +35,12 @@ typedef struct upload {
     char part_path[PATH_MAX]; /* "" once renamed or removed */
     char final_path[PATH_MAX];
     EVP_MD_CTX *sha;
-    uint64_t bytes;                 /* snapshot bytes written */
-    struct MHD_PostProcessor *form; /* multipart/form-data; NULL for a raw body */
-    int file_fields;                /* `snapshot` fields seen (only one is allowed) */
+    uint64_t bytes;                            /* snapshot bytes written */
+    struct MHD_PostProcessor *form;            /* multipart/form-data; NULL for a raw body */
+    int file_fields;                           /* `snapshot` fields seen (only one is allowed) */
+    unsigned char head[LT_UPLOAD_SNIFF_BYTES]; /* the first bytes, sniffed once full or at the end */
+    size_t head_len;
+    int sniffed;
     char labels[LABEL_COUNT][LT_API_LABEL_MAX + 1];
     int label_set[LABEL_COUNT];
     char sha_hex[65];
@@ -43,7 +49,7 @@ typedef struct upload {
 int lt_upload_app_name_valid(const char *app)
 {
     size_t n = app ? strlen(app) : 0;
-    return n > 0 && n <= LT_API_APP_NAME_MAX &&
+    return n > 0 && n <= LT_API_APP_NAME_MAX && strcmp(app, ".") && strcmp(app, "..") &&
            strspn(app, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
@@ -52,7 +58,8 @@ const char *lt_upload_app_name(lt_http_request *req)
     const char *app = req->captures[0];
     if (lt_upload_app_name_valid(app))
         return app;
-    lt_http_reply_error(req, 400, "bad_app_name", "app names are 1 to %d letters, digits, '-', '_' or '.'",
+    lt_http_reply_error(req, 400, "bad_app_name",
+                        "app names are 1 to %d letters, digits, '-', '_' or '.', and not '.' or '..'",
                         LT_API_APP_NAME_MAX);
     return NULL;
 }
@@ -88,10 +95,35 @@ static int open_part_file(upload *u)
         u->part_path[0] = '\0';
         return -1;
     }
+    flock(u->fd, LOCK_EX); /* held while it is written: lt_upload_clean_spool skips it */
     return 0;
 }
 
-/* Appends snapshot bytes to the spool file and the hash; answers 413/500 on failure. */
+/* Keeps the first bytes; once LT_UPLOAD_SNIFF_BYTES are there (or at the end: complete),
+ * refuses what is not a snapshot with 415 naming what it is. 0, or -1 (answered). */
+static int sniff_head(upload *u, const char *data, size_t size, int complete)
+{
+    if (u->sniffed)
+        return 0;
+    size_t take = size < sizeof u->head - u->head_len ? size : sizeof u->head - u->head_len;
+    if (take > 0) /* data is NULL at the end of the body */
+        memcpy(u->head + u->head_len, data, take);
+    u->head_len += take;
+    if (u->head_len < sizeof u->head && !complete)
+        return 0;
+    u->sniffed = 1;
+    char found[LT_UPLOAD_SNIFF_TEXT];
+    if (lt_upload_sniff(u->head, u->head_len, found, sizeof found))
+        return 0;
+    discard_file(u);
+    lt_http_reply_error(u->req, 415, "unsupported_media_type",
+                        "this is %s, not a heap snapshot: upload a .heapsnapshot (JSON starting with "
+                        "{\"snapshot\"), compressed with gzip, zstd, xz, bzip2 or lz4, or in a zip, tar or 7z archive",
+                        found);
+    return -1;
+}
+
+/* Appends snapshot bytes to the spool file and the hash; answers 413/415/500 on failure. */
 static int write_snapshot(upload *u, const char *data, size_t size)
 {
     uint64_t limit = lt_http_max_upload(u->req->server);
@@ -101,6 +133,8 @@ static int write_snapshot(upload *u, const char *data, size_t size)
                                    "the snapshot is over the limit of %" PRIu64 " bytes", limit),
                -1;
     }
+    if (sniff_head(u, data, size, 0))
+        return -1;
     if (!EVP_DigestUpdate(u->sha, data, size)) {
         discard_file(u);
         return lt_http_reply_error(u->req, 500, "internal_error", "SHA-256 failed (OpenSSL)"), -1;
@@ -159,7 +193,18 @@ static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES; /* other fields are ignored */
 }
 
-/* Copies labels given as query parameters (form fields given later win). */
+/* Answers 400 bad_label naming the first label given that is not acceptable. 0 or -1. */
+static int check_labels(upload *u)
+{
+    for (int i = 0; i < LABEL_COUNT; i++) {
+        const char *problem = u->label_set[i] ? lt_upload_label_problem(u->labels[i], strlen(u->labels[i])) : NULL;
+        if (problem)
+            return lt_http_reply_error(u->req, 400, "bad_label", "the '%s' label %s", label_names[i], problem), -1;
+    }
+    return 0;
+}
+
+/* Copies labels given as query parameters (form fields given later win) and checks them. */
 static int query_labels(upload *u)
 {
     for (int i = 0; i < LABEL_COUNT; i++) {
@@ -167,7 +212,27 @@ static int query_labels(upload *u)
         if (v && append_label(u, i, v, 0, strlen(v)))
             return -1;
     }
-    return 0;
+    return check_labels(u);
+}
+
+int lt_upload_clean_spool(const char *spool_dir)
+{
+    DIR *dir = opendir(spool_dir);
+    if (!dir)
+        return 0;
+    int removed = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".part"))
+            continue;
+        int fd = openat(dirfd(dir), e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB) && !unlinkat(dirfd(dir), e->d_name, 0))
+            removed++;
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(dir);
+    return removed;
 }
 
 void lt_upload_begin(lt_http_request *req)
@@ -212,8 +277,9 @@ void lt_upload_body(lt_http_request *req, const char *data, size_t size)
         discard_file(u);
 }
 
-/* fsyncs, closes and renames the .part file to SPOOL/<sha256>. 0 or -1 (answered). */
-static int store_file(upload *u)
+/* Finishes the hash (the file's name, SPOOL/<sha256>) and fsyncs the .part file. 0 or -1
+ * (answered). */
+static int sync_file(upload *u)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
@@ -222,17 +288,29 @@ static int store_file(upload *u)
     for (unsigned i = 0; i < len; i++)
         snprintf(u->sha_hex + 2 * i, 3, "%02x", md[i]);
     snprintf(u->final_path, sizeof u->final_path, "%s/%s", lt_http_spool_dir(u->req->server), u->sha_hex);
-    if (fsync(u->fd) || close(u->fd)) {
-        u->fd = -1;
+    if (fsync(u->fd))
         return lt_http_reply_error(u->req, 500, "spool_error", "cannot fsync the spool file: %s", strerror(errno)), -1;
-    }
-    u->fd = -1;
+    return 0;
+}
+
+/* Renames the .part file to SPOOL/<sha256> (still locked: renamed before it is closed),
+ * closes it and fsyncs the folder. Run in the transaction, under the file's advisory lock
+ * (spool.h), so a DELETE cannot remove the file between the rename and the row. 0, or
+ * the errno. Done once: a second call does nothing. */
+static int place_file(upload *u)
+{
+    if (!u->part_path[0])
+        return 0;
     if (rename(u->part_path, u->final_path)) {
         int e = errno;
         fprintf(stderr, "leaktriage: upload: cannot rename %s to %s: %s\n", u->part_path, u->final_path, strerror(e));
-        return lt_http_reply_error(u->req, 500, "spool_error", "cannot rename the spool file: %s", strerror(e)), -1;
+        return e;
     }
     u->part_path[0] = '\0';
+    int e = close(u->fd) ? errno : 0;
+    u->fd = -1;
+    if (e)
+        return e;
     int dir = open(lt_http_spool_dir(u->req->server), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         fsync(dir);
@@ -247,6 +325,7 @@ typedef struct upload_ids {
     char app_id[24], snapshot_id[24], analysis_id[24];
     char failed_id[24]; /* the failed analysis of the same bytes a new one replaces, or "" */
     int existed;
+    int spool_errno;                /* place_file failed with it */
     int label_differs[LABEL_COUNT]; /* existed: given, and not what the first upload stored */
 } upload_ids;
 
@@ -332,7 +411,11 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
     char customer[24], bytes[24];
     snprintf(customer, sizeof customer, "%" PRId64, u->req->customer_id);
     snprintf(bytes, sizeof bytes, "%" PRIu64, u->bytes);
-    int rc = app_id_tx(db, ids, customer, err);
+    int rc = lt_spool_lock_tx(db, u->final_path, err);
+    if (!rc && (ids->spool_errno = place_file(u)))
+        rc = lt_error_set(err, LT_EIO, "cannot rename the spool file: %s", strerror(ids->spool_errno));
+    if (!rc)
+        rc = app_id_tx(db, ids, customer, err);
     if (rc)
         return rc;
     const char *s[5 + LABEL_COUNT] = {ids->app_id, customer, u->sha_hex, u->final_path, bytes};
@@ -410,14 +493,17 @@ void lt_upload_finish(lt_http_request *req)
         lt_http_reply_error(req, 400, "empty_upload", "the snapshot is empty");
         return;
     }
-    if (store_file(u))
+    if (check_labels(u) || sniff_head(u, NULL, 0, 1) || sync_file(u))
         return;
     lt_error err;
     lt_error_clear(&err);
     upload_ids ids = {.u = u};
     PGconn *db = lt_http_db(req, &err);
     if (!db || lt_db_transaction(db, insert_tx, &ids, &err)) {
-        lt_http_reply_db_error(req, &err);
+        if (ids.spool_errno)
+            lt_http_reply_error(req, 500, "spool_error", "%s", err.message);
+        else
+            lt_http_reply_db_error(req, &err);
         return;
     }
     char *body = answer_json(&ids);

@@ -2,7 +2,8 @@
 # `leaktriage upload`, the CI client, against the real service: `leaktriage serve` with a
 # private PostgreSQL, real HTTP on 127.0.0.1. Its exit codes (README "Exit status"): 0 an
 # upload with --no-wait and a passing verdict, 2 a wrong key ("401 unknown or revoked API
-# key"), a missing file, a file that is not a snapshot (the analysis fails on bad input), 3
+# key"), a missing file, a file that is not a snapshot (415 at upload) or only starts like one (the
+# analysis fails on bad input), 3
 # nothing listening and a 5xx answer (the database stopped under the server); the progress
 # line only on a terminal (under `script -qc`); failed analyses are no dead end: retry of
 # one whose spool file was missing (its error shows no server path), its report answers
@@ -60,9 +61,12 @@ check "a wrong key: exit 2" upload 2 "$fixtures/fixed-loop.heapsnapshot.gz" --ap
 check "... saying 401 unknown or revoked API key" says "401 unknown or revoked API key"
 check "a missing file: exit 2" upload 2 "$work/none.heapsnapshot.gz" --app ci
 check "... with the system's message" says "none.heapsnapshot.gz: No such file or directory"
-echo '{"hello": "world"}' >"$work/not-a-snapshot.json"
-check "a file that is not a snapshot: exit 2" upload 2 "$work/not-a-snapshot.json" --app ci
-check "... the analysis's message" says "failed: not a V8 heap snapshot"
+echo '{"hello": "world"}' >"$work/not-json-snapshot.json"
+check "a file that is not a snapshot: exit 2" upload 2 "$work/not-json-snapshot.json" --app ci
+check "... the server's 415 saying what it is" says "415 this is JSON that does not start with"
+echo '{"snapshot": {"meta": {}}, "nodes": []}' >"$work/not-a-snapshot.json" # passes the sniffing
+check "a file that only starts like a snapshot: exit 2" upload 2 "$work/not-a-snapshot.json" --app ci
+check "... the analysis's message" says "failed: snapshot.meta: node_fields and edge_fields must be arrays"
 bad=$(analysis_of)
 check "... its error_kind is bad_input" test "$(sql "SELECT error_kind FROM analyses WHERE id = $bad")" = bad_input
 
@@ -92,16 +96,16 @@ lost=$(sql "WITH s AS (INSERT INTO snapshots (app_id, customer_id, sha256, spool
   SELECT id, customer_id, sha256('lost'::bytea), '$spool', 1 FROM apps WHERE name = 'ci' RETURNING id, customer_id)
   INSERT INTO analyses (snapshot_id, customer_id) SELECT id, customer_id FROM s RETURNING id" | head -1)
 status=$(api "$LEAKTRIAGE_URL/api/v1/analyses/$lost?wait=60")
-check "a missing spool file fails the analysis after its attempts" test "$status $(jq -r .state "$work/body")" = "200 failed"
-check "... error_kind internal, and the error shows no server path" \
-  test "$(jq -r '.error_kind + ": " + .error' "$work/body")" = "internal: cannot open the stored snapshot: No such file or directory"
+check "a missing spool file fails the analysis at once" test "$status $(jq -r '.state + " " + (.attempts | tostring)' "$work/body")" = "200 failed 1"
+check "... error_kind bad_input, saying the file is gone, and no server path" \
+  test "$(jq -r '.error_kind + ": " + .error' "$work/body")" = "bad_input: the snapshot's file is gone (deleted, or past serve --keep-snapshots)"
 status=$(api "$LEAKTRIAGE_URL/api/v1/analyses/$lost/report")
 check "the failed analysis's report answers 409 with its error" \
-  test "$status $(jq -r .error.code "$work/body")" = "409 analysis_failed" -a -n "$(jq -r .error.message "$work/body" | grep 'cannot open the stored snapshot')"
+  test "$status $(jq -r .error.code "$work/body")" = "409 analysis_failed" -a -n "$(jq -r .error.message "$work/body" | grep 'file is gone')"
 cp "$fixtures/fixed-loop.heapsnapshot.gz" "$spool"
 status=$(api -X POST "$LEAKTRIAGE_URL/api/v1/analyses/$lost/retry")
 check "retry answers 202, queued, with the previous error" \
-  test "$status $(jq -r '.state + " " + (.previous_error | tostring)' "$work/body")" = "202 queued cannot open the stored snapshot: No such file or directory"
+  test "$status $(jq -r '.state + " " + (.previous_error | tostring)' "$work/body")" = "202 queued the snapshot's file is gone (deleted, or past serve --keep-snapshots)"
 status=$(api "$LEAKTRIAGE_URL/api/v1/analyses/$lost?wait=60")
 check "... and the retried analysis is done, at its first attempt" test "$(jq -r '.state + " " + (.attempts | tostring)' "$work/body")" = "done 1"
 status=$(api -X POST "$LEAKTRIAGE_URL/api/v1/analyses/$lost/retry")

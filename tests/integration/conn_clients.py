@@ -82,9 +82,11 @@ def slowbody(port, key):
     t = time.monotonic()
     answer = b""
     s.settimeout(1.0)
+    piece = b"\x1f\x8b\x08" + b"x" * 97  # gzip's magic first: the upload sniffing lets it on
     while time.monotonic() - t < 45:
         try:
-            s.sendall(b"x" * 100)
+            s.sendall(piece)
+            piece = b"x" * 100
         except OSError:
             pass
         try:

@@ -3,7 +3,7 @@
 # against a real PostgreSQL: jobs queued as an upload queues them are analysed by a pool of
 # two workers; results (findings, class_stats, top_retainers, the report, snapshot counts)
 # match `leaktriage analyze --json --top 200`; bad input fails at once with its error kept;
-# a missing file is tried max_attempts times; a worker's heartbeat beats through a silent
+# a missing file (deleted, expired) fails at once saying so; a worker's heartbeat beats through a silent
 # phase; a stale 'running' job (and one killed with kill -9) is put back and finished by a
 # new pool; two pools on one database share six jobs, each done exactly once.
 # The pool runs in tests/integration/jobs_test.c (built by CMake; in a -DLT_TSAN=ON build
@@ -104,10 +104,10 @@ shown=${cli_error#"leaktriage: $work/truncated.heapsnapshot.gz: "}
 shown=${shown//"'$work/truncated.heapsnapshot.gz'"/the stored snapshot}
 check "truncated: the error is the analysis's message, the server's path replaced" test "$(field "$trunc" error)" = "$shown"
 equal "truncated: its error_kind is bad_input" "$(field "$trunc" error_kind)" bad_input
-equal "missing file: failed after max_attempts (3)" "$(field "$missing" "state || ' ' || attempts")" "failed 3"
+equal "missing file: failed at once" "$(field "$missing" "state || ' ' || attempts")" "failed 1"
 equal "missing file: the error says so without the server's path" "$(field "$missing" error)" \
-  "cannot open the stored snapshot: No such file or directory"
-equal "missing file: its error_kind is internal" "$(field "$missing" error_kind)" internal
+  "the snapshot's file is gone (deleted, or past serve --keep-snapshots)"
+equal "missing file: its error_kind is bad_input" "$(field "$missing" error_kind)" bad_input
 equal "nothing is stored for failed jobs" "$(sql "SELECT count(*) FROM reports WHERE analysis_id IN ($trunc, $missing)")" 0
 
 # --- heartbeats through a silent phase: the file is a FIFO nobody writes yet ---
