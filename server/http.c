@@ -572,6 +572,34 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 
 /* ---- start and stop ---- */
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* libmicrohttpd's unescaping of paths and query values, in place, except that "%00" stays
+ * as it is: a decoded NUL would end the string early (`/apps/a%00b/snapshots` routed as
+ * `/apps/a`), while the three characters are refused where a name must be plain (400).
+ * Returns the new length. */
+static size_t unescape(void *cls, struct MHD_Connection *connection, char *s)
+{
+    (void)cls;
+    (void)connection;
+    char *out = s;
+    for (const char *in = s; *in; out++) {
+        int hi = in[0] == '%' ? hex_digit(in[1]) : -1, lo = hi >= 0 ? hex_digit(in[2]) : -1;
+        if (lo >= 0 && (hi | lo))
+            *out = (char)(hi * 16 + lo), in += 3;
+        else
+            *out = *in++;
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 /* Parses "ADDR:PORT" / "[V6]:PORT" into addr. 0 or LT_EUSAGE. */
 static int parse_listen(const char *listen, struct sockaddr_storage *addr, lt_error *err)
 {
@@ -645,12 +673,12 @@ static int start_daemon(lt_http *h, const char *listen, lt_error *err)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-                                 on_connection, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S,
-                                 MHD_OPTION_THREAD_POOL_SIZE, h->threads, MHD_OPTION_CONNECTION_LIMIT,
-                                 h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
-                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    h->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_THREAD_POOL_SIZE, h->threads,
+        MHD_OPTION_CONNECTION_LIMIT, h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, h, MHD_OPTION_END);
     if (!h->daemon)
         return lt_error_set(err, LT_EIO, "cannot listen on %s (address in use, or not an address of this machine?)",
                             listen);

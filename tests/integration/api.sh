@@ -127,6 +127,8 @@ call "$key_a" POST '/api/v1/apps/bad!name/snapshots' --data-binary @"$fixture"
 check "a bad app name answers 400 bad_app_name" is_error 400 bad_app_name || body
 call "$key_a" POST "/api/v1/apps/$(printf 'a%.0s' $(seq 101))/snapshots" --data-binary @"$fixture"
 check "a 101-character app name answers 400" is_error 400 bad_app_name
+call "$key_a" POST '/api/v1/apps/a%00b/snapshots' --data-binary @"$fixture"
+check "an app name with %00 answers 400 bad_app_name (the path is not cut at the NUL)" is_error 400 bad_app_name
 call "$key_a" POST /api/v1/apps/web/snapshots --data-binary ''
 check "an empty body answers 400 empty_upload" is_error 400 empty_upload
 call "$key_a" POST /api/v1/apps/web/snapshots -F version=1
