@@ -65,6 +65,8 @@ void lt_api_app_patch(lt_http_request *req);  /* PATCH /api/v1/apps/{app} {"reso
 void lt_api_json_body_begin(lt_http_request *req); /* a small JSON body (LT_API_JSON_BODY_MAX) for a PATCH: */
 void lt_api_json_body(lt_http_request *req, const char *data, size_t size); /* kept in req->state */
 void lt_api_json_body_cleanup(lt_http_request *req);
+/* The body kept by lt_api_json_body (len bytes, not NUL-terminated); borrowed from req. */
+const char *lt_api_json_body_text(const lt_http_request *req, size_t *len);
 
 /* api_verdict.c: comparison and the CI verdict */
 void lt_api_analysis_compare(lt_http_request *req); /* GET /api/v1/analyses/{id}/compare?baseline= */

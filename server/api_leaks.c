@@ -367,12 +367,20 @@ void lt_api_json_body_cleanup(lt_http_request *req)
     req->state = NULL;
 }
 
+const char *lt_api_json_body_text(const lt_http_request *req, size_t *len)
+{
+    const json_body *b = req->state;
+    *len = b->len;
+    return b->data;
+}
+
 /* The body's JSON object (caller json_decrefs), or NULL (answered 400 bad_body). */
 static json_t *body_object(lt_http_request *req)
 {
-    json_body *b = req->state;
+    size_t len;
+    const char *text = lt_api_json_body_text(req, &len);
     json_error_t why;
-    json_t *doc = json_loadb(b->data, b->len, 0, &why);
+    json_t *doc = json_loadb(text, len, 0, &why);
     if (!json_is_object(doc)) {
         lt_http_reply_error(req, 400, "bad_body", "the body must be a JSON object%s%s", doc ? "" : ": ",
                             doc ? "" : why.text);

@@ -57,9 +57,9 @@ const lt_http_route lt_api_routes[] = {
      .pattern = "/api/v1/session",
      .is_public = 1,
      .begin = lt_api_session_begin,
-     .body = lt_api_session_body,
+     .body = lt_api_json_body,
      .handle = lt_api_session_create,
-     .cleanup = lt_api_session_cleanup},
+     .cleanup = lt_api_json_body_cleanup},
     {.method = "GET", .pattern = "/api/v1/session", .handle = lt_api_session_show},
     {.method = "DELETE", .pattern = "/api/v1/session", .handle = lt_api_session_delete},
     /* the pages */

@@ -9,15 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api.h"
 #include "auth.h"
 #include "db.h"
 #include "defaults.h"
 #include "session.h"
-
-typedef struct body_buffer {
-    size_t len;
-    char text[LT_SESSION_BODY_MAX + 1];
-} body_buffer;
 
 void lt_api_session_begin(lt_http_request *req)
 {
@@ -26,25 +22,7 @@ void lt_api_session_begin(lt_http_request *req)
         lt_http_reply_error(req, 415, "unsupported_media_type", "send the key as JSON: {\"key\": \"lt_...\"}");
         return;
     }
-    if (!(req->state = calloc(1, sizeof(body_buffer))))
-        lt_http_reply_error(req, 500, "internal_error", "out of memory");
-}
-
-void lt_api_session_body(lt_http_request *req, const char *data, size_t size)
-{
-    body_buffer *b = req->state;
-    if (size > LT_SESSION_BODY_MAX - b->len) {
-        lt_http_reply_error(req, 413, "payload_too_large", "the body is over %d bytes", LT_SESSION_BODY_MAX);
-        return;
-    }
-    memcpy(b->text + b->len, data, size);
-    b->len += size;
-}
-
-void lt_api_session_cleanup(lt_http_request *req)
-{
-    free(req->state);
-    req->state = NULL;
+    lt_api_json_body_begin(req); /* kept as api.h keeps every small JSON body */
 }
 
 /* Sets (max_age > 0) or clears (0) the session cookie on the answer. */
@@ -84,8 +62,9 @@ static void reply_session(lt_http_request *req, unsigned status, int64_t custome
 /* The "key" member of the JSON body, or NULL (answered 400). */
 static const char *body_key(lt_http_request *req, json_t **doc)
 {
-    body_buffer *b = req->state;
-    *doc = json_loadb(b->text, b->len, 0, NULL);
+    size_t len;
+    const char *text = lt_api_json_body_text(req, &len);
+    *doc = json_loadb(text, len, 0, NULL);
     json_t *key = json_object_get(*doc, "key");
     if (!json_is_string(key)) {
         lt_http_reply_error(req, 400, "bad_request", "send the key as JSON: {\"key\": \"lt_...\"}");

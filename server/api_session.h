@@ -8,9 +8,10 @@
  *   DELETE /api/v1/session  → 200 {"signed_out": true} and the cookie cleared (with a
  *          cookie, its CSRF token is required like on every state-changing request).
  *
- * POST is a public route that reads at most LT_SESSION_BODY_MAX bytes of JSON; asking for
- * application/json keeps other sites' plain HTML forms from posting to it. Handlers answer
- * through lt_http_reply_*; the POST body buffer is req->state, freed by the cleanup. */
+ * POST is a public route that reads at most LT_API_JSON_BODY_MAX bytes of JSON, kept by
+ * api.h's lt_api_json_body (the route table pairs its body and cleanup with this begin);
+ * asking for application/json keeps other sites' plain HTML forms from posting to it.
+ * Handlers answer through lt_http_reply_*. */
 #ifndef LT_API_SESSION_H
 #define LT_API_SESSION_H
 
@@ -18,10 +19,8 @@
 
 #include "http.h"
 
-void lt_api_session_begin(lt_http_request *req);
-void lt_api_session_body(lt_http_request *req, const char *data, size_t size);
+void lt_api_session_begin(lt_http_request *req);  /* POST: application/json only, then the body */
 void lt_api_session_create(lt_http_request *req); /* POST */
-void lt_api_session_cleanup(lt_http_request *req);
 void lt_api_session_show(lt_http_request *req);   /* GET */
 void lt_api_session_delete(lt_http_request *req); /* DELETE */
 

@@ -81,7 +81,7 @@
 #define LT_API_LIMIT_MAX         1000
 #define LT_API_APP_NAME_MAX      100         /* characters in an app name: [A-Za-z0-9._-] */
 #define LT_API_LABEL_MAX         200         /* bytes in a version/host/commit/branch/environment label */
-#define LT_API_JSON_BODY_MAX     4096        /* bytes in a PATCH body */
+#define LT_API_JSON_BODY_MAX     4096        /* bytes in a JSON body (PATCH, POST /api/v1/session) */
 #define LT_API_SEARCH_MAX        200         /* bytes in the leaks' ?q= */
 #define LT_API_LEAK_SORT_DEFAULT "last_seen" /* the leaks' ?sort= */
 
@@ -102,7 +102,6 @@
 
 /* ---- the pages ---- */
 
-#define LT_SESSION_TTL_HOURS 168  /* a browser session (POST /api/v1/session) lasts 7 days */
-#define LT_SESSION_BODY_MAX  4096 /* bytes of a POST /api/v1/session body */
+#define LT_SESSION_TTL_HOURS 168 /* a browser session (POST /api/v1/session) lasts 7 days */
 
 #endif
