@@ -13,10 +13,8 @@ set -uo pipefail
 driver=$(realpath "${2:?usage: api.sh PATH/TO/leaktriage PATH/TO/http_test_main}")
 src=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/common.bash"
+scratch_init api
 
-work=$(mktemp -d /tmp/lt-api.XXXXXX)
-chmod 0755 "$work"
-data=$work/data
 server_pid=
 
 trap stop_all EXIT

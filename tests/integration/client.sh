@@ -8,18 +8,15 @@
 # line only on a terminal (under `script -qc`); failed analyses are no dead end: retry of
 # one whose spool file was missing (its error shows no server path), its report answers
 # 409, the same bad bytes uploaded again start a new analysis; `analyze --fail-on` exits
-# 0/1/2 on the fixtures. The verdict checks need GET /api/v1/analyses/{id}/verdict (issue
-# 9, built on another branch): they run when the server's OpenAPI document lists it.
+# 0/1/2 on the fixtures; the server's verdict fails a new leak (exit 1) and passes fixed-loop.
 # Usage: client.sh LEAKTRIAGE
 set -uo pipefail
 bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../fixtures
-work=$(mktemp -d /tmp/lt-client.XXXXXX)
-chmod 0755 "$work"
-data=$work/data
 server_pid=
 . "$here/common.bash"
+scratch_init client
 
 trap stop_all EXIT
 

@@ -74,10 +74,14 @@ stop_servers() { # every server start_server started: TERM, then KILL after a se
 api() { curl -s -H "Authorization: Bearer $key" "$@"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-server_test_init() { # name: a private $work (and $data in it) removed, servers and cluster stopped, on exit
+scratch_init() { # name: a private scratch folder $work, readable by the cluster's owner, and $data in it
   work=$(mktemp -d "/tmp/lt-$1.XXXXXX")
   chmod 0755 "$work"
   data=$work/data
+}
+
+server_test_init() { # name: scratch_init, and on exit the servers and cluster stopped, $work removed
+  scratch_init "$1"
   pids=()
   trap 'stop_servers; stop_cluster "$data"; rm -rf "$work"' EXIT
 }

@@ -16,12 +16,10 @@ set -uo pipefail
 bin=$(realpath "${1:?usage: leaks.sh PATH/TO/leaktriage}")
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../fixtures
-work=$(mktemp -d /tmp/lt-leaks.XXXXXX)
-chmod 0755 "$work"
-data=$work/data
 server_pid=
 bg_pids=()
 . "$here/common.bash"
+scratch_init leaks
 
 cleanup() {
   for p in "${bg_pids[@]}" "$server_pid"; do stop_process "$p"; done

@@ -11,10 +11,8 @@ set -uo pipefail
 driver=$(realpath "${2:?usage: session.sh PATH/TO/leaktriage PATH/TO/http_test_main}")
 src=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/common.bash"
+scratch_init session
 
-work=$(mktemp -d /tmp/lt-session.XXXXXX)
-chmod 0755 "$work"
-data=$work/data
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done

@@ -11,10 +11,9 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.bash"
+scratch_init webdata
 bin=$(realpath "$1")
 seed_co=$here/../fixtures/seed-co.heapsnapshot.gz
-work=$(mktemp -d /tmp/lt-webdata.XXXXXX) && chmod 0755 "$work"
-data=$work/data
 server_pid=
 
 trap stop_all EXIT
