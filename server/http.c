@@ -72,7 +72,7 @@ int lt_http_reply_json(lt_http_request *req, unsigned status, const char *json)
         return 0;
     int rc = lt_http_reply_bytes(req, status, "application/json", json, strlen(json), 1);
     lt_http_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (!rc && req->in_body && !(req->early_json = strdup(json)))
+    if (!rc && req->body_unread && !(req->early_json = strdup(json)))
         rc = LT_ENOMEM;
     return rc;
 }
@@ -441,6 +441,76 @@ static enum MHD_Result queue_answer(lt_http_request *req)
     return r;
 }
 
+/* Sends all of text on the connection's socket (non-blocking: waits up to a second a time). */
+static int send_all(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        if (n < 0 && (errno == EAGAIN || errno == EINTR) && poll(&p, 1, 1000) > 0)
+            continue;
+        if (n <= 0)
+            return -1;
+        text += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+typedef struct {
+    char *at;
+    size_t left;
+} header_text;
+
+static enum MHD_Result append_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    header_text *h = cls;
+    int n = snprintf(h->at, h->left, "%s: %s\r\n", key, value);
+    if (n < 0 || (size_t)n >= h->left)
+        return MHD_NO;
+    h->at += n;
+    h->left -= (size_t)n;
+    return MHD_YES;
+}
+
+/* Whether the request announced a body (a Content-Length above 0, or chunked). */
+static int expects_body(lt_http_request *req)
+{
+    const char *cl = lt_http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = lt_http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    return (cl && strtoull(cl, NULL, 10) > 0) || (te && strstr(te, "chunked"));
+}
+
+/* An answer given while the body is still unread (401 or 400 on the headers, 413 past the
+ * limit of a chunked upload, 415). libmicrohttpd 0.9.75 would close a socket that still has
+ * unread bytes, and the kernel's reset can destroy the answer before the client reads it; it
+ * also queues no answer mid-body. So the answer (its headers and kept JSON) is written to the
+ * socket here, the write side is shut, and the server reads on what is in flight for at most
+ * LT_HTTP_LINGER_MS so the client sees the answer, not a reset. Returns MHD_NO: close. */
+static enum MHD_Result answer_raw(lt_http_request *req)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char head[4096];
+    const char *body = req->early_json ? req->early_json : "{}";
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %u %s\r\nContent-Length: %zu\r\nConnection: close\r\n", req->status,
+                     MHD_get_reason_phrase_for(req->status), strlen(body));
+    header_text h = {head + n, sizeof head - (size_t)n - 2};
+    MHD_get_response_headers(req->response, append_header, &h);
+    memcpy(h.at, "\r\n", 2);
+    size_t head_len = (size_t)(h.at + 2 - head);
+    req->queued = 1;
+    if (!ci || send_all(ci->connect_fd, head, head_len) || send_all(ci->connect_fd, body, strlen(body)))
+        return MHD_NO;
+    shutdown(ci->connect_fd, SHUT_WR);
+    char sink[16384];
+    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN};
+    for (int waited = 0; waited < LT_HTTP_LINGER_MS && poll(&p, 1, 50) >= 0; waited += 50)
+        if (p.revents && recv(ci->connect_fd, sink, sizeof sink, 0) <= 0)
+            break;
+    return MHD_NO;
+}
+
 /* The guard's record of a connection (its socket context), or NULL. */
 static void *guard_record(struct MHD_Connection *connection)
 {
@@ -462,9 +532,13 @@ static enum MHD_Result request_new(lt_http *h, struct MHD_Connection *connection
     req->url = url;
     req->guard = guard_record(connection);
     lt_http_guard_headers_done(h->guard, req->guard);
+    req->body_unread = expects_body(req);
     check_protocol(req, version);
     if (!req->response)
         request_begin(req);
+    if (req->response && req->body_unread)
+        return answer_raw(req);
+    req->body_unread = 0;
     return req->response ? queue_answer(req) : MHD_YES;
 }
 
@@ -484,46 +558,6 @@ static enum MHD_Result request_handle(lt_http_request *req)
     return queue_answer(req);
 }
 
-/* Sends all of text on the connection's socket (non-blocking: waits up to a second a time). */
-static int send_all(int fd, const char *text, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        if (n < 0 && (errno == EAGAIN || errno == EINTR) && poll(&p, 1, 1000) > 0)
-            continue;
-        if (n <= 0)
-            return -1;
-        text += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* An answer given mid-body (413 past the limit of a chunked upload, 415): libmicrohttpd
- * 0.9.75 queues responses only before or after the body, so the answer is written to the
- * socket here, then the connection is closed (returns MHD_NO). It lingers reading what is
- * in flight for at most LT_HTTP_LINGER_MS, so the client sees the answer, not a reset. */
-static enum MHD_Result answer_mid_body(lt_http_request *req)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-    char head[512];
-    const char *body = req->early_json ? req->early_json : "{}";
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                     "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-                     req->status, MHD_get_reason_phrase_for(req->status), strlen(body));
-    if (!ci || send_all(ci->connect_fd, head, (size_t)n) || send_all(ci->connect_fd, body, strlen(body)))
-        return MHD_NO;
-    shutdown(ci->connect_fd, SHUT_WR);
-    char sink[16384];
-    struct pollfd p = {.fd = ci->connect_fd, .events = POLLIN};
-    for (int waited = 0; waited < LT_HTTP_LINGER_MS && poll(&p, 1, 50) >= 0; waited += 50)
-        if (p.revents && recv(ci->connect_fd, sink, sizeof sink, 0) <= 0)
-            break;
-    return MHD_NO;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -540,11 +574,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         *upload_data_size = 0;
         if (lt_http_guard_body(req->server->guard, req->guard, size))
             return MHD_NO; /* too slow: the guard answered 408 */
-        req->in_body = 1;
+        req->body_unread = 1;
         if (!req->response && req->route->body)
             req->route->body(req, upload_data, size);
-        req->in_body = 0;
-        return req->response ? answer_mid_body(req) : MHD_YES;
+        req->body_unread = 0;
+        return req->response ? answer_raw(req) : MHD_YES;
     }
     return request_handle(req);
 }

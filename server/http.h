@@ -108,8 +108,8 @@ typedef struct lt_http_request {
     int wait_started, suspend; /* lt_http_wait_deadline ran; lt_http_wait asked to suspend */
     double wait_deadline;      /* lt_http_guard_now() seconds */
     lt_http_waiter waiter;
-    int in_body;      /* a body callback is running: an answer it gives is also kept as text */
-    char *early_json; /* that answer's JSON (owned), sent at once by http.c (see on_request) */
+    int body_unread;  /* a body is still to come: an answer given now is also kept as text */
+    char *early_json; /* that answer's JSON (owned), written at once by http.c (see answer_raw) */
 } lt_http_request;
 
 typedef struct lt_http_route {

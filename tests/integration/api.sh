@@ -123,6 +123,14 @@ check "... and on uploads (a misspelt label is not dropped silently)" is_error 4
 
 call "$key_a" POST '/api/v1/apps/bad!name/snapshots' --data-binary @"$fixture"
 check "a bad app name answers 400 bad_app_name" is_error 400 bad_app_name || body
+lost=0
+for i in $(seq 20); do # the answer is given before the 800 KB body is read: it must not be lost to a reset
+  call "$key_a" POST '/api/v1/apps/bad!name/snapshots' --data-binary @"$fixture"
+  is_error 400 bad_app_name || lost=$((lost + 1))
+  call "" POST /api/v1/apps/web/snapshots --data-binary @"$fixture"
+  is_error 401 unauthorized || lost=$((lost + 1))
+done
+check "40 answers given before an unread body all arrive (none lost to a reset)" test "$lost" = 0
 call "$key_a" POST "/api/v1/apps/$(printf 'a%.0s' $(seq 101))/snapshots" --data-binary @"$fixture"
 check "a 101-character app name answers 400" is_error 400 bad_app_name
 call "$key_a" POST '/api/v1/apps/a%00b/snapshots' --data-binary @"$fixture"
