@@ -1,9 +1,11 @@
 /* DESIGN
  * Semi-NCA over the retaining ("essential") edges:
- *   1. predecessor lists of the retaining edges (CSR, 4 bytes an edge);
- *   2. iterative DFS preorder from the root, then from each node that has no
- *      retaining edge into it, then each still unvisited node on its own (the
- *      last group: cycles held only weakly; their edges are ignored);
+ *   1. iterative DFS preorder from the root, then from each node that has no
+ *      retaining edge into it (a bit per node), then each still unvisited node
+ *      on its own (the last group: cycles held only weakly; their edges are
+ *      ignored);
+ *   2. predecessor lists by preorder number (CSR, 4 bytes an edge), so step 3
+ *      reads them in order;
  *   3. semidominators in reverse preorder with path-compressed eval, where
  *      the start nodes of steps 2b/2c take the root as their semidominator;
  *   4. immediate dominators by walking up the partial tree (the NCA step);
@@ -24,8 +26,9 @@ typedef struct dom_work {
     uint32_t n;            /* numbered so far */
     uint32_t reached;      /* numbers <= reached came from a DFS */
     uint32_t root_reached; /* numbers <= root_reached: the root's DFS */
-    uint32_t *pred_start;  /* per node ordinal, node_count + 1 */
-    uint32_t *pred;        /* source ordinals of retaining edges */
+    uint64_t *has_pred;    /* per node ordinal: a retaining edge points to it */
+    uint32_t *pred_start;  /* per number (1..n+1): its list in pred */
+    uint32_t *pred;        /* numbers of the retaining edges' sources (only those <= reached) */
     uint32_t *number;      /* per node ordinal: preorder number or 0 */
     uint32_t *vertex;      /* per number: node ordinal */
     uint32_t *parent;      /* per number: DFS parent's number */
@@ -34,33 +37,64 @@ typedef struct dom_work {
     uint32_t *ancestor;    /* per number (later: immediate dominator) */
 } dom_work;
 
-static int build_predecessors(dom_work *w)
+/* One bit per node: whether any retaining edge points to it (the DFS starts of step 2b). */
+static int mark_targets(dom_work *w)
 {
     const lt_graph *g = w->g;
-    uint32_t n = g->node_count;
-    w->pred_start = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
-    if (!w->pred_start)
+    w->has_pred = lt_pool_calloc(w->pool, ((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
+    if (!w->has_pred)
         return LT_ENOMEM;
-    uint64_t total = 0;
     for (uint32_t e = 0; e < g->edge_count; e++)
-        if (lt_bit_get(w->essential, e)) {
-            w->pred_start[g->edges[e].to]++;
+        if (lt_bit_get(w->essential, e))
+            lt_bit_set(w->has_pred, g->edges[e].to);
+    return 0;
+}
+
+/* Pass over the retaining edges whose source a DFS reached: fill == 0 counts each
+ * target's predecessors into pred_start (by number); fill == 1 writes the sources'
+ * numbers into pred, each list backwards from its end. */
+static uint64_t scan_reached_edges(dom_work *w, int fill)
+{
+    const lt_graph *g = w->g;
+    uint64_t total = 0;
+    for (uint32_t s = 0; s < g->node_count; s++) {
+        uint32_t ns = w->number[s];
+        if (ns > w->reached)
+            continue;
+        for (uint32_t e = g->first_edge[s]; e < g->first_edge[s + 1]; e++) {
+            if (!lt_bit_get(w->essential, e))
+                continue;
+            uint32_t nt = w->number[g->edges[e].to];
+            if (fill)
+                w->pred[--w->pred_start[nt]] = ns;
+            else
+                w->pred_start[nt]++;
             total++;
         }
-    w->pred_count = total;
-    w->pred = lt_pool_alloc(w->pool, total ? total : 1, sizeof(uint32_t));
+    }
+    return total;
+}
+
+/* Predecessor lists by preorder number (CSR), built after the numbering: the
+ * semidominator loop then reads them in order instead of looking each source's
+ * number up. Edges from nodes no DFS reached are left out (step 3 ignores them). */
+static int build_predecessors(dom_work *w)
+{
+    uint32_t n = w->n;
+    w->pred_start = lt_pool_calloc(w->pool, (size_t)n + 2, sizeof(uint32_t));
+    if (!w->pred_start)
+        return LT_ENOMEM;
+    w->pred_count = scan_reached_edges(w, 0);
+    w->pred = lt_pool_alloc(w->pool, w->pred_count ? w->pred_count : 1, sizeof(uint32_t));
     if (!w->pred)
         return LT_ENOMEM;
-    uint32_t end = 0; /* pred_start[v] = end of v's list, filled backwards */
-    for (uint32_t v = 0; v < n; v++) {
-        end += w->pred_start[v];
-        w->pred_start[v] = end;
+    uint32_t end = 0; /* pred_start[k] = end of k's list, filled backwards */
+    for (uint32_t k = 0; k <= n; k++) {
+        end += w->pred_start[k];
+        w->pred_start[k] = end;
     }
-    w->pred_start[n] = end;
-    for (uint32_t s = 0; s < n; s++)
-        for (uint32_t e = g->first_edge[s]; e < g->first_edge[s + 1]; e++)
-            if (lt_bit_get(w->essential, e))
-                w->pred[--w->pred_start[g->edges[e].to]] = s;
+    w->pred_start[n + 1] = end;
+    scan_reached_edges(w, 1);
     return 0;
 }
 
@@ -109,7 +143,7 @@ static void number_nodes(dom_work *w)
     dfs(w, g->root, 0);
     w->root_reached = w->n;
     for (uint32_t v = 0; v < g->node_count; v++)
-        if (!w->number[v] && w->pred_start[v] == w->pred_start[v + 1])
+        if (!w->number[v] && !lt_bit_get(w->has_pred, v))
             dfs(w, v, 1);
     w->reached = w->n;
     for (uint32_t v = 0; v < g->node_count; v++)
@@ -160,15 +194,12 @@ static int semidominators(dom_work *w)
         w->ancestor[k] = 0;
     }
     for (uint32_t k = n; k >= 2; k--) {
-        uint32_t v = w->vertex[k], first = w->pred_start[v], last = w->pred_start[v + 1];
+        uint32_t first = w->pred_start[k], last = w->pred_start[k + 1];
         uint32_t s = k;
         if (k > w->reached || first == last)
             s = 1;
         for (uint32_t p = first; p < last && s > 1; p++) {
-            uint32_t j = w->number[w->pred[p]];
-            if (j > w->reached)
-                continue;
-            uint32_t u = eval(w, j, &stack);
+            uint32_t u = eval(w, w->pred[p], &stack);
             if (!u) {
                 free(stack.items);
                 return LT_ENOMEM;
@@ -224,7 +255,9 @@ static void release(dom_work *w, uint32_t **array, size_t count)
 static void work_free(dom_work *w)
 {
     size_t n = w->g->node_count, slots = n + 1;
-    release(w, &w->pred_start, n + 1);
+    lt_pool_release(w->pool, w->has_pred, (n + 63) / 64 * sizeof(uint64_t) + sizeof(uint64_t));
+    w->has_pred = NULL;
+    release(w, &w->pred_start, n + 2);
     release(w, &w->pred, w->pred_count ? w->pred_count : 1);
     release(w, &w->number, n ? n : 1);
     release(w, &w->vertex, slots);
@@ -257,31 +290,41 @@ static int dominated_lists(dom_work *w, lt_dominator_tree *t)
     return 0;
 }
 
+/* Steps 1-2: the preorder numbering, then the predecessor lists by number. */
+static int number_and_link(dom_work *w)
+{
+    size_t n = w->g->node_count, slots = n + 1;
+    if (mark_targets(w))
+        return LT_ENOMEM;
+    w->number = lt_pool_calloc(w->pool, n, sizeof(uint32_t));
+    w->vertex = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
+    w->parent = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
+    w->label = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
+    if (!w->number || !w->vertex || !w->parent || !w->label)
+        return LT_ENOMEM;
+    number_nodes(w);
+    lt_pool_release(w->pool, w->has_pred, (n + 63) / 64 * sizeof(uint64_t) + sizeof(uint64_t));
+    w->has_pred = NULL;
+    if (build_predecessors(w))
+        return LT_ENOMEM;
+    release(w, &w->number, n);
+    w->semi = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
+    w->ancestor = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
+    return w->semi && w->ancestor ? 0 : LT_ENOMEM;
+}
+
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
                           lt_dominator_tree *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     dom_work w = {.g = g, .essential = essential, .pool = pool};
     size_t n = g->node_count, slots = n + 1;
-    if (build_predecessors(&w))
-        goto fail;
-    w.number = lt_pool_calloc(pool, n ? n : 1, sizeof(uint32_t));
-    w.vertex = lt_pool_alloc(pool, slots, sizeof(uint32_t));
-    w.parent = lt_pool_alloc(pool, slots, sizeof(uint32_t));
-    w.semi = lt_pool_alloc(pool, slots, sizeof(uint32_t));
-    w.label = lt_pool_alloc(pool, slots, sizeof(uint32_t));
-    w.ancestor = lt_pool_alloc(pool, slots, sizeof(uint32_t));
-    if (!w.number || !w.vertex || !w.parent || !w.semi || !w.label || !w.ancestor)
-        goto fail;
-    if (n == 0) {
-        work_free(&w);
+    if (n == 0)
         return 0;
-    }
-    number_nodes(&w);
-    if (semidominators(&w))
+    if (number_and_link(&w) || semidominators(&w))
         goto fail;
     release(&w, &w.pred, w.pred_count ? w.pred_count : 1);
-    release(&w, &w.pred_start, n + 1);
+    release(&w, &w.pred_start, n + 2);
     immediate_dominators(&w);
     release(&w, &w.semi, slots);
     release(&w, &w.label, slots);
