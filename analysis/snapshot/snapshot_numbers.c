@@ -4,6 +4,7 @@
 #include "snapshot/snapshot_reader_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/grow.h"
 
@@ -206,6 +207,51 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
+#define SWAR_ONES 0x0101010101010101ull
+
+/* The eight bytes at p as one little-endian word (p[0] lowest). */
+static inline uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* x holds eight bytes XORed with '0' (digits became 0..9): the high bit of each
+ * byte that was not a digit, all eight bytes at once with no carry between them. */
+static inline uint64_t swar_non_digits(uint64_t x)
+{
+    uint64_t low7 = (x & 0x7F * SWAR_ONES) + 0x76 * SWAR_ONES; /* byte >= 10 sets its high bit */
+    return (low7 | x) & 0x80 * SWAR_ONES;
+}
+
+/* x holds eight digit values 0..9, the most significant in the lowest byte:
+ * their decimal value, by pairs, then fours, then eights. */
+static inline uint32_t swar_eight_digits(uint64_t x)
+{
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFull;
+    return (uint32_t)((x * 10000 + (x >> 32)) & 0xFFFFFFFFull);
+}
+
+/* Reads the digits at p when at least 9 bytes follow and there are 1 to 8 of
+ * them (whatever ends them is not looked at here); returns the end of the
+ * number, or NULL to let the byte-wise loop decide. Branch-free in the number's
+ * length: the length comes from the first non-digit byte's position. */
+static inline const char *swar_number(const char *p, const char *end, uint32_t *out)
+{
+    if (end - p < 9)
+        return NULL;
+    uint64_t x = load8(p) ^ 0x30 * SWAR_ONES;
+    uint64_t stop = swar_non_digits(x);
+    unsigned len = stop ? (unsigned)__builtin_ctzll(stop) >> 3 : 8;
+    if (len == 0 || (len == 8 && (unsigned char)(p[8] - '0') < 10))
+        return NULL;
+    x = len == 8 ? x : x << (8 * (8 - len)); /* drop the bytes after the number; leading zeros enter */
+    *out = swar_eight_digits(x);
+    return p + len;
+}
+
 /* Reads one ", <digits>" at p; NULL when the text is anything else (the
  * careful loop below then takes over and reports errors precisely). */
 static const char *fast_next(const char *p, const char *end, uint32_t *out)
@@ -214,6 +260,9 @@ static const char *fast_next(const char *p, const char *end, uint32_t *out)
     if (p == end || *p != ',')
         return NULL;
     p = skip_ws(p + 1, end);
+    const char *q = swar_number(p, end, out);
+    if (q)
+        return q;
     if (p == end || (unsigned char)(*p - '0') >= 10)
         return NULL;
     uint64_t v = 0;

@@ -132,6 +132,49 @@ static void every_split_gives_the_same_graph(void **state)
     lt_graph_free(whole.g);
 }
 
+/* Ids and self sizes of every length from 1 to 10 digits (the word-at-a-time
+ * number reader takes 1 to 8 at once, the byte loop the rest), with leading
+ * zeros, separated by commas alone or by whitespace, then read whole and in
+ * every split at two points near each number. */
+static void numbers_of_every_length(void **state)
+{
+    (void)state;
+    static const uint32_t values[] = {0,          7,           42,       905,      1234,      56789,
+                                      123456,     9999999,     12345678, 99999999, 100000000, 987654321,
+                                      1000000000, 4294967295u, 10,       100,      1000000,   20000000};
+    enum { count = sizeof values / sizeof values[0] };
+    char text[8192];
+    int n = snprintf(text, sizeof text,
+                     "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\","
+                     "\"edge_count\"],\"node_types\":[[\"hidden\",\"object\"],\"string\",\"number\","
+                     "\"number\",\"number\"],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
+                     "\"edge_types\":[[\"element\",\"property\"],\"string_or_number\",\"node\"]},"
+                     "\"node_count\":%d,\"edge_count\":1},\"nodes\":[",
+                     count);
+    for (int i = 0; i < count; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "%s1,0,%s%u,%u,%d", i ? (i % 3 ? "," : " ,\n\t") : "",
+                      i == 5 ? "000" : "", values[i], values[count - 1 - i], i == 0);
+    n += snprintf(text + n, sizeof text - (size_t)n, "],\"edges\":[0,%u,5],\"strings\":[\"a\"]}", values[12]);
+    parsed whole = parse_text(text);
+    if (whole.rc)
+        fail_msg("%s", whole.err.message);
+    for (int i = 0; i < count; i++) {
+        assert_int_equal(whole.g->node_id[i], values[i]);
+        assert_int_equal(whole.g->self_size[i], values[count - 1 - i]);
+    }
+    assert_int_equal(lt_graph_edge_name_at(whole.g, 0), values[12]);
+    for (size_t a = 1; a < (size_t)n; a += 3)
+        for (size_t b = a; b < (size_t)n && b < a + 24; b += 5) {
+            size_t cuts[2] = {a, b};
+            parsed p = parse_pieces(text, (size_t)n, cuts, 2);
+            if (p.rc)
+                fail_msg("cut at %zu,%zu: %s", a, b, p.err.message);
+            assert_same_graph(whole.g, p.g);
+            lt_graph_free(p.g);
+        }
+    lt_graph_free(whole.g);
+}
+
 static char *load_fixture(const char *name, size_t *len)
 {
     char path[1024];
@@ -289,7 +332,7 @@ int main(void)
         cmocka_unit_test(small_snapshot_is_read),         cmocka_unit_test(every_split_gives_the_same_graph),
         cmocka_unit_test(real_snapshot_in_random_pieces), cmocka_unit_test(no_read_past_the_input),
         cmocka_unit_test(every_truncation_is_an_error),   cmocka_unit_test(bad_input_gives_a_clear_error),
-        cmocka_unit_test(json_that_is_not_a_snapshot),
+        cmocka_unit_test(json_that_is_not_a_snapshot),    cmocka_unit_test(numbers_of_every_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
