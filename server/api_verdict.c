@@ -8,7 +8,9 @@
  * analysis's findings, each with its leak's status as of this analysis's snapshot (upload
  * order; `ignored` when the user ignores the leak now), and to the heap's growth against
  * the baseline. An analysis that is not done answers 409 analysis_not_done with its state
- * (and error); `wait` holds the request up to S seconds first, like GET /analyses/{id}.
+ * (and error); `wait` holds the request up to S seconds first, like GET /analyses/{id}, and
+ * then until the app's earlier uploads are analysed too (their leaks decide whether a leak
+ * is new; 409 with state "waiting_for_earlier" when the wait ends first).
  * Links are absolute: the server's public URL + /reports/{analysis_id} and /leaks/{leak_id}. */
 #include "api.h"
 
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_guard.h"
 #include "verdict_rules.h"
 
 /* Answers 404 or 409 unless res (lt_api_wait_analysis's row) is a done analysis; 1 when it is. */
@@ -173,6 +176,48 @@ static int rules_param(lt_http_request *req, lt_rules *rules, const char **text)
     return 0;
 }
 
+/* $1 analysis, $2 customer: the first analysis of an earlier upload of the same app
+ * (upload order) still queued or running, and how many there are. */
+static const char EARLIER_SQL[] = "SELECT e.id, count(*) OVER () FROM analyses a "
+                                  "JOIN snapshots s ON s.id = a.snapshot_id AND s.customer_id = a.customer_id "
+                                  "JOIN snapshots es ON es.app_id = s.app_id AND es.customer_id = s.customer_id "
+                                  "AND (es.uploaded_at, es.id) < (s.uploaded_at, s.id) "
+                                  "JOIN analyses e ON e.snapshot_id = es.id AND e.state IN ('queued', 'running') "
+                                  "WHERE a.id = $1 AND a.customer_id = $2 ORDER BY es.uploaded_at, es.id, e.id LIMIT 1";
+
+/* A leak's status (new or recurring) and the baseline depend on the app's earlier
+ * uploads: the verdict waits, within ?wait=, until every one of them is analysed.
+ * 1 when none is pending; 0 when the request waits or was answered (409
+ * analysis_not_done, state "waiting_for_earlier", when the wait is over). */
+static int earlier_analysed(lt_http_request *req, const char *id, const char *customer, long wait_s)
+{
+    double deadline = lt_http_wait_deadline(req, wait_s);
+    const char *params[] = {id, customer};
+    PGresult *res = lt_api_query(req, EARLIER_SQL, 2, params);
+    if (!res)
+        return 0;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return 1;
+    }
+    int64_t first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    long pending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    if (lt_http_guard_now() < deadline && !lt_http_stopping(req->server)) {
+        lt_http_wait(req, first);
+        return 0;
+    }
+    char message[300];
+    snprintf(message, sizeof message,
+             "analysis %s is done, but %ld earlier upload(s) of its app are still being analysed (the first: analysis "
+             "%" PRId64 "); whether a leak is new or recurring depends on them: ask again with ?wait=",
+             id, pending, first);
+    lt_api_reply_doc(req, 409,
+                     json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "analysis_not_done", "message", message, "state",
+                               "waiting_for_earlier"));
+    return 0;
+}
+
 void lt_api_analysis_verdict(lt_http_request *req)
 {
     char id[24], customer[24];
@@ -183,7 +228,7 @@ void lt_api_analysis_verdict(lt_http_request *req)
         lt_api_uint_param(req, "wait", 0, LT_API_WAIT_MAX_S, &wait_s))
         return;
     snprintf(customer, sizeof customer, "%" PRId64, req->customer_id);
-    if (!wait_done(req, id, customer, wait_s))
+    if (!wait_done(req, id, customer, wait_s) || !earlier_analysed(req, id, customer, wait_s))
         return;
     const char *params[] = {id, customer};
     PGresult *findings = lt_api_query(req, FINDINGS_SQL, 2, params);

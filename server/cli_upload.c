@@ -143,16 +143,32 @@ static int call_failed(const lt_error *err)
     return fail(LT_EXIT_INTERNAL, "%s", err->message);
 }
 
-/* GETs SERVER + path into *doc (new reference). 0, or the exit status (reported). */
-static int get_json(upload_run *r, const char *path, long timeout_s, const char *what, json_t **doc)
+/* Whether an answer is the verdict's 409 while the app's earlier uploads are analysed. */
+static int waits_for_earlier(const lt_http_answer *ans)
+{
+    if (ans->status != 409)
+        return 0;
+    json_t *doc = answer_json(ans);
+    const char *state = json_string_value(json_object_get(json_object_get(doc, "error"), "state"));
+    int waiting = state && !strcmp(state, "waiting_for_earlier");
+    json_decref(doc);
+    return waiting;
+}
+
+/* GETs SERVER + path into *doc (new reference). 0, or the exit status (reported); with
+ * waiting non-NULL, a 409 "waiting_for_earlier" sets *waiting and returns 0 (no doc). */
+static int get_json(upload_run *r, const char *path, long timeout_s, const char *what, json_t **doc, int *waiting)
 {
     char url[2048];
     lt_http_answer ans;
     lt_error err;
     lt_error_clear(&err);
     snprintf(url, sizeof url, "%s%s", r->server, path);
+    *doc = NULL;
     if (lt_http_client_get(r->http, url, timeout_s, &ans, &err))
         return call_failed(&err);
+    if (waiting && (*waiting = waits_for_earlier(&ans)))
+        return 0;
     if (ans.status != 200)
         return answer_failed(&ans, what);
     if (!(*doc = answer_json(&ans)))
@@ -305,7 +321,7 @@ static int wait_analysis(upload_run *r)
     snprintf(path, sizeof path, "/api/v1/analyses/%lld?wait=%d", r->analysis_id, LT_UPLOAD_WAIT_S);
     for (;;) {
         json_t *doc;
-        int rc = get_json(r, path, LT_UPLOAD_WAIT_S + LT_UPLOAD_TIMEOUT_S, "analysis", &doc);
+        int rc = get_json(r, path, LT_UPLOAD_WAIT_S + LT_UPLOAD_TIMEOUT_S, "analysis", &doc, NULL);
         if (rc)
             return rc;
         const char *state = json_string_value(json_object_get(doc, "state"));
@@ -345,20 +361,26 @@ static int print_verdict(const upload_run *r, json_t *doc)
     return failed ? LT_EXIT_VERDICT_FAIL : LT_EXIT_OK;
 }
 
-/* Reads and prints the analysis's verdict. The exit status. */
+/* Reads and prints the analysis's verdict, waiting while the app's earlier uploads are
+ * still analysed (they decide whether a leak is new). The exit status. */
 static int fetch_verdict(upload_run *r)
 {
     char path[512];
-    int n = snprintf(path, sizeof path, "/api/v1/analyses/%lld/verdict", r->analysis_id);
+    int n = snprintf(path, sizeof path, "/api/v1/analyses/%lld/verdict?wait=%d", r->analysis_id, LT_UPLOAD_WAIT_S);
     if (r->a->fail_on) {
         char *rules = lt_http_client_escape(r->http, r->a->fail_on);
         if (!rules)
             return fail(LT_EXIT_INTERNAL, "out of memory");
-        snprintf(path + n, sizeof path - (size_t)n, "?fail_on=%s", rules);
+        snprintf(path + n, sizeof path - (size_t)n, "&fail_on=%s", rules);
         lt_http_client_free_text(rules);
     }
     json_t *doc;
-    int rc = get_json(r, path, LT_UPLOAD_TIMEOUT_S, "verdict", &doc);
+    int waiting = 1, rc = 0;
+    while (!rc && waiting) {
+        rc = get_json(r, path, LT_UPLOAD_WAIT_S + LT_UPLOAD_TIMEOUT_S, "verdict", &doc, &waiting);
+        if (!rc && waiting && r->tty)
+            fprintf(stderr, "\rverdict: waiting for earlier uploads of %s to be analysed   ", r->a->app);
+    }
     if (rc)
         return rc;
     rc = print_verdict(r, doc);

@@ -8,7 +8,7 @@
 # when the heap grows; two analyses of a new leak finishing together (both held at the
 # app's row lock, then let go at once) -> one leak and one `new` event; an analysis
 # finishing after a later upload's (its spool file is a FIFO fed late) -> the statuses of
-# upload order; every leaks route refuses another customer's ids (404); unknown parameters
+# upload order, and the later upload's verdict waits for the earlier one; every leaks route refuses another customer's ids (404); unknown parameters
 # and bad values -> 400 naming them; a re-upload with other labels says they were ignored.
 # Usage: tests/integration/leaks.sh PATH/TO/leaktriage
 # Prints one ok/FAIL line per check; exits 1 if any failed.
@@ -280,8 +280,18 @@ early=$(sql "WITH s AS (INSERT INTO snapshots (app_id, customer_id, sha256, spoo
 sleep 0.5
 late=$(upload order "$co20k" "?branch=main")
 equal "the later upload finishes first: the leak is new" "$(leak_status order)" "new,1"
+call "$key" GET "/analyses/$late/verdict"
+check "... its verdict waits for the earlier upload: 409 waiting_for_earlier" \
+  test "$status $(field .error.code) $(field .error.state)" = "409 analysis_not_done waiting_for_earlier"
+curl -s -o "$work/late-verdict" -H "Authorization: Bearer $key" "$base/analyses/$late/verdict?wait=60" &
+late_verdict=$!
+sleep 0.5
+check "... with ?wait= it is still waiting while the earlier upload is not analysed" kill -0 "$late_verdict"
 zcat "$co5k" >"$work/slow.heapsnapshot" &
 bg_pids+=($!)
+wait "$late_verdict"
+equal "... and answers once it is: pass (the leak recurs; never 'new' by accident of timing)" \
+  "$(jq -r .verdict "$work/late-verdict")" "pass"
 curl -s -H "Authorization: Bearer $key" "$base/analyses/$early?wait=60" >/dev/null
 check "the earlier upload finished last" test "$(sql "SELECT (SELECT finished_at FROM analyses WHERE id = $early) >
   (SELECT finished_at FROM analyses WHERE id = $late)")" = t
