@@ -32,7 +32,6 @@ typedef struct dom_work {
     uint32_t *number;      /* per node ordinal: preorder number or 0 */
     uint32_t *vertex;      /* per number: node ordinal */
     uint32_t *parent;      /* per number: DFS parent's number */
-    uint32_t *semi;        /* per number */
     uint32_t *label;       /* per number (DFS: next edge per ordinal) */
     uint32_t *ancestor;    /* per number (later: immediate dominator) */
 } dom_work;
@@ -156,14 +155,16 @@ typedef struct path_stack {
     size_t cap;
 } path_stack;
 
-/* Path-compressing eval: the number with the smallest semi on the path from
- * k up to (not including) the root of its tree in the linked forest.
- * Returns 0 when the path stack cannot grow (out of memory). */
+/* Path-compressing eval: the smallest semidominator on the path from k up to
+ * (not including) the root of its tree in the linked forest. label[x] holds
+ * that value itself (not the vertex it belongs to: Semi-NCA needs only the
+ * value), k for a number not linked yet. Returns 0 when the path stack cannot
+ * grow (out of memory). */
 static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
 {
-    uint32_t *anc = w->ancestor, *label = w->label, *semi = w->semi;
+    uint32_t *anc = w->ancestor, *label = w->label;
     if (!anc[k])
-        return k;
+        return label[k];
     size_t depth = 0;
     uint32_t top = k;
     while (anc[anc[top]]) {
@@ -175,13 +176,15 @@ static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
     uint32_t *stack = ps->items;
     while (depth) {
         uint32_t x = stack[--depth];
-        if (semi[label[anc[x]]] < semi[label[x]])
+        if (label[anc[x]] < label[x])
             label[x] = label[anc[x]];
         anc[x] = anc[anc[x]];
     }
     return label[k];
 }
 
+/* Step 3. semi(k) is kept in pred_start[k + 1], which no list needs once k is done
+ * (lists are read in reverse preorder): no array of its own. */
 static int semidominators(dom_work *w)
 {
     uint32_t n = w->n;
@@ -189,7 +192,6 @@ static int semidominators(dom_work *w)
     if (lt_reserve(&stack.items, &stack.cap, 4096, sizeof *stack.items, 4096))
         return LT_ENOMEM;
     for (uint32_t k = 1; k <= n; k++) {
-        w->semi[k] = k;
         w->label[k] = k;
         w->ancestor[k] = 0;
     }
@@ -204,10 +206,11 @@ static int semidominators(dom_work *w)
                 free(stack.items);
                 return LT_ENOMEM;
             }
-            if (w->semi[u] < s)
-                s = w->semi[u];
+            if (u < s)
+                s = u;
         }
-        w->semi[k] = s;
+        w->label[k] = s;
+        w->pred_start[k + 1] = s;
         w->ancestor[k] = w->parent[k];
     }
     free(stack.items);
@@ -219,10 +222,11 @@ static int semidominators(dom_work *w)
 static void immediate_dominators(dom_work *w)
 {
     uint32_t *idom = w->ancestor;
+    const uint32_t *semi_of_previous = w->pred_start; /* semi(k) = pred_start[k + 1] */
     idom[1] = 1;
     for (uint32_t k = 2; k <= w->n; k++) {
-        uint32_t d = w->parent[k];
-        while (d > w->semi[k])
+        uint32_t d = w->parent[k], semi = semi_of_previous[k + 1];
+        while (d > semi)
             d = idom[d];
         idom[k] = d;
     }
@@ -262,7 +266,6 @@ static void work_free(dom_work *w)
     release(w, &w->number, n ? n : 1);
     release(w, &w->vertex, slots);
     release(w, &w->parent, slots);
-    release(w, &w->semi, slots);
     release(w, &w->label, slots);
     release(w, &w->ancestor, slots);
 }
@@ -308,9 +311,8 @@ static int number_and_link(dom_work *w)
     if (build_predecessors(w))
         return LT_ENOMEM;
     release(w, &w->number, n);
-    w->semi = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
     w->ancestor = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
-    return w->semi && w->ancestor ? 0 : LT_ENOMEM;
+    return w->ancestor ? 0 : LT_ENOMEM;
 }
 
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
@@ -324,10 +326,9 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
     if (number_and_link(&w) || semidominators(&w))
         goto fail;
     release(&w, &w.pred, w.pred_count ? w.pred_count : 1);
-    release(&w, &w.pred_start, n + 2);
-    immediate_dominators(&w);
-    release(&w, &w.semi, slots);
     release(&w, &w.label, slots);
+    immediate_dominators(&w);
+    release(&w, &w.pred_start, n + 2);
     if (collect(&w, self_size, out))
         goto fail;
     release(&w, &w.parent, slots);

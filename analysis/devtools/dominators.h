@@ -12,7 +12,7 @@
  * weak-only cycles do not count.
  *
  * Semi-NCA (Georgiadis/Tarjan), iterative throughout: no recursion, so trees
- * a million levels deep are fine. 4 bytes per retaining edge plus 24 bytes
+ * a million levels deep are fine. 4 bytes per retaining edge plus 20 bytes
  * per node of scratch, freed before returning. */
 #ifndef LT_DOMINATORS_H
 #define LT_DOMINATORS_H
