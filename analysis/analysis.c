@@ -1,6 +1,7 @@
 #include "analysis_result.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -65,6 +66,41 @@ static void report_reading(void *ctx, uint64_t consumed, uint64_t total)
     }
 }
 
+const char *lt_stage_name(enum lt_stage stage)
+{
+    static const char *const names[LT_STAGE_COUNT] = {"reading",   "dom_state",   "shallow_sizes",    "dominators",
+                                                      "distances", "class_names", "class_aggregates", "findings"};
+    return stage < LT_STAGE_COUNT ? names[stage] : "?";
+}
+
+/* A stage's clock: wall time and minor page faults since its start. */
+typedef struct stage_clock {
+    struct timespec wall;
+    uint64_t faults;
+} stage_clock;
+
+static void stage_clock_start(stage_clock *c)
+{
+    struct rusage u;
+    clock_gettime(CLOCK_MONOTONIC, &c->wall);
+    c->faults = getrusage(RUSAGE_SELF, &u) ? 0 : (uint64_t)u.ru_minflt;
+}
+
+static double seconds_since(struct timespec *last);
+
+/* Records the figures of stage since the clock's start, and restarts the clock. */
+static void stage_end(stage_clock *c, lt_stage_times *t, enum lt_stage stage)
+{
+    struct rusage u;
+    lt_stage_figures *f = &t->stage[stage];
+    f->seconds += seconds_since(&c->wall);
+    if (!getrusage(RUSAGE_SELF, &u)) {
+        f->minor_faults += (uint64_t)u.ru_minflt - c->faults;
+        f->peak_rss_bytes = (uint64_t)u.ru_maxrss * 1024; /* Linux: kilobytes */
+        c->faults = (uint64_t)u.ru_minflt;
+    }
+}
+
 static double seconds_since(struct timespec *last)
 {
     struct timespec now;
@@ -117,15 +153,17 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
     *out = NULL;
     lt_input_info info;
     lt_graph *g = NULL;
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    stage_clock clock;
+    lt_stage_times reading = {0};
+    stage_clock_start(&clock);
     int rc = lt_read_graph(path, entry, options, &g, &info, err);
     if (rc)
         return rc;
+    stage_end(&clock, &reading, LT_STAGE_READING);
     rc = lt_analyze_graph(g, options, out, err);
     if (!rc) {
         (*out)->input = info;
-        (*out)->times.reading = seconds_since(&start) - (*out)->times.total_after_reading;
+        (*out)->times.stage[LT_STAGE_READING] = reading.stage[LT_STAGE_READING];
     }
     return rc;
 }
@@ -208,39 +246,40 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     lt_weakmap_names weakmaps = {0};
     lt_pool pool = {0};
     lt_stage_times *t = &a->times;
-    struct timespec clock, start;
-    clock_gettime(CLOCK_MONOTONIC, &clock);
-    start = clock;
+    stage_clock clock;
+    struct timespec start;
+    stage_clock_start(&clock);
+    start = clock.wall;
     int rc = checkpoint(options, 0, "dominators", 0, err);
     if (!rc)
         rc = lt_dom_state_propagate(g, err);
-    t->dom_state = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_DOM_STATE);
     if (!rc)
         rc = lt_shallow_sizes_apply(g, &pool, err);
-    t->shallow_sizes = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_SHALLOW_SIZES);
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
         rc = dominator_stage(a, &weakmaps, &pool, err);
-    t->retention_and_dominators = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_DOMINATORS);
     rc = checkpoint(options, rc, "dominators", 60, err);
     if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool,
                                                     options && options->skip_findings ? NULL : &a->parent_edge, err)))
         rc = err ? err->code : LT_ENOMEM;
-    t->distances = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_DISTANCES);
     rc = checkpoint(options, rc, "dominators", 75, err);
     if (!rc)
         rc = lt_classes_name_nodes(g, &pool, &a->classes, err);
-    t->class_names = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_CLASS_NAMES);
     if (!rc)
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
-    t->class_aggregates = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_CLASS_AGGREGATES);
     if (!rc && !(options && options->skip_findings)) {
         rc = checkpoint(options, rc, "findings", 0, err);
         if (!rc)
             rc = findings_stage(a, &pool, err);
     }
-    t->findings = seconds_since(&clock);
+    stage_end(&clock, t, LT_STAGE_FINDINGS);
     t->total_after_reading = seconds_since(&start);
     lt_weakmap_names_free(&weakmaps);
     lt_pool_drain(&pool);

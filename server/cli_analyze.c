@@ -9,6 +9,7 @@
  * an input that cannot be analysed (bad, truncated, not found or not readable); 3 out of
  * memory or the output cannot be written. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,13 +124,25 @@ static void print_progress(void *ctx, const char *phase, double percent)
     fprintf(stderr, "\r%-12s %5.1f%%%s", phase, percent, percent >= 100 ? "\n" : "");
 }
 
+/* Three lines on standard error: each stage's seconds, minor page faults, and the
+ * process's peak RSS at its end. */
 static void print_timings(const lt_stage_times *t)
 {
-    fprintf(stderr,
-            "timings (s): reading %.3f, dom_state %.3f, shallow_sizes %.3f, dominators %.3f, distances %.3f, "
-            "class_names %.3f, class_aggregates %.3f, findings %.3f\n",
-            t->reading, t->dom_state, t->shallow_sizes, t->retention_and_dominators, t->distances, t->class_names,
-            t->class_aggregates, t->findings);
+    static const char *const lines[] = {"timings (s):", "minor page faults:", "peak RSS at the end (MB):"};
+    for (int line = 0; line < 3; line++) {
+        fputs(lines[line], stderr);
+        for (int s = 0; s < LT_STAGE_COUNT; s++) {
+            const lt_stage_figures *f = &t->stage[s];
+            fprintf(stderr, "%s %s ", s ? "," : "", lt_stage_name((enum lt_stage)s));
+            if (line == 0)
+                fprintf(stderr, "%.3f", f->seconds);
+            else if (line == 1)
+                fprintf(stderr, "%" PRIu64, f->minor_faults);
+            else
+                fprintf(stderr, "%.0f", (double)f->peak_rss_bytes / 1e6);
+        }
+        fputc('\n', stderr);
+    }
 }
 
 static int write_nodes(const lt_analysis *an, const char *path)

@@ -33,11 +33,35 @@ typedef struct lt_analysis_options {
 double lt_analysis_deadline(double timeout_seconds);
 
 /* Wall time of each stage, in seconds (for benchmarks and logs). */
+/* The stages of one analysis, in order, as `analyze --timings` names them. */
+enum lt_stage {
+    LT_STAGE_READING,
+    LT_STAGE_DOM_STATE,
+    LT_STAGE_SHALLOW_SIZES,
+    LT_STAGE_DOMINATORS, /* retaining edges and the dominator tree */
+    LT_STAGE_DISTANCES,
+    LT_STAGE_CLASS_NAMES,
+    LT_STAGE_CLASS_AGGREGATES,
+    LT_STAGE_FINDINGS,
+    LT_STAGE_COUNT
+};
+
+/* What one stage cost: wall time, the minor page faults the process took meanwhile
+ * (fresh memory touched: each costs the kernel a zeroed page), and the process's
+ * peak resident set at its end (getrusage: the whole process, all threads). */
+typedef struct lt_stage_figures {
+    double seconds;
+    uint64_t minor_faults;
+    uint64_t peak_rss_bytes;
+} lt_stage_figures;
+
 typedef struct lt_stage_times {
-    double reading, dom_state, shallow_sizes, retention_and_dominators, distances, class_names, class_aggregates;
-    double findings;
+    lt_stage_figures stage[LT_STAGE_COUNT];
     double total_after_reading;
 } lt_stage_times;
+
+/* The stage's name ("reading", "dominators", ...). */
+const char *lt_stage_name(enum lt_stage stage);
 
 typedef struct lt_analysis lt_analysis;
 
