@@ -52,6 +52,7 @@ const lt_cli_command lt_cli_admin = {
     .max_operands = 2,
     .operands_offset = offsetof(admin_args, operands),
     LT_CLI_OPTION_TABLE(options),
+    .env_options = 1,
     .run = run,
 };
 

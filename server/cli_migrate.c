@@ -30,6 +30,7 @@ const lt_cli_command lt_cli_migrate = {
     .name = "migrate",
     .summary = "apply the database migrations",
     LT_CLI_OPTION_TABLE(options),
+    .env_options = 1,
     .run = run,
 };
 
