@@ -19,14 +19,6 @@
 #define LT_DATABASE_URL_ENV "LEAKTRIAGE_DATABASE_URL" /* the database when --database is not given */
 #define LT_FIRST_CUSTOMER   "default"                 /* made with its key on serve's first start */
 
-/* migrate --migrations, and what serve applies: the source tree's migrations/ (passed by the
- * build as LT_MIGRATIONS_DIR), else "migrations" in the working directory. */
-#ifdef LT_MIGRATIONS_DIR
-#define LT_DEFAULT_MIGRATIONS_DIR LT_MIGRATIONS_DIR
-#else
-#define LT_DEFAULT_MIGRATIONS_DIR "migrations"
-#endif
-
 /* ---- serve ---- */
 
 #define LT_DEFAULT_WORKERS_TEXT    "the number of cores" /* serve --workers: sysconf(_SC_NPROCESSORS_ONLN) */

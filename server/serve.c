@@ -154,7 +154,7 @@ static int prepare_database(const char *conninfo, lt_error *err)
     char key[LT_ADMIN_KEY_LEN + 1] = "";
     int rc = lt_db_connect(conninfo, &conn, err);
     if (!rc)
-        rc = lt_migrate_apply(conn, LT_DEFAULT_MIGRATIONS_DIR, stdout, NULL, err);
+        rc = lt_migrate_apply(conn, NULL, stdout, NULL, err);
     if (!rc)
         rc = lt_admin_first_customer(conn, LT_FIRST_CUSTOMER, key, err);
     lt_db_close(conn);
