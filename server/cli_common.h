@@ -83,7 +83,7 @@ typedef struct lt_cli_command {
      .kind = LT_CLI_TEXT,                                                                                              \
      .offset = offsetof(type, member.data_dir),                                                                        \
      .help = "data folder: upload spool and private PostgreSQL, started if not running (default " LT_DEFAULT_DATA_DIR  \
-             ")"},                                                                                                     \
+             "; installed: " LT_INSTALLED_DATA_DIR ")"},                                                               \
     {                                                                                                                  \
         .name = "--database", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(type, member.database_url), \
         .env = LT_DATABASE_URL_ENV, .help = "use this PostgreSQL instead (default: the private one)"                   \
