@@ -17,6 +17,8 @@ packages=(
   libpq-dev libmicrohttpd-dev libcurl4-openssl-dev
   # the service's database and the tools the tests drive
   postgresql curl jq bc python3
+  # systemd-analyze, which checks dist/leaktriage.service offline (tests/integration/install.sh)
+  systemd
   # compressors the archive tests make inputs with; time for the benchmarks
   pigz zstd xz-utils bzip2 lz4 zip tar time
   # the browser tests (tests/browser): Debian's chromium, driven by playwright-core

@@ -214,22 +214,36 @@ static const lt_db_tx_fn actions[] = {
     [LT_ADMIN_REVOKE_KEY] = revoke_key,
 };
 
+/* Opens target's database and checks it has been migrated. 0 with *conn (the caller
+ * closes it), or an LT_E* code with err set and *conn NULL. */
+static int open_migrated(const lt_db_target *target, PGconn **conn, lt_error *err)
+{
+    int present = 0;
+    int rc = lt_db_open(target, conn, err);
+    if (rc)
+        return rc;
+    rc = lt_migrate_schema_present(*conn, &present, err);
+    if (!rc && !present)
+        rc = lt_error_set(err, LT_EIO,
+                          "the database has no leaktriage tables yet: run leaktriage migrate (with the "
+                          "same --data or --database) first");
+    if (rc) {
+        lt_db_close(*conn);
+        *conn = NULL;
+    }
+    return rc;
+}
+
 int lt_admin_run(const lt_db_target *target, lt_admin_action action, const char *arg, lt_admin_result *out,
                  lt_error *err)
 {
     admin_ctx c = {.arg = arg};
     PGconn *conn;
-    int present = 0;
-    int rc = lt_db_open(target, &conn, err);
+    int rc = action < LT_ADMIN_LIST_KEYS ? open_migrated(target, &conn, err)
+                                         : lt_error_set(err, LT_EUSAGE, "not an action of lt_admin_run");
     if (rc)
         return rc;
-    rc = lt_migrate_schema_present(conn, &present, err);
-    if (!rc && !present)
-        rc = lt_error_set(err, LT_EIO,
-                          "the database has no leaktriage tables yet: run leaktriage migrate (with the "
-                          "same --data or --database) first");
-    if (!rc)
-        rc = lt_db_transaction(conn, actions[action], &c, err);
+    rc = lt_db_transaction(conn, actions[action], &c, err);
     lt_db_close(conn);
     *out = (lt_admin_result){0};
     if (!rc) {
@@ -237,4 +251,47 @@ int lt_admin_run(const lt_db_target *target, lt_admin_action action, const char 
         memcpy(out->key, c.key, sizeof out->key);
     }
     return rc;
+}
+
+/* ---- listing keys ---- */
+
+static const char list_keys_sql[] =
+    "SELECT 'lt_' || k.prefix, c.name, to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS\"Z\"'),"
+    " coalesce(to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS\"Z\"'), '-')"
+    " FROM api_keys k JOIN customers c ON c.id = k.customer_id"
+    " WHERE $1::text IS NULL OR c.name = $1 ORDER BY c.name, k.created_at, k.prefix";
+
+/* 0 when customer is NULL or exists, else LT_EINPUT. */
+static int check_customer_exists(PGconn *conn, const char *customer, lt_error *err)
+{
+    const char *params[] = {customer};
+    PGresult *res;
+    int rc = customer ? lt_db_exec(conn, "SELECT 1 FROM customers WHERE name = $1", 1, params, &res, err) : 0;
+    if (rc || !customer)
+        return rc;
+    int found = PQntuples(res) == 1;
+    PQclear(res);
+    return found ? 0 : lt_error_set(err, LT_EINPUT, "unknown customer '%s'", customer);
+}
+
+int lt_admin_list_keys(const lt_db_target *target, const char *customer, FILE *out, lt_error *err)
+{
+    PGconn *conn;
+    PGresult *res = NULL;
+    const char *params[] = {customer};
+    int rc = open_migrated(target, &conn, err);
+    if (rc)
+        return rc;
+    rc = check_customer_exists(conn, customer, err);
+    if (!rc)
+        rc = lt_db_exec(conn, list_keys_sql, 1, params, &res, err);
+    lt_db_close(conn);
+    if (rc)
+        return rc;
+    fprintf(out, "%-12s %-20s %-21s %s\n", "PREFIX", "CUSTOMER", "CREATED", "REVOKED");
+    for (int i = 0; i < PQntuples(res); i++)
+        fprintf(out, "%-12s %-20s %-21s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                PQgetvalue(res, i, 3));
+    PQclear(res);
+    return 0;
 }

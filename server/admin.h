@@ -8,6 +8,7 @@
 #define LT_ADMIN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <libpq-fe.h>
 
@@ -35,6 +36,7 @@ typedef enum lt_admin_action {
     LT_ADMIN_CREATE_CUSTOMER, /* arg NAME: the customer and its first key */
     LT_ADMIN_CREATE_KEY,      /* arg CUSTOMER (its name): another key */
     LT_ADMIN_REVOKE_KEY,      /* arg PREFIX: the 8 characters after "lt_", "lt_" and them, or a whole key */
+    LT_ADMIN_LIST_KEYS,       /* arg CUSTOMER or NULL: lt_admin_list_keys, not lt_admin_run */
 } lt_admin_action;
 
 #define LT_ADMIN_NOTE_LEN 256
@@ -51,5 +53,12 @@ typedef struct lt_admin_result {
  * LT_ENOMEM. */
 int lt_admin_run(const lt_db_target *target, lt_admin_action action, const char *arg, lt_admin_result *out,
                  lt_error *err);
+
+/* Opens target's database like lt_admin_run and prints its API keys to out, those of
+ * customer (its name) or, when NULL, all: a header line, then per key its prefix (lt_ and
+ * the 8 characters), its customer, when it was created and when it was revoked ("-"), in
+ * UTC — never the key or its hash (last use is not recorded). Returns 0, or LT_EINPUT (an
+ * unknown customer), LT_EIO (database, not migrated) or LT_ENOMEM with err set. */
+int lt_admin_list_keys(const lt_db_target *target, const char *customer, FILE *out, lt_error *err);
 
 #endif

@@ -6,7 +6,13 @@
  * lt_cli_option, each writing into the command's own argument struct at `offset`. The
  * synopsis line, the --help text and the errors all come from that table, so they cannot
  * disagree. Usage errors print `leaktriage COMMAND: message` and the synopsis line on
- * standard error; the process then exits with status 2. Nothing here allocates. */
+ * standard error; the process then exits with status 2. Nothing here allocates.
+ *
+ * A command with .env_options set takes each option also from an environment variable:
+ * LEAKTRIAGE_ and the option's name in capitals with '-' as '_' (--max-upload is
+ * LEAKTRIAGE_MAX_UPLOAD), or the option's own .env name. The command line wins over the
+ * variable; an empty variable counts as unset; a bad value is a usage error naming the
+ * variable; a flag's variable is 1/true/yes or 0/false/no. --help lists each variable. */
 #ifndef LT_CLI_COMMON_H
 #define LT_CLI_COMMON_H
 
@@ -47,7 +53,11 @@ typedef struct lt_cli_option {
     lt_cli_option_kind kind;
     size_t offset;     /* where the value goes in the command's argument struct */
     uint64_t min, max; /* LT_CLI_NUMBER only */
+    const char *env;   /* its variable when not the name made from .name (see above), or NULL */
 } lt_cli_option;
+
+#define LT_CLI_ENV_PREFIX  "LEAKTRIAGE_" /* the variables' common prefix */
+#define LT_CLI_OPTIONS_MAX 64            /* options in one command's table */
 
 typedef struct lt_cli_command {
     const char *name;          /* "serve" */
@@ -58,6 +68,7 @@ typedef struct lt_cli_command {
     size_t operands_offset; /* a const char *[max_operands] in the argument struct */
     const lt_cli_option *options;
     size_t option_count;
+    int env_options;                   /* 1: every option also from its environment variable */
     int (*run)(int argc, char **argv); /* argv[0] is the first argument after the name */
 } lt_cli_command;
 
@@ -72,10 +83,10 @@ typedef struct lt_cli_command {
      .kind = LT_CLI_TEXT,                                                                                              \
      .offset = offsetof(type, member.data_dir),                                                                        \
      .help = "data folder: upload spool and private PostgreSQL, started if not running (default " LT_DEFAULT_DATA_DIR  \
-             ")"},                                                                                                     \
+             "; installed: " LT_INSTALLED_DATA_DIR ")"},                                                               \
     {                                                                                                                  \
         .name = "--database", .value_name = "URL", .kind = LT_CLI_TEXT, .offset = offsetof(type, member.database_url), \
-        .help = "use this PostgreSQL instead (default: $" LT_DATABASE_URL_ENV ", else the private one)"                \
+        .env = LT_DATABASE_URL_ENV, .help = "use this PostgreSQL instead (default: the private one)"                   \
     }
 
 /* The --max-snapshot-bytes and --max-ratio options (analyze and serve) of an argument
@@ -113,7 +124,12 @@ int lt_cli_usage_error(const lt_cli_command *cmd, const char *fmt, ...) __attrib
 /* Prints "usage: leaktriage NAME OPERANDS [--option VALUE]..." and a newline to out. */
 void lt_cli_print_synopsis(const lt_cli_command *cmd, FILE *out);
 
-/* Prints the synopsis, operands_help and one line per option to out (what --help shows). */
+/* Writes the environment variable of option o into out (cap bytes; at least 64 hold any
+ * option name of up to 50 characters): o->env, or the name made from o->name. */
+void lt_cli_env_name(const lt_cli_option *o, char *out, size_t cap);
+
+/* Prints the synopsis, operands_help and one line per option to out (what --help shows),
+ * with the option's variable when the command takes them. */
 void lt_cli_print_help(const lt_cli_command *cmd, FILE *out);
 
 #endif

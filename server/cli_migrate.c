@@ -1,5 +1,6 @@
 /* cli_migrate: `leaktriage migrate [options]`: opens the database (starting the private
- * cluster if needed) and applies the migrations (migrate.h). Exit status by the table in
+ * cluster if needed) and applies the migrations built into the binary, or those of
+ * --migrations DIR (migrate.h). Exit status by the table in
  * cli_common.h: 0; 2 bad usage or an unusable migrations folder; 3 another failure (the
  * database, out of memory; message on standard error). */
 #include <stddef.h>
@@ -21,7 +22,7 @@ static const lt_cli_option options[] = {
      .value_name = "DIR",
      .kind = LT_CLI_TEXT,
      .offset = offsetof(migrate_args, migrations),
-     .help = "folder of NNNN_words.sql files (default " LT_DEFAULT_MIGRATIONS_DIR ")"},
+     .help = "apply the NNNN_words.sql files of DIR (default: the ones built into the binary)"},
 };
 
 static int run(int argc, char **argv);
@@ -30,12 +31,13 @@ const lt_cli_command lt_cli_migrate = {
     .name = "migrate",
     .summary = "apply the database migrations",
     LT_CLI_OPTION_TABLE(options),
+    .env_options = 1,
     .run = run,
 };
 
 static int run(int argc, char **argv)
 {
-    migrate_args args = {.migrations = LT_DEFAULT_MIGRATIONS_DIR};
+    migrate_args args = {0};
     int status = lt_cli_parse(&lt_cli_migrate, argc, argv, &args);
     if (status != LT_CLI_CONTINUE)
         return status;

@@ -110,6 +110,7 @@ const lt_cli_command lt_cli_serve = {
     .name = "serve",
     .summary = "run the upload service and the analysis workers",
     LT_CLI_OPTION_TABLE(options),
+    .env_options = 1,
     .run = run,
 };
 

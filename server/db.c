@@ -1,11 +1,36 @@
 /* db: libpq helpers (see db.h). */
 #include "db.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pg_private.h"
+
+/* 1 when path is dir or inside it (both resolved). */
+static int path_within(const char *path, const char *dir)
+{
+    char real_path[PATH_MAX], real_dir[PATH_MAX];
+    if (!realpath(path, real_path) || !realpath(dir, real_dir))
+        return 0;
+    size_t n = strlen(real_dir);
+    return !strncmp(real_path, real_dir, n) && (real_path[n] == '/' || real_path[n] == '\0');
+}
+
+const char *lt_db_default_data_dir(void)
+{
+#ifdef LT_BUILD_DIR
+    static const char *dir; /* set once; the answer never changes */
+    if (!dir)
+        dir = access("/proc/self/exe", F_OK) || path_within("/proc/self/exe", LT_BUILD_DIR) ? LT_DEFAULT_DATA_DIR
+                                                                                            : LT_INSTALLED_DATA_DIR;
+    return dir;
+#else
+    return LT_DEFAULT_DATA_DIR;
+#endif
+}
 
 int lt_db_target_conninfo(const lt_db_target *t, char *out, size_t len, lt_error *err)
 {
@@ -17,7 +42,8 @@ int lt_db_target_conninfo(const lt_db_target *t, char *out, size_t len, lt_error
             return lt_error_set(err, LT_EUSAGE, "the database URL is longer than %zu bytes", len - 1);
         return 0;
     }
-    return lt_pg_private_ensure(t->data_dir ? t->data_dir : LT_DEFAULT_DATA_DIR, out, len, err);
+    const char *dir = t->data_dir ? t->data_dir : lt_db_default_data_dir();
+    return lt_pg_private_ensure(dir, t->create || t->data_dir, out, len, err);
 }
 
 /* libpq's messages end in a newline and may span lines; keep one line. */

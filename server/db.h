@@ -16,11 +16,19 @@
 /* Where the database is: a URL/conninfo, or the private cluster in a data folder. */
 typedef struct lt_db_target {
     const char *database_url; /* --database; NULL: the LT_DATABASE_URL_ENV variable, else data_dir */
-    const char *data_dir;     /* --data; NULL: LT_DEFAULT_DATA_DIR */
+    const char *data_dir;     /* --data; NULL: lt_db_default_data_dir() */
+    int create;               /* 1 (serve): create the private cluster even in the default folder */
 } lt_db_target;
 
+/* The data folder when --data is not given: LT_DEFAULT_DATA_DIR for a binary run from its
+ * build folder (LT_BUILD_DIR), LT_INSTALLED_DATA_DIR for any other (an installed copy):
+ * /proc/self/exe tells. Never fails (./data when it cannot tell). */
+const char *lt_db_default_data_dir(void);
+
 /* Writes the connection string for t into out (len bytes): the URL if one is given, else
- * the private cluster's, starting it (and creating it) if needed. 0 or an LT_E* code. */
+ * the private cluster's, starting it if needed. A cluster is created only when t->create
+ * or t->data_dir says where; in the default folder without one it is LT_EUSAGE ("no
+ * leaktriage data in DIR — pass --data DIR"). 0 or an LT_E* code. */
 int lt_db_target_conninfo(const lt_db_target *t, char *out, size_t len, lt_error *err);
 
 /* Connects to conninfo (a libpq key=value string or a postgresql:// URL). On success

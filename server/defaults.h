@@ -14,18 +14,11 @@
 
 /* ---- where things are ---- */
 
-#define LT_DEFAULT_LISTEN   "127.0.0.1:8080"          /* serve --listen */
-#define LT_DEFAULT_DATA_DIR "./data"                  /* --data: spool and private PostgreSQL */
-#define LT_DATABASE_URL_ENV "LEAKTRIAGE_DATABASE_URL" /* the database when --database is not given */
-#define LT_FIRST_CUSTOMER   "default"                 /* made with its key on serve's first start */
-
-/* migrate --migrations, and what serve applies: the source tree's migrations/ (passed by the
- * build as LT_MIGRATIONS_DIR), else "migrations" in the working directory. */
-#ifdef LT_MIGRATIONS_DIR
-#define LT_DEFAULT_MIGRATIONS_DIR LT_MIGRATIONS_DIR
-#else
-#define LT_DEFAULT_MIGRATIONS_DIR "migrations"
-#endif
+#define LT_DEFAULT_LISTEN     "127.0.0.1:8080"          /* serve --listen */
+#define LT_DEFAULT_DATA_DIR   "./data"                  /* --data: spool and private PostgreSQL */
+#define LT_INSTALLED_DATA_DIR "/var/lib/leaktriage"     /* --data of an installed binary (db.h) */
+#define LT_DATABASE_URL_ENV   "LEAKTRIAGE_DATABASE_URL" /* the database when --database is not given */
+#define LT_FIRST_CUSTOMER     "default"                 /* made with its key on serve's first start */
 
 /* ---- serve ---- */
 

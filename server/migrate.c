@@ -13,6 +13,7 @@
 typedef struct migration {
     char version[32]; /* the file name's leading digits */
     char name[256];   /* file name */
+    const char *text; /* a built-in migration's SQL; NULL: read dir/name */
 } migration;
 
 typedef struct migration_list {
@@ -50,7 +51,7 @@ static int migration_cmp(const void *a, const void *b)
     return version_cmp(((const migration *)a)->version, ((const migration *)b)->version);
 }
 
-static int list_push(migration_list *list, const char *name, const char *version, lt_error *err)
+static int list_push(migration_list *list, const char *name, const char *version, const char *text, lt_error *err)
 {
     if (list->count == list->cap) {
         size_t cap = list->cap ? 2 * list->cap : 16;
@@ -62,6 +63,7 @@ static int list_push(migration_list *list, const char *name, const char *version
     migration *m = &list->items[list->count++];
     snprintf(m->version, sizeof m->version, "%s", version);
     snprintf(m->name, sizeof m->name, "%s", name);
+    m->text = text;
     return 0;
 }
 
@@ -73,22 +75,40 @@ static int read_dir(DIR *d, const char *dir, migration_list *list, lt_error *err
         int kind = parse_name(e->d_name, version, sizeof version);
         if (kind < 0)
             return lt_error_set(err, LT_EUSAGE, "%s/%s: a migration is named NNNN_words.sql", dir, e->d_name);
-        if (kind > 0 && list_push(list, e->d_name, version, err))
+        if (kind > 0 && list_push(list, e->d_name, version, NULL, err))
             return err ? err->code : LT_ENOMEM;
     }
     return 0;
 }
 
-/* The migrations in dir, sorted by version; each version once. */
+/* The built-in migrations, as read_dir lists a folder's. */
+static int read_embedded(migration_list *list, lt_error *err)
+{
+    char version[32];
+    for (size_t i = 0; i < lt_migrate_embedded_count; i++) {
+        const lt_embedded_file *f = &lt_migrate_embedded[i];
+        if (parse_name(f->name, version, sizeof version) <= 0)
+            return lt_error_set(err, LT_EUSAGE, "built-in migration %s: a migration is named NNNN_words.sql", f->name);
+        if (list_push(list, f->name, version, (const char *)f->data, err))
+            return err ? err->code : LT_ENOMEM;
+    }
+    return 0;
+}
+
+/* The migrations in dir (NULL: the built-in ones), sorted by version; each version once. */
 static int list_migrations(const char *dir, migration_list *list, lt_error *err)
 {
     *list = (migration_list){0};
-    DIR *d = opendir(dir);
-    if (!d)
-        return lt_error_set(err, LT_EUSAGE, "cannot read the migrations folder %s: %s (pass --migrations DIR)", dir,
-                            strerror(errno));
-    int rc = read_dir(d, dir, list, err);
-    closedir(d);
+    int rc;
+    if (dir) {
+        DIR *d = opendir(dir);
+        if (!d)
+            return lt_error_set(err, LT_EUSAGE, "cannot read the migrations folder %s: %s", dir, strerror(errno));
+        rc = read_dir(d, dir, list, err);
+        closedir(d);
+    } else
+        rc = read_embedded(list, err);
+    dir = dir ? dir : "the binary";
     if (!rc && list->count == 0)
         rc = lt_error_set(err, LT_EUSAGE, "no migrations (NNNN_words.sql) in %s", dir);
     if (!rc) {
@@ -152,11 +172,11 @@ static int apply_in_tx(PGconn *conn, void *arg, lt_error *err)
     if (recorded)
         return 0;
     char path[PATH_MAX], *sql = NULL;
-    snprintf(path, sizeof path, "%s/%s", c->dir, c->m->name);
-    rc = read_text(path, &sql, err);
+    snprintf(path, sizeof path, "%s%s%s", c->dir ? c->dir : "", c->dir ? "/" : "", c->m->name);
+    rc = c->m->text ? 0 : read_text(path, &sql, err);
     if (rc)
         return rc;
-    rc = lt_db_exec_script(conn, sql, err);
+    rc = lt_db_exec_script(conn, c->m->text ? c->m->text : sql, err);
     free(sql);
     if (rc) {
         char why[sizeof err->message];

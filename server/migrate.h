@@ -5,24 +5,31 @@
  * digits, its version); files run in version order, each in its own transaction together
  * with the row that records it, so a failed file leaves nothing behind and runs again next
  * time. The whole run holds the advisory lock: two processes migrating at once take turns,
- * and the second finds nothing left to do. Its command line is cli_migrate.c; serve
- * applies LT_DEFAULT_MIGRATIONS_DIR (defaults.h) at every start. */
+ * and the second finds nothing left to do. The migrations come built into the binary
+ * (migrations/ embedded at build time by cmake/embed_static.cmake), or from a folder (migrate
+ * --migrations DIR, for development). Its command line is cli_migrate.c; serve applies the
+ * built-in ones at every start. */
 #ifndef LT_MIGRATE_H
 #define LT_MIGRATE_H
 
 #include <libpq-fe.h>
 #include <stdio.h>
 
+#include "embedded.h"
 #include "lt_error.h"
 
 /* pg_advisory_lock key held while migrating (0x6c742d6d696772, "lt-migr" in ASCII). */
 #define LT_MIGRATE_LOCK_KEY "30527035942725490"
 
-/* Applies the migrations in dir that conn's database has not recorded yet. Writes a line
- * per applied file to log (if not NULL). On success returns 0 and, if applied is not
- * NULL, how many files it applied. On failure returns LT_EUSAGE (folder missing or empty,
- * a bad file name, two files with one version) or LT_EIO (a file's SQL failed: the message
- * names the file) or LT_ENOMEM with err set; earlier files stay applied. */
+/* The built-in migrations (generated from migrations/), sorted by name. */
+LT_EMBEDDED_TABLE(lt_migrate_embedded);
+
+/* Applies the migrations in dir (NULL: the built-in ones) that conn's database has not
+ * recorded yet. Writes a line per applied file to log (if not NULL). On success returns 0
+ * and, if applied is not NULL, how many files it applied. On failure returns LT_EUSAGE
+ * (folder missing or empty, a bad file name, two files with one version) or LT_EIO (a
+ * file's SQL failed: the message names the file) or LT_ENOMEM with err set; earlier files
+ * stay applied. */
 int lt_migrate_apply(PGconn *conn, const char *dir, FILE *log, int *applied, lt_error *err);
 
 /* Sets *present to 1 when the database has been migrated (schema_migrations exists), else

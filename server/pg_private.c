@@ -43,7 +43,7 @@ typedef struct pg_env {
     char dir[PATH_MAX];    /* absolute DIR */
     char pgdata[PATH_MAX]; /* DIR/pg */
     char user[64];         /* OS user running the server = database superuser */
-    int as_postgres;       /* we are root: tools run through runuser -u postgres */
+    int as_postgres;       /* we are root: tools run through runuser -u user (postgres, or the cluster's owner) */
     uid_t uid;             /* the server user's ids (for chown when as_postgres) */
     gid_t gid;
 } pg_env;
@@ -249,6 +249,25 @@ static int prepare_dir(pg_env *env, const char *data_dir, lt_error *err)
     return env->as_postgres ? check_traversable(env, err) : 0;
 }
 
+/* An existing cluster runs as its owner: root runs the tools as that user (say the
+ * service's own, from the systemd unit), anyone else must be that user. */
+static int cluster_owner(pg_env *env, lt_error *err)
+{
+    struct stat st;
+    if (stat(env->pgdata, &st) || st.st_uid == env->uid)
+        return 0;
+    struct passwd *pw = getpwuid(st.st_uid);
+    const char *name = pw ? pw->pw_name : "?";
+    if (geteuid() != 0 || !pw || strlen(name) >= sizeof env->user)
+        return lt_error_set(err, LT_EUSAGE, "%s belongs to user %s (uid %u): run leaktriage as that user or as root",
+                            env->pgdata, name, (unsigned)st.st_uid);
+    snprintf(env->user, sizeof env->user, "%s", name);
+    env->as_postgres = 1;
+    env->uid = pw->pw_uid;
+    env->gid = pw->pw_gid;
+    return 0;
+}
+
 static int pg_env_init(pg_env *env, const char *data_dir, lt_error *err)
 {
     memset(env, 0, sizeof *env);
@@ -257,24 +276,33 @@ static int pg_env_init(pg_env *env, const char *data_dir, lt_error *err)
         rc = server_user(env, err);
     if (!rc)
         rc = prepare_dir(env, data_dir, err);
+    if (!rc)
+        rc = cluster_owner(env, err);
     return rc;
 }
 
 /* ---- set-up steps ---- */
 
-static int lock_dir(const pg_env *env, int *fd, lt_error *err)
+/* Opens DIR/name (created readable by all: flock needs no write access, and root and the
+ * cluster's owner both take it) and flocks it with how (LOCK_EX or LOCK_SH). */
+static int lock_file(const pg_env *env, const char *name, int how, int *fd, lt_error *err)
 {
     char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/pg.lock", env->dir);
-    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    snprintf(path, sizeof path, "%s/%s", env->dir, name);
+    *fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
     if (*fd < 0)
         return lt_error_set(err, LT_EUSAGE, "cannot open %s: %s", path, strerror(errno));
-    while (flock(*fd, LOCK_EX))
+    while (flock(*fd, how))
         if (errno != EINTR) {
             close(*fd);
             return lt_error_set(err, LT_EIO, "cannot lock %s: %s", path, strerror(errno));
         }
     return 0;
+}
+
+static int lock_dir(const pg_env *env, int *fd, lt_error *err)
+{
+    return lock_file(env, "pg.lock", LOCK_EX, fd, err);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -471,38 +499,149 @@ static int ensure_locked(const pg_env *env, lt_error *err)
     return rc;
 }
 
-int lt_pg_private_ensure(const char *data_dir, char *conninfo, size_t len, lt_error *err)
+/* ---- the processes using a cluster ---- */
+
+/* The clusters this process ensured: each holds a shared flock on DIR/pg.users until
+ * lt_pg_private_release. Set up by one thread (serve's main, a command's run). */
+typedef struct pg_user {
+    pg_env env;
+    int users_fd;
+    char url[3 * PATH_MAX];
+} pg_user;
+
+static pg_user users[LT_PG_PRIVATE_USERS_MAX];
+static size_t user_count;
+
+static pg_user *find_user(const char *dir)
+{
+    for (size_t i = 0; i < user_count; i++)
+        if (!strcmp(users[i].env.dir, dir))
+            return &users[i];
+    return NULL;
+}
+
+/* Appends s to out (cap bytes, *o used) percent-encoded, '/' kept. */
+static void url_encode(char *out, size_t cap, size_t *o, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s && *o + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("/-._~", c))
+            out[(*o)++] = (char)c;
+        else
+            out[(*o)++] = '%', out[(*o)++] = hex[c >> 4], out[(*o)++] = hex[c & 15];
+    }
+    out[*o] = '\0';
+}
+
+/* postgresql:///leaktriage?host=DIR/pg&port=5432&user=USER */
+static void make_url(const pg_env *env, char *out, size_t cap)
+{
+    size_t o = (size_t)snprintf(out, cap, "postgresql:///" PG_DBNAME "?host=");
+    url_encode(out, cap, &o, env->pgdata);
+    o += (size_t)snprintf(out + o, cap - o, "&port=" PG_PORT "&user=");
+    url_encode(out, cap, &o, env->user);
+}
+
+/* Under the set-up lock: records this process as a user of env's cluster (once). */
+static int add_user(const pg_env *env, lt_error *err)
+{
+    if (find_user(env->dir))
+        return 0;
+    if (user_count == LT_PG_PRIVATE_USERS_MAX)
+        return lt_error_set(err, LT_EUSAGE, "more than %d private clusters in one process", LT_PG_PRIVATE_USERS_MAX);
+    pg_user *u = &users[user_count];
+    int rc = lock_file(env, "pg.users", LOCK_SH, &u->users_fd, err);
+    if (rc)
+        return rc;
+    u->env = *env;
+    make_url(env, u->url, sizeof u->url);
+    user_count++;
+    return 0;
+}
+
+/* ---- the interface ---- */
+
+/* 1 when data_dir/pg holds a cluster (read before anything is created). */
+static int has_cluster(const char *data_dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/pg/PG_VERSION", data_dir);
+    return access(path, F_OK) == 0;
+}
+
+int lt_pg_private_ensure(const char *data_dir, int may_create, char *conninfo, size_t len, lt_error *err)
 {
     pg_env env;
     int fd;
+    if (!may_create && !has_cluster(data_dir))
+        return lt_error_set(err, LT_EUSAGE, "no leaktriage data in %s — pass --data DIR", data_dir);
     int rc = pg_env_init(&env, data_dir, err);
     if (rc)
         return rc;
     rc = lock_dir(&env, &fd, err);
     if (rc)
         return rc;
-    rc = ensure_locked(&env, err);
+    rc = add_user(&env, err);
+    if (!rc)
+        rc = ensure_locked(&env, err);
     close(fd); /* releases the flock */
     if (!rc)
         rc = make_conninfo(&env, PG_DBNAME, conninfo, len, err);
     return rc;
 }
 
+const char *lt_pg_private_url(void)
+{
+    return user_count ? users[0].url : NULL;
+}
+
+static int stop_cluster(const pg_env *env, lt_error *err)
+{
+    int running = 0, status;
+    char out[1024], line[512];
+    int rc = is_cluster(env) ? cluster_running(env, &running, err) : 0;
+    if (rc || !running)
+        return rc;
+    const char *args[] = {"-D", env->pgdata, "-m", "fast", "-w", "stop", NULL};
+    rc = run_tool(env, "pg_ctl", args, &status, out, sizeof out, err);
+    if (!rc && status)
+        rc = lt_error_set(err, LT_EIO, "pg_ctl stop -D %s failed (exit %d): %s", env->pgdata, status,
+                          last_line(out, line, sizeof line));
+    return rc;
+}
+
 int lt_pg_private_stop(const char *data_dir, lt_error *err)
 {
     pg_env env;
-    int running = 0, status;
-    char out[1024], line[512];
     int rc = pg_env_init(&env, data_dir, err);
-    if (rc || !is_cluster(&env))
+    return rc ? rc : stop_cluster(&env, err);
+}
+
+/* Under the set-up lock (no process is between starting the cluster and becoming its
+ * user): the last user, who gets DIR/pg.users exclusively, stops the cluster. */
+static int release_user(pg_user *u, int *stopped, lt_error *err)
+{
+    int fd;
+    int rc = lock_dir(&u->env, &fd, err);
+    if (rc)
         return rc;
-    rc = cluster_running(&env, &running, err);
-    if (rc || !running)
-        return rc;
-    const char *args[] = {"-D", env.pgdata, "-m", "fast", "-w", "stop", NULL};
-    rc = run_tool(&env, "pg_ctl", args, &status, out, sizeof out, err);
-    if (!rc && status)
-        rc = lt_error_set(err, LT_EIO, "pg_ctl stop -D %s failed (exit %d): %s", env.pgdata, status,
-                          last_line(out, line, sizeof line));
+    if (!flock(u->users_fd, LOCK_EX | LOCK_NB)) {
+        rc = stop_cluster(&u->env, err);
+        *stopped += !rc;
+    }
+    close(u->users_fd);
+    close(fd);
+    return rc;
+}
+
+int lt_pg_private_release(int *stopped, lt_error *err)
+{
+    int rc = 0;
+    *stopped = 0;
+    while (user_count > 0) {
+        int one = release_user(&users[--user_count], stopped, err);
+        rc = rc ? rc : one;
+    }
     return rc;
 }

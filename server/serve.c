@@ -20,6 +20,7 @@
 #include "http.h"
 #include "jobs.h"
 #include "migrate.h"
+#include "pg_private.h"
 #include "spool.h"
 #include "upload.h"
 
@@ -108,7 +109,7 @@ static void clean_spool(const char *data_dir)
  * database and read by every node's workers). */
 static int absolute_data_dir(const char *data_dir, char *buf, size_t len, lt_error *err)
 {
-    const char *dir = data_dir ? data_dir : LT_DEFAULT_DATA_DIR;
+    const char *dir = data_dir ? data_dir : lt_db_default_data_dir();
     if (mkdir(dir, 0755) && errno != EEXIST)
         return lt_error_set(err, LT_EIO, "cannot create the data folder %s: %s", dir, strerror(errno));
     char *real = realpath(dir, NULL);
@@ -154,7 +155,7 @@ static int prepare_database(const char *conninfo, lt_error *err)
     char key[LT_ADMIN_KEY_LEN + 1] = "";
     int rc = lt_db_connect(conninfo, &conn, err);
     if (!rc)
-        rc = lt_migrate_apply(conn, LT_DEFAULT_MIGRATIONS_DIR, stdout, NULL, err);
+        rc = lt_migrate_apply(conn, NULL, stdout, NULL, err);
     if (!rc)
         rc = lt_admin_first_customer(conn, LT_FIRST_CUSTOMER, key, err);
     lt_db_close(conn);
@@ -187,8 +188,11 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     lt_db_target db = a->db;
     int rc = absolute_data_dir(a->db.data_dir, data_dir, sizeof data_dir, err);
     db.data_dir = data_dir;
+    db.create = 1;
     if (!rc)
         rc = lt_db_target_conninfo(&db, conninfo, sizeof conninfo, err);
+    if (!rc && lt_pg_private_url())
+        printf("leaktriage: database: %s\n", lt_pg_private_url());
     if (!rc)
         rc = prepare_database(conninfo, err);
     if (rc)
@@ -242,5 +246,12 @@ int lt_serve_run(const lt_serve_config *config, lt_error *err)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     raise_descriptor_limit();
-    return run(config, &stop, err);
+    int rc = run(config, &stop, err), stopped = 0;
+    lt_error release_err;
+    lt_error_clear(&release_err);
+    if (lt_pg_private_release(&stopped, &release_err))
+        fprintf(stderr, "leaktriage: %s\n", release_err.message);
+    else if (stopped)
+        printf("leaktriage: stopped the private PostgreSQL (no other leaktriage process uses it)\n");
+    return rc;
 }

@@ -8,7 +8,10 @@
  * On SIGTERM it drains: the HTTP server stops accepting and lets requests in flight finish
  * within grace_s, the workers finish their analyses within what is left of it, and the
  * analyses still running then are put back in the queue (another server, or this one
- * restarted, runs them). Its command line is cli_serve.c. */
+ * restarted, runs them). With the private PostgreSQL it prints the cluster's URL at start
+ * (standard output, the operator's terminal) and at its end stops the cluster unless
+ * another leaktriage process still uses it (lt_pg_private_release). Its command line is
+ * cli_serve.c. */
 #ifndef LT_SERVE_H
 #define LT_SERVE_H
 

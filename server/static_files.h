@@ -13,20 +13,16 @@
 
 #include <stddef.h>
 
+#include "embedded.h"
 #include "http.h"
 
 #define LT_STATIC_PAGE     "page.html" /* the shell every page path answers with */
 #define LT_STATIC_MAX_FILE (4u << 20)  /* bytes of one file read with --static */
 
-typedef struct lt_static_file {
-    const char *name; /* "main.js" */
-    const unsigned char *data;
-    size_t size;
-} lt_static_file;
+typedef lt_embedded_file lt_static_file;
 
 /* The files built into the binary (generated), sorted by name. */
-extern const lt_static_file lt_static_embedded[];
-extern const size_t lt_static_embedded_count;
+LT_EMBEDDED_TABLE(lt_static_embedded);
 
 /* The built-in file called name, or NULL. */
 const lt_static_file *lt_static_find(const char *name);

@@ -39,9 +39,10 @@ check "serve: --workers 0" usage_error serve "--workers takes a number from 1 to
 check "serve: --max-upload not a number" usage_error serve "--max-upload takes a number" --max-upload 8G
 check "serve: --listen without its value" usage_error serve "--listen needs a value" --listen
 check "migrate: an operand" usage_error migrate "unexpected argument 'x'" x
-check "admin: no command" usage_error admin "needs COMMAND ARG"
+check "admin: no command" usage_error admin "needs COMMAND \\[ARG\\]"
 check "admin: an unknown command" usage_error admin "unknown command 'frobnicate'" frobnicate x
-check "admin: a command without its argument" usage_error admin "needs COMMAND ARG" create-key
+check "admin: a command without its argument" usage_error admin "create-key needs CUSTOMER" create-key
+check "admin: list-keys takes no more than one argument" usage_error admin "unexpected argument 'y'" list-keys x y
 
 "$bin" >/dev/null 2>"$work/err"
 check "no command: exit 2 and the command list" test $? -eq 2 -a -n "$(grep -c '^  serve ' "$work/err")"

@@ -111,6 +111,7 @@ check "a wait in flight at SIGTERM is answered 200 with the state so far" \
   bash -c "[ \"\$(cat '$work/inflight.status')\" = 200 ] && grep -q '\"state\" *: *\"running\"' '$work/inflight.json'"
 took=$(($(date +%s) - start))
 check "SIGTERM with a running analysis: exit 0 within the grace (${took}s)" bash -c "[ $rc = 0 ] && [ $took -le 8 ]"
+"$bin" migrate --data "$data" >/dev/null # the server stopped its private cluster as it ended
 check "... the analysis is back in the queue, its attempt not counted" \
   test "$(sql "SELECT state || ' ' || attempts FROM analyses WHERE id = $slow")" = "queued 0"
 check "... and the log says so" grep -q "put 1 running analyses back" "$log"

@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     lt_error_clear(&err);
     char conninfo[1024];
     PGconn *conn = NULL;
-    if (lt_pg_private_ensure(argv[1], conninfo, sizeof conninfo, &err) || lt_db_connect(conninfo, &conn, &err) ||
+    if (lt_pg_private_ensure(argv[1], 1, conninfo, sizeof conninfo, &err) || lt_db_connect(conninfo, &conn, &err) ||
         lt_migrate_apply(conn, argv[2], stderr, NULL, &err))
         return fail(&err);
     lt_db_close(conn);
