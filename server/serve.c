@@ -19,6 +19,8 @@
 #include "defaults.h"
 #include "http.h"
 #include "jobs.h"
+#include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "spool.h"
 #include "upload.h"
@@ -46,7 +48,7 @@ static void sweep_once(const retention *r)
         rc = lt_spool_expire(db, r->days, &count, &err);
     lt_db_close(db);
     if (rc)
-        fprintf(stderr, "leaktriage: retention: %s\n", err.message);
+        lt_log_message("error", "retention: %s", err.message);
     else if (count > 0)
         printf("leaktriage: retention: removed the raw files of %ld snapshots older than %ld days\n", count, r->days);
     fflush(stdout);
@@ -126,13 +128,13 @@ static void raise_descriptor_limit(void)
     if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
         r.rlim_cur = r.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &r))
-            fprintf(stderr, "leaktriage: cannot raise the descriptor limit: %s\n", strerror(errno));
+            lt_log_message("warning", "cannot raise the descriptor limit: %s", strerror(errno));
     }
 }
 
 /* Stops the HTTP server and the workers within the grace period, putting back the
- * analyses still running at its end. */
-static void drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
+ * analyses still running at its end. Returns how many went back (their workers still run). */
+static int drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
 {
     time_t until = time(NULL) + (time_t)grace_s;
     printf("leaktriage: stopping (grace %u s)\n", grace_s);
@@ -145,6 +147,7 @@ static void drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
     else
         lt_jobs_stop(jobs); /* every worker is idle: join them (else they end with the process) */
     fflush(stdout);
+    return back;
 }
 
 /* Migrates, and on a first start creates a customer and prints its key once. */
@@ -180,6 +183,28 @@ static lt_jobs_config jobs_config_of(const lt_serve_config *a)
     return c;
 }
 
+/* The metrics registry, its HTTP series labelled by the routes' patterns and methods. */
+static lt_metrics *metrics_new(int workers, lt_error *err)
+{
+    const char **names = calloc(lt_api_route_count, sizeof *names);
+    const char **methods = calloc(lt_api_route_count, sizeof *methods);
+    for (size_t i = 0; names && methods && i < lt_api_route_count; i++) {
+        names[i] = lt_api_routes[i].pattern;
+        methods[i] = lt_api_routes[i].method;
+    }
+    lt_metrics_config c = {.route_names = names,
+                           .route_methods = methods,
+                           .route_count = lt_api_route_count,
+                           .workers = workers,
+                           .version = LT_VERSION};
+    lt_metrics *m = names && methods ? lt_metrics_new(&c) : NULL;
+    free(names);
+    free(methods);
+    if (!m)
+        lt_error_set(err, LT_ENOMEM, "out of memory creating the metrics");
+    return m;
+}
+
 /* Starts the HTTP server and the workers, waits for a stop signal, stops both. */
 static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
 {
@@ -194,6 +219,9 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     if (rc)
         return rc;
     clean_spool(data_dir);
+    lt_metrics *metrics = metrics_new(a->workers, err);
+    if (!metrics)
+        return LT_ENOMEM;
     lt_http_config cfg = {.listen = a->listen,
                           .data_dir = data_dir,
                           .conninfo = conninfo,
@@ -206,22 +234,28 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
                           .max_connections = a->max_connections,
                           .max_per_ip = a->max_per_ip,
                           .db_connections = a->db_connections,
-                          .grace_s = a->grace_s};
+                          .grace_s = a->grace_s,
+                          .metrics = metrics};
     lt_http *http = NULL;
-    if ((rc = lt_http_start(&cfg, &http, err)))
+    if ((rc = lt_http_start(&cfg, &http, err))) {
+        lt_metrics_free(metrics);
         return rc;
+    }
     gethostname(host, sizeof host - 1);
     snprintf(node, sizeof node, "%s:%ld", host, (long)getpid());
     lt_jobs_config jobs_config = jobs_config_of(a);
+    jobs_config.metrics = metrics;
     lt_jobs *jobs = lt_jobs_start_config(conninfo, a->workers, node, &jobs_config, err);
     if (!jobs) {
         lt_http_stop(http);
+        lt_metrics_free(metrics);
         return err->code ? err->code : LT_EIO;
     }
     retention keep = {.conninfo = conninfo, .days = a->keep_snapshots};
     if ((rc = retention_start(&keep, err))) {
         lt_http_stop(http);
         lt_jobs_stop(jobs);
+        lt_metrics_free(metrics);
         return rc;
     }
     printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s, %.1f GiB per analysis\n", a->listen,
@@ -230,7 +264,8 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     int sig;
     sigwait(stop, &sig);
     retention_stop(&keep);
-    drain(http, jobs, a->grace_s);
+    if (drain(http, jobs, a->grace_s) == 0)
+        lt_metrics_free(metrics); /* else workers still count into it until the process ends */
     return 0;
 }
 
