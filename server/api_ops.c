@@ -135,3 +135,22 @@ void lt_api_metrics(lt_http_request *req)
     lt_http_add_header(req, "Cache-Control", "no-store");
     free(text);
 }
+
+lt_metrics *lt_api_metrics_new(int workers)
+{
+    const char **names = calloc(lt_api_route_count, sizeof *names);
+    const char **methods = calloc(lt_api_route_count, sizeof *methods);
+    for (size_t i = 0; names && methods && i < lt_api_route_count; i++) {
+        names[i] = lt_api_routes[i].pattern;
+        methods[i] = lt_api_routes[i].method;
+    }
+    lt_metrics_config c = {.route_names = names,
+                           .route_methods = methods,
+                           .route_count = lt_api_route_count,
+                           .workers = workers,
+                           .version = LT_VERSION};
+    lt_metrics *m = names && methods ? lt_metrics_new(&c) : NULL;
+    free(names);
+    free(methods);
+    return m;
+}

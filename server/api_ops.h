@@ -19,4 +19,8 @@ void lt_api_healthz(lt_http_request *req);
 void lt_api_readyz(lt_http_request *req);
 void lt_api_metrics(lt_http_request *req);
 
+/* A metrics registry (metrics.h) whose HTTP series are labelled by lt_api_routes' patterns
+ * and methods, for a server with `workers` analysis workers; NULL when out of memory. */
+lt_metrics *lt_api_metrics_new(int workers);
+
 #endif

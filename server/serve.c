@@ -15,12 +15,12 @@
 
 #include "admin.h"
 #include "api.h"
+#include "api_ops.h"
 #include "db.h"
 #include "defaults.h"
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
-#include "metrics.h"
 #include "migrate.h"
 #include "spool.h"
 #include "upload.h"
@@ -183,28 +183,6 @@ static lt_jobs_config jobs_config_of(const lt_serve_config *a)
     return c;
 }
 
-/* The metrics registry, its HTTP series labelled by the routes' patterns and methods. */
-static lt_metrics *metrics_new(int workers, lt_error *err)
-{
-    const char **names = calloc(lt_api_route_count, sizeof *names);
-    const char **methods = calloc(lt_api_route_count, sizeof *methods);
-    for (size_t i = 0; names && methods && i < lt_api_route_count; i++) {
-        names[i] = lt_api_routes[i].pattern;
-        methods[i] = lt_api_routes[i].method;
-    }
-    lt_metrics_config c = {.route_names = names,
-                           .route_methods = methods,
-                           .route_count = lt_api_route_count,
-                           .workers = workers,
-                           .version = LT_VERSION};
-    lt_metrics *m = names && methods ? lt_metrics_new(&c) : NULL;
-    free(names);
-    free(methods);
-    if (!m)
-        lt_error_set(err, LT_ENOMEM, "out of memory creating the metrics");
-    return m;
-}
-
 /* Starts the HTTP server and the workers, waits for a stop signal, stops both. */
 static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
 {
@@ -219,9 +197,9 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     if (rc)
         return rc;
     clean_spool(data_dir);
-    lt_metrics *metrics = metrics_new(a->workers, err);
+    lt_metrics *metrics = lt_api_metrics_new(a->workers);
     if (!metrics)
-        return LT_ENOMEM;
+        return lt_error_set(err, LT_ENOMEM, "out of memory creating the metrics");
     lt_http_config cfg = {.listen = a->listen,
                           .data_dir = data_dir,
                           .conninfo = conninfo,
