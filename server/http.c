@@ -721,6 +721,18 @@ static void on_connection(void *cls, struct MHD_Connection *connection, void **s
     lt_http_guard_notify(h->guard, connection, socket_context, code == MHD_CONNECTION_NOTIFY_CLOSED);
 }
 
+/* libmicrohttpd's messages as JSON log lines. Its "internal error, closing connection"
+ * follows each answer given before the body was read (answer_raw closes on purpose): debug. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    message[strcspn(message, "\n")] = '\0';
+    int expected = strstr(message, "Application reported internal error") != NULL;
+    lt_log_message(expected ? "debug" : "warning", "libmicrohttpd: %s", message);
+}
+
 static int start_daemon(lt_http *h, const char *listen, lt_error *err)
 {
     struct sockaddr_storage addr;
@@ -731,12 +743,13 @@ static int start_daemon(lt_http *h, const char *listen, lt_error *err)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_THREAD_POOL_SIZE, h->threads,
-        MHD_OPTION_CONNECTION_LIMIT, h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, h, MHD_OPTION_END);
+    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+                                 on_connection, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S,
+                                 MHD_OPTION_THREAD_POOL_SIZE, h->threads, MHD_OPTION_CONNECTION_LIMIT,
+                                 h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
+                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+                                 h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
     if (!h->daemon)
         return lt_error_set(err, LT_EIO, "cannot listen on %s (address in use, or not an address of this machine?)",
                             listen);
