@@ -166,11 +166,32 @@ static int prepare_database(const char *conninfo, lt_error *err)
     return rc;
 }
 
+/* The HTTP server's configuration: the command line's, the REST API's routes. */
+static lt_http_config http_config_of(const lt_serve_config *a, const char *data_dir, const char *conninfo,
+                                     lt_metrics *metrics)
+{
+    return (lt_http_config){.listen = a->listen,
+                            .data_dir = data_dir,
+                            .conninfo = conninfo,
+                            .max_upload = a->max_upload,
+                            .public_url = a->public_url,
+                            .routes = lt_api_routes,
+                            .route_count = lt_api_route_count,
+                            .static_dir = a->static_dir,
+                            .threads = a->http_threads,
+                            .max_connections = a->max_connections,
+                            .max_per_ip = a->max_per_ip,
+                            .db_connections = a->db_connections,
+                            .grace_s = a->grace_s,
+                            .metrics = metrics};
+}
+
 /* The pool's configuration: the defaults, with the budget the command line set. */
-static lt_jobs_config jobs_config_of(const lt_serve_config *a)
+static lt_jobs_config jobs_config_of(const lt_serve_config *a, lt_metrics *metrics)
 {
     lt_jobs_config c;
     lt_jobs_config_default(&c);
+    c.metrics = metrics;
     c.analysis_memory = a->analysis_memory;
     if (a->max_snapshot_bytes)
         c.max_snapshot_bytes = a->max_snapshot_bytes;
@@ -200,42 +221,21 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     lt_metrics *metrics = lt_api_metrics_new(a->workers);
     if (!metrics)
         return lt_error_set(err, LT_ENOMEM, "out of memory creating the metrics");
-    lt_http_config cfg = {.listen = a->listen,
-                          .data_dir = data_dir,
-                          .conninfo = conninfo,
-                          .max_upload = a->max_upload,
-                          .public_url = a->public_url,
-                          .routes = lt_api_routes,
-                          .route_count = lt_api_route_count,
-                          .static_dir = a->static_dir,
-                          .threads = a->http_threads,
-                          .max_connections = a->max_connections,
-                          .max_per_ip = a->max_per_ip,
-                          .db_connections = a->db_connections,
-                          .grace_s = a->grace_s,
-                          .metrics = metrics};
+    lt_http_config cfg = http_config_of(a, data_dir, conninfo, metrics);
     lt_http *http = NULL;
-    if ((rc = lt_http_start(&cfg, &http, err))) {
-        lt_metrics_free(metrics);
-        return rc;
-    }
+    if ((rc = lt_http_start(&cfg, &http, err)))
+        goto fail_http;
     gethostname(host, sizeof host - 1);
     snprintf(node, sizeof node, "%s:%ld", host, (long)getpid());
-    lt_jobs_config jobs_config = jobs_config_of(a);
-    jobs_config.metrics = metrics;
+    lt_jobs_config jobs_config = jobs_config_of(a, metrics);
     lt_jobs *jobs = lt_jobs_start_config(conninfo, a->workers, node, &jobs_config, err);
     if (!jobs) {
-        lt_http_stop(http);
-        lt_metrics_free(metrics);
-        return err->code ? err->code : LT_EIO;
+        rc = err->code ? err->code : LT_EIO;
+        goto fail_jobs;
     }
     retention keep = {.conninfo = conninfo, .days = a->keep_snapshots};
-    if ((rc = retention_start(&keep, err))) {
-        lt_http_stop(http);
-        lt_jobs_stop(jobs);
-        lt_metrics_free(metrics);
-        return rc;
-    }
+    if ((rc = retention_start(&keep, err)))
+        goto fail_retention;
     printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s, %.1f GiB per analysis\n", a->listen,
            lt_http_port(http), a->workers, data_dir, (double)jobs_config.analysis_memory / (1 << 30));
     fflush(stdout);
@@ -245,6 +245,13 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     if (drain(http, jobs, a->grace_s) == 0)
         lt_metrics_free(metrics); /* else workers still count into it until the process ends */
     return 0;
+fail_retention:
+    lt_jobs_stop(jobs);
+fail_jobs:
+    lt_http_stop(http);
+fail_http:
+    lt_metrics_free(metrics);
+    return rc;
 }
 
 int lt_serve_run(const lt_serve_config *config, lt_error *err)
