@@ -17,9 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LT_LOG_LINE_MAX     4096
-#define LT_REQUEST_ID_MAX   128 /* bytes of a client's X-Request-Id that are kept */
-#define LT_REQUEST_ID_BYTES 16  /* random bytes of a generated one (hex: twice as many characters) */
+#include "defaults.h"
 
 typedef struct lt_log_line {
     int fd;     /* where lt_log_end writes: standard error unless the caller changes it */

@@ -20,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LT_METRICS_STATES_TTL_S 1.0 /* analyses by state are read again after this long */
+#include "defaults.h"
+
 #define LT_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 typedef struct lt_metrics lt_metrics;
