@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "log.h"
 #include "spool.h"
 #include "upload.h"
 
@@ -26,7 +27,8 @@ static int release_files(lt_http_request *req, PGresult *res, int col)
         lt_error_clear(&err);
         int one = 0;
         if (lt_spool_release(req->db, PQgetvalue(res, i, col), &one, &err))
-            fprintf(stderr, "leaktriage: %s %s: %s\n", req->method, req->url, err.message);
+            lt_log_message("error", "request %s: %s %s: %s", req->request_id, req->method, req->route->pattern,
+                           err.message);
         removed += one;
     }
     return removed;

@@ -97,4 +97,11 @@
 
 #define LT_SESSION_TTL_HOURS 168 /* a browser session (POST /api/v1/session) lasts 7 days */
 
+/* ---- operations: logs, request ids, metrics (log.h, metrics.h) ---- */
+
+#define LT_LOG_LINE_MAX         4096 /* bytes of one JSON log line (a longer value is cut) */
+#define LT_REQUEST_ID_MAX       128  /* bytes of a client's X-Request-Id that is kept ([A-Za-z0-9._-]) */
+#define LT_REQUEST_ID_BYTES     16   /* random bytes of a generated one (hex: twice as many characters) */
+#define LT_METRICS_STATES_TTL_S 1.0  /* /metrics reads the analyses by state again after this long */
+
 #endif

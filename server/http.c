@@ -46,6 +46,7 @@ struct lt_http {
     pthread_cond_t pool_returned; /* signalled when a connection is given back or closed */
     PGconn *idle[LT_HTTP_IDLE_CONNECTIONS];
     size_t idle_count, open_count, open_max;
+    lt_metrics *metrics; /* serve's (not owned), or NULL */
 };
 
 /* ---- answers ---- */
@@ -61,8 +62,10 @@ int lt_http_reply_bytes(lt_http_request *req, unsigned status, const char *conte
         return LT_ENOMEM;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Request-Id", req->request_id);
     req->response = r;
     req->status = status;
+    req->bytes_out = size;
     return 0;
 }
 
@@ -90,7 +93,8 @@ int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code,
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    json_t *doc = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    json_t *doc =
+        json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", message, "request_id", req->request_id);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     if (text)
         lt_http_reply_json(req, status, text);
@@ -102,7 +106,8 @@ int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code,
 /* Answers 503 with Retry-After: the database is away or every pooled connection is busy. */
 static void reply_unavailable(lt_http_request *req, const lt_error *err)
 {
-    fprintf(stderr, "leaktriage: %s %s: database unavailable: %s\n", req->method, req->url, err->message);
+    lt_log_message("error", "request %s: %s %s: database unavailable: %s", req->request_id, req->method,
+                   req->route ? req->route->pattern : "?", err->message);
     lt_http_reply_error(req, 503, "database_unavailable",
                         "the database is unavailable for the moment; try again in %d s", LT_HTTP_RETRY_AFTER_S);
     lt_http_add_header(req, "Retry-After", LT_STR(LT_HTTP_RETRY_AFTER_S));
@@ -117,7 +122,8 @@ void lt_http_reply_db_error(lt_http_request *req, const lt_error *err)
     char shown[sizeof err->message + 64];
     lt_redact_paths(err->message, "(a path on the server)", shown, sizeof shown);
     if (strcmp(shown, err->message))
-        fprintf(stderr, "leaktriage: %s %s: database: %s\n", req->method, req->url, err->message);
+        lt_log_message("error", "request %s: %s %s: database: %s", req->request_id, req->method,
+                       req->route ? req->route->pattern : "?", err->message);
     lt_http_reply_error(req, 500, "database_error", "database: %s", shown);
 }
 
@@ -161,6 +167,10 @@ const char *lt_http_public_url(const lt_http *http)
 int lt_http_stopping(const lt_http *http)
 {
     return atomic_load(&http->stopping);
+}
+lt_metrics *lt_http_metrics(const lt_http *http)
+{
+    return http->metrics;
 }
 
 /* ---- the connection pool ---- */
@@ -211,6 +221,15 @@ PGconn *lt_http_db(lt_http_request *req, lt_error *err)
         pool_close(h, NULL);
     }
     return req->db;
+}
+
+void lt_http_pool_use(lt_http *http, size_t *in_use, size_t *idle, size_t *size)
+{
+    pthread_mutex_lock(&http->pool_lock);
+    *idle = http->idle_count;
+    *in_use = http->open_count - http->idle_count;
+    *size = http->open_max;
+    pthread_mutex_unlock(&http->pool_lock);
 }
 
 /* Closes every idle connection: after one broke, the others (same server) are likely broken. */
@@ -531,6 +550,8 @@ static enum MHD_Result request_new(lt_http *h, struct MHD_Connection *connection
     req->method = method;
     req->url = url;
     req->guard = guard_record(connection);
+    req->started_s = lt_http_guard_now();
+    lt_log_request_id(lt_http_header(req, "X-Request-Id"), req->request_id);
     lt_http_guard_headers_done(h->guard, req->guard);
     req->body_unread = expects_body(req);
     check_protocol(req, version);
@@ -575,6 +596,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         if (lt_http_guard_body(req->server->guard, req->guard, size))
             return MHD_NO; /* too slow: the guard answered 408 */
         req->body_unread = 1;
+        req->bytes_in += size;
         if (!req->response && req->route->body)
             req->route->body(req, upload_data, size);
         req->body_unread = 0;
@@ -591,7 +613,9 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     lt_http_request *req = *con_cls;
     if (!req)
         return;
-    lt_http_guard_request_done(((lt_http *)cls)->guard, req->guard);
+    lt_http *h = cls;
+    lt_http_guard_request_done(h->guard, req->guard);
+    lt_http_log_request(req, req->route ? (long)(req->route - h->routes) : -1, h->metrics);
     if (req->route && req->route->cleanup)
         req->route->cleanup(req);
     pool_release(cls, req->db);
@@ -697,6 +721,18 @@ static void on_connection(void *cls, struct MHD_Connection *connection, void **s
     lt_http_guard_notify(h->guard, connection, socket_context, code == MHD_CONNECTION_NOTIFY_CLOSED);
 }
 
+/* libmicrohttpd's messages as JSON log lines. Its "internal error, closing connection"
+ * follows each answer given before the body was read (answer_raw closes on purpose): debug. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    message[strcspn(message, "\n")] = '\0';
+    int expected = strstr(message, "Application reported internal error") != NULL;
+    lt_log_message(expected ? "debug" : "warning", "libmicrohttpd: %s", message);
+}
+
 static int start_daemon(lt_http *h, const char *listen, lt_error *err)
 {
     struct sockaddr_storage addr;
@@ -707,12 +743,13 @@ static int start_daemon(lt_http *h, const char *listen, lt_error *err)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_THREAD_POOL_SIZE, h->threads,
-        MHD_OPTION_CONNECTION_LIMIT, h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, h, MHD_OPTION_END);
+    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+                                 on_connection, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S,
+                                 MHD_OPTION_THREAD_POOL_SIZE, h->threads, MHD_OPTION_CONNECTION_LIMIT,
+                                 h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
+                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+                                 h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
     if (!h->daemon)
         return lt_error_set(err, LT_EIO, "cannot listen on %s (address in use, or not an address of this machine?)",
                             listen);
@@ -758,6 +795,7 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
     h->max_upload = cfg->max_upload ? cfg->max_upload : LT_DEFAULT_MAX_UPLOAD;
     h->routes = cfg->routes;
     h->route_count = cfg->route_count;
+    h->metrics = cfg->metrics;
     int rc = LT_ENOMEM;
     if (!cfg->conninfo || !cfg->routes) {
         rc = lt_error_set(err, LT_EUSAGE, "no database or no routes given to the HTTP server");

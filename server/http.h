@@ -30,6 +30,10 @@
  * with libpq's text; a broken connection is dropped with every idle one, and the next
  * request connects again.
  *
+ * Every request gets an id (the client's X-Request-Id when sane, else a random one, log.h),
+ * sent back as X-Request-Id on every answer and as "request_id" in every error body, and
+ * ends with one JSON log line and its metrics (http_log.c).
+ *
  * Stopping (lt_http_stop): stop accepting, wake every waiter (it answers what it has),
  * cut idle connections, let in-flight requests finish for up to grace_s, then close. */
 #ifndef LT_HTTP_H
@@ -41,7 +45,9 @@
 
 #include "defaults.h"
 #include "http_guard.h"
+#include "log.h"
 #include "lt_error.h"
+#include "metrics.h"
 
 #define LT_HTTP_IDLE_CONNECTIONS 8
 #define LT_HTTP_MAX_CAPTURES     2
@@ -65,6 +71,7 @@ typedef struct lt_http_config {
     unsigned max_per_ip;                /* 0: LT_DEFAULT_MAX_PER_IP */
     unsigned db_connections;            /* 0: LT_DEFAULT_DB_CONNECTIONS */
     unsigned grace_s;                   /* lt_http_stop's wait for in-flight requests */
+    lt_metrics *metrics;                /* where requests are counted (serve's; not owned); NULL: nowhere */
 } lt_http_config;
 
 typedef struct lt_http lt_http;
@@ -108,13 +115,16 @@ typedef struct lt_http_request {
     int wait_started, suspend; /* lt_http_wait_deadline ran; lt_http_wait asked to suspend */
     double wait_deadline;      /* lt_http_guard_now() seconds */
     lt_http_waiter waiter;
-    int body_unread;  /* a body is still to come: an answer given now is also kept as text */
-    char *early_json; /* that answer's JSON (owned), written at once by http.c (see answer_raw) */
+    int body_unread;                        /* a body is still to come: an answer given now is also kept as text */
+    char *early_json;                       /* that answer's JSON (owned), written at once by http.c (see answer_raw) */
+    char request_id[LT_REQUEST_ID_MAX + 1]; /* the client's sane X-Request-Id, or a random one */
+    uint64_t bytes_in, bytes_out;           /* body bytes received; bytes of the answer's body */
+    double started_s;                       /* lt_http_guard_now() when the headers were complete */
 } lt_http_request;
 
 typedef struct lt_http_route {
     const char *method;
-    const char *pattern;                 /* "/api/v1/apps/{}/snapshots": `{}` matches one non-empty segment */
+    const char *pattern;                 /* "/api/v1/apps/{app}/snapshots": `{name}` matches one non-empty segment */
     int is_public;                       /* 1: no API key needed */
     const char *query;                   /* the query parameters it takes, comma-separated ("limit,offset");
                             NULL: none. Any other answers 400 unknown_parameter naming it. */
@@ -147,7 +157,8 @@ int lt_http_over_tls(const lt_http_request *req);
 /* A cookie the request sent, or NULL. Owned by libmicrohttpd (request lifetime). */
 const char *lt_http_cookie(const lt_http_request *req, const char *name);
 
-/* Answers {"error": {"code": code, "message": <printf fmt>}} with status. Returns 0. */
+/* Answers {"error": {"code": code, "message": <printf fmt>, "request_id": ...}} with
+ * status. Returns 0. Every answer carries the request's id as the X-Request-Id header. */
 int lt_http_reply_error(lt_http_request *req, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -178,5 +189,15 @@ const char *lt_http_static_dir(const lt_http *http); /* lt_http_config.static_di
 uint64_t lt_http_max_upload(const lt_http *http);
 const char *lt_http_public_url(const lt_http *http); /* config's public_url, or its default */
 int lt_http_stopping(const lt_http *http);           /* 1 once lt_http_stop has begun */
+lt_metrics *lt_http_metrics(const lt_http *http);    /* lt_http_config.metrics (may be NULL) */
+
+/* The database pool's use now: connections lent to requests, idle ones, and its size. */
+void lt_http_pool_use(lt_http *http, size_t *in_use, size_t *idle, size_t *size);
+
+/* http_log.c: the end of a request — its JSON log line (log.h; event "request": request_id,
+ * method, route pattern or "unmatched", status, bytes_in, bytes_out, duration_ms,
+ * customer_id when authenticated; never a key, cookie or query) and its metrics. route is
+ * the index of req->route in the table, -1 when none matched. */
+void lt_http_log_request(const lt_http_request *req, long route, lt_metrics *metrics);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "analysis.h"
 #include "db.h"
+#include "log.h"
 #include "redact.h"
 #include "store.h"
 
@@ -59,6 +60,7 @@ struct lt_jobs {
 typedef struct jobs_claim {
     char id[24], customer_id[24], app_id[24], attempts[16];
     char *spool_path;
+    double queue_wait_s; /* from the analysis's creation to this claim */
 } jobs_claim;
 
 /* ---- SQL ---------------------------------------------------------------------------- */
@@ -76,8 +78,8 @@ static const char CLAIM_SQL[] =
     "  AND (SELECT count(*) FROM analyses r WHERE r.customer_id = q.customer_id AND r.state = 'running') < $2::int"
     "  ORDER BY (SELECT max(l.started_at) FROM analyses l WHERE l.customer_id = q.customer_id) NULLS FIRST, q.id"
     "  FOR UPDATE SKIP LOCKED LIMIT 1)"
-    " RETURNING id, customer_id, snapshot_id, attempts) "
-    "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path FROM claimed c"
+    " RETURNING id, customer_id, snapshot_id, attempts, extract(epoch FROM started_at - created_at) AS wait_s) "
+    "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path, c.wait_s FROM claimed c"
     " JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
 
 /* $1 id, $2 worker, $3 phase, $4 percent. */
@@ -105,13 +107,14 @@ static const char RECOVER_SQL[] =
     " || ' (no heartbeat for ' || $1::int || ' s: the process crashed or was killed)'"
     " WHERE state = 'running'"
     " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
-    " RETURNING state";
+    " RETURNING state, id, customer_id, worker, attempts";
 
 /* $1 ids as a bigint[] literal, $2 the node name. */
 static const char PUT_BACK_SQL[] =
     "UPDATE analyses SET state = 'queued', attempts = greatest(attempts - 1, 0), worker = NULL, phase = NULL,"
     " percent = 0, started_at = NULL, heartbeat_at = NULL"
-    " WHERE state = 'running' AND id = ANY($1::bigint[]) AND left(worker, length($2) + 1) = $2 || '/'";
+    " WHERE state = 'running' AND id = ANY($1::bigint[]) AND left(worker, length($2) + 1) = $2 || '/'"
+    " RETURNING state, id, customer_id, $2, attempts";
 
 /* $1 ids as a bigint[] literal. */
 static const char BEAT_SQL[] =
@@ -143,7 +146,49 @@ static double monotonic_s(void)
 
 static void log_line(const char *who, const char *id, const char *message)
 {
-    fprintf(stderr, "leaktriage: %s: analysis %s: %s\n", who, id ? id : "-", message);
+    lt_log_message("error", "%s: analysis %s: %s", who, id ? id : "-", message);
+}
+
+/* A job event's log line (jobs.h); error_kind, state and error only when not NULL,
+ * duration_s only when >= 0. */
+typedef struct job_event {
+    const char *event, *analysis_id, *customer_id, *worker, *attempt;
+    const char *error_kind, *state, *error;
+    double duration_s, queue_wait_s; /* < 0: not logged */
+} job_event;
+
+static void log_job(const job_event *e)
+{
+    lt_log_line line;
+    lt_log_begin(&line, e->event);
+    lt_log_int(&line, "analysis_id", strtoll(e->analysis_id, NULL, 10));
+    lt_log_int(&line, "customer_id", strtoll(e->customer_id, NULL, 10));
+    lt_log_str(&line, "worker", e->worker);
+    lt_log_int(&line, "attempt", strtoll(e->attempt, NULL, 10));
+    lt_log_str(&line, "state", e->state);
+    lt_log_str(&line, "error_kind", e->error_kind);
+    if (e->duration_s >= 0)
+        lt_log_num(&line, "duration_s", e->duration_s);
+    if (e->queue_wait_s >= 0)
+        lt_log_num(&line, "queue_wait_s", e->queue_wait_s);
+    lt_log_str(&line, "error", e->error);
+    lt_log_end(&line);
+}
+
+/* One line of event per row of res (columns: state, id, customer_id, worker, attempts). */
+static void log_rows(const char *event, const PGresult *res)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        job_event e = {.event = event,
+                       .state = PQgetvalue(res, i, 0),
+                       .analysis_id = PQgetvalue(res, i, 1),
+                       .customer_id = PQgetvalue(res, i, 2),
+                       .worker = PQgetvalue(res, i, 3),
+                       .attempt = PQgetvalue(res, i, 4),
+                       .duration_s = -1,
+                       .queue_wait_s = -1};
+        log_job(&e);
+    }
 }
 
 /* ---- connections --------------------------------------------------------------------- */
@@ -217,6 +262,7 @@ static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
     copy_field(job->app_id, sizeof job->app_id, res, 2);
     copy_field(job->attempts, sizeof job->attempts, res, 3);
     job->spool_path = strdup(PQgetvalue(res, 0, 4));
+    job->queue_wait_s = strtod(PQgetvalue(res, 0, 5), NULL);
     PQclear(res);
     return job->spool_path ? 1 : lt_error_set(err, LT_ENOMEM, "out of memory claiming a job");
 }
@@ -284,9 +330,10 @@ static int worth_retrying(int code)
     return code != LT_EINPUT && code != LT_EARCHIVE && code != LT_ELIMIT;
 }
 
-/* Stores the failure of job's attempt. The stored error (shown to the customer) names the
- * snapshot, never a path on the server; the log line keeps the message as it was. */
-static void record_failure(jobs_worker *w, const jobs_claim *job, int code, const char *message)
+/* Stores the failure of job's attempt (and logs it, with how long it ran). The stored
+ * error (shown to the customer) names the snapshot, never a path on the server; the log
+ * line keeps the message as it was. */
+static void record_failure(jobs_worker *w, const jobs_claim *job, int code, const char *message, double duration_s)
 {
     char shown[sizeof((lt_error *)0)->message + 64];
     lt_redact_paths(message, "the stored snapshot", shown, sizeof shown);
@@ -297,10 +344,17 @@ static void record_failure(jobs_worker *w, const jobs_claim *job, int code, cons
         log_line(w->name, job->id, err.message); /* recovery will put it back */
         return;
     }
-    char line[700];
-    snprintf(line, sizeof line, "attempt %s failed (%s): %s", job->attempts,
-             PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours", message);
-    log_line(w->name, job->id, line);
+    job_event e = {.event = "job_failed",
+                   .analysis_id = job->id,
+                   .customer_id = job->customer_id,
+                   .worker = w->name,
+                   .attempt = job->attempts,
+                   .error_kind = worth_retrying(code) ? "internal" : "bad_input",
+                   .state = PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours",
+                   .error = message,
+                   .duration_s = duration_s,
+                   .queue_wait_s = -1};
+    log_job(&e);
     PQclear(res);
 }
 
@@ -349,13 +403,28 @@ static void run_job(jobs_worker *w, jobs_claim *job)
 {
     lt_error err;
     lt_error_clear(&err);
+    job_event e = {.event = "job_claimed",
+                   .analysis_id = job->id,
+                   .customer_id = job->customer_id,
+                   .worker = w->name,
+                   .attempt = job->attempts,
+                   .duration_s = -1,
+                   .queue_wait_s = job->queue_wait_s};
+    log_job(&e);
+    e.queue_wait_s = -1;
+    lt_metrics_job_started(w->pool->config.metrics, job->queue_wait_s);
+    double started = monotonic_s();
     set_running(w, strtoll(job->id, NULL, 10));
     int rc = analyse_and_store(w, job, &err);
     set_running(w, 0);
-    if (rc == LT_ECANCELLED)
-        log_line(w->name, job->id, err.message);
-    else if (rc)
-        record_failure(w, job, rc, err.message[0] ? err.message : lt_strerror(rc));
+    e.duration_s = monotonic_s() - started;
+    lt_metrics_job_ended(w->pool->config.metrics, e.duration_s);
+    if (rc == 0 || rc == LT_ECANCELLED) {
+        e.event = rc ? "job_cancelled" : "job_done";
+        e.error = rc ? err.message : NULL;
+        log_job(&e);
+    } else
+        record_failure(w, job, rc, err.message[0] ? err.message : lt_strerror(rc), e.duration_s);
     free(job->spool_path);
     job->spool_path = NULL;
 }
@@ -463,9 +532,8 @@ int lt_jobs_recover(PGconn *conn, int stale_seconds, int *requeued, int *failed,
         else
             dead++;
     }
+    log_rows("job_recovered", res);
     PQclear(res);
-    if (back || dead)
-        fprintf(stderr, "leaktriage: put back %d stale analyses (%d failed: attempts used up)\n", back + dead, dead);
     if (requeued)
         *requeued = back;
     if (failed)
@@ -663,7 +731,8 @@ int lt_jobs_drain(lt_jobs *jobs, unsigned grace_s)
         log_line(jobs->node_name, NULL, err.message);
         return 1;
     }
-    int back = atoi(PQcmdTuples(res));
+    int back = PQntuples(res);
+    log_rows("job_put_back", res);
     PQclear(res);
     return back > 0 ? back : 1;
 }

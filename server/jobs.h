@@ -26,7 +26,13 @@
  * phases, and puts back jobs of any node whose heartbeat is older than stale_seconds — at
  * start (before any worker runs) and then every stale_seconds/2. A job put back that way
  * goes to 'queued', or 'failed' when its attempts are used up, its error saying so; the
- * late worker's results, if it ever comes back, are discarded (store.h). */
+ * late worker's results, if it ever comes back, are discarded (store.h).
+ *
+ * Every job event is a JSON line on standard error (log.h): job_claimed (with queue_wait_s,
+ * from the analysis's creation), job_done, job_failed (error_kind, and state: queued when
+ * it will be retried, failed when not), job_cancelled, job_put_back (SIGTERM's drain) and
+ * job_recovered (a stale heartbeat), each with analysis_id, customer_id, worker, attempt
+ * and, when a worker ends a job, duration_s. */
 #ifndef LT_JOBS_H
 #define LT_JOBS_H
 
@@ -35,6 +41,7 @@
 
 #include "defaults.h"
 #include "lt_error.h"
+#include "metrics.h"
 
 /* The NOTIFY channel of new queued jobs (migrations/0002_jobs_notify.sql). */
 #define LT_JOBS_CHANNEL "leaktriage_jobs"
@@ -60,6 +67,7 @@ typedef struct lt_jobs_config {
     uint32_t max_ratio;          /* decompressed:compressed, past 256 MiB decompressed */
     int analysis_timeout_s;      /* wall time of one attempt */
     int per_customer;            /* analyses of one customer running at once, across the pool */
+    lt_metrics *metrics;         /* busy workers, durations and queue waits counted here (not owned; NULL: not) */
 } lt_jobs_config;
 
 /* Fills c with the defaults above and defaults.h's (analysis_memory 0: the caller

@@ -240,3 +240,33 @@ int lt_migrate_schema_present(PGconn *conn, int *present, lt_error *err)
     PQclear(res);
     return 0;
 }
+
+/* The highest of the versions in res's first column (NULL when there is no row). */
+static const char *highest_applied(const PGresult *res)
+{
+    const char *top = NULL;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!top || version_cmp(PQgetvalue(res, i, 0), top) > 0)
+            top = PQgetvalue(res, i, 0);
+    return top;
+}
+
+int lt_migrate_current(PGconn *conn, const char *dir, int *current, lt_error *err)
+{
+    migration_list list;
+    int rc = list_migrations(dir, &list, err);
+    if (rc)
+        return rc;
+    PGresult *res = NULL;
+    int present = 0;
+    rc = lt_migrate_schema_present(conn, &present, err);
+    if (!rc && present)
+        rc = lt_db_exec(conn, "SELECT version FROM schema_migrations", 0, NULL, &res, err);
+    if (!rc) {
+        const char *top = res ? highest_applied(res) : NULL;
+        *current = top && !version_cmp(top, list.items[list.count - 1].version);
+    }
+    PQclear(res);
+    free(list.items);
+    return rc;
+}

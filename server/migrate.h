@@ -36,4 +36,10 @@ int lt_migrate_apply(PGconn *conn, const char *dir, FILE *log, int *applied, lt_
  * 0. Returns 0, or LT_EIO with err set when the query fails. */
 int lt_migrate_schema_present(PGconn *conn, int *present, lt_error *err);
 
+/* Sets *current to 1 when the highest migration applied to conn's database is the highest
+ * in dir (NULL: the built-in ones, what this binary knows), else 0 (not migrated, behind, or migrated further by a
+ * newer binary). Returns 0, or LT_EUSAGE (dir unreadable or without migrations) or LT_EIO
+ * (the query failed) or LT_ENOMEM with err set. */
+int lt_migrate_current(PGconn *conn, const char *dir, int *current, lt_error *err);
+
 #endif

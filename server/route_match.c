@@ -8,7 +8,8 @@ int lt_route_match(const char *pattern, const char *path, char **captures, size_
 {
     size_t n = 0;
     while (*pattern && *path) {
-        if (pattern[0] == '{' && pattern[1] == '}') {
+        const char *close = pattern[0] == '{' ? strchr(pattern, '}') : NULL;
+        if (close) {
             size_t len = strcspn(path, "/");
             if (len == 0 || n >= max)
                 break;
@@ -17,7 +18,7 @@ int lt_route_match(const char *pattern, const char *path, char **captures, size_
                 break;
             n++;
             path += len;
-            pattern += 2;
+            pattern = close + 1;
         } else if (*pattern++ != *path++) {
             break;
         }

@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-/* Matches path against pattern, where `{}` matches one non-empty segment (no '/'); at
+/* Matches path against pattern, where `{}` or `{name}` (the name says what it is, as in
+ * the OpenAPI document and the metrics' route labels) matches one non-empty segment (no '/'); at
  * most max captures. On a match fills captures[0..] (malloc'ed, the caller frees them)
  * and returns 1; otherwise (or out of memory) leaves captures NULL and returns 0. */
 int lt_route_match(const char *pattern, const char *path, char **captures, size_t max);

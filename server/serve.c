@@ -15,10 +15,12 @@
 
 #include "admin.h"
 #include "api.h"
+#include "api_ops.h"
 #include "db.h"
 #include "defaults.h"
 #include "http.h"
 #include "jobs.h"
+#include "log.h"
 #include "migrate.h"
 #include "pg_private.h"
 #include "spool.h"
@@ -47,7 +49,7 @@ static void sweep_once(const retention *r)
         rc = lt_spool_expire(db, r->days, &count, &err);
     lt_db_close(db);
     if (rc)
-        fprintf(stderr, "leaktriage: retention: %s\n", err.message);
+        lt_log_message("error", "retention: %s", err.message);
     else if (count > 0)
         printf("leaktriage: retention: removed the raw files of %ld snapshots older than %ld days\n", count, r->days);
     fflush(stdout);
@@ -127,13 +129,13 @@ static void raise_descriptor_limit(void)
     if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
         r.rlim_cur = r.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &r))
-            fprintf(stderr, "leaktriage: cannot raise the descriptor limit: %s\n", strerror(errno));
+            lt_log_message("warning", "cannot raise the descriptor limit: %s", strerror(errno));
     }
 }
 
 /* Stops the HTTP server and the workers within the grace period, putting back the
- * analyses still running at its end. */
-static void drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
+ * analyses still running at its end. Returns how many went back (their workers still run). */
+static int drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
 {
     time_t until = time(NULL) + (time_t)grace_s;
     printf("leaktriage: stopping (grace %u s)\n", grace_s);
@@ -146,6 +148,7 @@ static void drain(lt_http *http, lt_jobs *jobs, unsigned grace_s)
     else
         lt_jobs_stop(jobs); /* every worker is idle: join them (else they end with the process) */
     fflush(stdout);
+    return back;
 }
 
 /* Migrates, and on a first start creates a customer and prints its key once. */
@@ -164,11 +167,32 @@ static int prepare_database(const char *conninfo, lt_error *err)
     return rc;
 }
 
+/* The HTTP server's configuration: the command line's, the REST API's routes. */
+static lt_http_config http_config_of(const lt_serve_config *a, const char *data_dir, const char *conninfo,
+                                     lt_metrics *metrics)
+{
+    return (lt_http_config){.listen = a->listen,
+                            .data_dir = data_dir,
+                            .conninfo = conninfo,
+                            .max_upload = a->max_upload,
+                            .public_url = a->public_url,
+                            .routes = lt_api_routes,
+                            .route_count = lt_api_route_count,
+                            .static_dir = a->static_dir,
+                            .threads = a->http_threads,
+                            .max_connections = a->max_connections,
+                            .max_per_ip = a->max_per_ip,
+                            .db_connections = a->db_connections,
+                            .grace_s = a->grace_s,
+                            .metrics = metrics};
+}
+
 /* The pool's configuration: the defaults, with the budget the command line set. */
-static lt_jobs_config jobs_config_of(const lt_serve_config *a)
+static lt_jobs_config jobs_config_of(const lt_serve_config *a, lt_metrics *metrics)
 {
     lt_jobs_config c;
     lt_jobs_config_default(&c);
+    c.metrics = metrics;
     c.analysis_memory = a->analysis_memory;
     if (a->max_snapshot_bytes)
         c.max_snapshot_bytes = a->max_snapshot_bytes;
@@ -198,44 +222,40 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     if (rc)
         return rc;
     clean_spool(data_dir);
-    lt_http_config cfg = {.listen = a->listen,
-                          .data_dir = data_dir,
-                          .conninfo = conninfo,
-                          .max_upload = a->max_upload,
-                          .public_url = a->public_url,
-                          .routes = lt_api_routes,
-                          .route_count = lt_api_route_count,
-                          .static_dir = a->static_dir,
-                          .threads = a->http_threads,
-                          .max_connections = a->max_connections,
-                          .max_per_ip = a->max_per_ip,
-                          .db_connections = a->db_connections,
-                          .grace_s = a->grace_s};
+    lt_metrics *metrics = lt_api_metrics_new(a->workers);
+    if (!metrics)
+        return lt_error_set(err, LT_ENOMEM, "out of memory creating the metrics");
+    lt_http_config cfg = http_config_of(a, data_dir, conninfo, metrics);
     lt_http *http = NULL;
     if ((rc = lt_http_start(&cfg, &http, err)))
-        return rc;
+        goto fail_http;
     gethostname(host, sizeof host - 1);
     snprintf(node, sizeof node, "%s:%ld", host, (long)getpid());
-    lt_jobs_config jobs_config = jobs_config_of(a);
+    lt_jobs_config jobs_config = jobs_config_of(a, metrics);
     lt_jobs *jobs = lt_jobs_start_config(conninfo, a->workers, node, &jobs_config, err);
     if (!jobs) {
-        lt_http_stop(http);
-        return err->code ? err->code : LT_EIO;
+        rc = err->code ? err->code : LT_EIO;
+        goto fail_jobs;
     }
     retention keep = {.conninfo = conninfo, .days = a->keep_snapshots};
-    if ((rc = retention_start(&keep, err))) {
-        lt_http_stop(http);
-        lt_jobs_stop(jobs);
-        return rc;
-    }
+    if ((rc = retention_start(&keep, err)))
+        goto fail_retention;
     printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s, %.1f GiB per analysis\n", a->listen,
            lt_http_port(http), a->workers, data_dir, (double)jobs_config.analysis_memory / (1 << 30));
     fflush(stdout);
     int sig;
     sigwait(stop, &sig);
     retention_stop(&keep);
-    drain(http, jobs, a->grace_s);
+    if (drain(http, jobs, a->grace_s) == 0)
+        lt_metrics_free(metrics); /* else workers still count into it until the process ends */
     return 0;
+fail_retention:
+    lt_jobs_stop(jobs);
+fail_jobs:
+    lt_http_stop(http);
+fail_http:
+    lt_metrics_free(metrics);
+    return rc;
 }
 
 int lt_serve_run(const lt_serve_config *config, lt_error *err)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "log.h"
 
 int lt_spool_lock_tx(PGconn *db, const char *path, lt_error *err)
 {
@@ -38,7 +39,7 @@ static int release_tx(PGconn *db, void *ctx, lt_error *err)
     if (unlink(r->path) == 0)
         r->removed = 1;
     else if (errno != ENOENT)
-        fprintf(stderr, "leaktriage: cannot remove the spool file %s: %s\n", r->path, strerror(errno));
+        lt_log_message("error", "cannot remove the spool file %s: %s", r->path, strerror(errno));
     return 0;
 }
 

@@ -21,6 +21,8 @@
 #include "db.h"
 #include "spool.h"
 #include "defaults.h"
+#include "log.h"
+#include "metrics.h"
 
 enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_BRANCH, LABEL_ENVIRONMENT, LABEL_COUNT };
 
@@ -90,7 +92,7 @@ static int open_part_file(upload *u)
     u->fd = open(u->part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (u->fd < 0) {
         int e = errno;
-        fprintf(stderr, "leaktriage: upload: cannot create %s: %s\n", u->part_path, strerror(e));
+        lt_log_message("error", "upload: cannot create %s: %s", u->part_path, strerror(e));
         lt_http_reply_error(u->req, 500, "spool_error", "cannot create a spool file: %s", strerror(e));
         u->part_path[0] = '\0';
         return -1;
@@ -303,7 +305,7 @@ static int place_file(upload *u)
         return 0;
     if (rename(u->part_path, u->final_path)) {
         int e = errno;
-        fprintf(stderr, "leaktriage: upload: cannot rename %s to %s: %s\n", u->part_path, u->final_path, strerror(e));
+        lt_log_message("error", "upload: cannot rename %s to %s: %s", u->part_path, u->final_path, strerror(e));
         return e;
     }
     u->part_path[0] = '\0';
@@ -512,6 +514,7 @@ void lt_upload_finish(lt_http_request *req)
         return;
     }
     lt_http_reply_json(req, ids.existed && !ids.failed_id[0] ? 200 : 202, body);
+    lt_metrics_upload(lt_http_metrics(req->server), u->bytes);
     free(body);
 }
 

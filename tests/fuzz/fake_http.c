@@ -70,6 +70,12 @@ const char *lt_http_spool_dir(const lt_http *http)
     return http->spool_dir;
 }
 
+lt_metrics *lt_http_metrics(const lt_http *http)
+{
+    (void)http;
+    return NULL; /* nothing counted */
+}
+
 uint64_t lt_http_max_upload(const lt_http *http)
 {
     return http->max_upload;

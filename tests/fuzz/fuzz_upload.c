@@ -28,7 +28,7 @@
 /* The upload route as api_routes.c declares it (only this route runs here). */
 static const lt_http_route upload_route = {
     .method = "POST",
-    .pattern = "/api/v1/apps/{}/snapshots",
+    .pattern = "/api/v1/apps/{app}/snapshots",
     .begin = lt_upload_begin,
     .body = lt_upload_body,
     .handle = lt_upload_finish,

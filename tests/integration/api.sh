@@ -290,7 +290,8 @@ expected=$(printf '%s\n' "GET /api/v1/analyses/{id}" "GET /api/v1/analyses/{id}/
   "GET /api/v1/leaks" "GET /api/v1/leaks/{id}" "PATCH /api/v1/leaks/{id}" \
   "GET /api/v1/analyses/{id}/compare" "GET /api/v1/analyses/{id}/verdict" \
   "GET /api/v1/session" "POST /api/v1/session" "DELETE /api/v1/session" \
-  "DELETE /api/v1/apps/{app}" "DELETE /api/v1/snapshots/{id}" | sort)
+  "DELETE /api/v1/apps/{app}" "DELETE /api/v1/snapshots/{id}" \
+  "GET /healthz" "GET /readyz" "GET /metrics" | sort)
 check "... lists every route" test "$routes" = "$expected"
 # a leak of an1's finding, as a worker records it (store_leaks.c), for the leak routes
 leak1=$(sql "WITH l AS (INSERT INTO leaks (customer_id, app_id, fingerprint, kind, title, occurrences)
@@ -319,6 +320,10 @@ while read -r method path; do
     call "$key_a" PATCH "$p" --data "$body"
   else
     call "$key_a" "$method" "$p"
+  fi
+  if [ "$path" = /metrics ]; then # the one answer in Prometheus' text format
+    check "openapi route $method $path answers 2xx text" grep -q '^# TYPE leaktriage_uploads_total counter$' "$work/body"
+    continue
   fi
   check "openapi route $method $path answers 2xx JSON" test "${status:0:1}" = 2 -a "$(jq -e type "$work/body" >/dev/null && echo json)" = json
 done <<<"$routes"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "api.h"
+#include "api_ops.h"
 #include "db.h"
 #include "http.h"
 #include "migrate.h"
@@ -49,14 +50,16 @@ int main(int argc, char **argv)
                           .routes = lt_api_routes,
                           .route_count = lt_api_route_count,
                           .max_upload = strtoull(argv[3], NULL, 10),
-                          .static_dir = argc == 5 ? argv[4] : NULL};
+                          .static_dir = argc == 5 ? argv[4] : NULL,
+                          .metrics = lt_api_metrics_new(0)};
     lt_http *http;
-    if (lt_http_start(&cfg, &http, &err))
+    if (!cfg.metrics || lt_http_start(&cfg, &http, &err))
         return fail(&err);
     printf("port %u\nconninfo %s\n", lt_http_port(http), conninfo);
     fflush(stdout);
     int sig;
     sigwait(&stop, &sig);
     lt_http_stop(http);
+    lt_metrics_free(cfg.metrics);
     return 0;
 }
