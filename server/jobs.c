@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analysis.h"
 #include "db.h"
 #include "redact.h"
+#include "snapshot_store.h"
 #include "store.h"
 
 #define NODE_NAME_MAX           63
@@ -46,6 +48,8 @@ struct lt_jobs {
     int lock_ready;
     int stopping;
     lt_jobs_config config;
+    const lt_snapshot_store *store; /* config.store, or own_store when none is given */
+    lt_snapshot_store own_store;
     char node_name[NODE_NAME_MAX + 1];
     int worker_count;
     jobs_worker *workers;
@@ -55,15 +59,25 @@ struct lt_jobs {
     char *beat_ids; /* heartbeat thread's buffer: "{id,id,...}" */
 };
 
-/* A claimed job: the analyses row as the claim left it. */
+/* A claimed job: the analyses row as the claim left it, and where its snapshot is (the
+ * claim's result row, which it owns: PQclear'd when the job ends). */
 typedef struct jobs_claim {
     char id[24], customer_id[24], app_id[24], attempts[16];
-    char *spool_path;
+    PGresult *row;
+    lt_snapshot_ref snapshot; /* strings in row */
 } jobs_claim;
 
 /* ---- SQL ---------------------------------------------------------------------------- */
 
-/* $1 worker name, $2 the per-customer cap. Returns the job and where its snapshot is.
+/* When a job put back (a failed attempt, a stale heartbeat, a release) may run again:
+ * 2^n seconds from now, at most LT_RETRY_BACKOFF_MAX_S. */
+#define BACKOFF_SQL(n) "now() + make_interval(secs => least(power(2, " n "), " LT_STR(LT_RETRY_BACKOFF_MAX_S) "))"
+
+/* $1 worker name, $2 the per-customer cap, $3 this machine's id. Returns the job and
+ * where its snapshot is. Only jobs whose back-off is over, and whose snapshot this machine
+ * can read (a large object, or a spool file of this machine) — unless the machine holding
+ * it has left it queued for LT_FOREIGN_WAIT_S: then any machine takes it and releases it
+ * (release_job), so that it fails clearly in the end instead of waiting forever.
  * Fair claiming: among customers with fewer than $2 analyses running, the one whose
  * latest analysis started longest ago (never: first) goes first — round-robin by
  * customer — and its oldest queued job is taken. Two claims at the same instant may
@@ -71,14 +85,52 @@ typedef struct jobs_claim {
 static const char CLAIM_SQL[] =
     "WITH claimed AS ("
     " UPDATE analyses SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(),"
-    " finished_at = NULL, worker = $1, phase = 'reading', percent = 0"
-    " WHERE id = (SELECT q.id FROM analyses q WHERE q.state = 'queued'"
-    "  AND (SELECT count(*) FROM analyses r WHERE r.customer_id = q.customer_id AND r.state = 'running') < $2::int"
-    "  ORDER BY (SELECT max(l.started_at) FROM analyses l WHERE l.customer_id = q.customer_id) NULLS FIRST, q.id"
-    "  FOR UPDATE SKIP LOCKED LIMIT 1)"
-    " RETURNING id, customer_id, snapshot_id, attempts) "
-    "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path FROM claimed c"
-    " JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
+    " finished_at = NULL, worker = $1, phase = 'reading', percent = 0, not_before = NULL"
+    " WHERE id = (SELECT q.id FROM analyses q JOIN snapshots qs ON qs.id = q.snapshot_id WHERE q.state = 'queued'"
+    "  AND (q.not_before IS NULL OR q.not_before <= now())"
+    "  AND (qs.store <> 'local' OR qs.machine_id IS NULL OR qs.machine_id = $3"
+    "   OR q.created_at < now() - make_interval(secs => " LT_STR(
+        LT_FOREIGN_WAIT_S) "))"
+                           "  AND (SELECT count(*) FROM analyses r WHERE r.customer_id = q.customer_id AND r.state = "
+                           "'running') < $2::int"
+                           "  ORDER BY (SELECT max(l.started_at) FROM analyses l WHERE l.customer_id = q.customer_id) "
+                           "NULLS FIRST, q.id"
+                           "  FOR UPDATE OF q SKIP LOCKED LIMIT 1)"
+                           " RETURNING id, customer_id, snapshot_id, attempts) "
+                           "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path, s.store, s.machine_id, "
+                           "s.large_object"
+                           " FROM claimed c JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
+
+/* $1 id, $2 worker, $3 attempts (the claim), $4 the error if it is the last release.
+ * Gives back a job this machine cannot read: the attempt is not counted; after
+ * LT_RELEASES_MAX releases it fails with $4. */
+static const char RELEASE_SQL[] =
+    "UPDATE analyses SET attempts = attempts - 1, releases = releases + 1, worker = NULL, phase = NULL,"
+    " percent = 0, started_at = NULL, heartbeat_at = NULL, not_before = " BACKOFF_SQL(
+        "releases + 1") ","
+                        " state = CASE WHEN releases + 1 >= " LT_STR(
+                            LT_RELEASES_MAX) " THEN 'failed' ELSE 'queued' END,"
+                                             " finished_at = CASE WHEN releases + 1 >= " LT_STR(
+                                                 LT_RELEASES_MAX) " THEN now() END,"
+                                                                  " error_kind = CASE WHEN releases + 1 >= " LT_STR(
+                                                                      LT_RELEASES_MAX) " THEN 'internal' ELSE "
+                                                                                       "error_kind END,"
+                                                                                       " error = CASE WHEN releases + "
+                                                                                       "1 >= " LT_STR(
+                                                                                           LT_RELEASES_MAX) " THEN $4 "
+                                                                                                            "ELSE "
+                                                                                                            "error END"
+                                                                                                            " WHERE id "
+                                                                                                            "= $1 AND "
+                                                                                                            "worker = "
+                                                                                                            "$2 AND "
+                                                                                                            "attempts "
+                                                                                                            "= $3::int "
+                                                                                                            "AND state "
+                                                                                                            "= "
+                                                                                                            "'running' "
+                                                                                                            "RETURNING "
+                                                                                                            "state";
 
 /* $1 id, $2 worker, $3 phase, $4 percent. */
 static const char PROGRESS_SQL[] = "UPDATE analyses SET phase = $3, percent = $4::real, heartbeat_at = now()"
@@ -91,8 +143,10 @@ static const char FAIL_SQL[] =
     " finished_at = CASE WHEN $4::boolean OR attempts >= max_attempts THEN now() END,"
     " phase = CASE WHEN $4::boolean OR attempts >= max_attempts THEN phase END,"
     " percent = CASE WHEN $4::boolean OR attempts >= max_attempts THEN percent ELSE 0 END,"
-    " error = $5, heartbeat_at = now()"
-    " WHERE id = $1 AND worker = $2 AND attempts = $3::int AND state = 'running' RETURNING state";
+    " not_before = CASE WHEN NOT $4::boolean AND attempts < max_attempts THEN " BACKOFF_SQL(
+        "attempts") " END,"
+                    " error = $5, heartbeat_at = now()"
+                    " WHERE id = $1 AND worker = $2 AND attempts = $3::int AND state = 'running' RETURNING state";
 
 /* $1 stale seconds. */
 static const char RECOVER_SQL[] =
@@ -101,11 +155,13 @@ static const char RECOVER_SQL[] =
     " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
     " phase = CASE WHEN attempts >= max_attempts THEN phase END,"
     " percent = CASE WHEN attempts >= max_attempts THEN percent ELSE 0 END,"
-    " error = 'worker ' || coalesce(worker, '?') || ' stopped during attempt ' || attempts"
-    " || ' (no heartbeat for ' || $1::int || ' s: the process crashed or was killed)'"
-    " WHERE state = 'running'"
-    " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
-    " RETURNING state";
+    " not_before = CASE WHEN attempts < max_attempts THEN " BACKOFF_SQL(
+        "attempts") " END,"
+                    " error = 'worker ' || coalesce(worker, '?') || ' stopped during attempt ' || attempts"
+                    " || ' (no heartbeat for ' || $1::int || ' s: the process crashed or was killed)'"
+                    " WHERE state = 'running'"
+                    " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
+                    " RETURNING state";
 
 /* $1 ids as a bigint[] literal, $2 the node name. */
 static const char PUT_BACK_SQL[] =
@@ -197,15 +253,15 @@ static void copy_field(char *dst, size_t len, const PGresult *res, int col)
     snprintf(dst, len, "%s", PQgetvalue(res, 0, col));
 }
 
-/* Returns 1 with *job filled (free job->spool_path), 0 when the queue is empty, or a
+/* Returns 1 with *job filled (PQclear job->row), 0 when the queue is empty, or a
  * negative LT_E* code. */
 static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
 {
     char cap[16];
     snprintf(cap, sizeof cap, "%d", w->pool->config.per_customer);
-    const char *params[] = {w->name, cap};
+    const char *params[] = {w->name, cap, w->pool->store->machine_id};
     PGresult *res;
-    int rc = lt_db_exec(w->conn, CLAIM_SQL, 2, params, &res, err);
+    int rc = lt_db_exec(w->conn, CLAIM_SQL, 3, params, &res, err);
     if (rc)
         return rc;
     if (PQntuples(res) != 1) {
@@ -216,9 +272,43 @@ static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
     copy_field(job->customer_id, sizeof job->customer_id, res, 1);
     copy_field(job->app_id, sizeof job->app_id, res, 2);
     copy_field(job->attempts, sizeof job->attempts, res, 3);
-    job->spool_path = strdup(PQgetvalue(res, 0, 4));
+    job->row = res;
+    job->snapshot = (lt_snapshot_ref){.name = PQgetvalue(res, 0, 4),
+                                      .store = PQgetvalue(res, 0, 5),
+                                      .machine_id = PQgetvalue(res, 0, 6),
+                                      .large_object = PQgetvalue(res, 0, 7)};
+    return 1;
+}
+
+/* Runs sql, an UPDATE of job's row guarded by the claim that returns its new state, and
+ * logs "<what> (<state>): <message>". A database error is logged: recovery puts the job
+ * back later. */
+static void update_job(jobs_worker *w, const jobs_claim *job, const char *sql, int n, const char *const *params,
+                       const char *what, const char *message)
+{
+    PGresult *res;
+    lt_error err;
+    if (lt_db_exec(w->conn, sql, n, params, &res, &err)) {
+        log_line(w->name, job->id, err.message);
+        return;
+    }
+    char line[700];
+    snprintf(line, sizeof line, "%s (%s): %s", what, PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours",
+             message);
+    log_line(w->name, job->id, line);
     PQclear(res);
-    return job->spool_path ? 1 : lt_error_set(err, LT_ENOMEM, "out of memory claiming a job");
+}
+
+/* Gives back a job whose snapshot is in another machine's spool (see RELEASE_SQL). */
+static void release_job(jobs_worker *w, const jobs_claim *job)
+{
+    char error[160];
+    snprintf(error, sizeof error,
+             "the snapshot is on machine %s, which has not claimed it (serve --store postgres "
+             "lets every machine read it)",
+             job->snapshot.machine_id);
+    const char *params[] = {job->id, w->name, job->attempts, error};
+    update_job(w, job, RELEASE_SQL, 4, params, "released", error);
 }
 
 /* Where each phase sits in the overall percent. */
@@ -291,17 +381,9 @@ static void record_failure(jobs_worker *w, const jobs_claim *job, int code, cons
     char shown[sizeof((lt_error *)0)->message + 64];
     lt_redact_paths(message, "the stored snapshot", shown, sizeof shown);
     const char *params[] = {job->id, w->name, job->attempts, worth_retrying(code) ? "false" : "true", shown};
-    PGresult *res;
-    lt_error err;
-    if (lt_db_exec(w->conn, FAIL_SQL, 5, params, &res, &err)) {
-        log_line(w->name, job->id, err.message); /* recovery will put it back */
-        return;
-    }
-    char line[700];
-    snprintf(line, sizeof line, "attempt %s failed (%s): %s", job->attempts,
-             PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours", message);
-    log_line(w->name, job->id, line);
-    PQclear(res);
+    char what[48];
+    snprintf(what, sizeof what, "attempt %s failed", job->attempts);
+    update_job(w, job, FAIL_SQL, 5, params, what, message);
 }
 
 /* ---- a worker ------------------------------------------------------------------------ */
@@ -320,6 +402,21 @@ static int analyse_upload(const char *path, const lt_analysis_options *options, 
     return lt_analyze_three(&baseline, &target, &final, options, a, err);
 }
 
+/* Opens job's snapshot for reading (snapshot_store.h); logs a large object's fetch time. */
+static int open_snapshot(jobs_worker *w, const jobs_claim *job, lt_snapshot_file *file, lt_error *err)
+{
+    double start_s = monotonic_s();
+    int rc = lt_snapshot_store_open(w->pool->store, w->conn, &job->snapshot, file, err);
+    struct stat st;
+    if (!rc && file->fetched && !fstat(file->fd, &st)) {
+        char line[120];
+        snprintf(line, sizeof line, "fetched the snapshot's large object (%.1f MiB) in %.0f ms",
+                 (double)st.st_size / (1 << 20), (monotonic_s() - start_s) * 1000);
+        log_line(w->name, job->id, line);
+    }
+    return rc;
+}
+
 static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *err)
 {
     jobs_progress progress = {.w = w, .job = job, .phase = 0, .percent = 0, .last_write_s = monotonic_s()};
@@ -331,7 +428,12 @@ static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *er
                                    .max_ratio = c->max_ratio,
                                    .deadline = lt_analysis_deadline(c->analysis_timeout_s)};
     lt_analysis *a = NULL;
-    int rc = analyse_upload(job->spool_path, &options, &a, err);
+    lt_snapshot_file file;
+    int rc = open_snapshot(w, job, &file, err);
+    if (!rc) {
+        rc = analyse_upload(file.path, &options, &a, err);
+        lt_snapshot_store_close(&file);
+    }
     if (!rc) {
         on_progress(&progress, "storing", 0);
         lt_store_job store = {.analysis_id = job->id,
@@ -349,6 +451,11 @@ static void run_job(jobs_worker *w, jobs_claim *job)
 {
     lt_error err;
     lt_error_clear(&err);
+    if (!lt_snapshot_store_readable(w->pool->store, &job->snapshot)) {
+        release_job(w, job);
+        PQclear(job->row);
+        return;
+    }
     set_running(w, strtoll(job->id, NULL, 10));
     int rc = analyse_and_store(w, job, &err);
     set_running(w, 0);
@@ -356,8 +463,8 @@ static void run_job(jobs_worker *w, jobs_claim *job)
         log_line(w->name, job->id, err.message);
     else if (rc)
         record_failure(w, job, rc, err.message[0] ? err.message : lt_strerror(rc));
-    free(job->spool_path);
-    job->spool_path = NULL;
+    PQclear(job->row);
+    job->row = NULL;
 }
 
 static void *worker_main(void *arg)
@@ -490,6 +597,8 @@ void lt_jobs_config_default(lt_jobs_config *c)
     long v = env ? strtol(env, &end, 10) : 0;
     if (env && *env && !*end && v > 0 && v <= 86400)
         c->stale_seconds = (int)v;
+    if (c->heartbeat_ms > c->stale_seconds * 1000 / 3) /* a few beats within the timeout */
+        c->heartbeat_ms = c->stale_seconds * 1000 / 3;
 }
 
 static int check_arguments(const char *conninfo, int workers, const char *node_name, const lt_jobs_config *c,
@@ -596,6 +705,7 @@ lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *nod
         return NULL;
     }
     p->config = *config;
+    p->store = config->store ? config->store : &p->own_store; /* own_store: local, any machine */
     int rc = init_lock(p, err);
     if (!rc)
         rc = pool_prepare(p, conninfo, workers, node_name, err);

@@ -17,6 +17,7 @@
 struct lt_http {
     const char *spool_dir;
     uint64_t max_upload;
+    lt_snapshot_store store; /* local, no machine id */
 };
 
 static lt_http fake = {0};
@@ -68,6 +69,11 @@ const char *lt_http_header(const lt_http_request *req, const char *name)
 const char *lt_http_spool_dir(const lt_http *http)
 {
     return http->spool_dir;
+}
+
+const lt_snapshot_store *lt_http_snapshot_store(const lt_http *http)
+{
+    return &http->store;
 }
 
 uint64_t lt_http_max_upload(const lt_http *http)
