@@ -11,7 +11,9 @@
 #   sweep, remove the large objects (pg_largeobject_metadata empty at the end); a job of an
 #   expired snapshot fails at once saying its bytes are gone.
 #   --store local: 10 uploads spread over both -> each analysed by the server holding its
-#   file, never released, none failed.
+#   file, never released, none failed; a job whose file is on an absent machine is
+#   released by others (attempt not counted, not_before set and shown by the API) and
+#   fails after 5 releases saying which machine holds it.
 # Usage: tests/integration/scaleout.sh PATH/TO/leaktriage   (about 30 s; needs PostgreSQL)
 # Prints one ok/FAIL line per check; exits 1 if any failed.
 set -uo pipefail
@@ -156,6 +158,30 @@ for _ in $(seq 1 50); do
 done
 equal "a job of a snapshot whose large object is gone fails at once, saying so" \
   "$(sql "SELECT state || ' ' || attempts || ' ' || (error LIKE '%gone%') FROM analyses WHERE id = $gone")" "failed 1 true"
+# a local-store job whose machine is absent (queued 2 minutes: others may claim it), with
+# RELEASES releases so far; prints the analysis id
+absent=ffffffffffffffffffffffffffffffff
+foreign() {
+  sql "WITH s AS (INSERT INTO snapshots (app_id, customer_id, sha256, spool_path, compressed_bytes, store, machine_id)
+         SELECT id, customer_id, sha256(convert_to('foreign$1', 'UTF8')), 'ab12', 1, 'local', '$absent'
+         FROM apps WHERE name = 'local' RETURNING id, customer_id)
+       INSERT INTO analyses (snapshot_id, customer_id, releases, created_at)
+       SELECT id, customer_id, $1, now() - interval '2 minutes' FROM s RETURNING id"
+}
+once=$(foreign 0)
+last=$(foreign 4)
+for _ in $(seq 1 50); do
+  [ "$(sql "SELECT count(*) FROM analyses WHERE (id = $once AND releases > 0) OR (id = $last AND state = 'failed')")" = 2 ] && break
+  sleep 0.1
+done
+equal "a job whose file is on an absent machine is released, its attempt not counted, backed off" \
+  "$(sql "SELECT state || ' ' || attempts || ' ' || (releases > 0) || ' ' || (not_before > now()) FROM analyses WHERE id = $once")" \
+  "queued 0 true true"
+equal "... not_before shows in GET /api/v1/analyses/{id}" "$(curl -s -H "Authorization: Bearer $key" \
+  "http://127.0.0.1:${port[b]}/api/v1/analyses/$once" | json '"not_before" in d')" True
+equal "... and after 5 releases it fails, naming the machine" \
+  "$(sql "SELECT state || ' ' || attempts || ' ' || releases || ' ' || error_kind || ' ' || (error LIKE 'the snapshot is on machine $absent, which has not claimed it%') FROM analyses WHERE id = $last")" \
+  "failed 0 5 internal true"
 curl -s -X DELETE -H "Authorization: Bearer $key" "http://127.0.0.1:${port[a]}/api/v1/apps/pg" >/dev/null
 curl -s -X DELETE -H "Authorization: Bearer $key" "http://127.0.0.1:${port[a]}/api/v1/apps/big" >/dev/null
 equal "DELETE of the apps leaves pg_largeobject_metadata empty" "$(sql "SELECT count(*) FROM pg_largeobject_metadata")" 0
