@@ -86,8 +86,9 @@ void lt_api_reply_first_json(lt_http_request *req, PGresult *res, const char *wh
 static const char analysis_sql[] =
     "SELECT json_build_object('id', a.id, 'snapshot_id', a.snapshot_id, 'state', a.state, 'phase', a.phase, "
     "'percent', a.percent, 'error', a.error, 'error_kind', a.error_kind, 'attempts', a.attempts, "
+    "'not_before', a.not_before, "
     "'created_at', a.created_at, 'started_at', a.started_at, 'finished_at', a.finished_at, 'app', p.name, "
-    "'snapshot', to_jsonb(s) - 'spool_path' - 'customer_id' - 'app_id' || "
+    "'snapshot', to_jsonb(s) - 'spool_path' - 'customer_id' - 'app_id' - 'machine_id' - 'large_object' || "
     "jsonb_build_object('sha256', encode(s.sha256, 'hex')))::text, a.state, a.error "
     "FROM analyses a JOIN snapshots s ON s.id = a.snapshot_id AND s.customer_id = a.customer_id "
     "JOIN apps p ON p.id = s.app_id AND p.customer_id = s.customer_id WHERE a.id = $1 AND a.customer_id = $2";
@@ -157,7 +158,8 @@ void lt_api_analysis_report(lt_http_request *req)
 /* Queues a failed analysis again, as new: no attempts used, no error. $1 id, $2 customer.
  * Returns its previous error; no row when it is not the caller's or not failed. */
 static const char retry_sql[] =
-    "UPDATE analyses a SET state = 'queued', attempts = 0, phase = NULL, percent = 0, error = NULL, "
+    "UPDATE analyses a SET state = 'queued', attempts = 0, releases = 0, not_before = NULL, phase = NULL, percent = 0, "
+    "error = NULL, "
     "error_kind = NULL, worker = NULL, heartbeat_at = NULL, started_at = NULL, finished_at = NULL "
     "FROM analyses old WHERE old.id = a.id AND a.id = $1 AND a.customer_id = $2 AND a.state = 'failed' "
     "RETURNING json_build_object('analysis_id', a.id, 'analysis_url', '/api/v1/analyses/' || a.id, "

@@ -1,6 +1,6 @@
 /* api_delete: DELETE /api/v1/snapshots/{id} and DELETE /api/v1/apps/{app} — the rows (their
  * analyses, findings, reports and leak records go with them: ON DELETE CASCADE) and the
- * spool files no other snapshot keeps (spool.h). Scoped to the caller's customer: another
+ * spool files no other snapshot keeps (spool.h) and their large objects (snapshot_store.h). Scoped to the caller's customer: another
  * customer's snapshot or app answers 404 exactly like one that does not exist. Answers 200
  * with what was deleted; a file that cannot be removed after the rows are gone is logged
  * (the rows are what the caller asked for). */
@@ -15,6 +15,14 @@
 #include "spool.h"
 #include "upload.h"
 
+/* The columns of a deleted snapshot row that say where its bytes were, and what a query
+ * selects of them: the spool file's name for a local-store row (else NULL, released by
+ * release_files), and its large object, removed in the same statement (snapshot_store.h). */
+#define SNAPSHOT_BYTES_COLUMNS "spool_path, store, large_object"
+#define SNAPSHOT_BYTES_OF(t)                                                                                           \
+    "CASE WHEN " t ".store = 'local' THEN " t ".spool_path END, (SELECT lo_unlink(m.oid) FROM "                        \
+    "pg_largeobject_metadata m WHERE m.oid = " t ".large_object)"
+
 /* Releases the spool file named in column col of each row (NULLs skipped); returns how
  * many files were removed. */
 static int release_files(lt_http_request *req, PGresult *res, int col)
@@ -26,7 +34,7 @@ static int release_files(lt_http_request *req, PGresult *res, int col)
         lt_error err;
         lt_error_clear(&err);
         int one = 0;
-        if (lt_spool_release(req->db, PQgetvalue(res, i, col), &one, &err))
+        if (lt_spool_release(req->db, lt_http_spool_dir(req->server), PQgetvalue(res, i, col), &one, &err))
             lt_log_message("error", "request %s: %s %s: %s", req->request_id, req->method, req->route->pattern,
                            err.message);
         removed += one;
@@ -61,8 +69,8 @@ void lt_api_snapshot_delete(lt_http_request *req)
     const char *params[] = {id, customer};
     PGresult *res = delete_rows(req,
                                 "WITH d AS (DELETE FROM snapshots WHERE id = $1 AND customer_id = $2 "
-                                "RETURNING id, spool_path) SELECT (SELECT count(*) FROM analyses a WHERE "
-                                "a.snapshot_id = d.id AND a.customer_id = $2), d.spool_path FROM d",
+                                "RETURNING id, " SNAPSHOT_BYTES_COLUMNS ") SELECT (SELECT count(*) FROM analyses a "
+                                "WHERE a.snapshot_id = d.id AND a.customer_id = $2), " SNAPSHOT_BYTES_OF("d") " FROM d",
                                 params, "snapshot", &removed);
     if (!res)
         return;
@@ -85,14 +93,14 @@ void lt_api_app_delete(lt_http_request *req)
     const char *params[] = {customer, app};
     PGresult *res = delete_rows(req,
                                 "WITH a AS (DELETE FROM apps WHERE customer_id = $1 AND name = $2 RETURNING id) "
-                                "SELECT a.id, s.spool_path FROM a LEFT JOIN snapshots s ON s.app_id = a.id "
-                                "AND s.customer_id = $1",
+                                "SELECT a.id, " SNAPSHOT_BYTES_OF("s") ", s.id FROM a LEFT JOIN snapshots s "
+                                                                       "ON s.app_id = a.id AND s.customer_id = $1",
                                 params, "app", &removed);
     if (!res)
         return;
     int snapshots = 0;
     for (int i = 0; i < PQntuples(res); i++)
-        snapshots += !PQgetisnull(res, i, 1);
+        snapshots += !PQgetisnull(res, i, 3);
     PQclear(res);
     lt_api_reply_doc(req, 200,
                      json_pack("{s:s, s:s, s:i, s:i}", "deleted", "app", "app", app, "snapshots", snapshots,

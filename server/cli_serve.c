@@ -21,6 +21,7 @@ typedef struct serve_args {
     uint64_t analysis_memory, max_snapshot_bytes, max_ratio, analysis_timeout, per_customer;
     uint64_t http_threads, max_connections, max_per_ip, db_connections, grace_s;
     uint64_t keep_snapshots;
+    const char *store;
 } serve_args;
 
 /* A numeric option of serve_args from 1 to max. */
@@ -102,6 +103,12 @@ static const lt_cli_option options[] = {
      .max = LT_KEEP_SNAPSHOTS_MAX,
      .help = "remove raw snapshot files uploaded more than DAYS days ago; results stay (default " LT_KEEP_SNAPSHOTS_TEXT
              ")"},
+    {.name = "--store",
+     .value_name = "KIND",
+     .kind = LT_CLI_TEXT,
+     .offset = offsetof(serve_args, store),
+     .help = "where uploaded snapshots are kept: local (this machine's data folder) or postgres (large objects, "
+             "readable by every server on the database; default " LT_DEFAULT_STORE ")"},
 };
 
 static int run(int argc, char **argv);
@@ -146,6 +153,7 @@ static int run(int argc, char **argv)
                        .max_ratio = LT_DEFAULT_MAX_RATIO,
                        .analysis_timeout = LT_DEFAULT_ANALYSIS_TIMEOUT_S,
                        .per_customer = LT_DEFAULT_PER_CUSTOMER,
+                       .store = LT_DEFAULT_STORE,
                        .workers = cores < 1                ? 1
                                   : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX
                                                            : (uint64_t)cores};
@@ -177,6 +185,8 @@ static int run(int argc, char **argv)
         return lt_cli_usage_error(&lt_cli_serve, "--public-url is longer than %d bytes", LT_PUBLIC_URL_MAX);
     lt_error err;
     lt_error_clear(&err);
+    if (lt_snapshot_store_kind_parse(args.store, &config.store, &err))
+        return lt_cli_usage_error(&lt_cli_serve, "--store must be local or postgres, not '%s'", args.store);
     int rc = lt_serve_run(&config, &err);
     if (rc) {
         fprintf(stderr, "leaktriage serve: %s\n", err.message);

@@ -44,6 +44,12 @@
 #define LT_DEFAULT_ANALYSIS_TIMEOUT_S 3600  /* serve --analysis-timeout, seconds (analyze: none) */
 #define LT_DEFAULT_PER_CUSTOMER       2     /* serve --per-customer: one customer's analyses running at once */
 
+/* Several machines (snapshot_store.h, jobs.h). */
+#define LT_DEFAULT_STORE       "local" /* serve --store local|postgres: where uploaded snapshots are kept */
+#define LT_RETRY_BACKOFF_MAX_S 60      /* a job put back waits 2^attempts seconds, at most this, before a retry */
+#define LT_FOREIGN_WAIT_S      60      /* a local-store job waits this long for its machine before others try it */
+#define LT_RELEASES_MAX        5       /* ... and is given back this often by machines that cannot read it */
+
 /* ---- serve: connections, timeouts, the database pool, stopping ---- */
 
 #define LT_DEFAULT_HTTP_THREADS    16   /* serve --http-threads: threads serving all connections (epoll) */

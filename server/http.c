@@ -31,6 +31,7 @@ struct lt_http {
     struct MHD_Daemon *daemon;
     char *conninfo;
     char *spool_dir;
+    lt_snapshot_store store; /* read-only after lt_http_start */
     char *public_url;
     char *static_dir;
     uint64_t max_upload;
@@ -152,6 +153,11 @@ const char *lt_http_spool_dir(const lt_http *http)
 {
     return http->spool_dir;
 }
+const lt_snapshot_store *lt_http_snapshot_store(const lt_http *http)
+{
+    return &http->store;
+}
+
 const char *lt_http_static_dir(const lt_http *http)
 {
     return http->static_dir;
@@ -805,7 +811,8 @@ int lt_http_start(const lt_http_config *cfg, lt_http **out, lt_error *err)
         lt_error_set(err, rc, "out of memory");
         goto fail;
     }
-    if ((rc = make_spool_dir(h, cfg->data_dir ? cfg->data_dir : LT_DEFAULT_DATA_DIR, err)))
+    const char *data_dir = cfg->data_dir ? cfg->data_dir : LT_DEFAULT_DATA_DIR;
+    if ((rc = make_spool_dir(h, data_dir, err)) || (rc = lt_snapshot_store_init(&h->store, cfg->store, data_dir, err)))
         goto fail;
     if ((rc = check_database(h, err)))
         goto fail;

@@ -48,6 +48,7 @@
 #include "log.h"
 #include "lt_error.h"
 #include "metrics.h"
+#include "snapshot_store.h"
 
 #define LT_HTTP_IDLE_CONNECTIONS 8
 #define LT_HTTP_MAX_CAPTURES     2
@@ -72,6 +73,7 @@ typedef struct lt_http_config {
     unsigned db_connections;            /* 0: LT_DEFAULT_DB_CONNECTIONS */
     unsigned grace_s;                   /* lt_http_stop's wait for in-flight requests */
     lt_metrics *metrics;                /* where requests are counted (serve's; not owned); NULL: nowhere */
+    lt_snapshot_store_kind store;       /* where uploads are stored (snapshot_store.h); 0: local */
 } lt_http_config;
 
 typedef struct lt_http lt_http;
@@ -184,7 +186,10 @@ void lt_http_wait(lt_http_request *req, int64_t key);
  * dropped, with the idle ones, and the next lt_http_db connects again), else 0. */
 int lt_http_db_lost(lt_http_request *req);
 
-const char *lt_http_spool_dir(const lt_http *http);  /* data_dir/spool */
+const char *lt_http_spool_dir(const lt_http *http); /* data_dir/spool */
+/* The store of uploads (snapshot_store.h): its kind, this data folder's machine id and
+ * spool, set up by lt_http_start; valid until lt_http_stop. */
+const lt_snapshot_store *lt_http_snapshot_store(const lt_http *http);
 const char *lt_http_static_dir(const lt_http *http); /* lt_http_config.static_dir (may be NULL) */
 uint64_t lt_http_max_upload(const lt_http *http);
 const char *lt_http_public_url(const lt_http *http); /* config's public_url, or its default */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "db.h"
 #include "log.h"
 #include "redact.h"
+#include "snapshot_store.h"
 #include "store.h"
 
 #define NODE_NAME_MAX           63
@@ -47,6 +49,8 @@ struct lt_jobs {
     int lock_ready;
     int stopping;
     lt_jobs_config config;
+    const lt_snapshot_store *store; /* config.store, or own_store when none is given */
+    lt_snapshot_store own_store;
     char node_name[NODE_NAME_MAX + 1];
     int worker_count;
     jobs_worker *workers;
@@ -56,31 +60,64 @@ struct lt_jobs {
     char *beat_ids; /* heartbeat thread's buffer: "{id,id,...}" */
 };
 
-/* A claimed job: the analyses row as the claim left it. */
+/* A claimed job: the analyses row as the claim left it, and where its snapshot is (the
+ * claim's result row, which it owns: PQclear'd when the job ends). */
 typedef struct jobs_claim {
     char id[24], customer_id[24], app_id[24], attempts[16];
-    char *spool_path;
-    double queue_wait_s; /* from the analysis's creation to this claim */
+    PGresult *row;
+    lt_snapshot_ref snapshot; /* strings in row */
+    double queue_wait_s;      /* from the analysis's creation to this claim */
 } jobs_claim;
 
 /* ---- SQL ---------------------------------------------------------------------------- */
 
-/* $1 worker name, $2 the per-customer cap. Returns the job and where its snapshot is.
+/* When a job put back (a failed attempt, a stale heartbeat, a release) may run again:
+ * 2^n seconds from now, at most LT_RETRY_BACKOFF_MAX_S. */
+#define BACKOFF_SQL(n) "now() + make_interval(secs => least(power(2, " n "), " LT_STR(LT_RETRY_BACKOFF_MAX_S) "))"
+
+/* $1 worker name, $2 the per-customer cap, $3 this machine's id. Returns the job and
+ * where its snapshot is. Only jobs whose back-off is over, and whose snapshot this machine
+ * can read (a large object, or a spool file of this machine) — unless the machine holding
+ * it has left it queued for LT_FOREIGN_WAIT_S: then any machine takes it and releases it
+ * (release_job), so that it fails clearly in the end instead of waiting forever.
  * Fair claiming: among customers with fewer than $2 analyses running, the one whose
  * latest analysis started longest ago (never: first) goes first — round-robin by
  * customer — and its oldest queued job is taken. Two claims at the same instant may
  * both pass the cap (it is counted, not locked): at most one over per racing worker. */
+/* clang-format off: SQL text spliced with numbers from defaults.h */
 static const char CLAIM_SQL[] =
     "WITH claimed AS ("
     " UPDATE analyses SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(),"
-    " finished_at = NULL, worker = $1, phase = 'reading', percent = 0"
-    " WHERE id = (SELECT q.id FROM analyses q WHERE q.state = 'queued'"
-    "  AND (SELECT count(*) FROM analyses r WHERE r.customer_id = q.customer_id AND r.state = 'running') < $2::int"
-    "  ORDER BY (SELECT max(l.started_at) FROM analyses l WHERE l.customer_id = q.customer_id) NULLS FIRST, q.id"
-    "  FOR UPDATE SKIP LOCKED LIMIT 1)"
-    " RETURNING id, customer_id, snapshot_id, attempts, extract(epoch FROM started_at - created_at) AS wait_s) "
-    "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path, c.wait_s FROM claimed c"
-    " JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
+    " finished_at = NULL, worker = $1, phase = 'reading', percent = 0, not_before = NULL"
+    " WHERE id = (SELECT q.id FROM analyses q JOIN snapshots qs ON qs.id = q.snapshot_id WHERE q.state = 'queued'"
+    "  AND (q.not_before IS NULL OR q.not_before <= now())"
+    "  AND (qs.store <> 'local' OR qs.machine_id IS NULL OR qs.machine_id = $3"
+    "   OR q.created_at < now() - make_interval(secs => " LT_STR(
+        LT_FOREIGN_WAIT_S) "))"
+                           "  AND (SELECT count(*) FROM analyses r WHERE r.customer_id = q.customer_id AND r.state = "
+                           "'running') < $2::int"
+                           "  ORDER BY (SELECT max(l.started_at) FROM analyses l WHERE l.customer_id = q.customer_id) "
+                           "NULLS FIRST, q.id"
+                           "  FOR UPDATE OF q SKIP LOCKED LIMIT 1)"
+                           " RETURNING id, customer_id, snapshot_id, attempts, extract(epoch FROM started_at - "
+                           "created_at) AS wait_s) "
+                           "SELECT c.id, c.customer_id, s.app_id, c.attempts, s.spool_path, s.store, s.machine_id, "
+                           "s.large_object, c.wait_s"
+                           " FROM claimed c JOIN snapshots s ON s.id = c.snapshot_id AND s.customer_id = c.customer_id";
+
+/* $1 id, $2 worker, $3 attempts (the claim), $4 the error if it is the last release.
+ * Gives back a job this machine cannot read: the attempt is not counted; after
+ * LT_RELEASES_MAX releases it fails with $4. */
+#define LAST_RELEASE "releases + 1 >= " LT_STR(LT_RELEASES_MAX)
+static const char RELEASE_SQL[] =
+    "UPDATE analyses SET attempts = attempts - 1, releases = releases + 1, worker = NULL, phase = NULL,"
+    " percent = 0, started_at = NULL, heartbeat_at = NULL, not_before = " BACKOFF_SQL(
+        "releases + 1") ","
+                        " state = CASE WHEN " LAST_RELEASE " THEN 'failed' ELSE 'queued' END,"
+                        " finished_at = CASE WHEN " LAST_RELEASE " THEN now() END,"
+                        " error_kind = CASE WHEN " LAST_RELEASE " THEN 'internal' ELSE error_kind END,"
+                        " error = CASE WHEN " LAST_RELEASE " THEN $4 ELSE error END"
+                        " WHERE id = $1 AND worker = $2 AND attempts = $3::int AND state = 'running' RETURNING state";
 
 /* $1 id, $2 worker, $3 phase, $4 percent. */
 static const char PROGRESS_SQL[] = "UPDATE analyses SET phase = $3, percent = $4::real, heartbeat_at = now()"
@@ -93,8 +130,10 @@ static const char FAIL_SQL[] =
     " finished_at = CASE WHEN $4::boolean OR attempts >= max_attempts THEN now() END,"
     " phase = CASE WHEN $4::boolean OR attempts >= max_attempts THEN phase END,"
     " percent = CASE WHEN $4::boolean OR attempts >= max_attempts THEN percent ELSE 0 END,"
-    " error = $5, heartbeat_at = now()"
-    " WHERE id = $1 AND worker = $2 AND attempts = $3::int AND state = 'running' RETURNING state";
+    " not_before = CASE WHEN NOT $4::boolean AND attempts < max_attempts THEN " BACKOFF_SQL(
+        "attempts") " END,"
+                    " error = $5, heartbeat_at = now()"
+                    " WHERE id = $1 AND worker = $2 AND attempts = $3::int AND state = 'running' RETURNING state";
 
 /* $1 stale seconds. */
 static const char RECOVER_SQL[] =
@@ -103,11 +142,13 @@ static const char RECOVER_SQL[] =
     " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
     " phase = CASE WHEN attempts >= max_attempts THEN phase END,"
     " percent = CASE WHEN attempts >= max_attempts THEN percent ELSE 0 END,"
-    " error = 'worker ' || coalesce(worker, '?') || ' stopped during attempt ' || attempts"
-    " || ' (no heartbeat for ' || $1::int || ' s: the process crashed or was killed)'"
-    " WHERE state = 'running'"
-    " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
-    " RETURNING state, id, customer_id, worker, attempts";
+    " not_before = CASE WHEN attempts < max_attempts THEN " BACKOFF_SQL(
+        "attempts") " END,"
+                    " error = 'worker ' || coalesce(worker, '?') || ' stopped during attempt ' || attempts"
+                    " || ' (no heartbeat for ' || $1::int || ' s: the process crashed or was killed)'"
+                    " WHERE state = 'running'"
+                    " AND coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => $1::int)"
+                    " RETURNING state, id, customer_id, worker, attempts";
 
 /* $1 ids as a bigint[] literal, $2 the node name. */
 static const char PUT_BACK_SQL[] =
@@ -115,6 +156,7 @@ static const char PUT_BACK_SQL[] =
     " percent = 0, started_at = NULL, heartbeat_at = NULL"
     " WHERE state = 'running' AND id = ANY($1::bigint[]) AND left(worker, length($2) + 1) = $2 || '/'"
     " RETURNING state, id, customer_id, $2, attempts";
+/* clang-format on */
 
 /* $1 ids as a bigint[] literal. */
 static const char BEAT_SQL[] =
@@ -150,7 +192,7 @@ static void log_line(const char *who, const char *id, const char *message)
 }
 
 /* A job event's log line (jobs.h); error_kind, state and error only when not NULL,
- * duration_s only when >= 0. */
+ * duration_s and queue_wait_s only when >= 0. */
 typedef struct job_event {
     const char *event, *analysis_id, *customer_id, *worker, *attempt;
     const char *error_kind, *state, *error;
@@ -242,15 +284,15 @@ static void copy_field(char *dst, size_t len, const PGresult *res, int col)
     snprintf(dst, len, "%s", PQgetvalue(res, 0, col));
 }
 
-/* Returns 1 with *job filled (free job->spool_path), 0 when the queue is empty, or a
+/* Returns 1 with *job filled (PQclear job->row), 0 when the queue is empty, or a
  * negative LT_E* code. */
 static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
 {
     char cap[16];
     snprintf(cap, sizeof cap, "%d", w->pool->config.per_customer);
-    const char *params[] = {w->name, cap};
+    const char *params[] = {w->name, cap, w->pool->store->machine_id};
     PGresult *res;
-    int rc = lt_db_exec(w->conn, CLAIM_SQL, 2, params, &res, err);
+    int rc = lt_db_exec(w->conn, CLAIM_SQL, 3, params, &res, err);
     if (rc)
         return rc;
     if (PQntuples(res) != 1) {
@@ -261,10 +303,48 @@ static int claim_job(jobs_worker *w, jobs_claim *job, lt_error *err)
     copy_field(job->customer_id, sizeof job->customer_id, res, 1);
     copy_field(job->app_id, sizeof job->app_id, res, 2);
     copy_field(job->attempts, sizeof job->attempts, res, 3);
-    job->spool_path = strdup(PQgetvalue(res, 0, 4));
-    job->queue_wait_s = strtod(PQgetvalue(res, 0, 5), NULL);
+    job->row = res;
+    job->snapshot = (lt_snapshot_ref){.name = PQgetvalue(res, 0, 4),
+                                      .store = PQgetvalue(res, 0, 5),
+                                      .machine_id = PQgetvalue(res, 0, 6),
+                                      .large_object = PQgetvalue(res, 0, 7)};
+    job->queue_wait_s = strtod(PQgetvalue(res, 0, 8), NULL);
+    return 1;
+}
+
+/* Runs sql, an UPDATE of job's row guarded by the claim that returns its new state, and
+ * logs "<what> (<state>): <message>". A database error is logged: recovery puts the job
+ * back later. */
+static void update_job(jobs_worker *w, const jobs_claim *job, const char *sql, int n, const char *const *params,
+                       job_event *e)
+{
+    PGresult *res;
+    lt_error err;
+    if (lt_db_exec(w->conn, sql, n, params, &res, &err)) {
+        log_line(w->name, job->id, err.message);
+        return;
+    }
+    e->analysis_id = job->id;
+    e->customer_id = job->customer_id;
+    e->worker = w->name;
+    e->attempt = job->attempts;
+    e->state = PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours";
+    e->queue_wait_s = -1;
+    log_job(e);
     PQclear(res);
-    return job->spool_path ? 1 : lt_error_set(err, LT_ENOMEM, "out of memory claiming a job");
+}
+
+/* Gives back a job whose snapshot is in another machine's spool (see RELEASE_SQL). */
+static void release_job(jobs_worker *w, const jobs_claim *job)
+{
+    char error[160];
+    snprintf(error, sizeof error,
+             "the snapshot is on machine %s, which has not claimed it (serve --store postgres "
+             "lets every machine read it)",
+             job->snapshot.machine_id);
+    const char *params[] = {job->id, w->name, job->attempts, error};
+    job_event e = {.event = "job_released", .error = error, .duration_s = -1};
+    update_job(w, job, RELEASE_SQL, 4, params, &e);
 }
 
 /* Where each phase sits in the overall percent. */
@@ -330,32 +410,18 @@ static int worth_retrying(int code)
     return code != LT_EINPUT && code != LT_EARCHIVE && code != LT_ELIMIT;
 }
 
-/* Stores the failure of job's attempt (and logs it, with how long it ran). The stored
- * error (shown to the customer) names the snapshot, never a path on the server; the log
- * line keeps the message as it was. */
+/* Stores the failure of job's attempt. The stored error (shown to the customer) names the
+ * snapshot, never a path on the server; the log line keeps the message as it was. */
 static void record_failure(jobs_worker *w, const jobs_claim *job, int code, const char *message, double duration_s)
 {
     char shown[sizeof((lt_error *)0)->message + 64];
     lt_redact_paths(message, "the stored snapshot", shown, sizeof shown);
     const char *params[] = {job->id, w->name, job->attempts, worth_retrying(code) ? "false" : "true", shown};
-    PGresult *res;
-    lt_error err;
-    if (lt_db_exec(w->conn, FAIL_SQL, 5, params, &res, &err)) {
-        log_line(w->name, job->id, err.message); /* recovery will put it back */
-        return;
-    }
     job_event e = {.event = "job_failed",
-                   .analysis_id = job->id,
-                   .customer_id = job->customer_id,
-                   .worker = w->name,
-                   .attempt = job->attempts,
                    .error_kind = worth_retrying(code) ? "internal" : "bad_input",
-                   .state = PQntuples(res) ? PQgetvalue(res, 0, 0) : "no longer ours",
                    .error = message,
-                   .duration_s = duration_s,
-                   .queue_wait_s = -1};
-    log_job(&e);
-    PQclear(res);
+                   .duration_s = duration_s};
+    update_job(w, job, FAIL_SQL, 5, params, &e);
 }
 
 /* ---- a worker ------------------------------------------------------------------------ */
@@ -374,6 +440,25 @@ static int analyse_upload(const char *path, const lt_analysis_options *options, 
     return lt_analyze_three(&baseline, &target, &final, options, a, err);
 }
 
+/* Opens job's snapshot for reading (snapshot_store.h); logs a large object's fetch time. */
+static int open_snapshot(jobs_worker *w, const jobs_claim *job, lt_snapshot_file *file, lt_error *err)
+{
+    double start_s = monotonic_s();
+    int rc = lt_snapshot_store_open(w->pool->store, w->conn, &job->snapshot, file, err);
+    struct stat st;
+    if (!rc && file->fetched && !fstat(file->fd, &st)) {
+        lt_log_line line; /* job_fetched: the large object copied to this machine */
+        lt_log_begin(&line, "job_fetched");
+        lt_log_int(&line, "analysis_id", strtoll(job->id, NULL, 10));
+        lt_log_int(&line, "customer_id", strtoll(job->customer_id, NULL, 10));
+        lt_log_str(&line, "worker", w->name);
+        lt_log_int(&line, "bytes", (int64_t)st.st_size);
+        lt_log_num(&line, "duration_s", monotonic_s() - start_s);
+        lt_log_end(&line);
+    }
+    return rc;
+}
+
 static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *err)
 {
     jobs_progress progress = {.w = w, .job = job, .phase = 0, .percent = 0, .last_write_s = monotonic_s()};
@@ -385,7 +470,12 @@ static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *er
                                    .max_ratio = c->max_ratio,
                                    .deadline = lt_analysis_deadline(c->analysis_timeout_s)};
     lt_analysis *a = NULL;
-    int rc = analyse_upload(job->spool_path, &options, &a, err);
+    lt_snapshot_file file;
+    int rc = open_snapshot(w, job, &file, err);
+    if (!rc) {
+        rc = analyse_upload(file.path, &options, &a, err);
+        lt_snapshot_store_close(&file);
+    }
     if (!rc) {
         on_progress(&progress, "storing", 0);
         lt_store_job store = {.analysis_id = job->id,
@@ -403,6 +493,11 @@ static void run_job(jobs_worker *w, jobs_claim *job)
 {
     lt_error err;
     lt_error_clear(&err);
+    if (!lt_snapshot_store_readable(w->pool->store, &job->snapshot)) {
+        release_job(w, job);
+        PQclear(job->row);
+        return;
+    }
     job_event e = {.event = "job_claimed",
                    .analysis_id = job->id,
                    .customer_id = job->customer_id,
@@ -425,8 +520,8 @@ static void run_job(jobs_worker *w, jobs_claim *job)
         log_job(&e);
     } else
         record_failure(w, job, rc, err.message[0] ? err.message : lt_strerror(rc), e.duration_s);
-    free(job->spool_path);
-    job->spool_path = NULL;
+    PQclear(job->row);
+    job->row = NULL;
 }
 
 static void *worker_main(void *arg)
@@ -558,6 +653,8 @@ void lt_jobs_config_default(lt_jobs_config *c)
     long v = env ? strtol(env, &end, 10) : 0;
     if (env && *env && !*end && v > 0 && v <= 86400)
         c->stale_seconds = (int)v;
+    if (c->heartbeat_ms > c->stale_seconds * 1000 / 3) /* a few beats within the timeout */
+        c->heartbeat_ms = c->stale_seconds * 1000 / 3;
 }
 
 static int check_arguments(const char *conninfo, int workers, const char *node_name, const lt_jobs_config *c,
@@ -664,6 +761,7 @@ lt_jobs *lt_jobs_start_config(const char *conninfo, int workers, const char *nod
         return NULL;
     }
     p->config = *config;
+    p->store = config->store ? config->store : &p->own_store; /* own_store: local, any machine */
     int rc = init_lock(p, err);
     if (!rc)
         rc = pool_prepare(p, conninfo, workers, node_name, err);

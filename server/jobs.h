@@ -3,8 +3,8 @@
  * The queue is the analyses table: an upload inserts a row with state 'queued'. A worker
  * claims a queued row (the fairness rule below; FOR UPDATE SKIP LOCKED, so any number of workers in any
  * number of processes on one database never take the same row), sets it 'running' with
- * attempts+1, its name in `worker` and heartbeat_at; analyses the file in
- * snapshots.spool_path; writes phase/percent/heartbeat_at as it goes; stores the results
+ * attempts+1, its name in `worker` and heartbeat_at; analyses the snapshot (read through
+ * snapshot_store.h: its spool file, or its large object fetched); writes phase/percent/heartbeat_at as it goes; stores the results
  * (store.h) and sets 'done' — or records the error and puts the row back to 'queued'
  * (attempts left) or 'failed' (attempts used up, or bad input, which no retry can fix).
  *
@@ -30,9 +30,18 @@
  *
  * Every job event is a JSON line on standard error (log.h): job_claimed (with queue_wait_s,
  * from the analysis's creation), job_done, job_failed (error_kind, and state: queued when
- * it will be retried, failed when not), job_cancelled, job_put_back (SIGTERM's drain) and
- * job_recovered (a stale heartbeat), each with analysis_id, customer_id, worker, attempt
- * and, when a worker ends a job, duration_s. */
+ * it will be retried, failed when not), job_cancelled, job_put_back (SIGTERM's drain),
+ * job_recovered (a stale heartbeat), job_released (a job this machine cannot read) and
+ * job_fetched (a large object copied here, with bytes), each with analysis_id, customer_id,
+ * worker, attempt and, when a worker ends a job, duration_s.
+ *
+ * Several machines: the claim takes only jobs this machine can read (snapshot_store.h) and
+ * whose not_before has passed. A failed attempt or a stale job put back waits 2^attempts
+ * seconds (at most LT_RETRY_BACKOFF_MAX_S, defaults.h) before it is claimed again. A
+ * local-store job left queued by its machine for LT_FOREIGN_WAIT_S is claimed by others,
+ * which release it (the attempt not counted, releases+1, the same back-off) and, after
+ * LT_RELEASES_MAX releases, fail it saying which machine holds the file. A snapshot whose
+ * bytes are gone fails at once. */
 #ifndef LT_JOBS_H
 #define LT_JOBS_H
 
@@ -68,11 +77,15 @@ typedef struct lt_jobs_config {
     int analysis_timeout_s;      /* wall time of one attempt */
     int per_customer;            /* analyses of one customer running at once, across the pool */
     lt_metrics *metrics;         /* busy workers, durations and queue waits counted here (not owned; NULL: not) */
+    /* Where snapshots are read (snapshot_store.h; the caller's, alive while the pool runs);
+     * NULL: no machine id (only rows that name no machine are readable) and no spool
+     * folder (only absolute spool paths). */
+    const struct lt_snapshot_store *store;
 } lt_jobs_config;
 
 /* Fills c with the defaults above and defaults.h's (analysis_memory 0: the caller
  * computes lt_default_analysis_memory for its worker count), stale_seconds taken from $LEAKTRIAGE_STALE_SECONDS
- * when that is a number from 1 to 86400. */
+ * when that is a number from 1 to 86400, and heartbeat_ms at most a third of it. */
 void lt_jobs_config_default(lt_jobs_config *c);
 
 /* lt_jobs_start_config with lt_jobs_config_default. */

@@ -30,6 +30,7 @@
  * until stop is set (under lock, signalled on wake). */
 typedef struct retention {
     const char *conninfo;
+    const char *spool_dir;
     long days;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -46,7 +47,7 @@ static void sweep_once(const retention *r)
     long count = 0;
     int rc = lt_db_connect(r->conninfo, &db, &err);
     if (!rc)
-        rc = lt_spool_expire(db, r->days, &count, &err);
+        rc = lt_spool_expire(db, r->spool_dir, r->days, &count, &err);
     lt_db_close(db);
     if (rc)
         lt_log_message("error", "retention: %s", err.message);
@@ -107,8 +108,7 @@ static void clean_spool(const char *data_dir)
         printf("leaktriage: removed %d partial upload(s) left in the spool\n", removed);
 }
 
-/* The data folder as an absolute path (spool paths are stored in the
- * database and read by every node's workers). */
+/* The data folder as an absolute path (messages and the private cluster's place). */
 static int absolute_data_dir(const char *data_dir, char *buf, size_t len, lt_error *err)
 {
     const char *dir = data_dir ? data_dir : lt_db_default_data_dir();
@@ -184,7 +184,8 @@ static lt_http_config http_config_of(const lt_serve_config *a, const char *data_
                             .max_per_ip = a->max_per_ip,
                             .db_connections = a->db_connections,
                             .grace_s = a->grace_s,
-                            .metrics = metrics};
+                            .metrics = metrics,
+                            .store = a->store};
 }
 
 /* The pool's configuration: the defaults, with the budget the command line set. */
@@ -232,14 +233,17 @@ static int run(const lt_serve_config *a, const sigset_t *stop, lt_error *err)
     gethostname(host, sizeof host - 1);
     snprintf(node, sizeof node, "%s:%ld", host, (long)getpid());
     lt_jobs_config jobs_config = jobs_config_of(a, metrics);
+    jobs_config.store = lt_http_snapshot_store(http);
     lt_jobs *jobs = lt_jobs_start_config(conninfo, a->workers, node, &jobs_config, err);
     if (!jobs) {
         rc = err->code ? err->code : LT_EIO;
         goto fail_jobs;
     }
-    retention keep = {.conninfo = conninfo, .days = a->keep_snapshots};
+    retention keep = {.conninfo = conninfo, .spool_dir = lt_http_spool_dir(http), .days = a->keep_snapshots};
     if ((rc = retention_start(&keep, err)))
         goto fail_retention;
+    printf("leaktriage: snapshots stored in %s, this machine is %s\n", lt_snapshot_store_kind_name(a->store),
+           jobs_config.store->machine_id);
     printf("leaktriage: listening on http://%s (port %u), %d workers, data in %s, %.1f GiB per analysis\n", a->listen,
            lt_http_port(http), a->workers, data_dir, (double)jobs_config.analysis_memory / (1 << 30));
     fflush(stdout);

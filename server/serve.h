@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "lt_error.h"
+#include "snapshot_store.h"
 
 typedef struct lt_serve_config {
     lt_db_target db;        /* db.data_dir also holds the upload spool (NULL: LT_DEFAULT_DATA_DIR) */
@@ -32,8 +33,9 @@ typedef struct lt_serve_config {
     uint32_t max_ratio;
     int analysis_timeout_s, per_customer;
     unsigned http_threads, max_connections, max_per_ip, db_connections; /* 0: defaults.h */
-    unsigned grace_s;    /* SIGTERM: requests and analyses in flight get this long */
-    long keep_snapshots; /* days raw snapshot files are kept (spool.h); 0: forever */
+    unsigned grace_s;             /* SIGTERM: requests and analyses in flight get this long */
+    long keep_snapshots;          /* days raw snapshot files are kept (spool.h); 0: forever */
+    lt_snapshot_store_kind store; /* where uploads are stored (snapshot_store.h) */
 } lt_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT (it blocks both in the calling thread before

@@ -2,6 +2,7 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "snapshot_store.h"
 
 int lt_spool_lock_tx(PGconn *db, const char *path, lt_error *err)
 {
@@ -17,19 +19,23 @@ int lt_spool_lock_tx(PGconn *db, const char *path, lt_error *err)
 }
 
 typedef struct release {
-    const char *path;
+    const char *name;
+    char path[PATH_MAX];
     int removed;
 } release;
 
 static int release_tx(PGconn *db, void *ctx, lt_error *err)
 {
     release *r = ctx;
-    const char *p[] = {r->path};
+    const char *p[] = {r->name};
     PGresult *res = NULL;
-    int rc = lt_spool_lock_tx(db, r->path, err);
+    int rc = lt_spool_lock_tx(db, r->name, err);
     if (!rc)
-        rc = lt_db_exec(db, "SELECT 1 FROM snapshots WHERE spool_path = $1 AND bytes_removed_at IS NULL LIMIT 1", 1, p,
-                        &res, err);
+        rc =
+            lt_db_exec(db,
+                       "SELECT 1 FROM snapshots WHERE spool_path = $1 AND store = 'local' AND bytes_removed_at IS NULL "
+                       "LIMIT 1",
+                       1, p, &res, err);
     if (rc)
         return rc;
     int kept = PQntuples(res) > 0;
@@ -43,21 +49,31 @@ static int release_tx(PGconn *db, void *ctx, lt_error *err)
     return 0;
 }
 
-int lt_spool_release(PGconn *db, const char *path, int *removed, lt_error *err)
+int lt_spool_release(PGconn *db, const char *spool_dir, const char *name, int *removed, lt_error *err)
 {
-    release r = {.path = path};
+    release r = {.name = name};
+    *removed = 0;
+    if (name[0] == '/') /* a row from before migration 0011 */
+        snprintf(r.path, sizeof r.path, "%s", name);
+    else if (!strchr(name, '/'))
+        snprintf(r.path, sizeof r.path, "%s/%s", spool_dir, name);
+    else
+        return 0; /* not a name an upload made */
     int rc = lt_db_transaction(db, release_tx, &r, err);
     *removed = r.removed;
     return rc;
 }
 
+/* Large objects go in the same statement; spool files after it (they may be shared). */
 static const char expire_sql[] =
-    "UPDATE snapshots s SET bytes_removed_at = now() WHERE s.bytes_removed_at IS NULL"
+    "UPDATE snapshots s SET bytes_removed_at = now(), large_object = NULL FROM snapshots o"
+    " WHERE o.id = s.id AND s.bytes_removed_at IS NULL"
     " AND s.uploaded_at < now() - make_interval(days => $1::int)"
     " AND NOT EXISTS (SELECT 1 FROM analyses a WHERE a.snapshot_id = s.id AND a.state IN ('queued', 'running'))"
-    " RETURNING s.spool_path";
+    " RETURNING s.spool_path, s.store, (SELECT lo_unlink(m.oid) FROM pg_largeobject_metadata m"
+    " WHERE m.oid = o.large_object)";
 
-int lt_spool_expire(PGconn *db, long days, long *count, lt_error *err)
+int lt_spool_expire(PGconn *db, const char *spool_dir, long days, long *count, lt_error *err)
 {
     char text[24];
     snprintf(text, sizeof text, "%ld", days);
@@ -69,7 +85,8 @@ int lt_spool_expire(PGconn *db, long days, long *count, lt_error *err)
     *count = PQntuples(res);
     for (int i = 0; !rc && i < PQntuples(res); i++) {
         int removed;
-        rc = lt_spool_release(db, PQgetvalue(res, i, 0), &removed, err);
+        if (!strcmp(PQgetvalue(res, i, 1), "local"))
+            rc = lt_spool_release(db, spool_dir, PQgetvalue(res, i, 0), &removed, err);
     }
     PQclear(res);
     return rc;

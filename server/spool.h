@@ -14,19 +14,22 @@
 
 #include "lt_error.h"
 
-/* Takes the transaction-scoped advisory lock of the spool file path (in a transaction).
+/* Takes the transaction-scoped advisory lock of the spool file name (in a transaction).
  * An upload holds it from placing the file to committing its row; lt_spool_release holds
  * it from its check to the removal, so neither sees the other half done. 0 or LT_EIO. */
 int lt_spool_lock_tx(PGconn *db, const char *path, lt_error *err);
 
-/* Removes the spool file path when no kept snapshot row names it (in a transaction of its
- * own, under the file's lock). Sets *removed to 1 when it did. 0 or LT_EIO. Call it after
- * the transaction that dropped the rows committed. */
-int lt_spool_release(PGconn *db, const char *path, int *removed, lt_error *err);
+/* Removes the spool file name (snapshots.spool_path: a name in spool_dir, or an absolute
+ * path from before migration 0011) on this machine when no kept local-store snapshot row
+ * names it (in a transaction of its own, under the file's lock). Sets *removed to 1 when
+ * it did. 0 or LT_EIO. Call it after the transaction that dropped the rows committed. A
+ * file of another machine stays there (snapshot_store.h: use --store postgres there). */
+int lt_spool_release(PGconn *db, const char *spool_dir, const char *name, int *removed, lt_error *err);
 
 /* The retention sweep: marks the snapshots uploaded more than days days ago whose bytes
- * are kept and which have no queued or running analysis (bytes_removed_at = now()) and
- * removes their files (lt_spool_release). Sets *count to the snapshots marked. 0 or LT_EIO. */
-int lt_spool_expire(PGconn *db, long days, long *count, lt_error *err);
+ * are kept and which have no queued or running analysis (bytes_removed_at = now()),
+ * removes their large objects and their files in spool_dir (lt_spool_release). Sets
+ * *count to the snapshots marked. 0 or LT_EIO. */
+int lt_spool_expire(PGconn *db, const char *spool_dir, long days, long *count, lt_error *err);
 
 #endif

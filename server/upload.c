@@ -15,14 +15,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "db.h"
-#include "spool.h"
 #include "defaults.h"
 #include "log.h"
 #include "metrics.h"
+#include "snapshot_store.h"
+#include "spool.h"
 
 enum { LABEL_VERSION, LABEL_HOST, LABEL_COMMIT, LABEL_BRANCH, LABEL_ENVIRONMENT, LABEL_COUNT };
 
@@ -77,19 +77,17 @@ static void discard_file(upload *u)
     u->part_path[0] = '\0';
 }
 
-/* Creates SPOOL/<32 random hex>.part. 0 or -1 (answered). */
+/* Creates SPOOL/<32 random hex>.part (read back by the postgres store). 0 or -1 (answered). */
 static int open_part_file(upload *u)
 {
-    unsigned char rnd[16];
     char hex[33];
-    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
-        lt_http_reply_error(u->req, 500, "internal_error", "no random bytes from the kernel: %s", strerror(errno));
+    lt_error err;
+    if (lt_snapshot_store_random_hex(hex, 16, &err)) {
+        lt_http_reply_error(u->req, 500, "internal_error", "%s", err.message);
         return -1;
     }
-    for (size_t i = 0; i < sizeof rnd; i++)
-        snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
     snprintf(u->part_path, sizeof u->part_path, "%s/%s.part", lt_http_spool_dir(u->req->server), hex);
-    u->fd = open(u->part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    u->fd = open(u->part_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (u->fd < 0) {
         int e = errno;
         lt_log_message("error", "upload: cannot create %s: %s", u->part_path, strerror(e));
@@ -327,7 +325,11 @@ typedef struct upload_ids {
     char app_id[24], snapshot_id[24], analysis_id[24];
     char failed_id[24]; /* the failed analysis of the same bytes a new one replaces, or "" */
     int existed;
-    int spool_errno;                /* place_file failed with it */
+    int spool_errno; /* place_file failed with it */
+    /* where the bytes went (snapshot_store.h): the store's name, the machine holding the
+     * spool file (NULL for a large object), the large object (NULL for a spool file) */
+    const char *store, *machine_id, *large_object;
+    char oid[16];
     int label_differs[LABEL_COUNT]; /* existed: given, and not what the first upload stored */
 } upload_ids;
 
@@ -364,9 +366,21 @@ static void label_params(const upload *u, const char *out[LABEL_COUNT])
         out[i] = u->label_set[i] ? u->labels[i] : NULL;
 }
 
+/* Points the snapshot at the bytes just stored, removing the large object it had. */
+static int repoint_tx(PGconn *db, upload_ids *ids, lt_error *err)
+{
+    const char *s[] = {ids->snapshot_id, ids->u->sha_hex, ids->store, ids->machine_id, ids->large_object};
+    return lt_db_exec(db,
+                      "WITH o AS (SELECT large_object FROM snapshots WHERE id = $1 FOR UPDATE), "
+                      "u AS (UPDATE snapshots SET spool_path = $2, store = $3, machine_id = $4, large_object = $5 "
+                      "WHERE id = $1) SELECT lo_unlink(o.large_object) FROM o JOIN pg_largeobject_metadata m "
+                      "ON m.oid = o.large_object",
+                      5, s, NULL, err);
+}
+
 /* The same bytes again: their latest analysis, unless it failed. Then the bytes (just
- * written to this server's spool again) get a new analysis: ids->failed_id names the old
- * one, ids->analysis_id stays "" and the snapshot points at the fresh spool file. */
+ * stored again) get a new analysis: ids->failed_id names the old one, ids->analysis_id
+ * stays "" and the snapshot points at the fresh copy. Else a fresh large object goes. */
 static int existing_analysis_tx(PGconn *db, upload_ids *ids, lt_error *err)
 {
     const char *a[] = {ids->snapshot_id};
@@ -374,11 +388,11 @@ static int existing_analysis_tx(PGconn *db, upload_ids *ids, lt_error *err)
                       "SELECT id FROM analyses WHERE snapshot_id = $1 AND state = 'failed' AND id = "
                       "(SELECT max(id) FROM analyses WHERE snapshot_id = $1) FOR UPDATE",
                       1, a, ids->failed_id, err);
-    if (rc || !ids->failed_id[0])
-        return rc ? rc
-                  : query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
-    const char *s[] = {ids->snapshot_id, ids->u->final_path};
-    return lt_db_exec(db, "UPDATE snapshots SET spool_path = $2 WHERE id = $1", 2, s, NULL, err);
+    if (!rc && ids->failed_id[0])
+        return repoint_tx(db, ids, err);
+    if (!rc)
+        rc = lt_snapshot_store_remove(db, ids->large_object, err);
+    return rc ? rc : query_id(db, "SELECT max(id) FROM analyses WHERE snapshot_id = $1", 1, a, ids->analysis_id, err);
 }
 
 /* The same bytes were uploaded before: finds the snapshot, its latest analysis (or queues
@@ -406,6 +420,26 @@ static int existing_tx(PGconn *db, upload_ids *ids, lt_error *err)
     return existing_analysis_tx(db, ids, err);
 }
 
+/* Stores the bytes (snapshot_store.h): the spool file renamed to its name, under its lock
+ * (local), or copied into a large object (postgres; the .part file goes at cleanup). */
+static int store_bytes_tx(PGconn *db, upload_ids *ids, lt_error *err)
+{
+    const lt_snapshot_store *store = lt_http_snapshot_store(ids->u->req->server);
+    ids->store = lt_snapshot_store_kind_name(store->kind);
+    if (store->kind == LT_SNAPSHOT_STORE_POSTGRES) {
+        int rc = lt_snapshot_store_put(store, db, ids->u->fd, ids->oid, err);
+        ids->large_object = ids->oid;
+        return rc;
+    }
+    ids->machine_id = store->machine_id;
+    int rc = lt_spool_lock_tx(db, ids->u->sha_hex, err);
+    if (!rc && (ids->spool_errno = place_file(ids->u)))
+        rc = lt_error_set(err, LT_EIO, "cannot rename the spool file: %s", strerror(ids->spool_errno));
+    return rc;
+}
+
+#define SNAPSHOT_PARAMS (8 + LABEL_COUNT)
+
 static int insert_tx(PGconn *db, void *ctx, lt_error *err)
 {
     upload_ids *ids = ctx;
@@ -413,20 +447,20 @@ static int insert_tx(PGconn *db, void *ctx, lt_error *err)
     char customer[24], bytes[24];
     snprintf(customer, sizeof customer, "%" PRId64, u->req->customer_id);
     snprintf(bytes, sizeof bytes, "%" PRIu64, u->bytes);
-    int rc = lt_spool_lock_tx(db, u->final_path, err);
-    if (!rc && (ids->spool_errno = place_file(u)))
-        rc = lt_error_set(err, LT_EIO, "cannot rename the spool file: %s", strerror(ids->spool_errno));
+    int rc = store_bytes_tx(db, ids, err);
     if (!rc)
         rc = app_id_tx(db, ids, customer, err);
     if (rc)
         return rc;
-    const char *s[5 + LABEL_COUNT] = {ids->app_id, customer, u->sha_hex, u->final_path, bytes};
-    label_params(u, s + 5);
-    rc = query_id(db,
-                  "INSERT INTO snapshots (app_id, customer_id, sha256, spool_path, compressed_bytes, version, host, "
-                  "commit_sha, branch, environment) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7, $8, $9, $10) "
-                  "ON CONFLICT (app_id, sha256) DO NOTHING RETURNING id",
-                  5 + LABEL_COUNT, s, ids->snapshot_id, err);
+    const char *s[SNAPSHOT_PARAMS] = {ids->app_id, customer,   u->sha_hex,      u->sha_hex,
+                                      bytes,       ids->store, ids->machine_id, ids->large_object};
+    label_params(u, s + 8);
+    rc =
+        query_id(db,
+                 "INSERT INTO snapshots (app_id, customer_id, sha256, spool_path, compressed_bytes, store, machine_id, "
+                 "large_object, version, host, commit_sha, branch, environment) VALUES ($1, $2, decode($3, 'hex'), "
+                 "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (app_id, sha256) DO NOTHING RETURNING id",
+                 SNAPSHOT_PARAMS, s, ids->snapshot_id, err);
     if (!rc && !ids->snapshot_id[0]) {
         ids->existed = 1;
         rc = existing_tx(db, ids, err);

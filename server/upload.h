@@ -8,7 +8,9 @@
  * removing the same bytes waits for it), renames it to SPOOL/<sha256 hex>
  * (content-addressed: the same bytes are one file), fsyncs the folder, creates the app on
  * its first upload, inserts the snapshot and its queued analysis (the job the workers
- * claim). The same bytes
+ * claim). With `serve --store postgres` the same transaction copies the complete file
+ * into a large object instead of renaming it, and the .part file is removed after
+ * (snapshot_store.h); rows name the file by its SHA-256 only, never by a path. The same bytes
  * again for the same app answer 200 with the existing ids instead of 202 — unless their
  * latest analysis failed: then a new analysis is queued (202, with `previous_analysis_id`
  * and a `note` saying so) and the snapshot points at the spool file just written — and the

@@ -17,6 +17,7 @@
 struct lt_http {
     const char *spool_dir;
     uint64_t max_upload;
+    lt_snapshot_store store; /* local, no machine id */
 };
 
 static lt_http fake = {0};
@@ -74,6 +75,11 @@ lt_metrics *lt_http_metrics(const lt_http *http)
 {
     (void)http;
     return NULL; /* nothing counted */
+}
+
+const lt_snapshot_store *lt_http_snapshot_store(const lt_http *http)
+{
+    return &http->store;
 }
 
 uint64_t lt_http_max_upload(const lt_http *http)

@@ -85,9 +85,10 @@ check "... with numeric snapshot_id and analysis_id" grep -qE '^[0-9]+ [0-9]+$' 
 check "... and analysis_url /api/v1/analyses/ID" test "$(field .analysis_url)" = "/api/v1/analyses/$an1"
 check "the spool file is named by its SHA-256 and holds the bytes" cmp -s "$data/spool/$sha" "$fixture"
 check "no .part file is left in the spool" test -z "$(find "$data/spool" -name '*.part')"
-check "the snapshot row has spool_path, size, labels" test "$(sql "SELECT spool_path || '|' || compressed_bytes || '|' ||
+check "the snapshot row has spool_path (the file's name, no path), machine, size, labels" test "$(sql "SELECT
+  spool_path || '|' || store || '|' || machine_id || '|' || compressed_bytes || '|' ||
   version || '|' || host || '|' || commit_sha FROM snapshots WHERE id = $snap1")" = \
-  "$data/spool/$sha|$(stat -c %s "$fixture")|1.2.3|h1|abc123"
+  "$sha|local|$(cat "$data/machine-id")|$(stat -c %s "$fixture")|1.2.3|h1|abc123"
 check "the analysis row is queued" test "$(sql "SELECT state FROM analyses WHERE id = $an1")" = queued
 
 call "$key_a" POST /api/v1/apps/web/snapshots --data-binary @"$fixture" -H 'Content-Type: application/gzip'

@@ -52,17 +52,21 @@ check() { # description command...
 }
 
 
+wait_listening() { # log-file: waits up to 30 s for a server's "listening on" line there
+  for _ in $(seq 1 150); do
+    grep -q "listening on" "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "server did not start:"; cat "$1"
+  return 1
+}
+
 start_server() { # log-file port [env...]: starts a server on $data, waits for it to listen
   local log=$1 port=$2
   shift 2
   env "$@" "$bin" serve --data "$data" --listen "127.0.0.1:$port" --workers 2 > "$log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 150); do
-    grep -q "listening on" "$log" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "server did not start:"; cat "$log"
-  return 1
+  wait_listening "$log"
 }
 
 stop_servers() { # every server start_server started: TERM, then KILL after a second
