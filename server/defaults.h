@@ -60,12 +60,16 @@
 #define LT_DEFAULT_GRACE_S                                                                                             \
     20 /* serve --grace: SIGTERM lets requests and analyses in flight finish this long (under jobs.h stale timeout) */
 #define LT_GRACE_MAX_S           3600
-#define LT_HTTP_HEADER_TIMEOUT_S 10   /* request headers complete within this, however they trickle */
-#define LT_HTTP_BODY_WINDOW_S    30   /* a body slower than LT_HTTP_BODY_MIN_RATE over this window: 408 */
-#define LT_HTTP_BODY_MIN_RATE    1024 /* bytes a second */
-#define LT_HTTP_IDLE_TIMEOUT_S   60   /* a connection with no traffic at all (e.g. not reading its answer) */
-#define LT_HTTP_DB_WAIT_MS       5000 /* a request waits this long for a pooled connection, then 503 */
-#define LT_HTTP_RETRY_AFTER_S    5    /* Retry-After of a 503 (database unavailable or busy) */
+#define LT_HTTP_HEADER_TIMEOUT_S 10    /* request headers complete within this, however they trickle */
+#define LT_HTTP_BODY_WINDOW_S    30    /* a body slower than LT_HTTP_BODY_MIN_RATE over this window: 408 */
+#define LT_HTTP_BODY_MIN_RATE    1024  /* bytes a second */
+#define LT_HTTP_MAX_URL_BYTES    8192  /* a longer request target (path and query): 414 uri_too_long */
+#define LT_HTTP_MAX_HEADER_BYTES 32768 /* more header bytes (names and values): 431 headers_too_large */
+#define LT_HTTP_CONNECTION_MEMORY                                                                                      \
+    (256u << 10) /* libmicrohttpd's memory per connection: a request line or headers past it get its own HTML page */
+#define LT_HTTP_IDLE_TIMEOUT_S 60   /* a connection with no traffic at all (e.g. not reading its answer) */
+#define LT_HTTP_DB_WAIT_MS     5000 /* a request waits this long for a pooled connection, then 503 */
+#define LT_HTTP_RETRY_AFTER_S  5    /* Retry-After of a 503 (database unavailable or busy) */
 
 /* ---- analyze and the stored report ---- */
 

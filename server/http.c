@@ -423,8 +423,41 @@ static enum MHD_Result count_lengths(void *cls, enum MHD_ValueKind kind, const c
 
 /* Answers 400 for HTTP/1.1 without Host and for two different Content-Length headers (a
  * request smuggling trick: proxies and this server could read different bodies). */
+static enum MHD_Result add_value_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) + 1 : 0);
+    return MHD_YES;
+}
+
+/* Bytes of the values of one kind (headers, query arguments): names and values. */
+static size_t value_bytes(lt_http_request *req, enum MHD_ValueKind kind)
+{
+    size_t bytes = 0;
+    MHD_get_connection_values(req->connection, kind, add_value_bytes, &bytes);
+    return bytes;
+}
+
+/* Answers 414 for a request target over LT_HTTP_MAX_URL_BYTES and 431 for headers over
+ * LT_HTTP_MAX_HEADER_BYTES, as JSON (libmicrohttpd's own HTML page is left only for a
+ * request that does not fit LT_HTTP_CONNECTION_MEMORY at all). */
+static int check_sizes(lt_http_request *req)
+{
+    size_t url = strlen(req->url) + value_bytes(req, MHD_GET_ARGUMENT_KIND);
+    size_t headers = value_bytes(req, MHD_HEADER_KIND);
+    if (url > LT_HTTP_MAX_URL_BYTES)
+        lt_http_reply_error(req, 414, "uri_too_long", "the request target is %zu bytes; the limit is %d", url,
+                            LT_HTTP_MAX_URL_BYTES);
+    else if (headers > LT_HTTP_MAX_HEADER_BYTES)
+        lt_http_reply_error(req, 431, "headers_too_large", "the headers are %zu bytes; the limit is %d", headers,
+                            LT_HTTP_MAX_HEADER_BYTES);
+    return req->response != NULL;
+}
+
 static void check_protocol(lt_http_request *req, const char *version)
 {
+    if (check_sizes(req))
+        return;
     if (!strcmp(version, MHD_HTTP_VERSION_1_1) && !lt_http_header(req, MHD_HTTP_HEADER_HOST)) {
         lt_http_reply_error(req, 400, "bad_request", "HTTP/1.1 requests need a Host header");
         return;
@@ -752,6 +785,7 @@ static int start_daemon(lt_http *h, const char *listen, lt_error *err)
     h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
                                  on_connection, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LT_HTTP_IDLE_TIMEOUT_S,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LT_HTTP_CONNECTION_MEMORY,
                                  MHD_OPTION_THREAD_POOL_SIZE, h->threads, MHD_OPTION_CONNECTION_LIMIT,
                                  h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->max_per_ip,
                                  MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape,

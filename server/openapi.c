@@ -72,7 +72,7 @@ static const char document[] =
     "      }\n"
     "    },\n"
     "    \"/api/v1/apps\": {\n"
-    "      \"get\": {\"summary\": \"The caller's apps\", \"responses\": {\"200\": {\"description\": \"{apps: [{name, created_at, snapshot_count, last_upload_at}]}\"}, \"400\": {\"$ref\": \"#/components/responses/Error\"}, \"401\": {\"$ref\": \"#/components/responses/Error\"}}}\n"
+    "      \"get\": {\"summary\": \"The caller's apps\", \"responses\": {\"200\": {\"description\": \"{apps: [{name, created_at, snapshot_count, last_upload_at}]}\"}, \"400\": {\"$ref\": \"#/components/responses/Error\"}, \"401\": {\"$ref\": \"#/components/responses/Error\"}, \"414\": {\"description\": \"uri_too_long: the path and query over " LT_STR(LT_HTTP_MAX_URL_BYTES) " bytes (any route)\", \"content\": {\"application/json\": {\"schema\": {\"$ref\": \"#/components/schemas/Error\"}}}}, \"431\": {\"description\": \"headers_too_large: header names and values over " LT_STR(LT_HTTP_MAX_HEADER_BYTES) " bytes (any route)\", \"content\": {\"application/json\": {\"schema\": {\"$ref\": \"#/components/schemas/Error\"}}}}}}\n"
     "    },\n"
     "    \"/api/v1/apps/{app}/findings\": {\n"
     "      \"parameters\": [{\"$ref\": \"#/components/parameters/app\"}],\n"

@@ -134,6 +134,12 @@ done
 check "40 answers given before an unread body all arrive (none lost to a reset)" test "$lost" = 0
 call "$key_a" POST "/api/v1/apps/$(printf 'a%.0s' $(seq 101))/snapshots" --data-binary @"$fixture"
 check "a 101-character app name answers 400" is_error 400 bad_app_name
+call "$key_a" GET "/api/v1/apps?$(head -c 100000 /dev/zero | tr '\0' a)"
+check "a request target of 100 KB answers 414 uri_too_long as JSON" is_error 414 uri_too_long
+call "$key_a" GET /api/v1/apps -H "X-Big: $(head -c 100000 /dev/zero | tr '\0' a)"
+check "headers of 100 KB answer 431 headers_too_large as JSON" is_error 431 headers_too_large
+call "$key_a" GET /api/v1/apps -H "X-Big: $(head -c 30000 /dev/zero | tr '\0' a)"
+check "... and headers of 30 KB pass" test "$status" = 200
 call "$key_a" POST '/api/v1/apps/a%00b/snapshots' --data-binary @"$fixture"
 check "an app name with %00 answers 400 bad_app_name (the path is not cut at the NUL)" is_error 400 bad_app_name
 call "$key_a" POST /api/v1/apps/web/snapshots --data-binary ''
