@@ -73,17 +73,21 @@ const char *lt_stage_name(enum lt_stage stage)
     return stage < LT_STAGE_COUNT ? names[stage] : "?";
 }
 
-/* A stage's clock: wall time and minor page faults since its start. */
+/* A stage's clock: wall time and minor page faults since its start, of the whole
+ * process (RUSAGE_SELF) or of the calling thread (RUSAGE_THREAD, a stage run beside
+ * another). */
 typedef struct stage_clock {
     struct timespec wall;
     uint64_t faults;
+    int who;
 } stage_clock;
 
-static void stage_clock_start(stage_clock *c)
+static void stage_clock_start(stage_clock *c, int who)
 {
     struct rusage u;
     clock_gettime(CLOCK_MONOTONIC, &c->wall);
-    c->faults = getrusage(RUSAGE_SELF, &u) ? 0 : (uint64_t)u.ru_minflt;
+    c->who = who;
+    c->faults = getrusage(who, &u) ? 0 : (uint64_t)u.ru_minflt;
 }
 
 static double seconds_since(struct timespec *last);
@@ -94,11 +98,12 @@ static void stage_end(stage_clock *c, lt_stage_times *t, enum lt_stage stage)
     struct rusage u;
     lt_stage_figures *f = &t->stage[stage];
     f->seconds += seconds_since(&c->wall);
-    if (!getrusage(RUSAGE_SELF, &u)) {
+    if (!getrusage(c->who, &u)) {
         f->minor_faults += (uint64_t)u.ru_minflt - c->faults;
-        f->peak_rss_bytes = (uint64_t)u.ru_maxrss * 1024; /* Linux: kilobytes */
         c->faults = (uint64_t)u.ru_minflt;
     }
+    if (!getrusage(RUSAGE_SELF, &u))
+        f->peak_rss_bytes = (uint64_t)u.ru_maxrss * 1024; /* Linux: kilobytes */
 }
 
 static double seconds_since(struct timespec *last)
@@ -155,7 +160,7 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
     lt_graph *g = NULL;
     stage_clock clock;
     lt_stage_times reading = {0};
-    stage_clock_start(&clock);
+    stage_clock_start(&clock, RUSAGE_SELF);
     int rc = lt_read_graph(path, entry, options, &g, &info, err);
     if (rc)
         return rc;
@@ -168,14 +173,56 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
     return rc;
 }
 
-static int dominator_stage(lt_analysis *a, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
+/* Distances and class names, on a second thread while the caller's computes the
+ * dominators: neither needs the tree. They read the graph (class names add strings,
+ * which the dominator computation never reads, nor the retaining edges computed before
+ * this starts) and take scratch memory from a pool of their own. */
+typedef struct side_stages {
+    lt_analysis *a;
+    const lt_weakmap_names *weakmaps;
+    int want_parent_edges;
+    lt_pool pool;
+    lt_stage_times times; /* its two stages' figures */
+    lt_error err;
+    int rc;
+} side_stages;
+
+static void *run_side_stages(void *arg)
 {
-    uint64_t *retaining = lt_retention_edges(a->graph, weakmaps, pool, err);
+    side_stages *s = arg;
+    lt_graph *g = s->a->graph;
+    stage_clock clock;
+    stage_clock_start(&clock, RUSAGE_THREAD);
+    s->a->distance =
+        lt_distances_compute(g, s->weakmaps, &s->pool, s->want_parent_edges ? &s->a->parent_edge : NULL, &s->err);
+    if (!s->a->distance)
+        s->rc = s->err.code ? s->err.code : LT_ENOMEM;
+    stage_end(&clock, &s->times, LT_STAGE_DISTANCES);
+    if (!s->rc)
+        s->rc = lt_classes_name_nodes(g, &s->pool, &s->a->classes, &s->err);
+    stage_end(&clock, &s->times, LT_STAGE_CLASS_NAMES);
+    return NULL;
+}
+
+/* The retaining edges, then the dominator tree here and the side stages beside it (on
+ * this thread after it, when no thread can be started). */
+static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_error *err)
+{
+    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, err);
     if (!retaining)
         return err ? err->code : LT_ENOMEM;
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
     int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, pool, &a->tree, err);
     free(retaining);
-    return rc;
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        run_side_stages(side);
+    lt_pool_take_all(pool, &side->pool);
+    if (!rc && side->rc && err)
+        *err = side->err;
+    return rc ? rc : side->rc;
 }
 
 /* The chains are looked for on a second thread while the clusters are
@@ -248,7 +295,7 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     lt_stage_times *t = &a->times;
     stage_clock clock;
     struct timespec start;
-    stage_clock_start(&clock);
+    stage_clock_start(&clock, RUSAGE_SELF);
     start = clock.wall;
     int rc = checkpoint(options, 0, "dominators", 0, err);
     if (!rc)
@@ -257,20 +304,15 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     if (!rc)
         rc = lt_shallow_sizes_apply(g, &pool, err);
     stage_end(&clock, t, LT_STAGE_SHALLOW_SIZES);
+    side_stages side = {.a = a, .weakmaps = &weakmaps, .want_parent_edges = !(options && options->skip_findings)};
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
-        rc = dominator_stage(a, &weakmaps, &pool, err);
+        rc = dominator_stage(a, &side, &pool, err);
     stage_end(&clock, t, LT_STAGE_DOMINATORS);
-    rc = checkpoint(options, rc, "dominators", 60, err);
-    if (!rc && !(a->distance = lt_distances_compute(g, &weakmaps, &pool,
-                                                    options && options->skip_findings ? NULL : &a->parent_edge, err)))
-        rc = err ? err->code : LT_ENOMEM;
-    stage_end(&clock, t, LT_STAGE_DISTANCES);
+    t->stage[LT_STAGE_DISTANCES] = side.times.stage[LT_STAGE_DISTANCES];
+    t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
     rc = checkpoint(options, rc, "dominators", 75, err);
-    if (!rc)
-        rc = lt_classes_name_nodes(g, &pool, &a->classes, err);
-    stage_end(&clock, t, LT_STAGE_CLASS_NAMES);
     if (!rc)
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     stage_end(&clock, t, LT_STAGE_CLASS_AGGREGATES);

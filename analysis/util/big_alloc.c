@@ -77,3 +77,10 @@ void lt_pool_drain(lt_pool *pool)
         free(pool->ptr[i]);
     pool->count = 0;
 }
+
+void lt_pool_take_all(lt_pool *pool, lt_pool *from)
+{
+    for (int i = 0; i < from->count; i++)
+        lt_pool_release(pool, from->ptr[i], from->bytes[i]);
+    from->count = 0;
+}

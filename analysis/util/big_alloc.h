@@ -38,4 +38,8 @@ void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes);
 
 /* Frees every kept block. */
 void lt_pool_drain(lt_pool *pool);
+
+/* Moves every block from keeps into pool (those it has no slot for are freed); from is
+ * left empty. For a pool another thread used, once that thread is done. */
+void lt_pool_take_all(lt_pool *pool, lt_pool *from);
 #endif
