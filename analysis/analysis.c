@@ -182,6 +182,9 @@ typedef struct side_stages {
     const lt_weakmap_names *weakmaps;
     int want_parent_edges;
     lt_pool pool;
+    const void *populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
+    size_t populate_bytes[LT_POOL_SLOTS];
+    int populate_count;
     lt_stage_times times; /* its two stages' figures */
     lt_error err;
     int rc;
@@ -192,6 +195,7 @@ static void *run_side_stages(void *arg)
     side_stages *s = arg;
     lt_graph *g = s->a->graph;
     stage_clock clock;
+    lt_pool_populate(s->populate, s->populate_bytes, s->populate_count);
     stage_clock_start(&clock, RUSAGE_THREAD);
     s->a->distance =
         lt_distances_compute(g, s->weakmaps, &s->pool, s->want_parent_edges ? &s->a->parent_edge : NULL, &s->err);
@@ -204,6 +208,29 @@ static void *run_side_stages(void *arg)
     return NULL;
 }
 
+/* Puts the dominator computation's scratch into pool as fresh blocks (dominators.h: five
+ * per-node arrays, and the predecessor list, which the retained sizes take over later)
+ * and lists them in side, whose thread populates them before its own stages: the kernel
+ * zeroes those pages on the second core while this one starts the DFS. */
+static void reserve_dominator_scratch(const lt_graph *g, const uint64_t *retaining, lt_pool *pool, side_stages *side)
+{
+    uint64_t retaining_count = 0;
+    for (uint64_t w = 0; w < ((uint64_t)g->edge_count + 63) / 64; w++)
+        retaining_count += (uint64_t)__builtin_popcountll(retaining[w]);
+    size_t per_node = ((size_t)g->node_count + 2) * sizeof(uint32_t);
+    size_t pred = (size_t)retaining_count * sizeof(uint32_t);
+    size_t retained = (size_t)g->node_count * sizeof(uint64_t);
+    int first = pool->count, kept = 0; /* blocks the pool keeps already serve first */
+    for (int i = 0; i < pool->count; i++)
+        kept += pool->bytes[i] >= per_node;
+    lt_pool_reserve(pool, kept < 5 ? 5 - kept : 0, per_node);
+    lt_pool_reserve(pool, 1, pred > retained ? pred : retained);
+    for (int i = first; i < pool->count; i++) {
+        side->populate[side->populate_count] = pool->ptr[i];
+        side->populate_bytes[side->populate_count++] = pool->bytes[i];
+    }
+}
+
 /* The retaining edges, then the dominator tree here and the side stages beside it (on
  * this thread after it, when no thread can be started). */
 static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_error *err)
@@ -211,6 +238,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, err);
     if (!retaining)
         return err ? err->code : LT_ENOMEM;
+    reserve_dominator_scratch(a->graph, retaining, pool, side);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
     int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, pool, &a->tree, err);

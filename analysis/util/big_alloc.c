@@ -84,3 +84,28 @@ void lt_pool_take_all(lt_pool *pool, lt_pool *from)
         lt_pool_release(pool, from->ptr[i], from->bytes[i]);
     from->count = 0;
 }
+
+int lt_pool_reserve(lt_pool *pool, int count, size_t bytes)
+{
+    int added = 0;
+    for (; added < count && pool->count < LT_POOL_SLOTS; added++) {
+        void *p = lt_big_alloc(bytes, 1);
+        if (!p)
+            break;
+        lt_pool_release(pool, p, bytes);
+    }
+    return added;
+}
+
+void lt_pool_populate(const void *const *ptr, const size_t *bytes, int count)
+{
+#ifdef MADV_POPULATE_WRITE
+    for (int i = 0; i < count; i++)
+        if (madvise((void *)ptr[i], bytes[i], MADV_POPULATE_WRITE))
+            return; /* not supported here: the users fault the pages in themselves */
+#else
+    (void)ptr;
+    (void)bytes;
+    (void)count;
+#endif
+}
