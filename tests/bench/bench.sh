@@ -13,6 +13,7 @@
 #   3. pigz -dc FILE.gz                                  (the floor: decompression alone)
 #   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
 #   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
+#   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
 # 1-3: one warm-up run, then --runs runs; median wall, max peak RSS over the runs.
 # 4-5: one run each, no warm-up (they take about a minute each on the 1 GB file).
 # See tests/bench/README.md.
@@ -22,7 +23,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 usage() {  # the usage lines of the header comment; with "full", the whole header
     local last=6
-    [ "${1:-}" = full ] && last=18
+    [ "${1:-}" = full ] && last=19
     sed -n "5,${last}p" "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
@@ -209,6 +210,7 @@ if grep -q -e '--no-findings' <<< "$help_text"; then HAS_NO_FINDINGS=1; fi
 echo "# leaktriage benchmark"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
 echo "- binary: $BINARY ($(date -u -r "$BINARY" '+built %Y-%m-%d %H:%M UTC'))"
 echo "- node $(node --version), $(pigz --version 2>&1 | head -n 1), tools: $TOOLS, data: $DATA"
 echo "- product and pigz: 1 warm-up + $RUNS run(s), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
@@ -276,6 +278,13 @@ for n in "${SIZE_LIST[@]}"; do
         echo "| ${labels[$i]} | $w | $r | $fl | $sp | $rr |"
     done
 
+    echo
+    echo "Stages of one more run (\`analyze --timings\`: seconds, minor page faults — fresh memory"
+    echo "the kernel zeroes — and the peak RSS at each stage's end; distances and class names run"
+    echo "beside the dominators on a second thread):"
+    echo
+    "$BINARY" analyze "$gz" --json --timings 2>&1 >/dev/null | grep -E '^(timings|minor page faults|peak RSS)' \
+        | sed 's/^/    /' || true
     if [ "$lt_wall" = "-" ]; then
         SUMMARY+=("$name: leaktriage failed")
         FAILED=1
