@@ -243,10 +243,12 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
     int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, pool, &a->tree, err);
     free(retaining);
-    if (threaded)
+    if (threaded) {
         pthread_join(thread, NULL);
-    else
+    } else {
+        side->populate_count = 0; /* the blocks are in use or gone by now */
         run_side_stages(side);
+    }
     lt_pool_take_all(pool, &side->pool);
     if (!rc && side->rc && err)
         *err = side->err;
