@@ -33,6 +33,7 @@ void lt_reader_free(lt_reader *r)
 {
     if (!r)
         return;
+    lt_prefault_stop(r->prefault);
     free(r->header);
     free(r->locations);
     free(r->str);
@@ -271,6 +272,8 @@ static const char *state_context(const lt_reader *r)
 int lt_reader_finish(lt_reader *r, lt_graph **out, lt_error *err)
 {
     *out = NULL;
+    lt_prefault_stop(r->prefault);
+    r->prefault = NULL;
     if (r->state == S_FAILED)
         return lt_error_set(err, LT_EINPUT, "the reader already failed");
     if (r->offset == 0)

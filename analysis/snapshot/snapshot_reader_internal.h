@@ -12,6 +12,7 @@
 #include "snapshot/graph.h"
 #include "lt_error.h"
 #include "snapshot/snapshot_reader.h"
+#include "util/prefault.h"
 
 #define HEADER_LIMIT (4u << 20)
 #define MAX_FIELDS   16
@@ -93,7 +94,8 @@ struct lt_reader {
     bool str_need_comma;
 
     lt_graph *graph;
-    uint64_t budget; /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
+    lt_prefault *prefault; /* backs the graph's arrays ahead of the parser (owned) */
+    uint64_t budget;       /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
 };
 
 static inline bool lt_reader_is_ws(char c)

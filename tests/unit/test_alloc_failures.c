@@ -286,10 +286,14 @@ static void reading_fails_with_out_of_memory(void **state)
             check_outcome(n, rc, &e, NULL, expected, &absorbed, &refused);
             continue;
         }
-        atomic_store(&armed, false);
+        /* Absorbed (the prefault thread's own allocation may fail: reading goes on without
+         * it): the report is made still armed (the Nth allocation is past, nothing more
+         * fails), so the graph it frees and its own blocks are counted out again. */
         char *report = report_text(got);
-        check_outcome(n, rc, &e, report, expected, &absorbed, &refused);
+        int same = report && !strcmp(report, expected);
         free(report);
+        atomic_store(&armed, false);
+        check_outcome(n, rc, &e, same ? expected : "", expected, &absorbed, &refused);
     }
     fprintf(stderr, "%lu runs failed with LT_ENOMEM, %lu absorbed the failure\n", refused, absorbed);
     free(expected);
