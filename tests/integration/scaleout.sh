@@ -100,14 +100,19 @@ equal "no file is left in either spool" "$(find "$work/a/spool" "$work/b/spool" 
 # --- kill -9 of the server running an analysis: the other finishes it ---
 make_snapshots "$fixtures/seed-co.heapsnapshot.gz" 100 100
 big=$(upload a big "$work/snap-100.heapsnapshot.gz" | json 'd["analysis_id"]')
-for _ in $(seq 1 100); do
+for _ in $(seq 1 250); do
   [ "$(sql "SELECT state FROM analyses WHERE id = $big")" = running ] && break
-  sleep 0.05
+  sleep 0.02
 done
+# Both servers are frozen the moment the analysis is seen running, so the runner cannot
+# finish it before it is killed (the analysis takes well under a second).
+kill -STOP "${pid[a]}" "${pid[b]}"
 runner=$(sql "SELECT split_part(split_part(worker, '/', 1), ':', 2) FROM analyses WHERE id = $big")
 alive=$([ "$runner" = "${pid[a]}" ] && echo b || echo a)
 survivor=${pid[$alive]}
 check "the big analysis runs on one of the two servers" test "$runner" = "${pid[a]}" -o "$runner" = "${pid[b]}"
+check "... and is still running when its server is killed" test "$(sql "SELECT state FROM analyses WHERE id = $big")" = running
+kill -CONT "$survivor"
 exec 3>&2 2>/dev/null # no "Killed" line from bash
 kill -9 "$runner"
 wait "$runner"
