@@ -13,6 +13,7 @@
 #include "devtools/retention.h"
 #include "devtools/shallow_sizes.h"
 #include "snapshot/snapshot_reader.h"
+#include "util/prefault.h"
 #include "devtools/weakmap_edges.h"
 
 typedef struct read_ctx {
@@ -182,8 +183,7 @@ typedef struct side_stages {
     const lt_weakmap_names *weakmaps;
     int want_parent_edges;
     lt_pool pool;
-    const void *populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
-    size_t populate_bytes[LT_POOL_SLOTS];
+    lt_prefault_range populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
     int populate_count;
     lt_stage_times times; /* its two stages' figures */
     lt_error err;
@@ -195,7 +195,7 @@ static void *run_side_stages(void *arg)
     side_stages *s = arg;
     lt_graph *g = s->a->graph;
     stage_clock clock;
-    lt_pool_populate(s->populate, s->populate_bytes, s->populate_count);
+    lt_prefault_now(s->populate, s->populate_count);
     stage_clock_start(&clock, RUSAGE_THREAD);
     s->a->distance =
         lt_distances_compute(g, s->weakmaps, &s->pool, s->want_parent_edges ? &s->a->parent_edge : NULL, &s->err);
@@ -225,10 +225,8 @@ static void reserve_dominator_scratch(const lt_graph *g, const uint64_t *retaini
         kept += pool->bytes[i] >= per_node;
     lt_pool_reserve(pool, kept < 5 ? 5 - kept : 0, per_node);
     lt_pool_reserve(pool, 1, pred > retained ? pred : retained);
-    for (int i = first; i < pool->count; i++) {
-        side->populate[side->populate_count] = pool->ptr[i];
-        side->populate_bytes[side->populate_count++] = pool->bytes[i];
-    }
+    for (int i = first; i < pool->count; i++) /* kept blocks are whole 2 MiB-aligned huge pages */
+        side->populate[side->populate_count++] = (lt_prefault_range){pool->ptr[i], pool->bytes[i], pool->bytes[i]};
 }
 
 /* The retaining edges, then the dominator tree here and the side stages beside it (on

@@ -96,16 +96,3 @@ int lt_pool_reserve(lt_pool *pool, int count, size_t bytes)
     }
     return added;
 }
-
-void lt_pool_populate(const void *const *ptr, const size_t *bytes, int count)
-{
-#ifdef MADV_POPULATE_WRITE
-    for (int i = 0; i < count; i++)
-        if (madvise((void *)ptr[i], bytes[i], MADV_POPULATE_WRITE))
-            return; /* not supported here: the users fault the pages in themselves */
-#else
-    (void)ptr;
-    (void)bytes;
-    (void)count;
-#endif
-}

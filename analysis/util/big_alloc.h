@@ -41,14 +41,8 @@ void lt_pool_drain(lt_pool *pool);
 
 /* Adds count fresh blocks of bytes each to pool (fewer when it runs out of slots or
  * memory): memory a later stage will take, so that another thread can populate it
- * first (lt_populate). Returns how many it added. */
+ * first (prefault.h). Returns how many it added. */
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
-
-/* Makes the kernel back every page of the blocks in pool now (zeroed, writable), without
- * changing their contents: safe while another thread writes to them. Run on an idle
- * core, it moves the cost of fresh memory off the thread that will use it. Does nothing
- * where the kernel cannot (MADV_POPULATE_WRITE, Linux 5.14). */
-void lt_pool_populate(const void *const *ptr, const size_t *bytes, int count);
 
 /* Moves every block from keeps into pool (those it has no slot for are freed); from is
  * left empty. For a pool another thread used, once that thread is done. */

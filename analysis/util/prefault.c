@@ -28,26 +28,52 @@ static int populate(void *base, size_t bytes)
 #endif
 }
 
-static void *run(void *arg)
+/* Walks the usable ranges step by step until done, stop (may be NULL) is set, or the
+ * kernel cannot populate. */
+static void walk(const lt_prefault_range *ranges, int count, atomic_int *stop)
 {
-    lt_prefault *p = arg;
     for (size_t turn = 0;; turn++) {
         int busy = 0;
-        for (int i = 0; i < p->count; i++) {
-            const lt_prefault_range *r = &p->ranges[i];
-            if (atomic_load(&p->stop))
-                return NULL;
+        for (int i = 0; i < count; i++) {
+            const lt_prefault_range *r = &ranges[i];
+            if (stop && atomic_load(stop))
+                return;
             size_t from = turn * r->step;
             if (from >= r->bytes)
                 continue;
             busy = 1;
             size_t len = r->bytes - from < r->step ? r->bytes - from : r->step;
             if (populate((char *)r->base + from, len))
-                return NULL;
+                return;
         }
         if (!busy)
-            return NULL;
+            return;
     }
+}
+
+static void *run(void *arg)
+{
+    lt_prefault *p = arg;
+    walk(p->ranges, p->count, &p->stop);
+    return NULL;
+}
+
+/* Copies the ranges walk can use (page-aligned base, whole-page steps) into out. */
+static int usable(const lt_prefault_range *ranges, int count, lt_prefault_range *out)
+{
+    int n = 0;
+    for (int i = 0; i < count && n < LT_PREFAULT_RANGES; i++) {
+        const lt_prefault_range *r = &ranges[i];
+        if (r->base && r->bytes && r->step && (uintptr_t)r->base % PAGE_ALIGN == 0 && r->step % PAGE_ALIGN == 0)
+            out[n++] = *r;
+    }
+    return n;
+}
+
+void lt_prefault_now(const lt_prefault_range *ranges, int count)
+{
+    lt_prefault_range kept[LT_PREFAULT_RANGES];
+    walk(kept, usable(ranges, count, kept), NULL);
 }
 
 lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count)
@@ -55,11 +81,7 @@ lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count)
     lt_prefault *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    for (int i = 0; i < count && p->count < LT_PREFAULT_RANGES; i++) {
-        const lt_prefault_range *r = &ranges[i];
-        if (r->base && r->bytes && r->step && (uintptr_t)r->base % PAGE_ALIGN == 0 && r->step % PAGE_ALIGN == 0)
-            p->ranges[p->count++] = *r;
-    }
+    p->count = usable(ranges, count, p->ranges);
     atomic_init(&p->stop, 0);
     if (!p->count || pthread_create(&p->thread, NULL, run, p)) {
         free(p);

@@ -30,6 +30,10 @@ typedef struct lt_prefault lt_prefault;
  * start (out of memory, no thread, nothing to do): the caller carries on either way. */
 lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count);
 
+/* Does the same walk on the calling thread, to the end (for a thread that has the time
+ * now, before its own work). */
+void lt_prefault_now(const lt_prefault_range *ranges, int count);
+
 /* Stops the thread (it finishes its current step), joins and frees it. NULL is fine. Call
  * before the ranges' memory is freed. */
 void lt_prefault_stop(lt_prefault *p);
