@@ -374,15 +374,23 @@ static void authenticate(lt_http_request *req)
 }
 
 /* Refuses a body whose Content-Length is over the limit before reading it. */
-static void check_content_length(lt_http_request *req)
+/* The body's length the request declares (Content-Length); 1 and *n when it gives a valid
+ * number, else 0. */
+static int declared_length(lt_http_request *req, unsigned long long *n)
 {
     const char *cl = lt_http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (!cl)
-        return;
+        return 0;
     errno = 0;
     char *end;
-    unsigned long long n = strtoull(cl, &end, 10);
-    if (!errno && end != cl && n > req->server->max_upload)
+    *n = strtoull(cl, &end, 10);
+    return !errno && end != cl;
+}
+
+static void check_content_length(lt_http_request *req)
+{
+    unsigned long long n;
+    if (declared_length(req, &n) && n > req->server->max_upload)
         lt_http_reply_error(req, 413, "payload_too_large", "the body is %llu bytes; the limit is %" PRIu64 " bytes", n,
                             req->server->max_upload);
 }
@@ -535,9 +543,9 @@ static enum MHD_Result append_header(void *cls, enum MHD_ValueKind kind, const c
 /* Whether the request announced a body (a Content-Length above 0, or chunked). */
 static int expects_body(lt_http_request *req)
 {
-    const char *cl = lt_http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long n;
     const char *te = lt_http_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    return (cl && strtoull(cl, NULL, 10) > 0) || (te && strstr(te, "chunked"));
+    return (declared_length(req, &n) && n > 0) || (te && strstr(te, "chunked"));
 }
 
 /* An answer given while the body is still unread (401 or 400 on the headers, 413 past the
