@@ -60,25 +60,12 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
     return owned;
 }
 
-static int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
+static inline int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
 {
     if ((int)lt_edge_type(g->edges[ei]) != g->et.internal || !w->count)
         return 0;
     int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
     return k >= 0 && w->table_id[k] == g->node_id[from];
-}
-
-static int retains(const lt_graph *g, const lt_weakmap_names *w, const uint64_t *owned, uint32_t from, uint32_t ei)
-{
-    lt_edge e = g->edges[ei];
-    int t = (int)lt_edge_type(e);
-    if (is_table_to_value(g, w, from, ei) || t == g->et.weak || e.to == from)
-        return 0;
-    if (from == g->root)
-        return 1;
-    if (t == g->et.shortcut)
-        return 0;
-    return !(lt_bit_get(owned, e.to) && !lt_bit_get(owned, from));
 }
 
 uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
@@ -91,10 +78,25 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
         lt_error_set(err, LT_ENOMEM, "out of memory classifying %u edges", g->edge_count);
         return NULL;
     }
-    for (uint32_t v = 0; v < g->node_count; v++)
-        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
-            if (retains(g, weakmaps, owned, v, e))
-                lt_bit_set(bits, e);
+    /* An edge retains unless it is weak, a loop, or a weak table's link to a value;
+     * from the root every other edge retains; from elsewhere not a shortcut, nor an
+     * edge into the page's own nodes from outside them. */
+    int any_owned = 0;
+    for (size_t w = 0; w < ((size_t)g->node_count + 63) / 64 && !any_owned; w++)
+        any_owned = owned[w] != 0;
+    const unsigned weak = (unsigned)g->et.weak, shortcut = (unsigned)g->et.shortcut;
+    for (uint32_t v = 0; v < g->node_count; v++) {
+        int from_root = v == g->root, from_owned = any_owned && lt_bit_get(owned, v);
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
+            lt_edge edge = g->edges[e];
+            unsigned t = lt_edge_type(edge);
+            if (t == weak || edge.to == v || is_table_to_value(g, weakmaps, v, e))
+                continue;
+            if (!from_root && (t == shortcut || (any_owned && !from_owned && lt_bit_get(owned, edge.to))))
+                continue;
+            lt_bit_set(bits, e);
+        }
+    }
     free(owned);
     return bits;
 }

@@ -17,16 +17,33 @@ static int can_be_owned(const lt_graph *g, uint32_t v)
            (t == g->nt.native && !strcmp(lt_graph_node_name(g, v), "system / ExternalStringData"));
 }
 
-/* Spreads the owner of v to what v reaches through owned-kind nodes. */
+/* Bit t: nodes of type t may be owned (can_be_owned looks closer). */
+static uint32_t ownable_types(const lt_graph *g)
+{
+    uint32_t mask = 0;
+    int types[] = {g->nt.hidden, g->nt.array, g->nt.native};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (types[i] >= 0 && types[i] < 32)
+            mask |= 1u << types[i];
+    return mask;
+}
+
+/* Spreads the owner of v to what v reaches through owned-kind nodes. A target of
+ * another type is its own owner: the type, in a small array, tells without a look
+ * at the owners (a cache miss each). */
 static int spread(const lt_graph *g, uint32_t *owners, lt_u32vec *s, uint32_t start)
 {
+    const uint32_t ownable = ownable_types(g);
     if (lt_u32vec_push(s, start))
         return LT_ENOMEM;
     while (s->len) {
         uint32_t v = s->items[--s->len], owner = owners[v];
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = g->edges[e];
-            uint32_t t = edge.to, current = owners[t];
+            uint32_t t = edge.to;
+            if (!((ownable >> g->node_type[t]) & 1))
+                continue;
+            uint32_t current = owners[t];
             if ((int)lt_edge_type(edge) == g->et.weak || current == t || current == owner || current == MULTIPLE_OWNERS)
                 continue;
             owners[t] = current == UNVISITED ? owner : MULTIPLE_OWNERS;

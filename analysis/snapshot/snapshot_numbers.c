@@ -352,3 +352,151 @@ int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used
     *used = n;
     return 0;
 }
+
+/* ---- the second core -------------------------------------------------- */
+
+/* Buffers of number text at least this big are read half by the helper thread. */
+#define SPLIT_MIN (256u << 10)
+
+/* One number as if its comma and digits had been read here. */
+static int commit_value(lt_reader *r, uint32_t value, uint64_t at, lt_error *err)
+{
+    r->need_comma = false;
+    r->value = value;
+    r->in_number = true;
+    return commit_number(r, err, at);
+}
+
+/* Where each role's value sits in a record (roles the layout lacks: 0, unused). */
+typedef struct role_at {
+    unsigned type, name, id, self, edges, detached, to;
+} role_at;
+
+static role_at roles_of(const lt_reader *r)
+{
+    role_at at = {0};
+    for (unsigned f = 0; f < r->node_fields && r->array == A_NODES; f++)
+        switch ((enum node_role)r->node_role[f]) {
+        case R_TYPE: at.type = f; break;
+        case R_NAME: at.name = f; break;
+        case R_ID: at.id = f; break;
+        case R_SELF: at.self = f; break;
+        case R_EDGES: at.edges = f; break;
+        case R_DETACHED: at.detached = f; break;
+        case R_IGNORE: break;
+        }
+    for (unsigned f = 0; f < r->edge_fields && r->array == A_EDGES; f++)
+        switch ((enum edge_role)r->edge_role[f]) {
+        case E_TYPE: at.type = f; break;
+        case E_NAME: at.name = f; break;
+        case E_TO: at.to = f; break;
+        case E_IGNORE: break;
+        }
+    return at;
+}
+
+/* Stores one whole node record of plain values when every check passes; false,
+ * storing nothing, when commit_node must look at it (and say what is wrong). */
+static bool store_node(lt_reader *r, const role_at *at, const uint32_t *v)
+{
+    lt_graph *g = r->graph;
+    uint64_t i = r->record, edges = r->edges_claimed + v[at->edges];
+    if (i >= r->node_count || v[at->type] >= (uint32_t)g->node_type_count || edges > r->edge_count)
+        return false;
+    g->node_type[i] = (uint8_t)v[at->type];
+    g->node_name[i] = v[at->name];
+    g->node_id[i] = v[at->id];
+    g->self_size[i] = v[at->self];
+    if (g->detachedness)
+        g->detachedness[i] = (uint8_t)(v[at->detached] & 3);
+    if (v[at->name] > r->max_string_ref || !r->any_string_ref)
+        r->max_string_ref = v[at->name];
+    r->any_string_ref = true;
+    r->edges_claimed = edges;
+    g->first_edge[i + 1] = (uint32_t)edges;
+    r->record = i + 1;
+    return true;
+}
+
+static bool store_edge(lt_reader *r, const role_at *at, const uint32_t *v, uint32_t named)
+{
+    lt_graph *g = r->graph;
+    uint64_t i = r->record, to = v[at->to], ordinal = (to * r->to_node_magic) >> 35;
+    uint32_t type = v[at->type], name = v[at->name];
+    if (i >= r->edge_count || type >= (uint32_t)g->edge_type_count || to >= r->to_node_limit ||
+        ordinal * r->node_fields != to || name >= LT_EDGE_NAME_ESCAPE)
+        return false;
+    if ((named >> type) & 1) {
+        if (name > r->max_string_ref || !r->any_string_ref)
+            r->max_string_ref = name;
+        r->any_string_ref = true;
+    }
+    g->edges[i] = (lt_edge){.to = (uint32_t)ordinal, .type_name = name << LT_EDGE_TYPE_BITS | type};
+    r->record = i + 1;
+    return true;
+}
+
+/* Stores the helper's numbers in order: whole records straight into the graph when
+ * they pass the checks, anything else (a record begun before them, one that fails a
+ * check, the last part) number by number through commit_number, so every check and
+ * message is the one-thread path's. */
+static int commit_numbers(lt_reader *r, const char *text, const uint32_t *values, const uint32_t *ends, long count,
+                          const char *buf, lt_error *err)
+{
+    uint64_t base = r->offset + (uint64_t)(text - buf);
+    const unsigned fields = array_fields(r);
+    const role_at at = roles_of(r);
+    uint32_t named = 0; /* bit t: edges of type t are named by a string */
+    for (unsigned t = 0; t < LT_EDGE_TYPE_MAX; t++)
+        named |= (uint32_t)lt_graph_edge_has_string_name(r->graph, t) << t;
+    long k = 0;
+    while (k < count) {
+        if (r->field == 0 && k + (long)fields <= count) {
+            const uint32_t *v = values + k;
+            bool stored = r->array == A_EDGES ? store_edge(r, &at, v, named) : store_node(r, &at, v);
+            if (stored) {
+                k += fields;
+                continue;
+            }
+        }
+        int rc = commit_value(r, values[k], base + ends[k], err);
+        if (rc)
+            return rc;
+        k++;
+    }
+    r->need_comma = true;
+    r->any_value = true;
+    return 0;
+}
+
+int lt_reader_feed_numbers_split(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err)
+{
+    if (n < SPLIT_MIN || r->array == A_LOCATIONS)
+        return lt_reader_feed_numbers(r, buf, n, used, err);
+    if (!r->split_tried) {
+        r->split_tried = true;
+        r->split = lt_number_split_start();
+    }
+    /* the helper's part: from the first comma past 45% (it gets the larger part: this
+     * thread also stores its numbers) to the end, which it reads up to the last whole
+     * number before the end of the buffer or of the array */
+    const char *mid = memchr(buf + n * 9 / 20, ',', n - n * 9 / 20);
+    if (!r->split || !mid)
+        return lt_reader_feed_numbers(r, buf, n, used, err);
+    lt_number_split_submit(r->split, mid, n - (size_t)(mid - buf));
+    size_t head = (size_t)(mid - buf) + 1, got = 0; /* up to and with the helper's first comma */
+    int rc = lt_reader_feed_numbers(r, buf, head, &got, err);
+    const uint32_t *values, *ends;
+    long count = lt_number_split_wait(r->split, &values, &ends);
+    if (rc)
+        return rc;
+    /* the helper's numbers follow only if this thread stopped right after that comma,
+     * still in the array, before a number */
+    if (count <= 0 || got != head || r->state != S_NUMBERS || r->need_comma || r->in_number) {
+        *used = got;
+        return 0;
+    }
+    rc = commit_numbers(r, mid, values, ends, count, buf, err);
+    *used = (size_t)(mid - buf) + ends[count - 1];
+    return rc;
+}

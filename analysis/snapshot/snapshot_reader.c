@@ -34,6 +34,7 @@ void lt_reader_free(lt_reader *r)
     if (!r)
         return;
     lt_prefault_stop(r->prefault);
+    lt_number_split_stop(r->split);
     free(r->header);
     free(r->locations);
     free(r->str);
@@ -167,7 +168,7 @@ static int feed_one(lt_reader *r, const char *buf, size_t n, size_t *used, lt_er
     *used = 0;
     switch (r->state) {
     case S_HEADER: return lt_reader_feed_header(r, buf, n, used, err);
-    case S_NUMBERS: return lt_reader_feed_numbers(r, buf, n, used, err);
+    case S_NUMBERS: return lt_reader_feed_numbers_split(r, buf, n, used, err);
     case S_STRINGS: return lt_reader_feed_strings(r, buf, n, used, err);
     case S_STRING: return lt_reader_feed_string(r, buf, n, used, err);
     case S_SKIP: {
@@ -207,47 +208,49 @@ int lt_reader_feed(lt_reader *r, const char *buf, size_t len, lt_error *err)
 
 /* ---- finish ----------------------------------------------------------- */
 
-typedef struct located {
-    lt_location loc;
-    size_t position;
-} located;
-
-static int cmp_located(const void *a, const void *b)
+/* One stable pass of a radix sort of locations by node: by the 16 bits at `shift`. */
+static void radix_pass(const lt_location *from, lt_location *to, size_t n, unsigned shift, size_t *count)
 {
-    const located *x = a, *y = b;
-    if (x->loc.node != y->loc.node)
-        return x->loc.node < y->loc.node ? -1 : 1;
-    return x->position > y->position ? -1 : x->position < y->position; /* later first */
+    memset(count, 0, 65536 * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(from[i].node >> shift) & 0xFFFF]++;
+    size_t at = 0;
+    for (size_t k = 0; k < 65536; k++) {
+        size_t c = count[k];
+        count[k] = at;
+        at += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        to[count[(from[i].node >> shift) & 0xFFFF]++] = from[i];
 }
 
 /* Sorts locations by node keeping, for a node given twice, the last one given
- * (as DevTools' location map does). */
+ * (as DevTools' location map does). V8 writes them in node order; others are
+ * sorted by a stable radix sort (two passes of 16 bits), which keeps the order
+ * they were given in among a node's own. */
 static int install_locations(lt_reader *r, lt_error *err)
 {
     size_t n = r->location_count, out = 0, sorted = 1;
     for (size_t i = 1; i < n && sorted; i++)
         sorted = r->locations[i - 1].node <= r->locations[i].node;
-    if (sorted) { /* the usual case: V8 writes them in node order */
-        for (size_t i = 0; i < n; i++) {
-            if (out && r->locations[out - 1].node == r->locations[i].node)
-                out--;
-            r->locations[out++] = r->locations[i];
+    if (!sorted) {
+        lt_location *tmp = malloc(n * sizeof *tmp);
+        size_t *count = malloc(65536 * sizeof *count);
+        if (!tmp || !count) {
+            free(tmp);
+            free(count);
+            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory sorting %zu locations", n);
         }
-        r->graph->locations = r->locations;
-        r->graph->location_count = (uint32_t)out;
-        r->locations = NULL;
-        return 0;
+        radix_pass(r->locations, tmp, n, 0, count);
+        radix_pass(tmp, r->locations, n, 16, count);
+        free(tmp);
+        free(count);
     }
-    located *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory sorting %zu locations", n);
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = (located){r->locations[i], i};
-    qsort(tmp, n, sizeof *tmp, cmp_located);
-    for (size_t i = 0; i < n; i++)
-        if (out == 0 || r->locations[out - 1].node != tmp[i].loc.node)
-            r->locations[out++] = tmp[i].loc;
-    free(tmp);
+    for (size_t i = 0; i < n; i++) {
+        if (out && r->locations[out - 1].node == r->locations[i].node)
+            out--;
+        r->locations[out++] = r->locations[i];
+    }
     r->graph->locations = r->locations;
     r->graph->location_count = (uint32_t)out;
     r->locations = NULL;
@@ -274,6 +277,8 @@ int lt_reader_finish(lt_reader *r, lt_graph **out, lt_error *err)
     *out = NULL;
     lt_prefault_stop(r->prefault);
     r->prefault = NULL;
+    lt_number_split_stop(r->split);
+    r->split = NULL;
     if (r->state == S_FAILED)
         return lt_error_set(err, LT_EINPUT, "the reader already failed");
     if (r->offset == 0)

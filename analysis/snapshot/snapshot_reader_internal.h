@@ -12,6 +12,7 @@
 #include "snapshot/graph.h"
 #include "lt_error.h"
 #include "snapshot/snapshot_reader.h"
+#include "snapshot/number_split.h"
 #include "util/prefault.h"
 
 #define HEADER_LIMIT (4u << 20)
@@ -94,8 +95,10 @@ struct lt_reader {
     bool str_need_comma;
 
     lt_graph *graph;
-    lt_prefault *prefault; /* backs the graph's arrays ahead of the parser (owned) */
-    uint64_t budget;       /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
+    lt_prefault *prefault;  /* backs the graph's arrays ahead of the parser (owned) */
+    lt_number_split *split; /* reads half of each big buffer of numbers (owned; NULL: none) */
+    bool split_tried;       /* whether the helper was started (or failed to start) */
+    uint64_t budget;        /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
 };
 
 static inline bool lt_reader_is_ws(char c)
@@ -124,6 +127,9 @@ size_t lt_reader_scan_value(scan_state *s, const char *p, size_t n, bool *done);
 /* The state handlers: each consumes some of buf and sets *used. */
 int lt_reader_feed_header(lt_reader *r, const char *p, size_t n, size_t *used, lt_error *err);
 int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
+/* As lt_reader_feed_numbers, with the second half of a big buffer read by the
+ * helper thread (number_split.h) while this one reads the first. */
+int lt_reader_feed_numbers_split(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
 int lt_reader_feed_strings(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
 int lt_reader_feed_string(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
 

@@ -175,6 +175,87 @@ static void numbers_of_every_length(void **state)
     lt_graph_free(whole.g);
 }
 
+/* A snapshot big enough that the reader hands half of each buffer of numbers to its
+ * helper thread (number_split.h): 40,000 nodes, 120,000 edges, with what the helper
+ * must leave to the reader here and there (blanks, element indices past 2^28, a self
+ * size past 2^32). `bad`, when not NULL, replaces the text of edge record `bad_at`. */
+static char *big_snapshot(size_t *len, long bad_at, const char *bad)
+{
+    enum { nodes = 40000, per_node = 3 };
+    size_t cap = 8u << 20;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    size_t n = (size_t)snprintf(
+        t, cap,
+        "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\","
+        "\"trace_node_id\",\"detachedness\"],\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\"],"
+        "\"string\",\"number\",\"number\",\"number\",\"number\",\"number\"],\"edge_fields\":[\"type\","
+        "\"name_or_index\",\"to_node\"],\"edge_types\":[[\"context\",\"element\",\"property\",\"internal\","
+        "\"hidden\",\"shortcut\",\"weak\"],\"string_or_number\",\"node\"]},\"node_count\":%d,\"edge_count\":%d},\n"
+        "\"nodes\":[",
+        nodes, nodes * per_node);
+    for (long i = 0; i < nodes; i++) {
+        const char *sep = i == 0 ? "" : i % 1000 == 7 ? " ,\r\n " : "\n,";
+        unsigned long long self = i == 30001 ? 5000000000ull : (unsigned long long)(i * 13 % 977);
+        n += (size_t)snprintf(t + n, cap - n, "%s%ld,%ld,%ld,%llu,%d,0,%ld", sep, i % 4, i % 3, 2 * i + 1, self,
+                              per_node, i % 3);
+    }
+    n += (size_t)snprintf(t + n, cap - n, "],\n\"edges\":[");
+    for (long e = 0; e < (long)nodes * per_node; e++) {
+        const char *sep = e == 0 ? "" : e % 5000 == 11 ? " , " : "\n,";
+        long to = (e * 7919) % nodes * 7, type = e % 3 == 0 ? 1 : 2;
+        unsigned long name = type == 1 ? (e % 20000 == 3 ? 3000000000ul : (unsigned long)e) : (unsigned long)(e % 3);
+        if (e == bad_at)
+            n += (size_t)snprintf(t + n, cap - n, "%s%s", sep, bad);
+        else
+            n += (size_t)snprintf(t + n, cap - n, "%s%ld,%lu,%ld", sep, type, name, to);
+    }
+    n += (size_t)snprintf(t + n, cap - n, "],\n\"strings\":[\"a\",\"b\",\"c\"]}\n");
+    assert_true(n < cap);
+    *len = n;
+    return t;
+}
+
+/* In pieces of 4 KiB (too small to split) and whole (split): the same graph, and for
+ * bad records in the helper's part, the same error, byte offset included. */
+static void the_second_core_reads_the_same(void **state)
+{
+    (void)state;
+    size_t len, small_cuts[4096], ncuts = 0;
+    char *text = big_snapshot(&len, -1, NULL);
+    assert_true(len > (1u << 20));
+    for (size_t at = 4096; at < len && ncuts < 4096; at += 4096)
+        small_cuts[ncuts++] = at;
+    parsed whole = parse_pieces(text, len, NULL, 0);
+    if (whole.rc)
+        fail_msg("%s", whole.err.message);
+    parsed pieces = parse_pieces(text, len, small_cuts, ncuts);
+    if (pieces.rc)
+        fail_msg("%s", pieces.err.message);
+    assert_same_graph(whole.g, pieces.g);
+    assert_int_equal(whole.g->wrapped_self_count, 1);
+    assert_int_equal(lt_graph_edge_name_at(whole.g, 3), 3000000000u);
+    lt_graph_free(whole.g);
+    lt_graph_free(pieces.g);
+    free(text);
+
+    static const char *const bad[] = {"9,1,7",   "1,1,8", "1,1,2800000", "1,-1,7",          "1,1.5,7", "1,1,,7",
+                                      "1,1,7,1", "1,1 7", "1,\"x\",7",   "1,99999999999,7", "1,1,7]",  "1,1,280000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        for (long at = 70000; at <= 110000; at += 20000) {
+            text = big_snapshot(&len, at, bad[i]);
+            for (ncuts = 0; ncuts * 4096 + 4096 < len && ncuts < 4096; ncuts++)
+                small_cuts[ncuts] = (ncuts + 1) * 4096;
+            whole = parse_pieces(text, len, NULL, 0);
+            pieces = parse_pieces(text, len, small_cuts, ncuts);
+            if (!whole.rc || !pieces.rc)
+                fail_msg("edge %ld as \"%s\": no error (whole %d, pieces %d)", at, bad[i], whole.rc, pieces.rc);
+            assert_int_equal(whole.rc, pieces.rc);
+            assert_string_equal(whole.err.message, pieces.err.message);
+            free(text);
+        }
+}
+
 static char *load_fixture(const char *name, size_t *len)
 {
     char path[1024];
@@ -333,6 +414,7 @@ int main(void)
         cmocka_unit_test(real_snapshot_in_random_pieces), cmocka_unit_test(no_read_past_the_input),
         cmocka_unit_test(every_truncation_is_an_error),   cmocka_unit_test(bad_input_gives_a_clear_error),
         cmocka_unit_test(json_that_is_not_a_snapshot),    cmocka_unit_test(numbers_of_every_length),
+        cmocka_unit_test(the_second_core_reads_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
