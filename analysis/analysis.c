@@ -209,22 +209,19 @@ static void *run_side_stages(void *arg)
 }
 
 /* Puts the dominator computation's scratch into pool as fresh blocks (dominators.h: five
- * per-node arrays, and the predecessor list, which the retained sizes take over later)
- * and lists them in side, whose thread populates them before its own stages: the kernel
- * zeroes those pages on the second core while this one starts the DFS. */
-static void reserve_dominator_scratch(const lt_graph *g, const uint64_t *retaining, lt_pool *pool, side_stages *side)
+ * per-node arrays, and one of 8 bytes a node for the predecessor list, usually smaller,
+ * which the retained sizes take over later) and lists them in side, whose thread
+ * populates them before its own stages: the kernel zeroes those pages on the second core
+ * while this one starts the DFS. */
+static void reserve_dominator_scratch(const lt_graph *g, lt_pool *pool, side_stages *side)
 {
-    uint64_t retaining_count = 0;
-    for (uint64_t w = 0; w < ((uint64_t)g->edge_count + 63) / 64; w++)
-        retaining_count += (uint64_t)__builtin_popcountll(retaining[w]);
     size_t per_node = ((size_t)g->node_count + 2) * sizeof(uint32_t);
-    size_t pred = (size_t)retaining_count * sizeof(uint32_t);
     size_t retained = (size_t)g->node_count * sizeof(uint64_t);
     int first = pool->count, kept = 0; /* blocks the pool keeps already serve first */
     for (int i = 0; i < pool->count; i++)
         kept += pool->bytes[i] >= per_node;
     lt_pool_reserve(pool, kept < 5 ? 5 - kept : 0, per_node);
-    lt_pool_reserve(pool, 1, pred > retained ? pred : retained);
+    lt_pool_reserve(pool, 1, retained);
     for (int i = first; i < pool->count; i++) /* kept blocks are whole 2 MiB-aligned huge pages */
         side->populate[side->populate_count++] = (lt_prefault_range){pool->ptr[i], pool->bytes[i], pool->bytes[i]};
 }
@@ -236,7 +233,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, err);
     if (!retaining)
         return err ? err->code : LT_ENOMEM;
-    reserve_dominator_scratch(a->graph, retaining, pool, side);
+    reserve_dominator_scratch(a->graph, pool, side);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
     int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, pool, &a->tree, err);

@@ -116,6 +116,7 @@ typedef struct aggregator {
     lt_table keys;       /* entries: aggregate indices */
     uint32_t *node_agg;  /* per node: aggregate index, UINT32_MAX if none */
     uint32_t *canonical; /* per string: canonical index of its text, or UINT32_MAX */
+    uint32_t *unlocated; /* per string: the aggregate of its name without a location, or UINT32_MAX */
 } aggregator;
 
 /* Most keys are a class name alone: its string index is hash enough (the
@@ -168,19 +169,25 @@ static int64_t find_or_add(aggregator *a, const lt_class *k)
 static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_location *loc)
 {
     lt_class k = {.name = a->c->class_name[v], .distance = distance, .first_node = v};
-    if (loc) {
-        if (a->canonical[k.name] == UINT32_MAX) {
-            int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
-            if (canonical < 0)
-                return canonical;
-            a->canonical[k.name] = (uint32_t)canonical;
-        }
-        k.name = a->canonical[k.name];
-        k.has_location = 1;
-        k.script_id = loc->script_id;
-        k.line = loc->line;
-        k.column = loc->column;
+    if (!loc) { /* most nodes: the name alone, looked up without hashing */
+        if (a->unlocated[k.name] != UINT32_MAX)
+            return a->unlocated[k.name];
+        int64_t i = find_or_add(a, &k);
+        if (i >= 0)
+            a->unlocated[k.name] = (uint32_t)i;
+        return i;
     }
+    if (a->canonical[k.name] == UINT32_MAX) {
+        int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
+        if (canonical < 0)
+            return canonical;
+        a->canonical[k.name] = (uint32_t)canonical;
+    }
+    k.name = a->canonical[k.name];
+    k.has_location = 1;
+    k.script_id = loc->script_id;
+    k.line = loc->line;
+    k.column = loc->column;
     return find_or_add(a, &k);
 }
 
@@ -305,10 +312,14 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
     size_t n = g->node_count ? g->node_count : 1;
     a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
     a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    a.unlocated = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
     if (a.canonical)
         memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
-    int rc =
-        !a.node_agg || !a.canonical || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024) ? LT_ENOMEM : 0;
+    if (a.unlocated)
+        memset(a.unlocated, 0xff, g->string_count * sizeof(uint32_t));
+    int rc = !a.node_agg || !a.canonical || !a.unlocated || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
+                 ? LT_ENOMEM
+                 : 0;
     if (!rc)
         rc = count_instances(&a, distance);
     if (!rc)
@@ -317,6 +328,7 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
         rc = collapse_same_text(&a);
     lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
     free(a.canonical);
+    free(a.unlocated);
     lt_table_free(&a.keys);
     lt_text_index_free(&a.texts);
     return rc ? lt_error_set(err, rc, "%s aggregating classes", lt_strerror(rc)) : 0;

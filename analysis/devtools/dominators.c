@@ -4,8 +4,10 @@
  *      retaining edge into it (a bit per node), then each still unvisited node
  *      on its own (the last group: cycles held only weakly; their edges are
  *      ignored);
- *   2. predecessor lists by preorder number (CSR, 4 bytes an edge), so step 3
- *      reads them in order;
+ *   2. predecessor lists by preorder number (CSR, 4 bytes an edge; counted by
+ *      the DFS as it looks at each edge, filled in one pass), so step 3 reads
+ *      them in order; only sources numbered after their target are listed, for
+ *      the others only the smallest number counts (kept in label[]);
  *   3. semidominators in reverse preorder with path-compressed eval, where
  *      the start nodes of steps 2b/2c take the root as their semidominator;
  *   4. immediate dominators by walking up the partial tree (the NCA step);
@@ -40,7 +42,7 @@ typedef struct dom_work {
 static int mark_targets(dom_work *w)
 {
     const lt_graph *g = w->g;
-    w->has_pred = lt_pool_calloc(w->pool, ((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
+    w->has_pred = calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t)); /* small: not from the pool */
     if (!w->has_pred)
         return LT_ENOMEM;
     for (uint32_t e = 0; e < g->edge_count; e++)
@@ -49,13 +51,13 @@ static int mark_targets(dom_work *w)
     return 0;
 }
 
-/* Pass over the retaining edges whose source a DFS reached: fill == 0 counts each
- * target's predecessors into pred_start (by number); fill == 1 writes the sources'
- * numbers into pred, each list backwards from its end. */
-static uint64_t scan_reached_edges(dom_work *w, int fill)
+/* Pass over the retaining edges whose source a DFS reached. A source numbered before
+ * its target is what step 3 would find as itself (nothing before it is linked yet):
+ * only the smallest such number matters, kept in label[target] (which starts as the
+ * target's own number); the others go into pred, each list backwards from its end. */
+static void fill_predecessors(dom_work *w)
 {
     const lt_graph *g = w->g;
-    uint64_t total = 0;
     for (uint32_t s = 0; s < g->node_count; s++) {
         uint32_t ns = w->number[s];
         if (ns > w->reached)
@@ -64,26 +66,21 @@ static uint64_t scan_reached_edges(dom_work *w, int fill)
             if (!lt_bit_get(w->essential, e))
                 continue;
             uint32_t nt = w->number[g->edges[e].to];
-            if (fill)
+            if (ns > nt)
                 w->pred[--w->pred_start[nt]] = ns;
-            else
-                w->pred_start[nt]++;
-            total++;
+            else if (ns < w->label[nt])
+                w->label[nt] = ns;
         }
     }
-    return total;
 }
 
-/* Predecessor lists by preorder number (CSR), built after the numbering: the
- * semidominator loop then reads them in order instead of looking each source's
- * number up. Edges from nodes no DFS reached are left out (step 3 ignores them). */
+/* Predecessor lists by preorder number (CSR), built after the numbering (which
+ * counted them): the semidominator loop then reads them in order instead of looking
+ * each source's number up. Edges from nodes no DFS reached are left out (step 3
+ * ignores them). */
 static int build_predecessors(dom_work *w)
 {
     uint32_t n = w->n;
-    w->pred_start = lt_pool_calloc(w->pool, (size_t)n + 2, sizeof(uint32_t));
-    if (!w->pred_start)
-        return LT_ENOMEM;
-    w->pred_count = scan_reached_edges(w, 0);
     w->pred = lt_pool_alloc(w->pool, w->pred_count ? w->pred_count : 1, sizeof(uint32_t));
     if (!w->pred)
         return LT_ENOMEM;
@@ -93,7 +90,9 @@ static int build_predecessors(dom_work *w)
         w->pred_start[k] = end;
     }
     w->pred_start[n + 1] = end;
-    scan_reached_edges(w, 1);
+    for (uint32_t k = 1; k <= n; k++)
+        w->label[k] = k;
+    fill_predecessors(w);
     return 0;
 }
 
@@ -106,34 +105,46 @@ static uint32_t visit(dom_work *w, uint32_t v, uint32_t parent_number)
     return k;
 }
 
-/* Iterative DFS; w->label doubles as the per-ordinal "next edge" cursor. */
+/* Iterative DFS; w->label doubles as the per-ordinal "next edge" cursor. Every
+ * retaining edge of a node it enters is looked at exactly once (the cursor moves past
+ * the edge it descends by); an edge into a node numbered earlier is counted into that
+ * node's predecessor count (pred_start, by number), the lists step 2 builds. */
 static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
 {
     const lt_graph *g = w->g;
-    uint32_t *next_edge = w->label;
+    uint32_t *next_edge = w->label, *pred_count = w->pred_start;
+    uint64_t counted = 0;
     uint32_t v = start;
     visit(w, v, parent_number);
     next_edge[v] = g->first_edge[v];
     while (1) {
         uint32_t e = next_edge[v], end = g->first_edge[v + 1], child = UINT32_MAX;
-        for (; e < end; e++) {
-            uint32_t t = g->edges[e].to;
-            if (!w->number[t] && lt_bit_get(w->essential, e)) {
+        for (; e < end; e++) { /* the edge's bit first: it is read in order, number[] at random */
+            if (!lt_bit_get(w->essential, e))
+                continue;
+            uint32_t t = g->edges[e].to, nt = w->number[t];
+            if (!nt) {
                 child = t;
                 break;
             }
+            if (nt < w->number[v]) {
+                pred_count[nt]++;
+                counted++;
+            }
         }
-        next_edge[v] = e;
         if (child != UINT32_MAX) {
+            next_edge[v] = e + 1;
             visit(w, child, w->number[v]);
             next_edge[child] = g->first_edge[child];
             v = child;
-        } else if (v == start) {
-            return;
-        } else {
-            v = w->vertex[w->parent[w->number[v]]];
+            continue;
         }
+        next_edge[v] = e;
+        if (v == start)
+            break;
+        v = w->vertex[w->parent[w->number[v]]];
     }
+    w->pred_count += counted;
 }
 
 static void number_nodes(dom_work *w)
@@ -191,15 +202,13 @@ static int semidominators(dom_work *w)
     path_stack stack = {NULL, 0};
     if (lt_reserve(&stack.items, &stack.cap, 4096, sizeof *stack.items, 4096))
         return LT_ENOMEM;
-    for (uint32_t k = 1; k <= n; k++) {
-        w->label[k] = k;
+    for (uint32_t k = 1; k <= n; k++)
         w->ancestor[k] = 0;
-    }
     for (uint32_t k = n; k >= 2; k--) {
         uint32_t first = w->pred_start[k], last = w->pred_start[k + 1];
-        uint32_t s = k;
-        if (k > w->reached || first == last)
-            s = 1;
+        uint32_t s = w->label[k]; /* k, or its smallest predecessor numbered before it */
+        if (k > w->reached || (first == last && s == k))
+            s = 1; /* no retaining edge into k: the root holds it */
         for (uint32_t p = first; p < last && s > 1; p++) {
             uint32_t u = eval(w, w->pred[p], &stack);
             if (!u) {
@@ -259,7 +268,7 @@ static void release(dom_work *w, uint32_t **array, size_t count)
 static void work_free(dom_work *w)
 {
     size_t n = w->g->node_count, slots = n + 1;
-    lt_pool_release(w->pool, w->has_pred, (n + 63) / 64 * sizeof(uint64_t) + sizeof(uint64_t));
+    free(w->has_pred);
     w->has_pred = NULL;
     release(w, &w->pred_start, n + 2);
     release(w, &w->pred, w->pred_count ? w->pred_count : 1);
@@ -303,10 +312,11 @@ static int number_and_link(dom_work *w)
     w->vertex = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
     w->parent = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
     w->label = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
-    if (!w->number || !w->vertex || !w->parent || !w->label)
+    w->pred_start = lt_pool_calloc(w->pool, n + 2, sizeof(uint32_t));
+    if (!w->number || !w->vertex || !w->parent || !w->label || !w->pred_start)
         return LT_ENOMEM;
     number_nodes(w);
-    lt_pool_release(w->pool, w->has_pred, (n + 63) / 64 * sizeof(uint64_t) + sizeof(uint64_t));
+    free(w->has_pred);
     w->has_pred = NULL;
     if (build_predecessors(w))
         return LT_ENOMEM;

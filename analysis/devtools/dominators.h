@@ -12,8 +12,9 @@
  * weak-only cycles do not count.
  *
  * Semi-NCA (Georgiadis/Tarjan), iterative throughout: no recursion, so trees
- * a million levels deep are fine. 4 bytes per retaining edge plus 20 bytes
- * per node of scratch, freed before returning. */
+ * a million levels deep are fine. 20 bytes per node of scratch plus 4 bytes per
+ * retaining edge into a node the DFS numbered before its source, freed before
+ * returning. */
 #ifndef LT_DOMINATORS_H
 #define LT_DOMINATORS_H
 

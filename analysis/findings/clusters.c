@@ -129,10 +129,13 @@ struct lt_cluster_scan {
     struct cluster_work *work;
 };
 
+typedef struct group_list {
+    group *items;
+    uint32_t count, cap;
+} group_list;
+
 typedef struct cluster_work {
     const lt_heap_view *v;
-    group *groups;
-    uint32_t group_count, group_cap;
     cluster *clusters;
     uint32_t cluster_count, cluster_cap;
     uint32_t top[VIEW_RETAINERS]; /* the biggest retainers, largest first */
@@ -142,16 +145,16 @@ typedef struct cluster_work {
     uint32_t path[LT_PATH_MAX];
 } cluster_work;
 
-static int add_to_group(cluster_work *w, uint64_t shape, uint32_t node)
+static int add_to_group(group_list *l, uint64_t shape, uint32_t node)
 {
-    for (uint32_t i = 0; i < w->group_count; i++)
-        if (w->groups[i].shape == shape) {
-            w->groups[i].count++;
+    for (uint32_t i = 0; i < l->count; i++)
+        if (l->items[i].shape == shape) {
+            l->items[i].count++;
             return 0;
         }
-    if (lt_grow(&w->groups, &w->group_cap, w->group_count, sizeof *w->groups, 64))
+    if (lt_grow(&l->items, &l->cap, l->count, sizeof *l->items, 64))
         return LT_ENOMEM;
-    w->groups[w->group_count++] = (group){shape, 1, node};
+    l->items[l->count++] = (group){shape, 1, node};
     return 0;
 }
 
@@ -266,68 +269,103 @@ static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book 
                            v->total_size, details, parts, 3, err);
 }
 
-/* Groups a class's instances (every step-th) by path shape; big groups are
- * considered as clusters. */
-static int cluster_class(cluster_work *w, uint32_t name, uint32_t instances)
+/* A class with enough instances to look at: every step-th instance's retainer path
+ * is grouped by shape; big groups are candidate clusters. */
+typedef struct candidate {
+    uint32_t name, instances, step, seen, sampled;
+    group_list groups;
+} candidate;
+
+/* The key instances are counted and sampled by: closures by their own name, other
+ * nodes by their class. */
+static uint32_t class_key(const lt_heap_view *v, uint32_t x)
+{
+    return v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : v->classes->class_name[x];
+}
+
+/* Instances per class name (objects and named closures only) into count (per string
+ * index); the names counted, in order of first instance, into order (count of them
+ * in *n). */
+static void count_instances(const lt_heap_view *v, uint32_t *count, uint32_t *order, uint32_t *n)
+{
+    const lt_graph *g = v->g;
+    for (uint32_t x = 0; x < g->node_count; x++) {
+        int t = g->node_type[x];
+        if (!g->self_size[x] || (t != g->nt.object && t != g->nt.closure))
+            continue;
+        uint32_t name = class_key(v, x);
+        if (t == g->nt.closure && !*lt_graph_string(g, name)) /* anonymous closures say nothing */
+            continue;
+        if (!count[name]++)
+            order[(*n)++] = name;
+    }
+}
+
+/* One pass over the nodes samples the instances of every candidate class. */
+static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candidate_of)
 {
     const lt_heap_view *v = w->v;
-    uint32_t step = instances > CLUSTER_SAMPLE ? instances / CLUSTER_SAMPLE + 1 : 1, seen = 0, sampled = 0;
-    w->group_count = 0;
     for (uint32_t x = 0; x < v->g->node_count; x++) {
-        uint32_t key = v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : v->classes->class_name[x];
+        uint32_t c = candidate_of[class_key(v, x)];
         int t = v->g->node_type[x];
-        if (key != name || !v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure) || seen++ % step)
+        if (!c || !v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure))
+            continue;
+        candidate *cand = &cands[c - 1];
+        if (cand->seen++ % cand->step)
             continue;
         if (v->distance[x] >= LT_PATH_MAX || v->distance[x] < 0) /* system-only or too deep */
             continue;
         uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
-        if (n && add_to_group(w, lt_path_shape(v, w->path, n), x))
+        if (n && add_to_group(&cand->groups, lt_path_shape(v, w->path, n), x))
             return LT_ENOMEM;
-        sampled++;
-    }
-    int rc = 0;
-    for (uint32_t i = 0; i < w->group_count && !rc; i++) {
-        const group *gr = &w->groups[i];
-        if ((uint64_t)gr->count * instances / (sampled ? sampled : 1) >= CLUSTER_MIN_INSTANCES)
-            rc = consider_group(w, gr, instances, sampled);
-    }
-    return rc;
-}
-
-/* Instances per class name, objects and named closures only. */
-static int count_instances(const lt_heap_view *v, lt_u32map *counts)
-{
-    for (uint32_t x = 0; x < v->g->node_count; x++) {
-        uint32_t name = v->classes->class_name[x], c = 0;
-        int t = v->g->node_type[x];
-        if (!v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure))
-            continue;
-        if (t == v->g->nt.closure) { /* closures: by their own name; anonymous ones say nothing */
-            name = v->g->node_name[x];
-            if (!*lt_graph_string(v->g, name))
-                continue;
-        }
-        lt_u32map_get(counts, name, &c);
-        if (lt_u32map_put(counts, name, c + 1))
-            return LT_ENOMEM;
+        cand->sampled++;
     }
     return 0;
 }
 
-/* Finds the candidate clusters into w (no findings yet: chains may explain
- * them, see report_clusters). */
+/* Finds the candidate clusters into w (no findings yet: chains may explain them,
+ * see report_clusters), class by class in order of first instance. */
 static int scan_clusters(cluster_work *w, lt_error *err)
 {
-    lt_u32map counts;
-    if (lt_u32map_init(&counts))
-        return lt_error_set(err, LT_ENOMEM, "out of memory counting instances");
-    int rc = count_instances(w->v, &counts);
-    for (uint32_t i = 0; i < counts.table.count && !rc; i++) { /* classes in order of first instance */
-        lt_u32pair c = counts.pairs[i];
-        if (c.value >= CLUSTER_MIN_INSTANCES && !lt_holder_internal_class(lt_graph_string(w->v->g, c.key)))
-            rc = cluster_class(w, c.key, c.value);
+    const lt_graph *g = w->v->g;
+    size_t strings = g->string_count ? g->string_count : 1;
+    uint32_t *count = calloc(strings, sizeof *count), *order = malloc(strings * sizeof *order), names = 0;
+    candidate *cands = NULL;
+    uint32_t cand_count = 0;
+    int rc = count && order ? 0 : LT_ENOMEM;
+    if (!rc)
+        count_instances(w->v, count, order, &names);
+    for (uint32_t i = 0; i < names && !rc; i++) { /* count becomes candidate_of: 1 + index, or 0 */
+        uint32_t name = order[i], instances = count[name];
+        count[name] = 0;
+        if (instances < CLUSTER_MIN_INSTANCES || lt_holder_internal_class(lt_graph_string(g, name)))
+            continue;
+        candidate *more = realloc(cands, (cand_count + 1) * sizeof *cands);
+        if (!more) {
+            rc = LT_ENOMEM;
+            break;
+        }
+        cands = more;
+        uint32_t step = instances > CLUSTER_SAMPLE ? instances / CLUSTER_SAMPLE + 1 : 1;
+        cands[cand_count++] = (candidate){.name = name, .instances = instances, .step = step};
+        count[name] = cand_count;
     }
-    lt_u32map_free(&counts);
+    if (!rc && cand_count)
+        rc = sample_paths(w, cands, count);
+    for (uint32_t c = 0; c < cand_count && !rc; c++) {
+        const candidate *cand = &cands[c];
+        for (uint32_t i = 0; i < cand->groups.count && !rc; i++) {
+            const group *gr = &cand->groups.items[i];
+            uint32_t sampled = cand->sampled ? cand->sampled : 1;
+            if ((uint64_t)gr->count * cand->instances / sampled >= CLUSTER_MIN_INSTANCES)
+                rc = consider_group(w, gr, cand->instances, cand->sampled);
+        }
+    }
+    for (uint32_t c = 0; c < cand_count; c++)
+        free(cands[c].groups.items);
+    free(cands);
+    free(count);
+    free(order);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
     return rc;
@@ -408,6 +446,7 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     if (!g->detachedness)
         return 0;
     cluster_work w = {.v = v};
+    group_list groups = {0};
     uint64_t *retained = NULL; /* per group */
     size_t retained_cap = 0;
     int rc = 0;
@@ -417,17 +456,17 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
             continue;
         uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
-        uint32_t before = w.group_count;
-        rc = n ? add_to_group(&w, shape, x) : 0;
-        if (!rc && w.group_count > before &&
-            !(rc = lt_reserve(&retained, &retained_cap, w.group_count, sizeof *retained, 64)))
-            retained[w.group_count - 1] = 0;
-        for (uint32_t i = 0; !rc && n && i < w.group_count; i++)
-            if (w.groups[i].shape == shape)
+        uint32_t before = groups.count;
+        rc = n ? add_to_group(&groups, shape, x) : 0;
+        if (!rc && groups.count > before &&
+            !(rc = lt_reserve(&retained, &retained_cap, groups.count, sizeof *retained, 64)))
+            retained[groups.count - 1] = 0;
+        for (uint32_t i = 0; !rc && n && i < groups.count; i++)
+            if (groups.items[i].shape == shape)
                 retained[i] += v->tree->retained[x];
     }
-    for (uint32_t i = 0; !rc && i < w.group_count; i++) {
-        const group *gr = &w.groups[i];
+    for (uint32_t i = 0; !rc && i < groups.count; i++) {
+        const group *gr = &groups.items[i];
         if (gr->count < DETACHED_MIN)
             continue;
         uint32_t n = lt_retainer_path(v, gr->example, w.path, LT_PATH_MAX);
@@ -453,7 +492,7 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
         rc = lt_findings_add(out, LT_FINDING_DETACHED_DOM, title, fix, retained[i], v->total_size, details, parts, 2,
                              err);
     }
-    free(w.groups);
+    free(groups.items);
     free(retained);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping detached DOM");
@@ -509,7 +548,6 @@ void lt_cluster_scan_free(lt_cluster_scan *scan)
 {
     if (!scan)
         return;
-    free(scan->work->groups);
     free(scan->work->clusters);
     free(scan->work);
     free(scan);

@@ -45,6 +45,10 @@ void *lt_pool_alloc(lt_pool *pool, size_t count, size_t size)
     if (best < 0 || want < BIG_ENOUGH)
         return lt_big_alloc(count, size);
     void *p = pool->ptr[best];
+    if (pool->lent_count < LT_POOL_SLOTS) {
+        pool->lent[pool->lent_count] = p;
+        pool->lent_bytes[pool->lent_count++] = pool->bytes[best];
+    }
     pool->count--;
     pool->ptr[best] = pool->ptr[pool->count];
     pool->bytes[best] = pool->bytes[pool->count];
@@ -63,6 +67,13 @@ void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
 {
     if (!ptr)
         return;
+    for (int i = 0; pool && i < pool->lent_count; i++)
+        if (pool->lent[i] == ptr) {
+            bytes = pool->lent_bytes[i] > bytes ? pool->lent_bytes[i] : bytes;
+            pool->lent[i] = pool->lent[--pool->lent_count];
+            pool->lent_bytes[i] = pool->lent_bytes[pool->lent_count];
+            break;
+        }
     if (!pool || pool->count == LT_POOL_SLOTS || bytes < BIG_ENOUGH) {
         free(ptr);
         return;

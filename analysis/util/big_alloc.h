@@ -24,6 +24,11 @@ typedef struct lt_pool {
     void *ptr[LT_POOL_SLOTS];
     size_t bytes[LT_POOL_SLOTS];
     int count;
+    /* blocks handed out, with their real size: one released by a caller that used
+     * less of it comes back whole */
+    void *lent[LT_POOL_SLOTS];
+    size_t lent_bytes[LT_POOL_SLOTS];
+    int lent_count;
 } lt_pool;
 
 /* The smallest kept block of at least count*size bytes, or a new one. */
