@@ -80,23 +80,41 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
     }
     /* An edge retains unless it is weak, a loop, or a weak table's link to a value;
      * from the root every other edge retains; from elsewhere not a shortcut, nor an
-     * edge into the page's own nodes from outside them. */
+     * edge into the page's own nodes from outside them. The edges are walked in order
+     * (a node's edges follow the previous node's), each word of bits built in a
+     * register; a type that never retains from a non-root node, or needs a closer look,
+     * is a bit in a mask. */
     int any_owned = 0;
     for (size_t w = 0; w < ((size_t)g->node_count + 63) / 64 && !any_owned; w++)
         any_owned = owned[w] != 0;
-    const unsigned weak = (unsigned)g->et.weak, shortcut = (unsigned)g->et.shortcut;
+    uint32_t never = 0, never_from_elsewhere = 0, look = 0; /* bit t: edge type t */
+    if (g->et.weak >= 0)
+        never |= 1u << g->et.weak;
+    if (g->et.shortcut >= 0)
+        never_from_elsewhere |= 1u << g->et.shortcut;
+    if (g->et.internal >= 0 && weakmaps->count)
+        look |= 1u << g->et.internal;
+    uint64_t word = 0;
+    uint32_t e = 0;
     for (uint32_t v = 0; v < g->node_count; v++) {
-        int from_root = v == g->root, from_owned = any_owned && lt_bit_get(owned, v);
-        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
+        uint32_t end = g->first_edge[v + 1];
+        uint32_t skip = v == g->root ? never : never | never_from_elsewhere;
+        int guard_owned = any_owned && v != g->root && !lt_bit_get(owned, v);
+        for (; e < end; e++) {
             lt_edge edge = g->edges[e];
             unsigned t = lt_edge_type(edge);
-            if (t == weak || edge.to == v || is_table_to_value(g, weakmaps, v, e))
-                continue;
-            if (!from_root && (t == shortcut || (any_owned && !from_owned && lt_bit_get(owned, edge.to))))
-                continue;
-            lt_bit_set(bits, e);
+            uint64_t keep = !((skip >> t) & 1) & (edge.to != v);
+            if (keep && (((look >> t) & 1) || guard_owned))
+                keep = !is_table_to_value(g, weakmaps, v, e) && !(guard_owned && lt_bit_get(owned, edge.to));
+            word |= keep << (e & 63);
+            if ((e & 63) == 63) {
+                bits[e >> 6] = word;
+                word = 0;
+            }
         }
     }
+    if (e & 63)
+        bits[e >> 6] = word;
     free(owned);
     return bits;
 }

@@ -34,7 +34,7 @@ typedef struct chain_plan {
 } chain_plan;
 
 typedef struct class_group {
-    uint32_t class_name, start, len;
+    uint32_t class_name, len;
     uint64_t retained;
 } class_group;
 
@@ -49,6 +49,8 @@ typedef struct builder {
     uint32_t plan_count, plan_capacity;
     class_group *groups;
     uint32_t group_count, group_capacity;
+    uint32_t *group_of;           /* per string (class name): its group + 1 while grouping, else 0 */
+    uint32_t fold_from, fold_big; /* kids[fold_from..fold_big): folded children at or above the share */
     lt_u32vec queue, kids, path;
 } builder;
 
@@ -234,22 +236,12 @@ static int by_retained(const void *x, const void *y, void *ctx)
     return a < b ? -1 : a > b;
 }
 
-static int by_class_then_retained(const void *x, const void *y, void *ctx)
-{
-    const lt_heap_view *v = ctx;
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    uint32_t ca = v->classes->class_name[a], cb = v->classes->class_name[b];
-    if (ca != cb)
-        return ca < cb ? -1 : 1;
-    return by_retained(x, y, v->tree->retained);
-}
-
 static int by_group_retained(const void *x, const void *y)
 {
     const class_group *a = x, *b = y;
     if (a->retained != b->retained)
         return a->retained > b->retained ? -1 : 1;
-    return a->start < b->start ? -1 : a->start > b->start;
+    return a->class_name < b->class_name ? -1 : a->class_name > b->class_name;
 }
 
 /* x's children into b->kids, those at or above the share first (by retained
@@ -274,23 +266,36 @@ static uint32_t sorted_children(builder *b, uint32_t x, int *nomem)
     return big;
 }
 
-/* Groups kids[from..) by class into b->groups, biggest group first. */
-static int group_folded(builder *b, uint32_t from)
+/* Groups kids[from..) by class into b->groups, biggest group first (ties: by class);
+ * one pass with a slot per class name, no sort of the children (the root may have
+ * millions). Only the children at or above the share become rows, and those are
+ * kids[from..big), already in order. */
+static int group_folded(builder *b, uint32_t from, uint32_t big)
 {
     const lt_heap_view *v = b->v;
-    uint32_t *k = b->kids.items, n = (uint32_t)b->kids.len;
-    qsort_r(k + from, n - from, sizeof *k, by_class_then_retained, (void *)v);
+    const uint32_t *k = b->kids.items, n = (uint32_t)b->kids.len;
+    if (!b->group_of && !(b->group_of = calloc(v->g->string_count ? v->g->string_count : 1, sizeof *b->group_of)))
+        return LT_ENOMEM;
     b->group_count = 0;
+    b->fold_from = from;
+    b->fold_big = big > from ? big : from;
+    int rc = 0;
     for (uint32_t i = from; i < n; i++) {
         uint32_t c = v->classes->class_name[k[i]];
-        if (!b->group_count || b->groups[b->group_count - 1].class_name != c) {
-            if (lt_grow(&b->groups, &b->group_capacity, b->group_count, sizeof *b->groups, 64))
-                return LT_ENOMEM;
-            b->groups[b->group_count++] = (class_group){c, i, 0, 0};
+        if (!b->group_of[c]) {
+            if ((rc = lt_grow(&b->groups, &b->group_capacity, b->group_count, sizeof *b->groups, 64)))
+                break;
+            b->groups[b->group_count++] = (class_group){c, 0, 0};
+            b->group_of[c] = b->group_count;
         }
-        b->groups[b->group_count - 1].len++;
-        b->groups[b->group_count - 1].retained += v->tree->retained[k[i]];
+        class_group *grp = &b->groups[b->group_of[c] - 1];
+        grp->len++;
+        grp->retained += v->tree->retained[k[i]];
     }
+    for (uint32_t gi = 0; gi < b->group_count; gi++)
+        b->group_of[b->groups[gi].class_name] = 0;
+    if (rc)
+        return LT_ENOMEM;
     qsort(b->groups, b->group_count, sizeof *b->groups, by_group_retained);
     return 0;
 }
@@ -309,9 +314,9 @@ static int add_more(builder *b, uint32_t g0, uint32_t g1, uint32_t parent)
         const class_group *grp = &b->groups[gi];
         b->s->rows[r].count += grp->len;
         b->s->rows[r].size += grp->retained;
-        for (uint32_t i = grp->start; i < grp->start + grp->len; i++) {
+        for (uint32_t i = b->fold_from; i < b->fold_big; i++) {
             uint32_t c = b->kids.items[i];
-            if (b->v->tree->retained[c] >= b->s->min_retained && add_child(b, c, r))
+            if (b->v->classes->class_name[c] == grp->class_name && add_child(b, c, r))
                 return LT_ENOMEM;
         }
     }
@@ -330,7 +335,7 @@ static int expand(builder *b, uint32_t row)
             return LT_ENOMEM;
     if (shown == b->kids.len)
         return 0;
-    if (group_folded(b, shown))
+    if (group_folded(b, shown, big))
         return LT_ENOMEM;
     uint32_t classes = b->group_count < LT_TREE_FOLD_CLASSES ? b->group_count : LT_TREE_FOLD_CLASSES;
     for (uint32_t gi = 0; gi < classes; gi++)
@@ -428,6 +433,7 @@ done:
     free(b.hidden);
     free(b.plans);
     free(b.groups);
+    free(b.group_of);
     free(b.queue.items);
     free(b.kids.items);
     free(b.path.items);
