@@ -174,10 +174,12 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
     return rc;
 }
 
-/* Distances and class names, on a second thread while the caller's computes the
- * dominators: neither needs the tree. They read the graph (class names add strings,
- * which the dominator computation never reads, nor the retaining edges computed before
- * this starts) and take scratch memory from a pool of their own. */
+/* Shallow sizes, distances and class names, on a second thread while the caller's
+ * computes the immediate dominators: none needs the tree, and the dominators need the
+ * self sizes (which the shallow sizes rewrite) only for the retained sizes, summed once
+ * this thread is done. They read the graph (class names add strings, which the
+ * dominator computation never reads, nor the retaining edges computed before this
+ * starts) and take scratch memory from a pool of their own. */
 typedef struct side_stages {
     lt_analysis *a;
     const lt_weakmap_names *weakmaps;
@@ -185,7 +187,7 @@ typedef struct side_stages {
     lt_pool pool;
     lt_prefault_range populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
     int populate_count;
-    lt_stage_times times; /* its two stages' figures */
+    lt_stage_times times; /* its stages' figures */
     lt_error err;
     int rc;
 } side_stages;
@@ -197,6 +199,10 @@ static void *run_side_stages(void *arg)
     stage_clock clock;
     lt_prefault_now(s->populate, s->populate_count);
     stage_clock_start(&clock, RUSAGE_THREAD);
+    s->rc = lt_shallow_sizes_apply(g, &s->pool, &s->err);
+    stage_end(&clock, &s->times, LT_STAGE_SHALLOW_SIZES);
+    if (s->rc)
+        return NULL;
     s->a->distance =
         lt_distances_compute(g, s->weakmaps, &s->pool, s->want_parent_edges ? &s->a->parent_edge : NULL, &s->err);
     if (!s->a->distance)
@@ -230,13 +236,15 @@ static void reserve_dominator_scratch(const lt_graph *g, lt_pool *pool, side_sta
  * this thread after it, when no thread can be started). */
 static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_error *err)
 {
-    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, err);
+    uint64_t *targets = NULL;
+    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, &targets, err);
     if (!retaining)
         return err ? err->code : LT_ENOMEM;
     reserve_dominator_scratch(a->graph, pool, side);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
-    int rc = lt_dominators_compute(a->graph, retaining, a->graph->self_size, pool, &a->tree, err);
+    lt_dominator_work *work = NULL;
+    int rc = lt_dominators_start(a->graph, retaining, targets, pool, &work, &a->tree, err);
     free(retaining);
     if (threaded) {
         pthread_join(thread, NULL);
@@ -245,9 +253,14 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
         run_side_stages(side);
     }
     lt_pool_take_all(pool, &side->pool);
-    if (!rc && side->rc && err)
-        *err = side->err;
-    return rc ? rc : side->rc;
+    if (!rc && side->rc) {
+        if (err)
+            *err = side->err;
+        lt_dominators_abandon(work);
+        lt_dominator_tree_free(&a->tree);
+        return side->rc;
+    }
+    return rc ? rc : lt_dominators_finish(work, a->graph->self_size, &a->tree, err);
 }
 
 /* The chains are looked for on a second thread while the clusters are
@@ -326,15 +339,13 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     if (!rc)
         rc = lt_dom_state_propagate(g, err);
     stage_end(&clock, t, LT_STAGE_DOM_STATE);
-    if (!rc)
-        rc = lt_shallow_sizes_apply(g, &pool, err);
-    stage_end(&clock, t, LT_STAGE_SHALLOW_SIZES);
     side_stages side = {.a = a, .weakmaps = &weakmaps, .want_parent_edges = !(options && options->skip_findings)};
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
         rc = dominator_stage(a, &side, &pool, err);
     stage_end(&clock, t, LT_STAGE_DOMINATORS);
+    t->stage[LT_STAGE_SHALLOW_SIZES] = side.times.stage[LT_STAGE_SHALLOW_SIZES];
     t->stage[LT_STAGE_DISTANCES] = side.times.stage[LT_STAGE_DISTANCES];
     t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
     rc = checkpoint(options, rc, "dominators", 75, err);

@@ -20,7 +20,7 @@
 
 #include "util/grow.h"
 
-typedef struct dom_work {
+struct lt_dominator_work {
     const lt_graph *g;
     const uint64_t *essential;
     lt_pool *pool;
@@ -36,12 +36,15 @@ typedef struct dom_work {
     uint32_t *parent;      /* per number: DFS parent's number */
     uint32_t *label;       /* per number (DFS: next edge per ordinal) */
     uint32_t *ancestor;    /* per number (later: immediate dominator) */
-} dom_work;
+};
+typedef struct lt_dominator_work dom_work;
 
 /* One bit per node: whether any retaining edge points to it (the DFS starts of step 2b). */
 static int mark_targets(dom_work *w)
 {
     const lt_graph *g = w->g;
+    if (w->has_pred)
+        return 0;                                                                  /* given by the caller */
     w->has_pred = calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t)); /* small: not from the pool */
     if (!w->has_pred)
         return LT_ENOMEM;
@@ -241,15 +244,24 @@ static void immediate_dominators(dom_work *w)
     }
 }
 
-static int collect(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+/* The immediate dominator of each node, by ordinal. */
+static int collect_dominators(dom_work *w, lt_dominator_tree *out)
 {
-    uint32_t nodes = w->g->node_count;
-    out->dominator = lt_pool_alloc(w->pool, nodes, sizeof(uint32_t));
-    out->retained = lt_pool_alloc(w->pool, nodes, sizeof(uint64_t));
-    if (!out->dominator || !out->retained)
+    out->dominator = lt_pool_alloc(w->pool, w->g->node_count, sizeof(uint32_t));
+    if (!out->dominator)
         return LT_ENOMEM;
     for (uint32_t k = 1; k <= w->n; k++)
         out->dominator[w->vertex[k]] = w->vertex[w->ancestor[k]];
+    return 0;
+}
+
+/* Step 5: retained sizes, each node's added to its dominator's in reverse preorder. */
+static int sum_retained(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+{
+    uint32_t nodes = w->g->node_count;
+    out->retained = lt_pool_alloc(w->pool, nodes, sizeof(uint64_t));
+    if (!out->retained)
+        return LT_ENOMEM;
     for (uint32_t v = 0; v < nodes; v++)
         out->retained[v] = self_size[v];
     for (uint32_t k = w->n; k >= 2; k--) {
@@ -325,35 +337,70 @@ static int number_and_link(dom_work *w)
     return w->ancestor ? 0 : LT_ENOMEM;
 }
 
-int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
-                          lt_dominator_tree *out, lt_error *err)
+static int dominators_failed(const lt_graph *g, dom_work *w, lt_dominator_tree *out, lt_error *err)
 {
-    memset(out, 0, sizeof *out);
-    dom_work w = {.g = g, .essential = essential, .pool = pool};
-    size_t n = g->node_count, slots = n + 1;
-    if (n == 0)
-        return 0;
-    if (number_and_link(&w) || semidominators(&w))
-        goto fail;
-    release(&w, &w.pred, w.pred_count ? w.pred_count : 1);
-    release(&w, &w.label, slots);
-    immediate_dominators(&w);
-    release(&w, &w.pred_start, n + 2);
-    if (collect(&w, self_size, out))
-        goto fail;
-    release(&w, &w.parent, slots);
-    release(&w, &w.ancestor, slots);
-    if (dominated_lists(&w, out))
-        goto fail;
-    out->unreachable = g->node_count - w.root_reached;
-    work_free(&w);
-    return 0;
-
-fail:
-    work_free(&w);
+    if (w) {
+        work_free(w);
+        free(w);
+    }
     lt_dominator_tree_free(out);
     return lt_error_set(err, LT_ENOMEM, "out of memory computing dominators of %u nodes and %u edges", g->node_count,
                         g->edge_count);
+}
+
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, lt_pool *pool,
+                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    *work = NULL;
+    dom_work *w = calloc(1, sizeof *w);
+    if (!w) {
+        free(targets);
+        return dominators_failed(g, NULL, out, err);
+    }
+    *w = (dom_work){.g = g, .essential = essential, .pool = pool, .has_pred = targets};
+    size_t n = g->node_count, slots = n + 1;
+    if (n && (number_and_link(w) || semidominators(w)))
+        return dominators_failed(g, w, out, err);
+    if (n) {
+        release(w, &w->pred, w->pred_count ? w->pred_count : 1);
+        release(w, &w->label, slots);
+        immediate_dominators(w);
+        release(w, &w->pred_start, n + 2);
+        if (collect_dominators(w, out))
+            return dominators_failed(g, w, out, err);
+        release(w, &w->parent, slots);
+        release(w, &w->ancestor, slots);
+    }
+    *work = w;
+    return 0;
+}
+
+int lt_dominators_finish(lt_dominator_work *w, const uint32_t *self_size, lt_dominator_tree *out, lt_error *err)
+{
+    const lt_graph *g = w->g;
+    if (g->node_count && (sum_retained(w, self_size, out) || dominated_lists(w, out)))
+        return dominators_failed(g, w, out, err);
+    out->unreachable = g->node_count - w->root_reached;
+    work_free(w);
+    free(w);
+    return 0;
+}
+
+void lt_dominators_abandon(lt_dominator_work *w)
+{
+    if (w) {
+        work_free(w);
+        free(w);
+    }
+}
+
+int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
+                          lt_dominator_tree *out, lt_error *err)
+{
+    lt_dominator_work *w;
+    int rc = lt_dominators_start(g, essential, NULL, pool, &w, out, err);
+    return rc ? rc : lt_dominators_finish(w, self_size, out, err);
 }
 
 /* ---- the biggest retainers: a min-heap of the n largest ---------------- */

@@ -49,6 +49,20 @@ static inline void lt_bit_set(uint64_t *bits, uint64_t i)
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
                           lt_dominator_tree *out, lt_error *err);
 
+/* The same in two steps, so that the self sizes may still be changing (on another
+ * thread) during the first: lt_dominators_start computes out->dominator and keeps
+ * the preorder in *work; lt_dominators_finish sums the retained sizes and builds the
+ * dominated lists, then frees work. targets, when not NULL, is the bit per node of
+ * lt_retention_edges (1: a retaining edge points to it), taken over (freed by these
+ * functions); NULL: computed here. On failure each frees work and *out and returns
+ * LT_ENOMEM with err set. lt_dominators_abandon frees a work that will not be
+ * finished (NULL is fine). */
+typedef struct lt_dominator_work lt_dominator_work;
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, lt_pool *pool,
+                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
+int lt_dominators_finish(lt_dominator_work *work, const uint32_t *self_size, lt_dominator_tree *out, lt_error *err);
+void lt_dominators_abandon(lt_dominator_work *work);
+
 /* Fills top[0..n) with the n nodes of largest retained size, the root
  * excluded, largest first (ties in snapshot order); returns how many (<= n). */
 uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,

@@ -236,18 +236,18 @@ static uint32_t find_detours(const lt_heap_view *v, const uint64_t *marked, deto
 {
     const lt_graph *g = v->g;
     uint32_t n = 0;
-    for (uint32_t u = 0; u < g->node_count && n < DETOUR_MAX; u++) {
-        int32_t du = v->distance[u];
-        if (du < 1 || du >= LT_DISTANCE_SYSTEM_BASE)
+    /* every edge in order (by source, as a walk node by node would give them), its
+     * target's bit first: only the few into marked nodes need their source */
+    for (uint32_t e = 0; e < g->edge_count && n < DETOUR_MAX; e++) {
+        lt_edge edge = g->edges[e];
+        int t = (int)lt_edge_type(edge);
+        if (!lt_bit_get(marked, edge.to) || t == g->et.weak || t == g->et.shortcut)
             continue;
-        for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++) {
-            uint32_t y = g->edges[e].to;
-            int t = (int)lt_edge_type(g->edges[e]);
-            if (!lt_bit_get(marked, y) || t == g->et.weak || t == g->et.shortcut ||
-                du > v->distance[y] - 1 + LT_PATH_SLACK || n == DETOUR_MAX)
-                continue;
-            out[n++] = (detour){u, e};
-        }
+        uint32_t u = lt_edge_source(g, e);
+        int32_t du = v->distance[u];
+        if (du < 1 || du >= LT_DISTANCE_SYSTEM_BASE || du > v->distance[edge.to] - 1 + LT_PATH_SLACK)
+            continue;
+        out[n++] = (detour){u, e};
     }
     return n;
 }
