@@ -305,6 +305,7 @@ static void count_instances(const lt_heap_view *v, uint32_t *count, uint32_t *or
 static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candidate_of)
 {
     const lt_heap_view *v = w->v;
+    lt_step_memo *memo = calloc(1, sizeof *memo); /* NULL: no memo, the same shapes */
     for (uint32_t x = 0; x < v->g->node_count; x++) {
         uint32_t c = candidate_of[class_key(v, x)];
         int t = v->g->node_type[x];
@@ -316,10 +317,13 @@ static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candi
         if (v->distance[x] >= LT_PATH_MAX || v->distance[x] < 0) /* system-only or too deep */
             continue;
         uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
-        if (n && add_to_group(&cand->groups, lt_path_shape(v, w->path, n), x))
+        if (n && add_to_group(&cand->groups, lt_path_shape_memo(v, memo, w->path, n), x)) {
+            free(memo);
             return LT_ENOMEM;
+        }
         cand->sampled++;
     }
+    free(memo);
     return 0;
 }
 
@@ -451,8 +455,8 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
     size_t retained_cap = 0;
     int rc = 0;
     for (uint32_t x = 0; x < g->node_count && !rc; x++) {
-        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE || detached(g, lt_edge_source(g, v->parent_edge[x])) ||
-            !dom_node(g, x))
+        if (!detached(g, x) || v->parent_edge[x] == LT_NO_EDGE ||
+            detached(g, lt_graph_edge_source(g, v->parent_edge[x])) || !dom_node(g, x))
             continue;
         uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
         uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);

@@ -243,7 +243,7 @@ static void name_holder(const lt_heap_view *v, const uint32_t *path, uint32_t n,
         return;
     }
     labels_from(v, path, (uint32_t)slot, n, h->variable, sizeof h->variable);
-    uint32_t owner = slot > 0 ? lt_edge_source(g, path[slot - 1]) : UINT32_MAX;
+    uint32_t owner = slot > 0 ? lt_graph_edge_source(g, path[slot - 1]) : UINT32_MAX;
     if (owner == UINT32_MAX || g->node_type[owner] != g->nt.closure) {
         snprintf(h->text, sizeof h->text, "`%s` in a closure context", h->variable);
         return;
@@ -343,7 +343,7 @@ static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_
 {
     const lt_graph *g = v->g;
     uint32_t count, key = main_content(v, table, &count);
-    uint32_t emitter = n ? lt_edge_source(g, path[n - 1]) : table;
+    uint32_t emitter = n ? lt_graph_edge_source(g, path[n - 1]) : table;
     const char *leaked = key == UINT32_MAX ? "Function" : key == STRINGS_KEY ? "(string)" : lt_graph_string(g, key);
     const char *emitter_class = lt_view_class(v, emitter);
     holder_name h;

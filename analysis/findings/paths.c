@@ -9,21 +9,6 @@
 #include "util/hash.h"
 #include "util/json_build.h"
 
-uint32_t lt_edge_source(const lt_graph *g, uint32_t e)
-{
-    uint32_t lo = 0, hi = g->node_count; /* the last node whose first edge is <= e */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (g->first_edge[mid] <= e)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    while (lo + 1 < g->node_count && g->first_edge[lo + 1] <= e)
-        lo++;
-    return lo;
-}
-
 uint32_t lt_retainer_path(const lt_heap_view *v, uint32_t node, uint32_t *out, uint32_t max)
 {
     uint32_t tmp[LT_PATH_MAX], n = 0;
@@ -35,7 +20,7 @@ uint32_t lt_retainer_path(const lt_heap_view *v, uint32_t node, uint32_t *out, u
             return 0; /* deeper than max: inside a long chain, not a path to show */
         uint32_t e = v->parent_edge[at];
         tmp[n++] = e;
-        at = lt_edge_source(v->g, e);
+        at = lt_graph_edge_source(v->g, e);
     }
     if (at != v->g->root)
         return 0;
@@ -89,7 +74,7 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
         uint32_t to = v->g->edges[edges[i]].to;
         int t = v->g->node_type[to];
         const char *cls = lt_view_class(v, to);
-        if (lt_edge_source(v->g, edges[i]) == v->g->root && t != v->g->nt.synthetic)
+        if (lt_graph_edge_source(v->g, edges[i]) == v->g->root && t != v->g->nt.synthetic)
             from = i, named_start = 0;
         else if (t == v->g->nt.synthetic || t == v->g->nt.native || t == v->g->nt.hidden || t == v->g->nt.code ||
                  !strncmp(cls, "system /", 8) || cls[0] == '(')
@@ -120,10 +105,27 @@ static uint64_t step_hash(const lt_heap_view *v, uint32_t edge)
 
 uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t count)
 {
+    return lt_path_shape_memo(v, NULL, edges, count);
+}
+
+static uint64_t memo_step_hash(const lt_heap_view *v, lt_step_memo *memo, uint32_t edge)
+{
+    if (!memo)
+        return step_hash(v, edge);
+    uint32_t slot = (uint32_t)(lt_hash_word(LT_HASH_SEED, edge) % LT_STEP_MEMO_SLOTS);
+    if (memo->edge_plus_one[slot] != edge + 1u) {
+        memo->edge_plus_one[slot] = edge + 1u;
+        memo->hash[slot] = step_hash(v, edge);
+    }
+    return memo->hash[slot];
+}
+
+uint64_t lt_path_shape_memo(const lt_heap_view *v, lt_step_memo *memo, const uint32_t *edges, uint32_t count)
+{
     uint64_t steps[LT_PATH_MAX];
     uint32_t n = count < LT_PATH_MAX ? count : LT_PATH_MAX;
     for (uint32_t i = 0; i < n; i++)
-        steps[i] = step_hash(v, edges[i]);
+        steps[i] = memo_step_hash(v, memo, edges[i]);
     uint64_t h = LT_HASH_SEED;
     for (uint32_t i = 0; i < n;) {
         uint32_t block = 0;
@@ -243,7 +245,7 @@ static uint32_t find_detours(const lt_heap_view *v, const uint64_t *marked, deto
         int t = (int)lt_edge_type(edge);
         if (!lt_bit_get(marked, edge.to) || t == g->et.weak || t == g->et.shortcut)
             continue;
-        uint32_t u = lt_edge_source(g, e);
+        uint32_t u = lt_graph_edge_source(g, e);
         int32_t du = v->distance[u];
         if (du < 1 || du >= LT_DISTANCE_SYSTEM_BASE || du > v->distance[edge.to] - 1 + LT_PATH_SLACK)
             continue;

@@ -23,9 +23,6 @@ typedef struct lt_path_book {
     uint32_t (*path)[LT_PATH_MAX]; /* count paths, root side first */
 } lt_path_book;
 
-/* The node owning edge e (binary search over first_edge). */
-uint32_t lt_edge_source(const lt_graph *g, uint32_t e);
-
 /* Writes the edges of the shortest retainer path from the root to node into
  * out[0..return) in root-to-node order. Returns 0 when the node has no path
  * (unreachable) or a longer one than max (at most LT_PATH_MAX) edges. */
@@ -46,6 +43,18 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
  * repeating block of up to 4 steps counted once (so lists of any length have
  * one shape). */
 uint64_t lt_path_shape(const lt_heap_view *v, const uint32_t *edges, uint32_t count);
+
+/* A memo of step hashes by edge for many lt_path_shape_memo calls whose paths share
+ * edges (instances of one collection share all but their last step). Caller-owned,
+ * zeroed before first use; one per thread. */
+#define LT_STEP_MEMO_SLOTS 16384u
+typedef struct lt_step_memo {
+    uint32_t edge_plus_one[LT_STEP_MEMO_SLOTS];
+    uint64_t hash[LT_STEP_MEMO_SLOTS];
+} lt_step_memo;
+
+/* lt_path_shape with memo (not NULL): the same value. */
+uint64_t lt_path_shape_memo(const lt_heap_view *v, lt_step_memo *memo, const uint32_t *edges, uint32_t count);
 
 /* Adds node to the book (ignored when full or already there). */
 void lt_path_book_add(lt_path_book *b, uint32_t node);

@@ -352,11 +352,11 @@ static uint32_t path_exit(builder *b, uint32_t y, int *nomem)
     const lt_graph *g = b->v->g;
     uint32_t z = y, known;
     while (lt_bit_get(b->hidden, z) && !lt_u32map_get(&b->exit_of, z, &known) && b->v->parent_edge[z] != LT_NO_EDGE)
-        z = lt_edge_source(g, b->v->parent_edge[z]);
+        z = lt_graph_edge_source(g, b->v->parent_edge[z]);
     if (lt_u32map_get(&b->exit_of, z, &known))
         z = known;
     for (uint32_t w = y; w != z && lt_bit_get(b->hidden, w) && b->v->parent_edge[w] != LT_NO_EDGE;) {
-        uint32_t up = lt_edge_source(g, b->v->parent_edge[w]);
+        uint32_t up = lt_graph_edge_source(g, b->v->parent_edge[w]);
         *nomem |= lt_u32map_put(&b->exit_of, w, z) != 0;
         w = up;
     }
@@ -371,7 +371,7 @@ static int link_path(builder *b, uint32_t r)
     int nomem = 0;
     if (e == LT_NO_EDGE)
         return 0;
-    uint32_t y = lt_edge_source(b->v->g, e), skipped = 0;
+    uint32_t y = lt_graph_edge_source(b->v->g, e), skipped = 0;
     if (lt_bit_get(b->hidden, y)) {
         uint32_t z = path_exit(b, y, &nomem);
         int32_t gap = b->v->distance[y] - b->v->distance[z];

@@ -46,6 +46,7 @@ void lt_graph_free(lt_graph *g)
     free(g->first_edge);
     free(g->detachedness);
     free(g->edges);
+    free(g->edge_source_hint);
     free(g->rare_names);
     free(g->string_offset);
     free(g->string_data);
@@ -130,4 +131,43 @@ int64_t lt_graph_find_string(const lt_graph *g, const char *text)
         if (!strcmp(lt_graph_string(g, i), text))
             return i;
     return -1;
+}
+
+void lt_graph_index_sources(lt_graph *g)
+{
+    size_t blocks = ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1;
+    free(g->edge_source_hint);
+    g->edge_source_hint = NULL;
+    if (!g->node_count)
+        return;
+    uint32_t *hint = malloc(blocks * sizeof *hint), v = 0;
+    if (!hint)
+        return;
+    for (size_t b = 0; b < blocks; b++) { /* the last node whose first edge is <= the block's first */
+        uint64_t e = (uint64_t)b << LT_SOURCE_HINT_SHIFT;
+        while (v + 1 < g->node_count && g->first_edge[v + 1] <= e)
+            v++;
+        hint[b] = v;
+    }
+    g->edge_source_hint = hint;
+}
+
+uint32_t lt_graph_edge_source(const lt_graph *g, uint32_t e)
+{
+    uint32_t lo = 0, hi = g->node_count; /* the last node whose first edge is <= e lies in [lo, hi) */
+    if (g->edge_source_hint) {
+        size_t b = e >> LT_SOURCE_HINT_SHIFT, blocks = ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1;
+        lo = g->edge_source_hint[b];
+        hi = b + 1 < blocks ? g->edge_source_hint[b + 1] + 1 : g->node_count;
+    }
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->first_edge[mid] <= e)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo + 1 < g->node_count && g->first_edge[lo + 1] <= e)
+        lo++;
+    return lo;
 }

@@ -19,10 +19,11 @@
 
 #include "lt_error.h"
 
-#define LT_EDGE_TYPE_BITS   4u
-#define LT_EDGE_TYPE_MAX    15u /* edge types a snapshot may list (type values 0..14) */
-#define LT_EDGE_NAME_ESCAPE ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
-#define LT_MAX_TYPES        32
+#define LT_EDGE_TYPE_BITS    4u
+#define LT_EDGE_TYPE_MAX     15u /* edge types a snapshot may list (type values 0..14) */
+#define LT_EDGE_NAME_ESCAPE  ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
+#define LT_MAX_TYPES         32
+#define LT_SOURCE_HINT_SHIFT 12u /* edges per block of edge_source_hint: 4096 */
 
 typedef struct lt_edge {
     uint32_t to;        /* target node ordinal */
@@ -79,6 +80,11 @@ typedef struct lt_graph {
     char *string_data;
     uint64_t string_data_size;
     size_t string_data_capacity;
+
+    /* edge_source_hint[b]: the node that owns edge b << LT_SOURCE_HINT_SHIFT (the
+     * source of any edge of that block of edges lies between it and the next
+     * block's); NULL when not built (lt_graph_index_sources) */
+    uint32_t *edge_source_hint;
 
     lt_location *locations; /* sorted by node, one per node (the last given wins) */
     uint32_t location_count;
@@ -157,6 +163,14 @@ static inline bool lt_graph_edge_has_string_name(const lt_graph *g, unsigned t)
 {
     return (int)t != g->et.element && (int)t != g->et.hidden;
 }
+
+/* Builds g->edge_source_hint (4 bytes per 4096 edges) once the edges are in, so that
+ * finding an edge's source searches a few nodes, not all. Best effort: out of memory
+ * leaves it NULL (and the search whole). */
+void lt_graph_index_sources(lt_graph *g);
+
+/* The node whose edge e is. */
+uint32_t lt_graph_edge_source(const lt_graph *g, uint32_t e);
 
 /* Index of the first string equal to text, or -1. Linear: for set-up only. */
 int64_t lt_graph_find_string(const lt_graph *g, const char *text);

@@ -301,6 +301,7 @@ int lt_reader_finish(lt_reader *r, lt_graph **out, lt_error *err)
     int rc = install_locations(r, err);
     if (rc)
         return rc;
+    lt_graph_index_sources(r->graph);
     *out = r->graph;
     r->graph = NULL;
     return 0;

@@ -221,6 +221,7 @@ static lt_graph *copy_graph(const lt_graph *g)
     COPY(first_edge, n + 1);
     COPY(detachedness, n);
     COPY(edges, m);
+    COPY(edge_source_hint, ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1);
     COPY(rare_names, g->rare_name_capacity);
     COPY(string_offset, g->string_offset_capacity);
     COPY(string_data, g->string_data_capacity);
