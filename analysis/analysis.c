@@ -263,12 +263,17 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     return rc ? rc : lt_dominators_finish(work, a->graph->self_size, &a->tree, err);
 }
 
-/* The chains are looked for on a second thread while the clusters are
- * scanned here: both only read the analysis; each writes its own list. */
+/* The class aggregates, then the chains, on a second thread while the clusters are
+ * scanned and the tree summarised here: the findings read the classes' per-node names,
+ * never the aggregates (only the class scripts do, after the join), and otherwise only
+ * read the analysis; each side writes its own list. Both users of the pool are on that
+ * thread. */
 typedef struct chain_search {
     const lt_heap_view *view;
+    lt_analysis *a;
     lt_pool *pool;
     lt_findings found;
+    lt_stage_times times; /* the class aggregates' figures */
     lt_error err;
     int rc;
 } chain_search;
@@ -276,11 +281,16 @@ typedef struct chain_search {
 static void *run_chain_search(void *arg)
 {
     chain_search *c = arg;
-    c->rc = lt_chains_find(c->view, c->pool, &c->found, &c->err);
+    stage_clock clock;
+    stage_clock_start(&clock, RUSAGE_THREAD);
+    c->rc = lt_classes_aggregate(c->a->graph, &c->a->classes, &c->a->tree, c->a->distance, c->pool, &c->err);
+    stage_end(&clock, &c->times, LT_STAGE_CLASS_AGGREGATES);
+    if (!c->rc)
+        c->rc = lt_chains_find(c->view, c->pool, &c->found, &c->err);
     return NULL;
 }
 
-static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
+static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_error *err)
 {
     uint64_t total = 0;
     for (uint32_t v = 0; v < a->graph->node_count; v++)
@@ -291,16 +301,19 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
                          .parent_edge = a->parent_edge,
                          .classes = &a->classes,
                          .total_size = total};
-    chain_search chains = {.view = &view, .pool = pool};
+    chain_search chains = {.view = &view, .a = a, .pool = pool};
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_chain_search, &chains) == 0;
     lt_cluster_scan *scan = NULL;
     lt_findings detached = {0};
     int rc = lt_clusters_scan(&view, &scan, &a->clusters, &detached, err);
+    if (!rc) /* needs no finding: here, while the other thread works */
+        rc = lt_tree_summary_build(&view, &a->summary, err);
     if (threaded)
         pthread_join(thread, NULL);
     else
         run_chain_search(&chains);
+    t->stage[LT_STAGE_CLASS_AGGREGATES] = chains.times.stage[LT_STAGE_CLASS_AGGREGATES];
     if (!rc && chains.rc && err)
         *err = chains.err;
     rc = rc ? rc : chains.rc;
@@ -312,8 +325,6 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_error *err)
         rc = lt_clusters_report(&view, scan, &a->findings, err);
     lt_cluster_scan_free(scan);
     lt_findings_rank(&a->findings);
-    if (!rc)
-        rc = lt_tree_summary_build(&view, &a->summary, err);
     if (!rc && !(a->class_script = lt_class_scripts_find(a->graph, &a->classes, err)))
         rc = LT_ENOMEM;
     return rc;
@@ -349,13 +360,14 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     t->stage[LT_STAGE_DISTANCES] = side.times.stage[LT_STAGE_DISTANCES];
     t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
     rc = checkpoint(options, rc, "dominators", 75, err);
-    if (!rc)
+    int findings = !(options && options->skip_findings);
+    if (!rc && !findings) /* else beside the findings' cluster scan */
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     stage_end(&clock, t, LT_STAGE_CLASS_AGGREGATES);
-    if (!rc && !(options && options->skip_findings)) {
+    if (!rc && findings) {
         rc = checkpoint(options, rc, "findings", 0, err);
         if (!rc)
-            rc = findings_stage(a, &pool, err);
+            rc = findings_stage(a, &pool, t, err);
     }
     stage_end(&clock, t, LT_STAGE_FINDINGS);
     t->total_after_reading = seconds_since(&start);

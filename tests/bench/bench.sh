@@ -280,8 +280,9 @@ for n in "${SIZE_LIST[@]}"; do
 
     echo
     echo "Stages of one more run (\`analyze --timings\`: seconds, minor page faults — fresh memory"
-    echo "the kernel zeroes — and the peak RSS at each stage's end; distances and class names run"
-    echo "beside the dominators on a second thread):"
+    echo "the kernel zeroes — and the peak RSS at each stage's end; shallow sizes, distances and"
+    echo "class names run on a second thread beside the dominators, class aggregates beside the"
+    echo "findings' cluster scan):"
     echo
     "$BINARY" analyze "$gz" --json --timings 2>&1 >/dev/null | grep -E '^(timings|minor page faults|peak RSS)' \
         | sed 's/^/    /' || true
