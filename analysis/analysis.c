@@ -232,19 +232,19 @@ static void reserve_dominator_scratch(const lt_graph *g, lt_pool *pool, side_sta
         side->populate[side->populate_count++] = (lt_prefault_range){pool->ptr[i], pool->bytes[i], pool->bytes[i]};
 }
 
-/* The retaining edges, then the dominator tree here and the side stages beside it (on
- * this thread after it, when no thread can be started). */
+/* The side stages on a second thread (on this one after the dominators, when no thread
+ * can be started), and here the retaining edges, then the dominator tree. */
 static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_error *err)
 {
-    uint64_t *targets = NULL;
-    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, &targets, err);
-    if (!retaining)
-        return err ? err->code : LT_ENOMEM;
-    reserve_dominator_scratch(a->graph, pool, side);
+    reserve_dominator_scratch(a->graph, pool, side); /* populated while the retaining edges are found */
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
+    uint64_t *targets = NULL;
+    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, &targets, err);
+    int rc = retaining ? 0 : LT_ENOMEM;
     lt_dominator_work *work = NULL;
-    int rc = lt_dominators_start(a->graph, retaining, targets, pool, &work, &a->tree, err);
+    if (!rc)
+        rc = lt_dominators_start(a->graph, retaining, targets, pool, &work, &a->tree, err);
     free(retaining);
     if (threaded) {
         pthread_join(thread, NULL);
