@@ -1,5 +1,5 @@
-/* number_split: a helper thread that reads the second half of a buffer of number
- * text while the reader's own thread reads the first: the reading of "nodes" and
+/* number_split: a helper thread that reads the last part of a buffer of number text
+ * (40% of it) while the reader's own thread reads the first: the reading of "nodes" and
  * "edges" (most of a snapshot's bytes) then uses the second core, which inflating
  * the input leaves mostly idle. Internal to the snapshot reader.
  *

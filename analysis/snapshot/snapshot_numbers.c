@@ -355,7 +355,7 @@ int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used
 
 /* ---- the second core -------------------------------------------------- */
 
-/* Buffers of number text at least this big are read half by the helper thread. */
+/* Buffers of number text at least this big are read in part by the helper thread. */
 #define SPLIT_MIN (256u << 10)
 
 /* One number as if its comma and digits had been read here. */

@@ -127,8 +127,8 @@ size_t lt_reader_scan_value(scan_state *s, const char *p, size_t n, bool *done);
 /* The state handlers: each consumes some of buf and sets *used. */
 int lt_reader_feed_header(lt_reader *r, const char *p, size_t n, size_t *used, lt_error *err);
 int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
-/* As lt_reader_feed_numbers, with the second half of a big buffer read by the
- * helper thread (number_split.h) while this one reads the first. */
+/* As lt_reader_feed_numbers, with the last part of a big buffer read by the helper
+ * thread (number_split.h) while this one reads the first. */
 int lt_reader_feed_numbers_split(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
 int lt_reader_feed_strings(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
 int lt_reader_feed_string(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err);
