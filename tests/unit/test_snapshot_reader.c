@@ -256,6 +256,49 @@ static void the_second_core_reads_the_same(void **state)
         }
 }
 
+/* Random damage to the big snapshot's numbers (a byte replaced by another digit, a
+ * comma, a blank, a letter, ']' or '-'; a byte dropped): read whole (the helper takes
+ * part of each buffer) and in 4 KiB pieces (no helper), the outcome is the same: the
+ * same graph, or the same error and message. Seeded, so a failure repeats. */
+static void damage_reads_the_same_with_the_helper(void **state)
+{
+    (void)state;
+    static const char replacement[] = "7,,  \nx]-0";
+    size_t len, cuts[4096];
+    char *clean = big_snapshot(&len, -1, NULL);
+    const char *numbers = strstr(clean, "\"nodes\":[");
+    assert_non_null(numbers);
+    size_t from = (size_t)(numbers - clean) + 10, to = (size_t)(strstr(clean, "\"strings\"") - clean);
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    for (int round = 0; round < 48; round++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        size_t at = from + (size_t)(seed >> 33) % (to - from), n = len;
+        memcpy(text, clean, len + 1);
+        if (round % 4 == 3) { /* drop the byte */
+            memmove(text + at, text + at + 1, len - at);
+            n--;
+        } else {
+            text[at] = replacement[(seed >> 20) % (sizeof replacement - 1)];
+        }
+        size_t ncuts = 0;
+        for (size_t c = 4096; c < n && ncuts < 4096; c += 4096)
+            cuts[ncuts++] = c;
+        parsed whole = parse_pieces(text, n, NULL, 0);
+        parsed pieces = parse_pieces(text, n, cuts, ncuts);
+        if (whole.rc != pieces.rc || (whole.rc && strcmp(whole.err.message, pieces.err.message)))
+            fail_msg("byte %zu: whole %d (%s), pieces %d (%s)", at, whole.rc, whole.rc ? whole.err.message : "",
+                     pieces.rc, pieces.rc ? pieces.err.message : "");
+        if (!whole.rc)
+            assert_same_graph(whole.g, pieces.g);
+        lt_graph_free(whole.g);
+        lt_graph_free(pieces.g);
+    }
+    free(text);
+    free(clean);
+}
+
 static char *load_fixture(const char *name, size_t *len)
 {
     char path[1024];
@@ -414,7 +457,7 @@ int main(void)
         cmocka_unit_test(real_snapshot_in_random_pieces), cmocka_unit_test(no_read_past_the_input),
         cmocka_unit_test(every_truncation_is_an_error),   cmocka_unit_test(bad_input_gives_a_clear_error),
         cmocka_unit_test(json_that_is_not_a_snapshot),    cmocka_unit_test(numbers_of_every_length),
-        cmocka_unit_test(the_second_core_reads_the_same),
+        cmocka_unit_test(the_second_core_reads_the_same), cmocka_unit_test(damage_reads_the_same_with_the_helper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
