@@ -337,12 +337,17 @@ static int number_and_link(dom_work *w)
     return w->ancestor ? 0 : LT_ENOMEM;
 }
 
-static int dominators_failed(const lt_graph *g, dom_work *w, lt_dominator_tree *out, lt_error *err)
+void lt_dominators_abandon(lt_dominator_work *w)
 {
     if (w) {
         work_free(w);
         free(w);
     }
+}
+
+static int dominators_failed(const lt_graph *g, dom_work *w, lt_dominator_tree *out, lt_error *err)
+{
+    lt_dominators_abandon(w);
     lt_dominator_tree_free(out);
     return lt_error_set(err, LT_ENOMEM, "out of memory computing dominators of %u nodes and %u edges", g->node_count,
                         g->edge_count);
@@ -382,17 +387,8 @@ int lt_dominators_finish(lt_dominator_work *w, const uint32_t *self_size, lt_dom
     if (g->node_count && (sum_retained(w, self_size, out) || dominated_lists(w, out)))
         return dominators_failed(g, w, out, err);
     out->unreachable = g->node_count - w->root_reached;
-    work_free(w);
-    free(w);
+    lt_dominators_abandon(w);
     return 0;
-}
-
-void lt_dominators_abandon(lt_dominator_work *w)
-{
-    if (w) {
-        work_free(w);
-        free(w);
-    }
 }
 
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,

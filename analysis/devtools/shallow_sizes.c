@@ -28,12 +28,11 @@ static uint32_t ownable_types(const lt_graph *g)
     return mask;
 }
 
-/* Spreads the owner of v to what v reaches through owned-kind nodes. A target of
- * another type is its own owner: the type, in a small array, tells without a look
- * at the owners (a cache miss each). */
-static int spread(const lt_graph *g, uint32_t *owners, lt_u32vec *s, uint32_t start)
+/* Spreads the owner of v to what v reaches through owned-kind nodes. A target of a
+ * type not in `ownable` (ownable_types) is its own owner: the type, in a small array,
+ * tells without a look at the owners (a cache miss each). */
+static int spread(const lt_graph *g, uint32_t ownable, uint32_t *owners, lt_u32vec *s, uint32_t start)
 {
-    const uint32_t ownable = ownable_types(g);
     if (lt_u32vec_push(s, start))
         return LT_ENOMEM;
     while (s->len) {
@@ -74,12 +73,13 @@ int lt_shallow_sizes_apply(lt_graph *g, lt_pool *pool, lt_error *err)
     size_t n = g->node_count ? g->node_count : 1;
     uint32_t *owners = lt_pool_alloc(pool, n, sizeof *owners);
     lt_u32vec s = {0};
+    const uint32_t ownable = ownable_types(g);
     int rc = owners ? 0 : LT_ENOMEM;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)
         owners[v] = can_be_owned(g, v) ? UNVISITED : v;
     for (uint32_t v = 0; !rc && v < g->node_count; v++)
         if (owners[v] == v)
-            rc = spread(g, owners, &s, v);
+            rc = spread(g, ownable, owners, &s, v);
     if (!rc)
         transfer(g, owners);
     lt_pool_release(pool, owners, n * sizeof *owners);

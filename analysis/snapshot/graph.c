@@ -133,9 +133,15 @@ int64_t lt_graph_find_string(const lt_graph *g, const char *text)
     return -1;
 }
 
+/* Entries of edge_source_hint. */
+static size_t source_hint_blocks(const lt_graph *g)
+{
+    return ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1;
+}
+
 void lt_graph_index_sources(lt_graph *g)
 {
-    size_t blocks = ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1;
+    size_t blocks = source_hint_blocks(g);
     free(g->edge_source_hint);
     g->edge_source_hint = NULL;
     if (!g->node_count)
@@ -156,7 +162,7 @@ uint32_t lt_graph_edge_source(const lt_graph *g, uint32_t e)
 {
     uint32_t lo = 0, hi = g->node_count; /* the last node whose first edge is <= e lies in [lo, hi) */
     if (g->edge_source_hint) {
-        size_t b = e >> LT_SOURCE_HINT_SHIFT, blocks = ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1;
+        size_t b = e >> LT_SOURCE_HINT_SHIFT, blocks = source_hint_blocks(g);
         lo = g->edge_source_hint[b];
         hi = b + 1 < blocks ? g->edge_source_hint[b + 1] + 1 : g->node_count;
     }

@@ -1,5 +1,6 @@
 /* number_split.c: see number_split.h. */
 #include "snapshot/number_split.h"
+#include "snapshot/snapshot_reader_internal.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -22,11 +23,6 @@ struct lt_number_split {
     long count; /* the result: numbers read, or -1 */
 };
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
 /* Reads ",<digits>" groups from text[0..len) up to the first that is anything else
  * (a number past 2^32-1 included); returns how many, or -1 when out of memory. */
 static long read_numbers(lt_number_split *s, const char *text, size_t len)
@@ -38,12 +34,12 @@ static long read_numbers(lt_number_split *s, const char *text, size_t len)
     const char *p = text, *stop = text + len;
     long n = 0;
     while (p < stop) {
-        while (p < stop && is_blank(*p))
+        while (p < stop && lt_reader_is_ws(*p))
             p++;
         if (p >= stop || *p != ',')
             break;
         p++;
-        while (p < stop && is_blank(*p))
+        while (p < stop && lt_reader_is_ws(*p))
             p++;
         if (p >= stop || (unsigned char)(*p - '0') >= 10)
             break;
