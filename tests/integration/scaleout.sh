@@ -6,8 +6,8 @@
 #   --store postgres: 20 distinct snapshots (one small fixture, gzipped with 20 different
 #   header times) uploaded at once, spread over both servers -> every analysis done exactly
 #   once (attempts = 1, one report each), none failed, both servers worked, no file left
-#   in either spool; kill -9 of the server running a bigger snapshot's analysis -> the other
-#   finishes it (attempt 2); DELETE of a snapshot and of an app, and the --keep-snapshots
+#   in either spool; kill -9 of the server running an analysis (held at its store step by
+#   the test's lock on reports) -> the other finishes it (attempt 2); DELETE of a snapshot and of an app, and the --keep-snapshots
 #   sweep, remove the large objects (pg_largeobject_metadata empty at the end); a job of an
 #   expired snapshot fails at once saying its bytes are gone.
 #   --store local: 10 uploads spread over both -> each analysed by the server holding its
