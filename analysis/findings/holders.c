@@ -72,6 +72,13 @@ uint32_t lt_holder_innermost(const lt_heap_view *v, uint32_t x)
 
 /* ---- what findings so far explain ------------------------------------------ */
 
+#define ANCHOR_FILTER_BITS 4096u
+
+static inline uint32_t anchor_filter_bit(uint32_t id)
+{
+    return (uint32_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 52); /* 12 bits */
+}
+
 uint32_t lt_holder_anchors(const lt_heap_view *v, const lt_findings *out, lt_holder_anchor *anchors, uint32_t max)
 {
     uint32_t n = 0, ids[32];
@@ -88,10 +95,17 @@ uint32_t lt_holder_anchors(const lt_heap_view *v, const lt_findings *out, lt_hol
         anchors[n++] =
             (lt_holder_anchor){UINT32_MAX, out->items[i].retained_size, json_object_get(d, "head_id") != NULL};
     }
-    for (uint32_t x = 0; x < v->g->node_count; x++)
-        for (uint32_t i = 0; i < n; i++)
-            if (v->g->node_id[x] == ids[i])
-                anchors[i].node = x;
+    /* One pass over the ids; a bit per hash of the wanted ids lets almost every node
+     * go after one test (the last node with an id wins, as in a plain loop). */
+    uint64_t wanted[ANCHOR_FILTER_BITS / 64] = {0};
+    for (uint32_t i = 0; i < n; i++)
+        lt_bit_set(wanted, anchor_filter_bit(ids[i]));
+    const uint32_t *node_id = v->g->node_id;
+    for (uint32_t x = 0; n && x < v->g->node_count; x++)
+        if (lt_bit_get(wanted, anchor_filter_bit(node_id[x])))
+            for (uint32_t i = 0; i < n; i++)
+                if (node_id[x] == ids[i])
+                    anchors[i].node = x;
     return n;
 }
 
