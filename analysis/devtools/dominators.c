@@ -111,14 +111,15 @@ static uint32_t visit(dom_work *w, uint32_t v, uint32_t parent_number)
 /* Iterative DFS; w->label doubles as the per-ordinal "next edge" cursor. Every
  * retaining edge of a node it enters is looked at exactly once (the cursor moves past
  * the edge it descends by); an edge into a node numbered earlier is counted into that
- * node's predecessor count (pred_start, by number), the lists step 2 builds. */
+ * node's predecessor count (pred_start, by number), the lists step 2 builds. The
+ * current node's number is carried along, so going back up reads parent[] and
+ * vertex[] but never number[] at a random place (0.26 s -> 0.21 s on the 1 GB file). */
 static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
 {
     const lt_graph *g = w->g;
     uint32_t *next_edge = w->label, *pred_count = w->pred_start;
     uint64_t counted = 0;
-    uint32_t v = start;
-    visit(w, v, parent_number);
+    uint32_t v = start, kv = visit(w, v, parent_number); /* the node and its number */
     next_edge[v] = g->first_edge[v];
     while (1) {
         uint32_t e = next_edge[v], end = g->first_edge[v + 1], child = UINT32_MAX;
@@ -130,14 +131,14 @@ static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
                 child = t;
                 break;
             }
-            if (nt < w->number[v]) {
+            if (nt < kv) {
                 pred_count[nt]++;
                 counted++;
             }
         }
         if (child != UINT32_MAX) {
             next_edge[v] = e + 1;
-            visit(w, child, w->number[v]);
+            kv = visit(w, child, kv);
             next_edge[child] = g->first_edge[child];
             v = child;
             continue;
@@ -145,7 +146,8 @@ static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
         next_edge[v] = e;
         if (v == start)
             break;
-        v = w->vertex[w->parent[w->number[v]]];
+        kv = w->parent[kv];
+        v = w->vertex[kv];
     }
     w->pred_count += counted;
 }
