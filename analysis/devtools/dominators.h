@@ -30,7 +30,17 @@ typedef struct lt_dominator_tree {
     uint32_t *first_dominated; /* children of v: dominated[first_dominated[v] .. first_dominated[v+1]) */
     uint32_t *dominated;       /* node_count entries, by parent, then by ordinal */
     uint32_t unreachable;      /* nodes not reached from the root over retaining edges */
+    /* nodes with at least LT_BIG_PARENT_CHILDREN children and the child retaining the
+     * most, sorted by node (lt_dominator_tree_biggest_child reads them; may be NULL) */
+    struct lt_big_parent *big_parents;
+    uint32_t big_parent_count;
 } lt_dominator_tree;
+
+#define LT_BIG_PARENT_CHILDREN 1024
+
+typedef struct lt_big_parent {
+    uint32_t node, biggest_child;
+} lt_big_parent;
 
 static inline int lt_bit_get(const uint64_t *bits, uint64_t i)
 {
@@ -69,7 +79,8 @@ uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, 
                                uint32_t *top);
 
 /* The child of x (in the dominator tree) retaining the most, the first in
- * order on ties; UINT32_MAX when x dominates nothing. */
+ * order on ties; UINT32_MAX when x dominates nothing. Nodes with very many children
+ * (the root, a big array's owner) are looked up, not scanned again. */
 uint32_t lt_dominator_tree_biggest_child(const lt_dominator_tree *t, uint32_t x);
 
 void lt_dominator_tree_free(lt_dominator_tree *t);

@@ -963,6 +963,39 @@ static void test_random_medium(void **state)
     run_random(150, 300);
 }
 
+/* The biggest child of a node with thousands of children comes from the table the
+ * tree keeps (the first in order on ties), of a small one from a scan: both as a
+ * plain scan over the children says. */
+static void test_biggest_child(void **state)
+{
+    (void)state;
+    enum { KIDS = 3000, N = KIDS + 6 };
+    static test_edge e[N];
+    static uint32_t sizes[N];
+    uint32_t m = 0, hub = 1, small = 2;
+    e[m++] = (test_edge){0, hub, 1};
+    e[m++] = (test_edge){0, small, 1};
+    for (uint32_t i = 0; i < KIDS; i++) {
+        e[m++] = (test_edge){hub, 3 + i, 1};
+        sizes[3 + i] = 1 + (i * 7919u) % 1000u;
+    }
+    sizes[3 + 1500] = sizes[3 + 2500] = 5000; /* a tie: the first wins */
+    e[m++] = (test_edge){small, 3 + KIDS, 1};
+    e[m++] = (test_edge){small, 4 + KIDS, 1};
+    sizes[3 + KIDS] = 10;
+    sizes[4 + KIDS] = 20;
+    test_graph tg = build_graph(5 + KIDS, 0, e, m, sizes);
+    lt_dominator_tree t;
+    run_impl(&tg, &t);
+    assert_int_equal(t.big_parent_count, 1);
+    assert_int_equal(t.big_parents[0].node, hub);
+    assert_int_equal(lt_dominator_tree_biggest_child(&t, hub), 3 + 1500);
+    assert_int_equal(lt_dominator_tree_biggest_child(&t, small), 4 + KIDS);
+    assert_int_equal(lt_dominator_tree_biggest_child(&t, 3), UINT32_MAX); /* a leaf */
+    lt_dominator_tree_free(&t);
+    free_graph(&tg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -981,6 +1014,7 @@ int main(void)
         cmocka_unit_test(test_random_medium),
         cmocka_unit_test(test_deep_100k),
         cmocka_unit_test(test_deep_2m),
+        cmocka_unit_test(test_biggest_child),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
