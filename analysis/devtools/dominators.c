@@ -327,19 +327,18 @@ static uint32_t scan_biggest_child(const lt_dominator_tree *t, uint32_t x)
     return best;
 }
 
+static int by_node(const void *key, const void *item)
+{
+    uint32_t x = *(const uint32_t *)key, node = ((const lt_big_parent *)item)->node;
+    return x < node ? -1 : x > node;
+}
+
 uint32_t lt_dominator_tree_biggest_child(const lt_dominator_tree *t, uint32_t x)
 {
-    if (t->first_dominated[x + 1] - t->first_dominated[x] >= LT_BIG_PARENT_CHILDREN) {
-        uint32_t lo = 0, hi = t->big_parent_count;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (t->big_parents[mid].node < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < t->big_parent_count && t->big_parents[lo].node == x)
-            return t->big_parents[lo].biggest_child;
+    if (t->first_dominated[x + 1] - t->first_dominated[x] >= LT_BIG_PARENT_CHILDREN && t->big_parent_count) {
+        const lt_big_parent *p = bsearch(&x, t->big_parents, t->big_parent_count, sizeof *p, by_node);
+        if (p)
+            return p->biggest_child;
     }
     return scan_biggest_child(t, x);
 }
