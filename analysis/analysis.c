@@ -263,30 +263,26 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     return rc ? rc : lt_dominators_finish(work, a->graph->self_size, &a->tree, err);
 }
 
-/* The class aggregates, then the chains, on a second thread while the clusters are
- * scanned and the tree summarised here: the findings read the classes' per-node names,
- * never the aggregates (only the class scripts do, after the join), and otherwise only
- * read the analysis; each side writes its own list. Both users of the pool are on that
- * thread. */
-typedef struct chain_search {
-    const lt_heap_view *view;
+/* The class aggregates on a second thread while the clusters are scanned, the tree
+ * summarised and the chains looked for here: the findings read the classes' per-node
+ * names, never the aggregates (only the class scripts do, after the join), and
+ * otherwise only read the analysis; each side writes its own list. Each side takes
+ * scratch from a pool of its own (the chains' tree heights from one block handed over). */
+typedef struct class_aggregation {
     lt_analysis *a;
     lt_pool *pool;
-    lt_findings found;
-    lt_stage_times times; /* the class aggregates' figures */
+    lt_stage_times times; /* its figures */
     lt_error err;
     int rc;
-} chain_search;
+} class_aggregation;
 
-static void *run_chain_search(void *arg)
+static void *run_class_aggregates(void *arg)
 {
-    chain_search *c = arg;
+    class_aggregation *c = arg;
     stage_clock clock;
     stage_clock_start(&clock, RUSAGE_THREAD);
     c->rc = lt_classes_aggregate(c->a->graph, &c->a->classes, &c->a->tree, c->a->distance, c->pool, &c->err);
     stage_end(&clock, &c->times, LT_STAGE_CLASS_AGGREGATES);
-    if (!c->rc)
-        c->rc = lt_chains_find(c->view, c->pool, &c->found, &c->err);
     return NULL;
 }
 
@@ -301,23 +297,28 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_e
                          .parent_edge = a->parent_edge,
                          .classes = &a->classes,
                          .total_size = total};
-    chain_search chains = {.view = &view, .a = a, .pool = pool};
+    lt_pool own = {0};
+    lt_pool_hand_over(pool, &own, (size_t)a->graph->node_count * sizeof(uint32_t));
+    class_aggregation classes = {.a = a, .pool = pool};
     pthread_t thread;
-    int threaded = pthread_create(&thread, NULL, run_chain_search, &chains) == 0;
+    int threaded = pthread_create(&thread, NULL, run_class_aggregates, &classes) == 0;
     lt_cluster_scan *scan = NULL;
-    lt_findings detached = {0};
+    lt_findings detached = {0}, chains = {0};
     int rc = lt_clusters_scan(&view, &scan, &a->clusters, &detached, err);
-    if (!rc) /* needs no finding: here, while the other thread works */
+    if (!rc) /* needs no finding */
         rc = lt_tree_summary_build(&view, &a->summary, err);
+    if (!rc)
+        rc = lt_chains_find(&view, &own, &chains, err);
     if (threaded)
         pthread_join(thread, NULL);
     else
-        run_chain_search(&chains);
-    t->stage[LT_STAGE_CLASS_AGGREGATES] = chains.times.stage[LT_STAGE_CLASS_AGGREGATES];
-    if (!rc && chains.rc && err)
-        *err = chains.err;
-    rc = rc ? rc : chains.rc;
-    int merged = lt_findings_move(&a->findings, &chains.found);
+        run_class_aggregates(&classes);
+    lt_pool_take_all(pool, &own);
+    t->stage[LT_STAGE_CLASS_AGGREGATES] = classes.times.stage[LT_STAGE_CLASS_AGGREGATES];
+    if (!rc && classes.rc && err)
+        *err = classes.err;
+    rc = rc ? rc : classes.rc;
+    int merged = lt_findings_move(&a->findings, &chains);
     merged |= lt_findings_move(&a->findings, &detached);
     if (!rc && merged)
         rc = lt_error_set(err, LT_ENOMEM, "out of memory collecting findings");

@@ -33,15 +33,29 @@ void *lt_big_calloc(size_t count, size_t size)
     return p;
 }
 
+/* The index of the smallest kept block of at least want bytes, or -1. */
+static int smallest_fitting(const lt_pool *pool, size_t want)
+{
+    int best = -1;
+    for (int i = 0; pool && i < pool->count; i++)
+        if (pool->bytes[i] >= want && (best < 0 || pool->bytes[i] < pool->bytes[best]))
+            best = i;
+    return best;
+}
+
+static void forget(lt_pool *pool, int i)
+{
+    pool->count--;
+    pool->ptr[i] = pool->ptr[pool->count];
+    pool->bytes[i] = pool->bytes[pool->count];
+}
+
 void *lt_pool_alloc(lt_pool *pool, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
     size_t want = count * size;
-    int best = -1;
-    for (int i = 0; pool && i < pool->count; i++)
-        if (pool->bytes[i] >= want && (best < 0 || pool->bytes[i] < pool->bytes[best]))
-            best = i;
+    int best = smallest_fitting(pool, want);
     if (best < 0 || want < BIG_ENOUGH)
         return lt_big_alloc(count, size);
     void *p = pool->ptr[best];
@@ -49,9 +63,7 @@ void *lt_pool_alloc(lt_pool *pool, size_t count, size_t size)
         pool->lent[pool->lent_count] = p;
         pool->lent_bytes[pool->lent_count++] = pool->bytes[best];
     }
-    pool->count--;
-    pool->ptr[best] = pool->ptr[pool->count];
-    pool->bytes[best] = pool->bytes[pool->count];
+    forget(pool, best);
     return p;
 }
 
@@ -87,6 +99,18 @@ void lt_pool_drain(lt_pool *pool)
     for (int i = 0; i < pool->count; i++)
         free(pool->ptr[i]);
     pool->count = 0;
+}
+
+int lt_pool_hand_over(lt_pool *pool, lt_pool *to, size_t bytes)
+{
+    int best = smallest_fitting(pool, bytes);
+    if (best < 0)
+        return -1;
+    void *ptr = pool->ptr[best];
+    size_t size = pool->bytes[best];
+    forget(pool, best);
+    lt_pool_release(to, ptr, size);
+    return 0;
 }
 
 void lt_pool_take_all(lt_pool *pool, lt_pool *from)

@@ -49,6 +49,10 @@ void lt_pool_drain(lt_pool *pool);
  * first (prefault.h). Returns how many it added. */
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
 
+/* Moves the smallest kept block of at least bytes from pool into to; 0, or -1 when
+ * pool keeps none that big. For a stage on another thread beside the pool's users. */
+int lt_pool_hand_over(lt_pool *pool, lt_pool *to, size_t bytes);
+
 /* Moves every block from keeps into pool (those it has no slot for are freed); from is
  * left empty. For a pool another thread used, once that thread is done. */
 void lt_pool_take_all(lt_pool *pool, lt_pool *from);
