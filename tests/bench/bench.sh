@@ -11,11 +11,12 @@
 #   1. leaktriage analyze FILE.gz --json                 (the product)
 #   2. leaktriage analyze FILE.gz --json --no-findings   (only if `analyze --help` lists it)
 #   3. pigz -dc FILE.gz                                  (the floor: decompression alone)
+#   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
 #   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
 #   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
-#   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
-# 1-3: one warm-up run, then --runs runs; median wall, max peak RSS over the runs.
-# 4-5: one run each, no warm-up (they take about a minute each on the 1 GB file).
+# 1-3 in rounds (1, 2, 3, 1, 2, 3, ...): one warm-up round, then --runs rounds; median
+# wall, max peak RSS over the runs. 4-5: one run each, no warm-up (about a minute each
+# on the 1 GB file).
 # See tests/bench/README.md.
 set -euo pipefail
 
@@ -23,7 +24,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 usage() {  # the usage lines of the header comment; with "full", the whole header
     local last=6
-    [ "${1:-}" = full ] && last=19
+    [ "${1:-}" = full ] && last=20
     sed -n "5,${last}p" "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
@@ -163,6 +164,47 @@ measure() {
 }
 MEASURE_OUT=/dev/null
 
+# measure_rounds GZ: the product, the product without findings (when it has the option)
+# and pigz in rounds, one run of each per round, after one warm-up round: all three meet
+# the machine in the same state (on a VM the cost of fresh memory drifts from minute to
+# minute), so their ratio is steadier than that of three blocks of runs. Sets R_WALL[k]
+# (median) and R_RSS[k] (max) for k = 0 product, 1 --no-findings, 2 pigz; "-" on failure.
+R_WALL=(); R_RSS=()
+measure_rounds() {
+    local gz=$1 i k
+    local -a names=("leaktriage" "leaktriage --no-findings" "pigz -dc") walls=("" "" "") rsss=("" "" "")
+    local -a failed=(0 $((1 - HAS_NO_FINDINGS)) 0)
+    for ((i = 0; i <= RUNS; i++)); do
+        for k in 0 1 2; do
+            [ "${failed[$k]}" = 1 ] && continue
+            local -a cmd
+            case $k in
+            0) cmd=("$BINARY" analyze "$gz" --json) ;;
+            1) cmd=("$BINARY" analyze "$gz" --json --no-findings) ;;
+            2) cmd=(pigz -dc "$gz") ;;
+            esac
+            if ! run_timed /dev/null "${cmd[@]}"; then
+                failed[$k]=1
+                continue
+            fi
+            if [ "$i" = 0 ]; then
+                echo "bench:   ${names[$k]}: warm-up" >&2
+                continue
+            fi
+            echo "bench:   ${names[$k]}: run $i/$RUNS: ${RUN_WALL} s, ${RUN_RSS} MB" >&2
+            walls[$k]+="$RUN_WALL "
+            rsss[$k]+="$RUN_RSS "
+        done
+    done
+    for k in 0 1 2; do
+        R_WALL[$k]=-; R_RSS[$k]=-
+        if [ "${failed[$k]}" = 0 ] && [ -n "${walls[$k]}" ]; then
+            # shellcheck disable=SC2086 # the lists are words on purpose
+            R_WALL[$k]=$(median ${walls[$k]}); R_RSS[$k]=$(maxof ${rsss[$k]})
+        fi
+    done
+}
+
 # node_count and edge_count of DATA/scale-Nmb.heapsnapshot: the generator's snapshots.jsonl
 # record, else the snapshot's own header (raw file or gzip)
 counts() {
@@ -229,16 +271,18 @@ for n in "${SIZE_LIST[@]}"; do
     echo "bench: $name" >&2
 
     labels=(); walls=(); rsss=()
-    measure "leaktriage" 1 "$RUNS" "$BINARY" analyze "$gz" --json
-    labels+=("leaktriage analyze --json"); walls+=("$M_WALL"); rsss+=("$M_RSS")
-    lt_wall=$M_WALL lt_rss=$M_RSS
+    measure_rounds "$gz"
+    labels+=("leaktriage analyze --json"); walls+=("${R_WALL[0]}"); rsss+=("${R_RSS[0]}")
+    lt_wall=${R_WALL[0]} lt_rss=${R_RSS[0]}
     if [ $HAS_NO_FINDINGS = 1 ]; then
-        measure "leaktriage --no-findings" 1 "$RUNS" "$BINARY" analyze "$gz" --json --no-findings
-        labels+=("leaktriage analyze --json --no-findings"); walls+=("$M_WALL"); rsss+=("$M_RSS")
+        labels+=("leaktriage analyze --json --no-findings"); walls+=("${R_WALL[1]}"); rsss+=("${R_RSS[1]}")
     fi
-    measure "pigz -dc" 1 "$RUNS" pigz -dc "$gz"
-    labels+=("pigz -dc (floor)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
-    pigz_wall=$M_WALL
+    labels+=("pigz -dc (floor)"); walls+=("${R_WALL[2]}"); rsss+=("${R_RSS[2]}")
+    pigz_wall=${R_WALL[2]}
+    # the stages of one more run, made now: beside the measured runs, before the anchors
+    # (which take gigabytes, so the memory after them is fresh again)
+    stages=$("$BINARY" analyze "$gz" --json --timings 2>&1 >/dev/null | grep -E '^(timings|minor page faults|peak RSS)' \
+        | sed 's/^/    /' || true)
     dt_wall=- dt_rss=-
     if [ $SKIP_ANCHORS = 0 ]; then
         ensure_tools
@@ -279,13 +323,12 @@ for n in "${SIZE_LIST[@]}"; do
     done
 
     echo
-    echo "Stages of one more run (\`analyze --timings\`: seconds, minor page faults — fresh memory"
-    echo "the kernel zeroes — and the peak RSS at each stage's end; shallow sizes, distances and"
-    echo "class names run on a second thread beside the dominators, class aggregates beside the"
-    echo "findings' cluster scan):"
+    echo "Stages of one more run, made right after the rounds (\`analyze --timings\`: seconds, minor"
+    echo "page faults — fresh memory the kernel zeroes — and the peak RSS at each stage's end;"
+    echo "shallow sizes, distances and class names run on a second thread beside the dominators,"
+    echo "class aggregates beside the findings' cluster scan, tree summary and chain search):"
     echo
-    "$BINARY" analyze "$gz" --json --timings 2>&1 >/dev/null | grep -E '^(timings|minor page faults|peak RSS)' \
-        | sed 's/^/    /' || true
+    echo "$stages"
     if [ "$lt_wall" = "-" ]; then
         SUMMARY+=("$name: leaktriage failed")
         FAILED=1
