@@ -14,9 +14,9 @@
 #   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
 #   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
 #   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
-# 1-3 in rounds (1, 2, 3, 1, 2, 3, ...): one warm-up round, then --runs rounds; median
-# wall, max peak RSS over the runs. 4-5: one run each, no warm-up (about a minute each
-# on the 1 GB file).
+# 1-3 in rounds (3, 1, 3, 2): one warm-up round, then --runs rounds; median wall, max
+# peak RSS over the runs. 4-5: one run each, no warm-up (about a minute each on the
+# 1 GB file).
 # See tests/bench/README.md.
 set -euo pipefail
 
@@ -165,17 +165,20 @@ measure() {
 MEASURE_OUT=/dev/null
 
 # measure_rounds GZ: the product, the product without findings (when it has the option)
-# and pigz in rounds, one run of each per round, after one warm-up round: all three meet
-# the machine in the same state (on a VM the cost of fresh memory drifts from minute to
-# minute), so their ratio is steadier than that of three blocks of runs. Sets R_WALL[k]
-# (median) and R_RSS[k] (max) for k = 0 product, 1 --no-findings, 2 pigz; "-" on failure.
+# and pigz in rounds, after one warm-up round; a round is pigz, the product, pigz, the
+# product without findings. All meet the machine in the same state, and each product run
+# follows a pigz run: on a VM the memory a process frees goes back to the host within a
+# second or two and costs a fault on the host when touched again, so a run right after
+# another big run is faster than one after a pause (as in the service, where analyses
+# come one by one). Sets R_WALL[k] (median) and R_RSS[k] (max) for k = 0 product,
+# 1 --no-findings, 2 pigz (both of its runs a round); "-" on failure.
 R_WALL=(); R_RSS=()
 measure_rounds() {
     local gz=$1 i k
     local -a names=("leaktriage" "leaktriage --no-findings" "pigz -dc") walls=("" "" "") rsss=("" "" "")
     local -a failed=(0 $((1 - HAS_NO_FINDINGS)) 0)
     for ((i = 0; i <= RUNS; i++)); do
-        for k in 0 1 2; do
+        for k in 2 0 2 1; do
             [ "${failed[$k]}" = 1 ] && continue
             local -a cmd
             case $k in
