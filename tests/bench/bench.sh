@@ -3,7 +3,7 @@
 # it is not a test and asserts nothing about timings.
 #
 # Usage: tests/bench/bench.sh [--sizes 200,1024] [--runs 3] [--data DIR] [--tools DIR]
-#                             [--binary build/leaktriage] [--skip-anchors]
+#                             [--binary build/leaktriage] [--skip-anchors] [--rounds]
 #
 # For each size N (MB) it uses DATA/scale-Nmb.heapsnapshot and its gzip -6 copy
 # (generating them with TOOLS/gen/scale.js when missing), then measures with
@@ -14,9 +14,10 @@
 #   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
 #   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
 #   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
-# 1-3 in rounds (3, 1, 3, 2): one warm-up round, then --runs rounds; median wall, max
-# peak RSS over the runs. 4-5: one run each, no warm-up (about a minute each on the
-# 1 GB file).
+# 1-3: one warm-up run, then --runs runs, each in a block; median wall, max peak RSS over
+# the runs. With --rounds: in rounds of pigz, 1, pigz, 2 instead, so that every product
+# run follows a pause in big allocations (see tests/bench/README.md). 4-5: one run each,
+# no warm-up (about a minute each on the 1 GB file).
 # See tests/bench/README.md.
 set -euo pipefail
 
@@ -34,6 +35,7 @@ DATA=$REPO/build/bench-data
 TOOLS=
 BINARY=$REPO/build/leaktriage
 SKIP_ANCHORS=0
+ROUNDS=0
 
 need_arg() {
     if [ $# -lt 2 ] || [ -z "$2" ]; then echo "bench.sh: $1 needs a value" >&2; usage >&2; exit 2; fi
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
         --binary) need_arg "$@"; BINARY=$2; shift 2 ;;
         --binary=*) BINARY=${1#*=}; shift ;;
         --skip-anchors) SKIP_ANCHORS=1; shift ;;
+        --rounds) ROUNDS=1; shift ;;
         -h|--help) usage full; exit 0 ;;
         *) echo "bench.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -164,15 +167,33 @@ measure() {
 }
 MEASURE_OUT=/dev/null
 
-# measure_rounds GZ: the product, the product without findings (when it has the option)
-# and pigz in rounds, after one warm-up round; a round is pigz, the product, pigz, the
-# product without findings. All meet the machine in the same state, and each product run
-# follows a pigz run: on a VM the memory a process frees goes back to the host within a
-# second or two and costs a fault on the host when touched again, so a run right after
-# another big run is faster than one after a pause (as in the service, where analyses
-# come one by one). Sets R_WALL[k] (median) and R_RSS[k] (max) for k = 0 product,
-# 1 --no-findings, 2 pigz (both of its runs a round); "-" on failure.
+# measure_products GZ: the product, the product without findings (when it has the option)
+# and pigz. Sets R_WALL[k] (median) and R_RSS[k] (max) for k = 0 product, 1 --no-findings,
+# 2 pigz; "-" on failure. In blocks (a warm-up run, then --runs runs of each), or with
+# --rounds in rounds after one warm-up round, a round being pigz, the product, pigz, the
+# product without findings: every product run then follows a pigz run. On a VM whose
+# guest reports free memory to the host (Firecracker here: "Free page reporting
+# enabled"), the memory a process frees goes back to the host within seconds and costs a
+# fault on the host when touched again, so a product run right after another is faster
+# than one after a pause (as in the service, where analyses come one by one).
 R_WALL=(); R_RSS=()
+measure_products() {
+    local gz=$1
+    if [ $ROUNDS = 1 ]; then
+        measure_rounds "$gz"
+        return
+    fi
+    measure "leaktriage" 1 "$RUNS" "$BINARY" analyze "$gz" --json
+    R_WALL[0]=$M_WALL R_RSS[0]=$M_RSS
+    R_WALL[1]=- R_RSS[1]=-
+    if [ $HAS_NO_FINDINGS = 1 ]; then
+        measure "leaktriage --no-findings" 1 "$RUNS" "$BINARY" analyze "$gz" --json --no-findings
+        R_WALL[1]=$M_WALL R_RSS[1]=$M_RSS
+    fi
+    measure "pigz -dc" 1 "$RUNS" pigz -dc "$gz"
+    R_WALL[2]=$M_WALL R_RSS[2]=$M_RSS
+}
+
 measure_rounds() {
     local gz=$1 i k
     local -a names=("leaktriage" "leaktriage --no-findings" "pigz -dc") walls=("" "" "") rsss=("" "" "")
@@ -258,7 +279,7 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(nproc) cores, $(awk '/Me
 echo "- cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
 echo "- binary: $BINARY ($(date -u -r "$BINARY" '+built %Y-%m-%d %H:%M UTC'))"
 echo "- node $(node --version), $(pigz --version 2>&1 | head -n 1), tools: $TOOLS, data: $DATA"
-echo "- product and pigz: 1 warm-up + $RUNS run(s), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
+echo "- product and pigz: $([ $ROUNDS = 1 ] && echo "in rounds (pigz, product, pigz, product --no-findings), 1 warm-up round + $RUNS round(s)" || echo "1 warm-up + $RUNS run(s) each"), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
 
 SUMMARY=()
 FAILED=0
@@ -274,7 +295,7 @@ for n in "${SIZE_LIST[@]}"; do
     echo "bench: $name" >&2
 
     labels=(); walls=(); rsss=()
-    measure_rounds "$gz"
+    measure_products "$gz"
     labels+=("leaktriage analyze --json"); walls+=("${R_WALL[0]}"); rsss+=("${R_RSS[0]}")
     lt_wall=${R_WALL[0]} lt_rss=${R_RSS[0]}
     if [ $HAS_NO_FINDINGS = 1 ]; then
