@@ -1,6 +1,7 @@
 #include "analysis_result.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <time.h>
@@ -187,7 +188,8 @@ typedef struct side_stages {
     lt_pool pool;
     lt_prefault_range populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
     int populate_count;
-    lt_stage_times times; /* its stages' figures */
+    atomic_int dfs_started; /* set by the caller's thread: stop populating, the DFS faults the rest */
+    lt_stage_times times;   /* its stages' figures */
     lt_error err;
     int rc;
 } side_stages;
@@ -197,7 +199,7 @@ static void *run_side_stages(void *arg)
     side_stages *s = arg;
     lt_graph *g = s->a->graph;
     stage_clock clock;
-    lt_prefault_now(s->populate, s->populate_count);
+    lt_prefault_now(s->populate, s->populate_count, &s->dfs_started);
     stage_clock_start(&clock, RUSAGE_THREAD);
     s->rc = lt_shallow_sizes_apply(g, &s->pool, &s->err);
     stage_end(&clock, &s->times, LT_STAGE_SHALLOW_SIZES);
@@ -243,6 +245,10 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, &targets, err);
     int rc = retaining ? 0 : LT_ENOMEM;
     lt_dominator_work *work = NULL;
+    /* Where fresh memory is slow (the host backs it on first touch) populating takes longer
+     * than the retaining edges; from here this thread faults in what is left itself, so the
+     * side stages, which then set the pace, start. */
+    atomic_store(&side->dfs_started, 1);
     if (!rc)
         rc = lt_dominators_start(a->graph, retaining, targets, pool, &work, &a->tree, err);
     free(retaining);

@@ -70,10 +70,10 @@ static int usable(const lt_prefault_range *ranges, int count, lt_prefault_range 
     return n;
 }
 
-void lt_prefault_now(const lt_prefault_range *ranges, int count)
+void lt_prefault_now(const lt_prefault_range *ranges, int count, atomic_int *stop)
 {
     lt_prefault_range kept[LT_PREFAULT_RANGES];
-    walk(kept, usable(ranges, count, kept), NULL);
+    walk(kept, usable(ranges, count, kept), stop);
 }
 
 lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count)

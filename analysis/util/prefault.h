@@ -14,6 +14,7 @@
 #ifndef LT_PREFAULT_H
 #define LT_PREFAULT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct lt_prefault_range {
@@ -30,9 +31,9 @@ typedef struct lt_prefault lt_prefault;
  * start (out of memory, no thread, nothing to do): the caller carries on either way. */
 lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count);
 
-/* Does the same walk on the calling thread, to the end (for a thread that has the time
- * now, before its own work). */
-void lt_prefault_now(const lt_prefault_range *ranges, int count);
+/* Does the same walk on the calling thread (for a thread that has the time now, before
+ * its own work), to the end or until *stop (may be NULL) is set by another thread. */
+void lt_prefault_now(const lt_prefault_range *ranges, int count, atomic_int *stop);
 
 /* Stops the thread (it finishes its current step), joins and frees it. NULL is fine. Call
  * before the ranges' memory is freed. */
