@@ -347,8 +347,8 @@ for n in "${SIZE_LIST[@]}"; do
     done
 
     echo
-    echo "Stages of one more run, made right after the rounds (\`analyze --timings\`: seconds, minor"
-    echo "page faults — fresh memory the kernel zeroes — and the peak RSS at each stage's end;"
+    echo "Stages of one more run, made right after the measured ones (\`analyze --timings\`: seconds,"
+    echo "minor page faults — fresh memory the kernel zeroes — and the peak RSS at each stage's end;"
     echo "shallow sizes, distances and class names run on a second thread beside the dominators,"
     echo "class aggregates beside the findings' cluster scan, tree summary and chain search):"
     echo
