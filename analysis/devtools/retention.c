@@ -29,16 +29,16 @@ int lt_retention_has_user_roots(const lt_graph *g)
 static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
 {
     uint64_t *owned = lt_big_calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
-    size_t stack_len = (size_t)g->node_count + 1;
-    uint32_t *stack = lt_pool_alloc(pool, stack_len, sizeof(uint32_t));
-    if (!owned || !stack) {
+    /* A queue, not a stack: only the set matters, and a queue lets the nodes a few
+     * places ahead be fetched while this one is looked at (twice as fast here). Each
+     * node enters it once. */
+    size_t queue_len = (size_t)g->node_count + 1;
+    uint32_t *queue = lt_pool_alloc(pool, queue_len, sizeof(uint32_t)), tail = 0;
+    if (!owned || !queue) {
         free(owned);
-        lt_pool_release(pool, stack, stack_len * sizeof(uint32_t));
+        lt_pool_release(pool, queue, queue_len * sizeof(uint32_t));
         return NULL;
     }
-    /* A queue, not a stack: only the set matters, and a queue lets the nodes a few
-     * places ahead be fetched while this one is looked at (twice as fast here). */
-    uint32_t *queue = stack, tail = 0;
     for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++) {
         lt_edge edge = g->edges[e];
         int t = (int)lt_edge_type(edge);
@@ -62,7 +62,7 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
             queue[tail++] = edge.to;
         }
     }
-    lt_pool_release(pool, stack, stack_len * sizeof(uint32_t));
+    lt_pool_release(pool, queue, queue_len * sizeof(uint32_t));
     return owned;
 }
 
