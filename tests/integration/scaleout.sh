@@ -7,9 +7,10 @@
 #   header times) uploaded at once, spread over both servers -> every analysis done exactly
 #   once (attempts = 1, one report each), none failed, both servers worked, no file left
 #   in either spool; kill -9 of the server running an analysis (held at its store step by
-#   the test's lock on reports) -> the other finishes it (attempt 2); DELETE of a snapshot and of an app, and the --keep-snapshots
-#   sweep, remove the large objects (pg_largeobject_metadata empty at the end); a job of an
-#   expired snapshot fails at once saying its bytes are gone.
+#   the test's lock on reports) -> the other finishes it (attempt 2); DELETE of a snapshot
+#   and of an app, and the --keep-snapshots sweep, remove the large objects
+#   (pg_largeobject_metadata empty at the end); a job of an expired snapshot fails at once
+#   saying its bytes are gone.
 #   --store local: 10 uploads spread over both -> each analysed by the server holding its
 #   file, never released, none failed; a job whose file is on an absent machine is
 #   released by others (attempt not counted, not_before set and shown by the API) and
