@@ -160,7 +160,9 @@ void lt_graph_index_sources(lt_graph *g)
 
 uint32_t lt_graph_edge_source(const lt_graph *g, uint32_t e)
 {
-    uint32_t lo = 0, hi = g->node_count; /* the last node whose first edge is <= e lies in [lo, hi) */
+    /* the last node whose first edge is <= e lies in [lo, hi): first_edge[lo] <= e, and
+     * hi is node_count or first_edge[hi] > e (a hint block's next entry + 1 is past it) */
+    uint32_t lo = 0, hi = g->node_count;
     if (g->edge_source_hint) {
         size_t b = e >> LT_SOURCE_HINT_SHIFT, blocks = source_hint_blocks(g);
         lo = g->edge_source_hint[b];
@@ -173,7 +175,5 @@ uint32_t lt_graph_edge_source(const lt_graph *g, uint32_t e)
         else
             hi = mid;
     }
-    while (lo + 1 < g->node_count && g->first_edge[lo + 1] <= e)
-        lo++;
     return lo;
 }
