@@ -1,5 +1,6 @@
 /* number_split.c: see number_split.h. */
 #include "snapshot/number_split.h"
+#include "snapshot/number_scan.h"
 #include "snapshot/snapshot_reader_internal.h"
 
 #include <pthread.h>
@@ -23,37 +24,14 @@ struct lt_number_split {
     long count; /* the result: numbers read, or -1 */
 };
 
-/* Reads ",<digits>" groups from text[0..len) up to the first that is anything else
- * (a number past 2^32-1 included); returns how many, or -1 when out of memory. */
+/* The numbers of text[0..len) (number_scan.h); -1 when out of memory. */
 static long read_numbers(lt_number_split *s, const char *text, size_t len)
 {
     size_t most = len / 2 + 1; /* every number takes a comma and a digit */
     if (lt_reserve(&s->value, &s->value_cap, most, sizeof *s->value, 4096) ||
         lt_reserve(&s->end, &s->end_cap, most, sizeof *s->end, 4096))
         return -1;
-    const char *p = text, *stop = text + len;
-    long n = 0;
-    while (p < stop) {
-        while (p < stop && lt_reader_is_ws(*p))
-            p++;
-        if (p >= stop || *p != ',')
-            break;
-        p++;
-        while (p < stop && lt_reader_is_ws(*p))
-            p++;
-        if (p >= stop || (unsigned char)(*p - '0') >= 10)
-            break;
-        uint64_t v = 0;
-        const char *first = p;
-        do
-            v = v * 10 + (uint64_t)(*p++ - '0');
-        while (p < stop && (unsigned char)(*p - '0') < 10 && p - first < 11);
-        if (v > UINT32_MAX || p >= stop || (unsigned char)(*p - '0') < 10)
-            break;
-        s->value[n] = (uint32_t)v;
-        s->end[n++] = (uint32_t)(p - text);
-    }
-    return n;
+    return (long)lt_scan_numbers(text, len, s->value, s->end, most, true);
 }
 
 static void *run(void *arg)

@@ -1,11 +1,14 @@
 /* snapshot_numbers: the hot path: "nodes", "edges" and "locations", flat
  * arrays of unsigned integers, each record checked and stored when its last
- * field arrives; a fast path reads whole records while the text is regular. */
+ * field arrives. While the text is regular, numbers are found in batches
+ * (number_scan.h) and stored as whole records; a careful loop, byte by byte,
+ * takes everything else and says what is wrong. */
 #include "snapshot/snapshot_reader_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "snapshot/number_scan.h"
 #include "util/grow.h"
 
 /* ---- records ---------------------------------------------------------- */
@@ -200,163 +203,8 @@ static int bad_char(lt_reader *r, lt_error *err, char c, uint64_t at)
                           what, (c >= 32 && c < 127) ? c : '?', (unsigned long long)at);
 }
 
-static const char *skip_ws(const char *p, const char *end)
-{
-    while (p < end && lt_reader_is_ws(*p))
-        p++;
-    return p;
-}
-
-#define SWAR_ONES 0x0101010101010101ull
-
-/* The eight bytes at p as one little-endian word (p[0] lowest). */
-static inline uint64_t load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
-/* x holds eight bytes XORed with '0' (digits became 0..9): the high bit of each
- * byte that was not a digit, all eight bytes at once with no carry between them. */
-static inline uint64_t swar_non_digits(uint64_t x)
-{
-    uint64_t low7 = (x & 0x7F * SWAR_ONES) + 0x76 * SWAR_ONES; /* byte >= 10 sets its high bit */
-    return (low7 | x) & 0x80 * SWAR_ONES;
-}
-
-/* x holds eight digit values 0..9, the most significant in the lowest byte:
- * their decimal value, by pairs, then fours, then eights. */
-static inline uint32_t swar_eight_digits(uint64_t x)
-{
-    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;
-    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFull;
-    return (uint32_t)((x * 10000 + (x >> 32)) & 0xFFFFFFFFull);
-}
-
-/* Reads the digits at p when at least 9 bytes follow and there are 1 to 8 of
- * them (whatever ends them is not looked at here); returns the end of the
- * number, or NULL to let the byte-wise loop decide. Branch-free in the number's
- * length: the length comes from the first non-digit byte's position. */
-static inline const char *swar_number(const char *p, const char *end, uint32_t *out)
-{
-    if (end - p < 9)
-        return NULL;
-    uint64_t x = load8(p) ^ 0x30 * SWAR_ONES;
-    uint64_t stop = swar_non_digits(x);
-    unsigned len = stop ? (unsigned)__builtin_ctzll(stop) >> 3 : 8;
-    if (len == 0 || (len == 8 && (unsigned char)(p[8] - '0') < 10))
-        return NULL;
-    x = len == 8 ? x : x << (8 * (8 - len)); /* drop the bytes after the number; leading zeros enter */
-    *out = swar_eight_digits(x);
-    return p + len;
-}
-
-/* Reads one ", <digits>" at p; NULL when the text is anything else (the
- * careful loop below then takes over and reports errors precisely). */
-static const char *fast_next(const char *p, const char *end, uint32_t *out)
-{
-    p = skip_ws(p, end);
-    if (p == end || *p != ',')
-        return NULL;
-    p = skip_ws(p + 1, end);
-    const char *q = swar_number(p, end, out);
-    if (q)
-        return q;
-    if (p == end || (unsigned char)(*p - '0') >= 10)
-        return NULL;
-    uint64_t v = 0;
-    const char *start = p;
-    while (p < end && (unsigned char)(*p - '0') < 10 && p - start < 11)
-        v = v * 10 + (uint64_t)(*p++ - '0');
-    if (p == end || v > UINT32_MAX)
-        return NULL;
-    *out = (uint32_t)v;
-    return p;
-}
-
-/* The fast path: whole records, each value preceded by a comma, while the
- * reader sits right after a record's last number. */
-static int feed_records(lt_reader *r, const char *buf, const char **pp, const char *end, lt_error *err)
-{
-    unsigned fields = array_fields(r);
-    const char *p = *pp;
-    int rc = 0;
-    while (!rc && r->field == 0 && r->need_comma && !r->in_number) {
-        const char *q = p;
-        for (unsigned f = 0; f < fields && q; f++)
-            q = fast_next(q, end, &r->rec[f]);
-        if (!q)
-            break;
-        uint64_t at = r->offset + (uint64_t)(q - buf);
-        p = q;
-        rc = r->array == A_EDGES   ? commit_edge(r, err, at)
-             : r->array == A_NODES ? commit_node(r, err, at)
-                                   : commit_location(r, err, at);
-    }
-    *pp = p;
-    return rc;
-}
-
-/* The hot loop: unsigned integers separated by commas and whitespace. */
-int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err)
-{
-    const char *p = buf, *end = buf + n;
-    while (p < end) {
-        if (r->field == 0 && r->need_comma && !r->in_number) {
-            int rc = feed_records(r, buf, &p, end, err);
-            if (rc)
-                return rc;
-            if (p == end)
-                break;
-        }
-        char c = *p;
-        if ((unsigned char)(c - '0') < 10) {
-            if (r->need_comma && !r->in_number)
-                return lt_reader_fail(r, err, LT_EINPUT, "%s: missing comma between numbers at byte %llu",
-                                      lt_reader_array_name(r->array),
-                                      (unsigned long long)(r->offset + (uint64_t)(p - buf)));
-            uint64_t v = r->value;
-            do {
-                v = v * 10 + (uint64_t)(*p - '0');
-                p++;
-            } while (p < end && (unsigned char)(*p - '0') < 10 && v <= LT_READER_NUMBER_MAX);
-            r->value = v;
-            r->in_number = true;
-            if (v > LT_READER_NUMBER_MAX)
-                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^53 at byte %llu",
-                                      lt_reader_array_name(r->array),
-                                      (unsigned long long)(r->offset + (uint64_t)(p - buf)));
-            continue;
-        }
-        uint64_t at = r->offset + (uint64_t)(p - buf);
-        if (r->in_number) {
-            int rc = commit_number(r, err, at);
-            if (rc)
-                return rc;
-        }
-        p++;
-        if (c == ',') {
-            if (!r->need_comma)
-                return bad_char(r, err, c, at);
-            r->need_comma = false;
-        } else if (c == ']') {
-            if (!r->need_comma && r->any_value)
-                return bad_char(r, err, ',', at);
-            *used = (size_t)(p - buf);
-            return end_array(r, err, at);
-        } else if (!lt_reader_is_ws(c)) {
-            return bad_char(r, err, c, at);
-        }
-    }
-    *used = n;
-    return 0;
-}
-
-/* ---- the second core -------------------------------------------------- */
-
-/* Buffers of number text at least this big are read in part by the helper thread. */
-#define SPLIT_MIN (256u << 10)
+/* Numbers read ahead in one go: the scan finds them (number_scan.h), this stores them. */
+#define BATCH 4096
 
 /* One number as if its comma and digits had been read here. */
 static int commit_value(lt_reader *r, uint32_t value, uint64_t at, lt_error *err)
@@ -436,10 +284,10 @@ static bool store_edge(lt_reader *r, const role_at *at, const uint32_t *v, uint3
     return true;
 }
 
-/* Stores the helper's numbers in order: whole records straight into the graph when
- * they pass the checks, anything else (a record begun before them, one that fails a
- * check, the last part) number by number through commit_number, so every check and
- * message is the one-thread path's. */
+/* Stores numbers read ahead (by feed_records or the helper) in order: whole records straight into the graph when
+ * they pass the checks (locations through commit_location), anything else (a record
+ * begun before them, one that fails a check, the last part) number by number through
+ * commit_number, so every check and message is the careful loop's. */
 static int commit_numbers(lt_reader *r, const char *text, const uint32_t *values, const uint32_t *ends, long count,
                           const char *buf, lt_error *err)
 {
@@ -453,6 +301,14 @@ static int commit_numbers(lt_reader *r, const char *text, const uint32_t *values
     while (k < count) {
         if (r->field == 0 && k + (long)fields <= count) {
             const uint32_t *v = values + k;
+            if (r->array == A_LOCATIONS) { /* commit_location checks all there is */
+                memcpy(r->rec, v, fields * sizeof *v);
+                int rc = commit_location(r, err, base + ends[k + fields - 1]);
+                if (rc)
+                    return rc;
+                k += fields;
+                continue;
+            }
             bool stored = r->array == A_EDGES ? store_edge(r, &at, v, named) : store_node(r, &at, v);
             if (stored) {
                 k += fields;
@@ -468,6 +324,85 @@ static int commit_numbers(lt_reader *r, const char *text, const uint32_t *values
     r->any_value = true;
     return 0;
 }
+
+/* The fast path, while the reader sits right after a record's last number: the numbers
+ * that follow are found in batches and stored as whole records where they pass the
+ * checks (commit_numbers). Stops where the scan stops: the careful loop reads on. */
+static int feed_records(lt_reader *r, const char *buf, const char **pp, const char *end, lt_error *err)
+{
+    uint32_t value[BATCH], ends[BATCH];
+    const char *p = *pp;
+    int rc = 0;
+    while (!rc && r->field == 0 && r->need_comma && !r->in_number) {
+        size_t count = lt_scan_numbers(p, (size_t)(end - p), value, ends, BATCH, true);
+        if (!count)
+            break;
+        rc = commit_numbers(r, p, value, ends, (long)count, buf, err);
+        p += ends[count - 1];
+    }
+    *pp = p;
+    return rc;
+}
+
+/* The hot loop: unsigned integers separated by commas and whitespace. */
+int lt_reader_feed_numbers(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err)
+{
+    const char *p = buf, *end = buf + n;
+    while (p < end) {
+        if (r->field == 0 && r->need_comma && !r->in_number) {
+            int rc = feed_records(r, buf, &p, end, err);
+            if (rc)
+                return rc;
+            if (p == end)
+                break;
+        }
+        char c = *p;
+        if ((unsigned char)(c - '0') < 10) {
+            if (r->need_comma && !r->in_number)
+                return lt_reader_fail(r, err, LT_EINPUT, "%s: missing comma between numbers at byte %llu",
+                                      lt_reader_array_name(r->array),
+                                      (unsigned long long)(r->offset + (uint64_t)(p - buf)));
+            uint64_t v = r->value;
+            do {
+                v = v * 10 + (uint64_t)(*p - '0');
+                p++;
+            } while (p < end && (unsigned char)(*p - '0') < 10 && v <= LT_READER_NUMBER_MAX);
+            r->value = v;
+            r->in_number = true;
+            if (v > LT_READER_NUMBER_MAX)
+                return lt_reader_fail(r, err, LT_EINPUT, "%s: number larger than 2^53 at byte %llu",
+                                      lt_reader_array_name(r->array),
+                                      (unsigned long long)(r->offset + (uint64_t)(p - buf)));
+            continue;
+        }
+        uint64_t at = r->offset + (uint64_t)(p - buf);
+        if (r->in_number) {
+            int rc = commit_number(r, err, at);
+            if (rc)
+                return rc;
+        }
+        p++;
+        if (c == ',') {
+            if (!r->need_comma)
+                return bad_char(r, err, c, at);
+            r->need_comma = false;
+        } else if (c == ']') {
+            if (!r->need_comma && r->any_value)
+                return bad_char(r, err, ',', at);
+            *used = (size_t)(p - buf);
+            return end_array(r, err, at);
+        } else if (!lt_reader_is_ws(c)) {
+            return bad_char(r, err, c, at);
+        }
+    }
+    *used = n;
+    return 0;
+}
+
+/* ---- the second core -------------------------------------------------- */
+
+/* Buffers of number text at least this big are read in part by the helper thread. */
+#define SPLIT_MIN (256u << 10)
 
 int lt_reader_feed_numbers_split(lt_reader *r, const char *buf, size_t n, size_t *used, lt_error *err)
 {
