@@ -1,6 +1,8 @@
 /* number_scan.c: see number_scan.h. */
 #include "snapshot/number_scan.h"
 
+#include <string.h>
+
 static inline bool is_blank(char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -11,9 +13,36 @@ static inline bool is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
-/* One group byte by byte from pos: blanks, a comma, blanks, then digits (at most 11,
- * at most 2^32-1) followed inside len by a byte that is not a digit. Returns the
- * offset just past the digits, or 0 when the text there is anything else. */
+#define ONES 0x0101010101010101ull
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* x: eight bytes XORed with '0' (digits became 0..9). The high bit of each byte that
+ * was not a digit, all eight at once, no carry between bytes. */
+static inline uint64_t non_digits(uint64_t x)
+{
+    uint64_t low7 = (x & 0x7F * ONES) + 0x76 * ONES; /* a byte >= 10 sets its high bit */
+    return (low7 | x) & 0x80 * ONES;
+}
+
+/* x: eight digit values, the most significant in the lowest byte: their value, by
+ * pairs, then fours, then eights. */
+static inline uint32_t eight_digits(uint64_t x)
+{
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFull;
+    return (uint32_t)((x * 10000 + (x >> 32)) & 0xFFFFFFFFull);
+}
+
+/* One group from pos: blanks, a comma, blanks, then digits (at most 11, at most
+ * 2^32-1) followed inside len by a byte that is not a digit. Returns the offset just
+ * past the digits, or 0 when the text there is anything else. Up to 8 digits are read
+ * as one word when 9 bytes are there, longer numbers byte by byte. */
 static size_t scan_group(const char *text, size_t pos, size_t len, uint32_t *value)
 {
     while (pos < len && is_blank(text[pos]))
@@ -25,6 +54,14 @@ static size_t scan_group(const char *text, size_t pos, size_t len, uint32_t *val
         pos++;
     if (pos >= len || !is_digit(text[pos]))
         return 0;
+    if (len - pos >= 9) { /* 1 to 8 digits and what ends them, in one word */
+        uint64_t x = load8(text + pos) ^ 0x30 * ONES, stop = non_digits(x);
+        unsigned digits = stop ? (unsigned)__builtin_ctzll(stop) >> 3 : 8;
+        if (digits < 8 || !is_digit(text[pos + 8])) {
+            *value = eight_digits(digits == 8 ? x : x << (64 - 8 * digits)); /* leading zeros enter */
+            return pos + digits;
+        }
+    }
     uint64_t v = 0;
     size_t first = pos;
     do
