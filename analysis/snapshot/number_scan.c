@@ -149,13 +149,34 @@ AVX2 static bool scan_block(const char *text, size_t *at, uint32_t *value, uint3
         return skip > 0;
     }
     uint8_t first[32], last[32];
+    unsigned longest = 0; /* digits - 1 of the longest number */
     for (unsigned k = 0; k < complete; k++) {
         first[k] = (uint8_t)__builtin_ctzll(starts);
         last[k] = (uint8_t)__builtin_ctzll(ends);
+        unsigned span = (unsigned)(last[k] - first[k]);
+        longest = span > longest ? span : longest;
         starts &= starts - 1;
         ends &= ends - 1;
     }
-    for (unsigned k = 0; k < complete; k += 2) {
+    unsigned k = 0;
+    /* four at a time when no number has more than 9 digits (all below 2^32), stored
+     * four at once with their ends */
+    const __m256i pick = _mm256_setr_epi32(0, 4, 2, 6, 0, 4, 2, 6);
+    const __m128i past = _mm_set1_epi32((int)(pos + 1));
+    for (; longest < 9 && k + 4 <= complete; k += 4, n += 4) {
+        __m256i ab = two_values(text + pos + first[k], last[k] - first[k] + 1u, text + pos + first[k + 1],
+                                last[k + 1] - first[k + 1] + 1u);
+        __m256i cd = two_values(text + pos + first[k + 2], last[k + 2] - first[k + 2] + 1u, text + pos + first[k + 3],
+                                last[k + 3] - first[k + 3] + 1u);
+        __m256i acbd = _mm256_unpacklo_epi64(ab, cd); /* 64-bit a, c | b, d */
+        _mm_storeu_si128((__m128i *)(void *)(value + n),
+                         _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(acbd, pick)));
+        uint32_t four_last;
+        memcpy(&four_last, last + k, sizeof four_last);
+        _mm_storeu_si128((__m128i *)(void *)(end + n),
+                         _mm_add_epi32(_mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)four_last)), past));
+    }
+    for (; k < complete; k += 2) {
         unsigned j = k + 1 < complete ? k + 1 : k; /* an odd last one is read twice */
         unsigned len_k = last[k] - first[k] + 1u, len_j = last[j] - first[j] + 1u;
         if (len_k > 11 || len_j > 11)
