@@ -21,8 +21,8 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     g->self_size = lt_big_alloc(n, sizeof(uint32_t));
     g->first_edge = lt_big_alloc(n + 1, sizeof(uint32_t));
     g->edges = lt_big_alloc(edge_count ? edge_count : 1, sizeof(lt_edge));
-    if (with_detachedness)
-        g->detachedness = lt_big_alloc(n, 1);
+    if (with_detachedness) /* zero pages: only nodes given a state are written (node: none) */
+        g->detachedness = calloc(n, 1);
     if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge || !g->edges ||
         (with_detachedness && !g->detachedness))
         goto fail_arrays;

@@ -67,7 +67,9 @@ typedef struct lt_graph {
     uint32_t *node_id;
     uint32_t *self_size;   /* snapshot's self size; DevTools' rewrite applied in place later */
     uint32_t *first_edge;  /* node_count + 1 entries */
-    uint8_t *detachedness; /* 0 unknown, 1 attached, 2 detached; NULL if no such field */
+    uint8_t *detachedness; /* 0 unknown, 1 attached, 2 detached; NULL if no such field. Zeroed
+                              memory where only known states are written: all unknown (as in
+                              node's snapshots) costs no memory touched */
     lt_edge *edges;
     lt_rare_name *rare_names; /* sorted by edge; see LT_EDGE_NAME_ESCAPE */
     uint32_t rare_name_count, rare_name_capacity;

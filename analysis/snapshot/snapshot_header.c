@@ -151,7 +151,6 @@ static void prefault_graph(lt_reader *r)
         {g->node_id, n * sizeof *g->node_id, 4 * step},
         {g->self_size, n * sizeof *g->self_size, 4 * step},
         {g->first_edge, (n + 1) * sizeof *g->first_edge, 4 * step},
-        {g->detachedness, g->detachedness ? n : 0, step},
         {g->edges, (size_t)g->edge_count * sizeof *g->edges, 4 * step},
     };
     r->prefault = lt_prefault_start(ranges, (int)(sizeof ranges / sizeof ranges[0]));

@@ -46,7 +46,10 @@ static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
         case R_ID: g->node_id[i] = v; break;
         case R_SELF: g->self_size[i] = v; break;
         case R_EDGES: edges = v; break;
-        case R_DETACHED: g->detachedness[i] = (uint8_t)(v & 3); break;
+        case R_DETACHED:
+            if (v & 3) /* zeroed already: unknown states stay unwritten */
+                g->detachedness[i] = (uint8_t)(v & 3);
+            break;
         case R_IGNORE: break;
         }
     }
@@ -255,7 +258,7 @@ static bool store_node(lt_reader *r, const role_at *at, const uint32_t *v)
     g->node_name[i] = v[at->name];
     g->node_id[i] = v[at->id];
     g->self_size[i] = v[at->self];
-    if (g->detachedness)
+    if (g->detachedness && (v[at->detached] & 3)) /* zeroed already */
         g->detachedness[i] = (uint8_t)(v[at->detached] & 3);
     if (v[at->name] > r->max_string_ref || !r->any_string_ref)
         r->max_string_ref = v[at->name];
