@@ -130,7 +130,7 @@ AVX2 static inline __m256i two_values(const char *a, unsigned len_a, const char 
  * the numbers that end inside them (a last one running past is left for the next
  * block) and returns true with *at just past the last. Otherwise returns false with *at
  * past the numbers it did read (none when the block is not of that shape), for the
- * byte-wise loop. */
+ * group loop. */
 AVX2 static bool scan_block(const char *text, size_t *at, uint32_t *value, uint32_t *end, size_t *count)
 {
     size_t pos = *at, n = *count;
@@ -211,7 +211,7 @@ size_t lt_scan_numbers(const char *text, size_t len, uint32_t *value, uint32_t *
 {
     size_t n = 0, pos = 0;
 #ifdef HAVE_AVX2_PATH
-    size_t careful_until = 0; /* a block that was not of the usual shape: byte by byte past it */
+    size_t careful_until = 0; /* a block that was not of the usual shape: group by group past it */
     /* a block reads 65 bytes, and 16 from each number's first digit; at most 32 numbers */
     simd = simd && have_avx2();
     while (simd && n + 32 <= max && pos + 64 + 16 <= len) {
