@@ -22,9 +22,10 @@
 #include <stdint.h>
 
 /* Reads up to max numbers from text[0..len) (len below 2^32: the offsets are 32-bit):
- * value[k] is the k-th number and end[k] the offset just past its last digit. A number must be followed, inside len, by a
- * byte that is not a digit. Returns how many were read (0 when text does not start
- * with a group). simd false forces the group-by-group loop throughout (for tests). */
+ * value[k] is the k-th number and end[k] the offset just past its last digit. A number
+ * must be followed, inside len, by a byte that is not a digit. Returns how many were
+ * read (0 when text does not start with a group). simd false forces the group-by-group
+ * loop throughout (for tests). */
 size_t lt_scan_numbers(const char *text, size_t len, uint32_t *value, uint32_t *end, size_t max, bool simd);
 
 #endif
