@@ -320,7 +320,7 @@ static void *dominated_lists(void *arg)
 
 /* Steps 5 and 6 side by side: the dominated lists on a thread of their own (here when
  * none can be started) while this one sums the retained sizes; both only read the
- * dominators, and each writes its own arrays (0.09 s -> 0.05 s on the 1 GB file). */
+ * dominators, and each writes its own arrays (0.09 s -> 0.07 s on the 1 GB file). */
 static int retained_and_dominated(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
 {
     uint32_t n = w->g->node_count;

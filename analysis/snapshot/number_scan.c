@@ -3,10 +3,7 @@
 
 #include <string.h>
 
-static inline bool is_blank(char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
+#include "snapshot/snapshot_reader_internal.h" /* lt_reader_is_ws: the reader's blanks */
 
 static inline bool is_digit(char c)
 {
@@ -45,12 +42,12 @@ static inline uint32_t eight_digits(uint64_t x)
  * as one word when 9 bytes are there, longer numbers byte by byte. */
 static size_t scan_group(const char *text, size_t pos, size_t len, uint32_t *value)
 {
-    while (pos < len && is_blank(text[pos]))
+    while (pos < len && lt_reader_is_ws(text[pos]))
         pos++;
     if (pos >= len || text[pos] != ',')
         return 0;
     pos++;
-    while (pos < len && is_blank(text[pos]))
+    while (pos < len && lt_reader_is_ws(text[pos]))
         pos++;
     if (pos >= len || !is_digit(text[pos]))
         return 0;

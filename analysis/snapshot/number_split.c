@@ -1,7 +1,6 @@
 /* number_split.c: see number_split.h. */
 #include "snapshot/number_split.h"
 #include "snapshot/number_scan.h"
-#include "snapshot/snapshot_reader_internal.h"
 
 #include <pthread.h>
 #include <stdbool.h>
