@@ -142,6 +142,7 @@ int lt_read_graph(const char *path, const char *entry, const lt_analysis_options
     if (!(ctx.reader = lt_reader_new(err)))
         return err ? err->code : LT_ENOMEM;
     lt_reader_set_budget(ctx.reader, ctx.options->memory_budget);
+    lt_reader_set_keep(ctx.reader, ctx.options->keep);
     int rc = lt_input_stream_entry(path, entry, feed_reader, report_reading, &ctx, info, err);
     if (!rc)
         rc = lt_reader_finish(ctx.reader, out, err);
@@ -303,7 +304,7 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_e
                          .parent_edge = a->parent_edge,
                          .classes = &a->classes,
                          .total_size = total};
-    lt_pool own = {0};
+    lt_pool own = {.keep = pool->keep};
     lt_pool_hand_over(pool, &own, (size_t)a->graph->node_count * sizeof(uint32_t));
     class_aggregation classes = {.a = a, .pool = pool};
     pthread_t thread;
@@ -347,7 +348,7 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     }
     a->graph = g;
     lt_weakmap_names weakmaps = {0};
-    lt_pool pool = {0};
+    lt_pool pool = {.keep = g->keep};
     lt_stage_times *t = &a->times;
     stage_clock clock;
     struct timespec start;
@@ -357,7 +358,10 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     if (!rc)
         rc = lt_dom_state_propagate(g, err);
     stage_end(&clock, t, LT_STAGE_DOM_STATE);
-    side_stages side = {.a = a, .weakmaps = &weakmaps, .want_parent_edges = !(options && options->skip_findings)};
+    side_stages side = {.a = a,
+                        .weakmaps = &weakmaps,
+                        .want_parent_edges = !(options && options->skip_findings),
+                        .pool = {.keep = g->keep}};
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
@@ -396,10 +400,31 @@ const lt_stage_times *lt_analysis_times(const lt_analysis *a)
     return &a->times;
 }
 
+/* Gives the per-node arrays back to the graph's keep (freed when it has none). */
+static void give_back_arrays(lt_analysis *a)
+{
+    lt_keep *keep = a->graph ? a->graph->keep : NULL;
+    if (!keep)
+        return;
+    size_t n = a->graph->node_count ? a->graph->node_count : 1;
+    lt_keep_give(keep, a->tree.dominator, n * sizeof(uint32_t));
+    lt_keep_give(keep, a->tree.retained, n * sizeof(uint64_t));
+    lt_keep_give(keep, a->tree.first_dominated, (n + 1) * sizeof(uint32_t));
+    lt_keep_give(keep, a->tree.dominated, n * sizeof(uint32_t));
+    lt_keep_give(keep, a->distance, n * sizeof(int32_t));
+    lt_keep_give(keep, a->parent_edge, n * sizeof(uint32_t));
+    lt_keep_give(keep, a->classes.class_name, n * sizeof(uint32_t));
+    a->tree.dominator = a->tree.dominated = a->tree.first_dominated = NULL;
+    a->tree.retained = NULL;
+    a->distance = NULL;
+    a->parent_edge = a->classes.class_name = NULL;
+}
+
 void lt_analysis_free(lt_analysis *a)
 {
     if (!a)
         return;
+    give_back_arrays(a);
     lt_graph_free(a->graph);
     lt_dominator_tree_free(&a->tree);
     free(a->distance);

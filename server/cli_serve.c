@@ -20,7 +20,7 @@ typedef struct serve_args {
     const char *static_dir;
     uint64_t analysis_memory, max_snapshot_bytes, max_ratio, analysis_timeout, per_customer;
     uint64_t http_threads, max_connections, max_per_ip, db_connections, grace_s;
-    uint64_t keep_snapshots;
+    uint64_t keep_snapshots, keep_memory;
     const char *store;
 } serve_args;
 
@@ -103,6 +103,14 @@ static const lt_cli_option options[] = {
      .max = LT_KEEP_SNAPSHOTS_MAX,
      .help = "remove raw snapshot files uploaded more than DAYS days ago; results stay (default " LT_KEEP_SNAPSHOTS_TEXT
              ")"},
+    {.name = "--keep-memory",
+     .value_name = "SECONDS",
+     .kind = LT_CLI_NUMBER,
+     .offset = offsetof(serve_args, keep_memory),
+     .min = 0,
+     .max = LT_KEEP_MEMORY_MAX_S,
+     .help = "an idle worker keeps its last analysis's memory this long for the next, which then runs without page "
+             "faults; 0: give it back at once (default " LT_STR(LT_DEFAULT_KEEP_MEMORY_S) ")"},
     {.name = "--store",
      .value_name = "KIND",
      .kind = LT_CLI_TEXT,
@@ -153,6 +161,7 @@ static int run(int argc, char **argv)
                        .max_ratio = LT_DEFAULT_MAX_RATIO,
                        .analysis_timeout = LT_DEFAULT_ANALYSIS_TIMEOUT_S,
                        .per_customer = LT_DEFAULT_PER_CUSTOMER,
+                       .keep_memory = LT_DEFAULT_KEEP_MEMORY_S,
                        .store = LT_DEFAULT_STORE,
                        .workers = cores < 1                ? 1
                                   : cores > LT_WORKERS_MAX ? LT_WORKERS_MAX
@@ -173,6 +182,7 @@ static int run(int argc, char **argv)
                               .max_ratio = (uint32_t)args.max_ratio,
                               .analysis_timeout_s = (int)args.analysis_timeout,
                               .per_customer = (int)args.per_customer,
+                              .keep_memory_s = (int)args.keep_memory,
                               .http_threads = (unsigned)args.http_threads,
                               .max_connections = (unsigned)args.max_connections,
                               .max_per_ip = (unsigned)args.max_per_ip,

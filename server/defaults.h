@@ -43,6 +43,8 @@
 #define LT_DEFAULT_MAX_RATIO          10000 /* --max-ratio: decompressed:compressed, past 256 MiB decompressed */
 #define LT_DEFAULT_ANALYSIS_TIMEOUT_S 3600  /* serve --analysis-timeout, seconds (analyze: none) */
 #define LT_DEFAULT_PER_CUSTOMER       2     /* serve --per-customer: one customer's analyses running at once */
+#define LT_DEFAULT_KEEP_MEMORY_S      30    /* serve --keep-memory: an idle worker keeps its memory this long */
+#define LT_KEEP_MEMORY_MAX_S          86400
 
 /* Several machines (snapshot_store.h, jobs.h). */
 #define LT_DEFAULT_STORE       "local" /* serve --store local|postgres: where uploaded snapshots are kept */

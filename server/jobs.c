@@ -38,6 +38,8 @@ typedef struct jobs_worker {
     PGconn *conn;       /* this worker's own; only its thread uses it once started */
     char name[80];      /* "<node>/w<i>", analyses.worker of its claims */
     int64_t running_id; /* the job it runs, 0 when idle; guarded by pool->lock */
+    lt_keep *keep;      /* its last analysis's blocks, for the next (NULL: config.keep_memory_s is 0) */
+    double idle_since;  /* monotonic_s() when its last job ended */
 } jobs_worker;
 
 struct lt_jobs {
@@ -468,7 +470,8 @@ static int analyse_and_store(jobs_worker *w, const jobs_claim *job, lt_error *er
                                    .memory_budget = c->analysis_memory,
                                    .max_snapshot_bytes = c->max_snapshot_bytes,
                                    .max_ratio = c->max_ratio,
-                                   .deadline = lt_analysis_deadline(c->analysis_timeout_s)};
+                                   .deadline = lt_analysis_deadline(c->analysis_timeout_s),
+                                   .keep = w->keep};
     lt_analysis *a = NULL;
     lt_snapshot_file file;
     int rc = open_snapshot(w, job, &file, err);
@@ -524,6 +527,20 @@ static void run_job(jobs_worker *w, jobs_claim *job)
     job->row = NULL;
 }
 
+/* Gives the kept blocks back to the system once the worker has been idle for
+ * keep_memory_s (so an idle server holds no analysis memory), and logs how much. */
+static void release_idle_memory(jobs_worker *w)
+{
+    if (!w->keep || monotonic_s() - w->idle_since < w->pool->config.keep_memory_s || !lt_keep_bytes(w->keep))
+        return;
+    uint64_t bytes = lt_keep_drain(w->keep);
+    lt_log_line line;
+    lt_log_begin(&line, "worker_memory_released");
+    lt_log_str(&line, "worker", w->name);
+    lt_log_int(&line, "bytes", (int64_t)bytes);
+    lt_log_end(&line);
+}
+
 static void *worker_main(void *arg)
 {
     jobs_worker *w = arg;
@@ -534,11 +551,13 @@ static void *worker_main(void *arg)
         int rc = ensure_connected(w->conn, 1, &err);
         if (!rc)
             rc = claim_job(w, &job, &err);
-        if (rc == 1)
+        if (rc == 1) {
             run_job(w, &job);
-        else if (rc == 0)
+            w->idle_since = monotonic_s();
+        } else if (rc == 0) {
+            release_idle_memory(w);
             wait_for_notify(w->conn, c->poll_ms);
-        else {
+        } else {
             log_line(w->name, NULL, err.message);
             poll(NULL, 0, DB_RETRY_MS);
         }
@@ -648,6 +667,7 @@ void lt_jobs_config_default(lt_jobs_config *c)
     c->max_snapshot_bytes = LT_DEFAULT_MAX_SNAPSHOT_BYTES;
     c->max_ratio = LT_DEFAULT_MAX_RATIO;
     c->analysis_timeout_s = LT_DEFAULT_ANALYSIS_TIMEOUT_S;
+    c->keep_memory_s = LT_DEFAULT_KEEP_MEMORY_S;
     const char *env = getenv(LT_JOBS_STALE_ENV);
     char *end;
     long v = env ? strtol(env, &end, 10) : 0;
@@ -688,8 +708,10 @@ static void pool_free(lt_jobs *p)
             pthread_join(p->workers[i].thread, NULL);
     if (p->heartbeat_started)
         pthread_join(p->heartbeat_thread, NULL);
-    for (int i = 0; p->workers && i < p->worker_count; i++)
+    for (int i = 0; p->workers && i < p->worker_count; i++) {
         lt_db_close(p->workers[i].conn);
+        lt_keep_free(p->workers[i].keep);
+    }
     lt_db_close(p->heartbeat_conn);
     if (p->lock_ready) {
         pthread_cond_destroy(&p->wake);
@@ -730,6 +752,8 @@ static int pool_prepare(lt_jobs *p, const char *conninfo, int workers, const cha
         jobs_worker *w = &p->workers[i];
         w->pool = p;
         snprintf(w->name, sizeof w->name, "%s/w%d", node_name, i);
+        if (p->config.keep_memory_s > 0 && !(w->keep = lt_keep_new()))
+            return lt_error_set(err, LT_ENOMEM, "out of memory starting %d workers", workers);
         rc = lt_db_connect(conninfo, &w->conn, err);
         if (!rc)
             rc = listen_for_jobs(w->conn, err);

@@ -76,7 +76,12 @@ typedef struct lt_jobs_config {
     uint32_t max_ratio;          /* decompressed:compressed, past 256 MiB decompressed */
     int analysis_timeout_s;      /* wall time of one attempt */
     int per_customer;            /* analyses of one customer running at once, across the pool */
-    lt_metrics *metrics;         /* busy workers, durations and queue waits counted here (not owned; NULL: not) */
+    /* Seconds a worker keeps the big blocks of its last analysis for the next one
+     * (lt_keep in analysis.h: memory already backed, no page faults) before it gives them
+     * back to the system; 0: none kept. The memory stays resident meanwhile: at most what
+     * that analysis used. Released memory is logged as worker_memory_released (bytes). */
+    int keep_memory_s;
+    lt_metrics *metrics; /* busy workers, durations and queue waits counted here (not owned; NULL: not) */
     /* Where snapshots are read (snapshot_store.h; the caller's, alive while the pool runs);
      * NULL: no machine id (only rows that name no machine are readable) and no spool
      * folder (only absolute spool paths). */

@@ -203,6 +203,7 @@ static lt_jobs_config jobs_config_of(const lt_serve_config *a, lt_metrics *metri
         c.analysis_timeout_s = a->analysis_timeout_s;
     if (a->per_customer)
         c.per_customer = a->per_customer;
+    c.keep_memory_s = a->keep_memory_s;
     return c;
 }
 

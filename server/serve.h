@@ -32,6 +32,7 @@ typedef struct lt_serve_config {
     uint64_t analysis_memory, max_snapshot_bytes;
     uint32_t max_ratio;
     int analysis_timeout_s, per_customer;
+    int keep_memory_s; /* an idle worker keeps its last analysis's memory this long (jobs.h); 0: not */
     unsigned http_threads, max_connections, max_per_ip, db_connections; /* 0: defaults.h */
     unsigned grace_s;             /* SIGTERM: requests and analyses in flight get this long */
     long keep_snapshots;          /* days raw snapshot files are kept (spool.h); 0: forever */

@@ -744,7 +744,7 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
     free(starts.items);
     free(path.items);
     free(queue.items);
-    free(height);
+    lt_pool_release(pool, height, (size_t)v->g->node_count * sizeof(uint32_t)); /* for the next analysis */
     if (fns_ready)
         lt_functions_free(&fns);
     return rc;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lt_error.h"
+#include "lt_keep.h"
 
 typedef void (*lt_progress_fn)(void *ctx, const char *phase, double percent);
 
@@ -24,6 +25,7 @@ typedef struct lt_analysis_options {
     uint64_t max_snapshot_bytes; /* decompressed bytes */
     uint32_t max_ratio;          /* decompressed:compressed, checked past LT_RATIO_CHECK_FROM */
     double deadline;             /* lt_analysis_deadline(): stop reading, or before the next stage */
+    lt_keep *keep;               /* memory kept between analyses (NULL: none); outlives the result */
 } lt_analysis_options;
 
 #define LT_RATIO_CHECK_FROM ((uint64_t)256 << 20) /* decompressed bytes before the ratio counts */

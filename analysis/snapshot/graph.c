@@ -7,20 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness, lt_error *err)
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness, lt_keep *keep, lt_error *err)
 {
     lt_graph *g = calloc(1, sizeof *g);
     if (!g)
         goto fail_graph;
     g->node_count = node_count;
     g->edge_count = edge_count;
+    g->keep = keep;
     size_t n = node_count ? node_count : 1;
-    g->node_type = lt_big_alloc(n, 1);
-    g->node_name = lt_big_alloc(n, sizeof(uint32_t));
-    g->node_id = lt_big_alloc(n, sizeof(uint32_t));
-    g->self_size = lt_big_alloc(n, sizeof(uint32_t));
-    g->first_edge = lt_big_alloc(n + 1, sizeof(uint32_t));
-    g->edges = lt_big_alloc(edge_count ? edge_count : 1, sizeof(lt_edge));
+    g->node_type = lt_keep_alloc(keep, n, 1);
+    g->node_name = lt_keep_alloc(keep, n, sizeof(uint32_t));
+    g->node_id = lt_keep_alloc(keep, n, sizeof(uint32_t));
+    g->self_size = lt_keep_alloc(keep, n, sizeof(uint32_t));
+    g->first_edge = lt_keep_alloc(keep, n + 1, sizeof(uint32_t));
+    g->edges = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(lt_edge));
     if (with_detachedness) /* zero pages: only nodes given a state are written (node: none) */
         g->detachedness = calloc(n, 1);
     if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge || !g->edges ||
@@ -39,13 +40,14 @@ void lt_graph_free(lt_graph *g)
 {
     if (!g)
         return;
-    free(g->node_type);
-    free(g->node_name);
-    free(g->node_id);
-    free(g->self_size);
-    free(g->first_edge);
+    size_t n = g->node_count ? g->node_count : 1;
+    lt_keep_give(g->keep, g->node_type, n);
+    lt_keep_give(g->keep, g->node_name, n * sizeof(uint32_t));
+    lt_keep_give(g->keep, g->node_id, n * sizeof(uint32_t));
+    lt_keep_give(g->keep, g->self_size, n * sizeof(uint32_t));
+    lt_keep_give(g->keep, g->first_edge, (n + 1) * sizeof(uint32_t));
+    lt_keep_give(g->keep, g->edges, (g->edge_count ? g->edge_count : 1) * sizeof(lt_edge));
     free(g->detachedness);
-    free(g->edges);
     free(g->edge_source_hint);
     free(g->rare_names);
     free(g->string_offset);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "lt_error.h"
+#include "lt_keep.h"
 
 #define LT_EDGE_TYPE_BITS    4u
 #define LT_EDGE_TYPE_MAX     15u /* edge types a snapshot may list (type values 0..14) */
@@ -61,6 +62,7 @@ typedef struct lt_edge_types {
 typedef struct lt_graph {
     uint32_t node_count;
     uint32_t edge_count;
+    lt_keep *keep; /* where the big arrays came from and go back to (NULL: the heap) */
 
     uint8_t *node_type;  /* index into node_type_names */
     uint32_t *node_name; /* string index (may be rewritten: "Detached ...") */
@@ -107,10 +109,12 @@ typedef struct lt_graph {
 } lt_graph;
 
 /* Allocates an empty graph for node_count nodes and edge_count edges (arrays
- * uninitialised). Returns NULL with err set (LT_ENOMEM/LT_ELIMIT) on failure. */
-lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness, lt_error *err);
+ * uninitialised), its big arrays from keep when it has them (may be NULL). Returns NULL
+ * with err set (LT_ENOMEM/LT_ELIMIT) on failure. */
+lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detachedness, lt_keep *keep, lt_error *err);
 
-/* Frees the graph and everything it owns. NULL is fine. */
+/* Frees the graph and everything it owns (its big arrays go back to its keep). NULL is
+ * fine. */
 void lt_graph_free(lt_graph *g);
 
 /* Appends a string (len bytes, need not be NUL-terminated; s may point into

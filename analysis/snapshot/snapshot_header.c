@@ -175,7 +175,7 @@ static int setup_graph(lt_reader *r, json_t *snap, json_t *meta, lt_error *err)
     int rc = lt_reader_check_budget(r, nodes, edges, 0, err);
     if (rc)
         return rc;
-    r->graph = lt_graph_new((uint32_t)nodes, (uint32_t)edges, detached, err);
+    r->graph = lt_graph_new((uint32_t)nodes, (uint32_t)edges, detached, r->keep, err);
     if (!r->graph)
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory allocating a graph of %llu nodes and %llu edges",
                               (unsigned long long)nodes, (unsigned long long)edges);

@@ -21,12 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/big_alloc.h"
+
 lt_reader *lt_reader_new(lt_error *err)
 {
     lt_reader *r = calloc(1, sizeof *r);
     if (!r)
         lt_error_set(err, LT_ENOMEM, "out of memory allocating the snapshot reader");
     return r;
+}
+
+void lt_reader_set_keep(lt_reader *r, lt_keep *keep)
+{
+    r->keep = keep;
 }
 
 void lt_reader_free(lt_reader *r)
@@ -234,16 +241,16 @@ static int install_locations(lt_reader *r, lt_error *err)
     for (size_t i = 1; i < n && sorted; i++)
         sorted = r->locations[i - 1].node <= r->locations[i].node;
     if (!sorted) {
-        lt_location *tmp = malloc(n * sizeof *tmp);
+        lt_location *tmp = lt_keep_alloc(r->keep, n, sizeof *tmp);
         size_t *count = malloc(65536 * sizeof *count);
         if (!tmp || !count) {
-            free(tmp);
+            lt_keep_give(r->keep, tmp, n * sizeof *tmp);
             free(count);
             return lt_reader_fail(r, err, LT_ENOMEM, "out of memory sorting %zu locations", n);
         }
         radix_pass(r->locations, tmp, n, 0, count);
         radix_pass(tmp, r->locations, n, 16, count);
-        free(tmp);
+        lt_keep_give(r->keep, tmp, n * sizeof *tmp);
         free(count);
     }
     for (size_t i = 0; i < n; i++) {

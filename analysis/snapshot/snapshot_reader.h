@@ -27,6 +27,10 @@ lt_reader *lt_reader_new(lt_error *err);
  * ("the analysis needs about N GB of memory ..., the limit is M GB"). */
 void lt_reader_set_budget(lt_reader *r, uint64_t bytes);
 
+/* Takes the graph's big arrays from keep (NULL, the default: fresh memory); the graph
+ * gives them back there when freed. keep must outlive the graph. */
+void lt_reader_set_keep(lt_reader *r, lt_keep *keep);
+
 /* Parses the next len bytes. Returns 0, or a negative LT_E* code with err
  * set; after an error the reader only accepts lt_reader_free. */
 int lt_reader_feed(lt_reader *r, const char *buf, size_t len, lt_error *err);

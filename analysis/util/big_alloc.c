@@ -1,5 +1,6 @@
 #include "util/big_alloc.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,153 @@ void *lt_big_calloc(size_t count, size_t size)
     return p;
 }
 
+/* ---- blocks kept between analyses -------------------------------------------------- */
+
+#define KEEP_SLOTS 64
+
+struct lt_keep {
+    pthread_mutex_t lock;
+    size_t smallest; /* blocks below this are not kept (BIG_ENOUGH; tests set less) */
+    void *ptr[KEEP_SLOTS];
+    size_t bytes[KEEP_SLOTS];
+    int count;
+    uint64_t reused, fresh; /* requests served from the keep; requests that found none */
+};
+
+lt_keep *lt_keep_new(void)
+{
+    lt_keep *k = calloc(1, sizeof *k);
+    if (k && pthread_mutex_init(&k->lock, NULL)) {
+        free(k);
+        return NULL;
+    }
+    if (k)
+        k->smallest = BIG_ENOUGH;
+    return k;
+}
+
+void lt_keep_set_smallest(lt_keep *k, size_t bytes)
+{
+    k->smallest = bytes ? bytes : 1;
+}
+
+/* Whether a block of bytes is kept (and asked for) at all. */
+static int keeps(const lt_keep *k, size_t bytes)
+{
+    return k && bytes >= k->smallest;
+}
+
+/* Frees every kept block; returns their bytes. Under the lock. */
+static uint64_t free_kept(lt_keep *k)
+{
+    uint64_t bytes = 0;
+    for (int i = 0; i < k->count; i++) {
+        free(k->ptr[i]);
+        bytes += k->bytes[i];
+    }
+    k->count = 0;
+    return bytes;
+}
+
+uint64_t lt_keep_drain(lt_keep *k)
+{
+    if (!k)
+        return 0;
+    pthread_mutex_lock(&k->lock);
+    uint64_t bytes = free_kept(k);
+    pthread_mutex_unlock(&k->lock);
+    return bytes;
+}
+
+void lt_keep_free(lt_keep *k)
+{
+    if (!k)
+        return;
+    lt_keep_drain(k);
+    pthread_mutex_destroy(&k->lock);
+    free(k);
+}
+
+uint64_t lt_keep_bytes(lt_keep *k)
+{
+    uint64_t bytes = 0;
+    if (!k)
+        return 0;
+    pthread_mutex_lock(&k->lock);
+    for (int i = 0; i < k->count; i++)
+        bytes += k->bytes[i];
+    pthread_mutex_unlock(&k->lock);
+    return bytes;
+}
+
+void lt_keep_counts(lt_keep *k, uint64_t *reused, uint64_t *fresh)
+{
+    pthread_mutex_lock(&k->lock);
+    *reused = k->reused;
+    *fresh = k->fresh;
+    pthread_mutex_unlock(&k->lock);
+}
+
+/* A block of have bytes serves want bytes when the rest is at most an eighth of want
+ * (and a huge page, the rounding of lt_big_alloc's big blocks). */
+static int serves(size_t have, size_t want)
+{
+    return have >= want && have - want <= want / 8 + (have >= BIG_ENOUGH ? HUGE_PAGE : 0);
+}
+
+void *lt_keep_take(lt_keep *k, size_t bytes, size_t *got)
+{
+    if (!keeps(k, bytes))
+        return NULL;
+    pthread_mutex_lock(&k->lock);
+    int best = -1;
+    for (int i = 0; i < k->count; i++)
+        if (serves(k->bytes[i], bytes) && (best < 0 || k->bytes[i] < k->bytes[best]))
+            best = i;
+    void *p = NULL;
+    if (best >= 0) {
+        p = k->ptr[best];
+        *got = k->bytes[best];
+        k->count--;
+        k->ptr[best] = k->ptr[k->count];
+        k->bytes[best] = k->bytes[k->count];
+        k->reused++;
+    } else {
+        free_kept(k); /* this analysis's sizes differ: what is kept would only add to its peak */
+        k->fresh++;
+    }
+    pthread_mutex_unlock(&k->lock);
+    return p;
+}
+
+void lt_keep_give(lt_keep *k, void *ptr, size_t bytes)
+{
+    if (!ptr)
+        return;
+    if (!keeps(k, bytes)) {
+        free(ptr);
+        return;
+    }
+    pthread_mutex_lock(&k->lock);
+    int kept = k->count < KEEP_SLOTS;
+    if (kept) {
+        k->ptr[k->count] = ptr; /* big blocks are whole huge pages (smaller ones as given) */
+        k->bytes[k->count++] = bytes < BIG_ENOUGH ? bytes : (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    }
+    pthread_mutex_unlock(&k->lock);
+    if (!kept)
+        free(ptr);
+}
+
+void *lt_keep_alloc(lt_keep *k, size_t count, size_t size)
+{
+    size_t got;
+    void *p = size && count > SIZE_MAX / size ? NULL : lt_keep_take(k, count * size, &got);
+    return p ? p : lt_big_alloc(count, size);
+}
+
+/* ---- the pool of one analysis ------------------------------------------------------ */
+
 /* The index of the smallest kept block of at least want bytes, or -1. */
 static int smallest_fitting(const lt_pool *pool, size_t want)
 {
@@ -55,15 +203,22 @@ void *lt_pool_alloc(lt_pool *pool, size_t count, size_t size)
     if (size && count > SIZE_MAX / size)
         return NULL;
     size_t want = count * size;
-    int best = smallest_fitting(pool, want);
-    if (best < 0 || want < BIG_ENOUGH)
+    if (want < BIG_ENOUGH && !(pool && keeps(pool->keep, want)))
         return lt_big_alloc(count, size);
-    void *p = pool->ptr[best];
+    int best = want < BIG_ENOUGH ? -1 : smallest_fitting(pool, want);
+    size_t got = 0;
+    void *p = NULL;
+    if (best >= 0) {
+        p = pool->ptr[best];
+        got = pool->bytes[best];
+        forget(pool, best);
+    } else if (!pool || !(p = lt_keep_take(pool->keep, want, &got))) {
+        return lt_big_alloc(count, size);
+    }
     if (pool->lent_count < LT_POOL_SLOTS) {
         pool->lent[pool->lent_count] = p;
-        pool->lent_bytes[pool->lent_count++] = pool->bytes[best];
+        pool->lent_bytes[pool->lent_count++] = got;
     }
-    forget(pool, best);
     return p;
 }
 
@@ -87,7 +242,7 @@ void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
             break;
         }
     if (!pool || pool->count == LT_POOL_SLOTS || bytes < BIG_ENOUGH) {
-        free(ptr);
+        lt_keep_give(pool ? pool->keep : NULL, ptr, bytes);
         return;
     }
     pool->ptr[pool->count] = ptr; /* big blocks are whole huge pages */
@@ -97,7 +252,7 @@ void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
 void lt_pool_drain(lt_pool *pool)
 {
     for (int i = 0; i < pool->count; i++)
-        free(pool->ptr[i]);
+        lt_keep_give(pool->keep, pool->ptr[i], pool->bytes[i]);
     pool->count = 0;
 }
 
@@ -124,10 +279,11 @@ int lt_pool_reserve(lt_pool *pool, int count, size_t bytes)
 {
     int added = 0;
     for (; added < count && pool->count < LT_POOL_SLOTS; added++) {
-        void *p = lt_big_alloc(bytes, 1);
-        if (!p)
+        size_t got = bytes;
+        void *p = lt_keep_take(pool->keep, bytes, &got);
+        if (!p && !(p = lt_big_alloc(bytes, 1)))
             break;
-        lt_pool_release(pool, p, bytes);
+        lt_pool_release(pool, p, got);
     }
     return added;
 }

@@ -6,6 +6,9 @@
 #define LT_BIG_ALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "lt_keep.h"
 
 /* Like malloc(count * size) (with an overflow check); NULL on failure. */
 void *lt_big_alloc(size_t count, size_t size);
@@ -13,14 +16,39 @@ void *lt_big_alloc(size_t count, size_t size);
 /* Like calloc(count, size). */
 void *lt_big_calloc(size_t count, size_t size);
 
+/* Big blocks kept between analyses (the public half, lt_keep_new and friends, is in
+ * lt_keep.h): a pool asks its keep when it has no block of its own, and an analysis
+ * gives its blocks there when it is freed. A kept block serves a request of at most its
+ * size and at least its size less an eighth and a huge page, so a small array never takes
+ * a block a bigger one of the same analysis will ask for. When a request finds no such
+ * block, every kept block is freed first: kept memory is reused or gone, and never adds to
+ * an analysis's own peak. Thread-safe.
+ *
+ * A kept block for bytes (its real size in *got), or NULL: then none fitted, every kept
+ * block has been freed and the caller takes fresh memory. k may be NULL (NULL). */
+void *lt_keep_take(lt_keep *k, size_t bytes, size_t *got);
+
+/* Keeps a block of `bytes` usable bytes (frees it when k is NULL or full, or the block is
+ * smaller than lt_big_alloc's huge-page blocks). ptr may be NULL. */
+void lt_keep_give(lt_keep *k, void *ptr, size_t bytes);
+
+/* Keeps (and serves) blocks from bytes up instead of from lt_big_alloc's huge-page size
+ * (4 MiB): for tests, whose snapshots have smaller arrays. */
+void lt_keep_set_smallest(lt_keep *k, size_t bytes);
+
+/* lt_big_alloc's block of count*size bytes, taken from k when it keeps one that fits. */
+void *lt_keep_alloc(lt_keep *k, size_t count, size_t size);
+
 /* A pool of released big blocks, owned by one analysis: a block released
  * after one stage is handed to the next instead of fresh memory (which costs
  * page faults and zeroing on every touch). Caller-allocated; start zeroed
- * ({0}); lt_pool_drain frees what it keeps. A NULL pool means plain
- * lt_big_alloc/free. Blocks from the pool may be freed with free(). */
+ * ({0}, or with .keep set); lt_pool_drain frees what it keeps, or gives it to the
+ * keep. A NULL pool means plain lt_big_alloc/free. Blocks from the pool may be freed
+ * with free(). */
 #define LT_POOL_SLOTS 16
 
 typedef struct lt_pool {
+    lt_keep *keep; /* asked when the pool has no fitting block; NULL: fresh memory */
     void *ptr[LT_POOL_SLOTS];
     size_t bytes[LT_POOL_SLOTS];
     int count;
@@ -41,7 +69,7 @@ void *lt_pool_calloc(lt_pool *pool, size_t count, size_t size);
  * or NULL). ptr may be NULL. */
 void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes);
 
-/* Frees every kept block. */
+/* Frees every kept block (gives it to pool->keep when set). */
 void lt_pool_drain(lt_pool *pool);
 
 /* Adds count fresh blocks of bytes each to pool (fewer when it runs out of slots or

@@ -7,7 +7,8 @@
 # each histogram's count by one; one JSON log line per request on standard error with the
 # client's X-Request-Id and the fields, job events; generated request ids echoed in the
 # header and the error body (also of an answer given before the body is read); the API key
-# nowhere in the log.
+# nowhere in the log; a worker idle for --keep-memory seconds gives back the memory it
+# kept from its analysis and logs how much.
 # Usage: ops.sh LEAKTRIAGE
 set -uo pipefail
 bin=$(realpath "$1")
@@ -16,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 server_test_init ops
 
 port=$(free_port)
-"$bin" serve --data "$data" --listen "127.0.0.1:$port" --workers 2 >"$work/out.log" 2>"$work/err.log" &
+"$bin" serve --data "$data" --listen "127.0.0.1:$port" --workers 2 --keep-memory 1 >"$work/out.log" 2>"$work/err.log" &
 pids+=($!)
 for _ in $(seq 1 150); do
   grep -q "listening on" "$work/out.log" 2>/dev/null && break
@@ -110,6 +111,21 @@ id=$(header_id)
 check "an answer given before the body is read (401) carries a generated id" test "$status ${#id}" = "401 32"
 check "... also in its body" test "$(jqb .error.request_id)" = "$id"
 check "the API key appears nowhere in the log" test "$(grep -c -- "$key" "$work/err.log")" = 0
+
+# --- memory kept between analyses ---
+released() { jq -rs '[.[] | select(.event == "worker_memory_released")] | length' "$work/err.log"; }
+before=$(released)
+get "/api/v1/apps/web/snapshots?version=v2" -H "Authorization: Bearer $key" \
+  --data-binary @"$fixtures/seed-co.heapsnapshot.gz" # its edges fill a kept block (4 MiB and more)
+big=$(jqb .analysis_id)
+get "/api/v1/analyses/$big?wait=120" -H "Authorization: Bearer $key"
+check "a snapshot with big arrays is analysed" test "$(jqb .state)" = done
+for _ in $(seq 1 50); do
+  [ "$(released)" -gt "$before" ] && break
+  sleep 0.2
+done
+check "a second after its job (--keep-memory 1) the worker gives its kept memory back, logged with worker and bytes" \
+  test "$(jq -rs '[.[] | select(.event == "worker_memory_released")] | last | "\(.worker | test("/w[0-9]+$")) \(.bytes >= 4194304)"' "$work/err.log")" = "true true"
 
 # --- readiness failures ---
 mv "$data/spool" "$data/spool.away" && touch "$data/spool"

@@ -1,15 +1,19 @@
 /* test_big_alloc: the pool of big blocks hands a released block to the next user at
  * its real size, and hands one block over to another pool (a stage on another thread)
- * and takes it back. */
+ * and takes it back; the keep (blocks kept between analyses) serves arrays of about a
+ * block's size only, frees everything it keeps when a request finds nothing, is what a
+ * pool asks when it has no block and where it drains to, and takes two threads at once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "util/big_alloc.h"
 
 #define MIB ((size_t)1 << 20)
@@ -57,11 +61,119 @@ static void the_smallest_fitting_block_is_handed_over_and_taken_back(void **stat
     assert_int_equal(pool.count, 0);
 }
 
+static void counts_are(lt_keep *k, uint64_t reused, uint64_t fresh)
+{
+    uint64_t r, f;
+    lt_keep_counts(k, &r, &f);
+    assert_int_equal(r, reused);
+    assert_int_equal(f, fresh);
+}
+
+static void a_kept_block_serves_an_array_of_about_its_size(void **state)
+{
+    (void)state;
+    lt_keep *k = lt_keep_new();
+    assert_non_null(k);
+    char *block = lt_big_alloc(8 * MIB, 1);
+    memset(block, 7, 8 * MIB);
+    lt_keep_give(k, block, 8 * MIB);
+    lt_keep_give(k, malloc(1024), 1024); /* small: freed, not kept */
+    assert_int_equal(lt_keep_bytes(k), 8 * MIB);
+    size_t got = 0;
+    assert_ptr_equal(lt_keep_take(k, 7 * MIB + 12345, &got), block); /* a bit smaller: served */
+    assert_int_equal(got, 8 * MIB);
+    assert_int_equal(lt_keep_bytes(k), 0);
+    counts_are(k, 1, 0);
+    lt_keep_give(k, block, 8 * MIB);
+    assert_ptr_equal(lt_keep_alloc(k, 2 * MIB, 4), block); /* the graph's way in */
+    lt_keep_give(k, block, 8 * MIB);
+    lt_keep_free(k);
+}
+
+static void a_request_nothing_serves_frees_every_kept_block(void **state)
+{
+    (void)state;
+    lt_keep *k = lt_keep_new();
+    lt_keep_give(k, lt_big_alloc(64 * MIB, 1), 64 * MIB);
+    lt_keep_give(k, lt_big_alloc(8 * MIB, 1), 8 * MIB);
+    size_t got = 0;
+    /* 40 MiB: the 8 MiB block is too small and the 64 MiB one far too big (a small array
+     * must not hold a block a bigger one of the same analysis will ask for) */
+    assert_null(lt_keep_take(k, 40 * MIB, &got));
+    assert_int_equal(lt_keep_bytes(k), 0); /* the rest is gone: it would only add to the peak */
+    counts_are(k, 0, 1);
+    assert_null(lt_keep_take(k, 8 * MIB, &got));
+    assert_null(lt_keep_take(NULL, 8 * MIB, &got));
+    assert_null(lt_keep_take(k, 1024, &got)); /* small requests never ask */
+    counts_are(k, 0, 2);
+    assert_int_equal(lt_keep_drain(NULL), 0);
+    lt_keep_free(k);
+}
+
+static void a_pool_asks_its_keep_and_drains_into_it(void **state)
+{
+    (void)state;
+    lt_keep *k = lt_keep_new();
+    void *kept = lt_big_alloc(16 * MIB, 1);
+    lt_keep_give(k, kept, 16 * MIB);
+    lt_pool pool = {.keep = k};
+    void *a = lt_pool_alloc(&pool, 4 * MIB, 4); /* none in the pool: the keep's */
+    assert_ptr_equal(a, kept);
+    lt_pool_release(&pool, a, 15 * MIB); /* back at its real size */
+    assert_int_equal(pool.count, 1);
+    assert_int_equal(pool.bytes[0], 16 * MIB);
+    assert_int_equal(lt_pool_reserve(&pool, 1, 8 * MIB), 1); /* none kept: fresh */
+    assert_int_equal(pool.count, 2);
+    lt_pool_drain(&pool);
+    assert_int_equal(pool.count, 0);
+    assert_int_equal(lt_keep_bytes(k), 24 * MIB);
+    lt_pool other = {.keep = k};
+    assert_int_equal(lt_pool_reserve(&other, 1, 8 * MIB), 1); /* the kept 8 MiB block */
+    assert_int_equal(lt_keep_bytes(k), 16 * MIB);
+    counts_are(k, 2, 1); /* the first reserve found none */
+    lt_pool_drain(&other);
+    lt_keep_free(k);
+}
+
+static void *give_and_take(void *arg)
+{
+    lt_keep *k = arg;
+    for (int i = 0; i < 200; i++) {
+        size_t got;
+        void *p = lt_keep_take(k, 4 * MIB, &got);
+        if (!p)
+            p = lt_big_alloc(4 * MIB, 1);
+        ((char *)p)[i] = 1;
+        lt_keep_give(k, p, 4 * MIB);
+    }
+    return NULL;
+}
+
+static void two_threads_share_a_keep(void **state)
+{
+    (void)state;
+    lt_keep *k = lt_keep_new();
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, give_and_take, k), 0);
+    give_and_take(k);
+    pthread_join(t, NULL);
+    uint64_t reused, fresh;
+    lt_keep_counts(k, &reused, &fresh);
+    assert_int_equal(reused + fresh, 400);
+    assert_true(reused >= 200); /* each thread finds its own block at least from its second turn */
+    assert_true(lt_keep_bytes(k) >= 4 * MIB && lt_keep_bytes(k) <= 8 * MIB);
+    lt_keep_free(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_released_block_serves_the_next_array),
         cmocka_unit_test(the_smallest_fitting_block_is_handed_over_and_taken_back),
+        cmocka_unit_test(a_kept_block_serves_an_array_of_about_its_size),
+        cmocka_unit_test(a_request_nothing_serves_frees_every_kept_block),
+        cmocka_unit_test(a_pool_asks_its_keep_and_drains_into_it),
+        cmocka_unit_test(two_threads_share_a_keep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,7 +165,7 @@ static void adding_a_string_from_the_table_itself(void **state)
 {
     (void)state;
     lt_error err = {0};
-    lt_graph *g = lt_graph_new(1, 0, false, &err);
+    lt_graph *g = lt_graph_new(1, 0, false, NULL, &err);
     assert_non_null(g);
     char *name = malloc(200000);
     memset(name, 'N', 200000);

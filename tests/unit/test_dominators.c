@@ -82,7 +82,7 @@ static test_graph build_graph(uint32_t n, uint32_t root, const test_edge *edges,
 {
     lt_error err;
     lt_error_clear(&err);
-    lt_graph *g = lt_graph_new(n, m, false, &err);
+    lt_graph *g = lt_graph_new(n, m, false, NULL, &err);
     if (!g)
         fail_msg("lt_graph_new(%u, %u): %s", n, m, err.message);
     uint64_t *ess = xcalloc((size_t)m / 64 + 1, sizeof(uint64_t));
