@@ -559,6 +559,7 @@ static void *worker_main(void *arg)
             wait_for_notify(w->conn, c->poll_ms);
         } else {
             log_line(w->name, NULL, err.message);
+            release_idle_memory(w); /* idle too while the database is away */
             poll(NULL, 0, DB_RETRY_MS);
         }
     }

@@ -33,7 +33,8 @@
  * it will be retried, failed when not), job_cancelled, job_put_back (SIGTERM's drain),
  * job_recovered (a stale heartbeat), job_released (a job this machine cannot read) and
  * job_fetched (a large object copied here, with bytes), each with analysis_id, customer_id,
- * worker, attempt and, when a worker ends a job, duration_s.
+ * worker, attempt and, when a worker ends a job, duration_s; and worker_memory_released
+ * (worker, bytes) when an idle worker gives back what it kept for its next analysis.
  *
  * Several machines: the claim takes only jobs this machine can read (snapshot_store.h) and
  * whose not_before has passed. A failed attempt or a stale job put back waits 2^attempts

@@ -26,7 +26,8 @@ uint64_t lt_keep_drain(lt_keep *k);
 /* Bytes kept now (0 for NULL). */
 uint64_t lt_keep_bytes(lt_keep *k);
 
-/* How many requests were served from kept blocks, and how many found none. */
+/* How many requests were served from kept blocks, and how many found none (0 and 0 for
+ * NULL). */
 void lt_keep_counts(lt_keep *k, uint64_t *reused, uint64_t *fresh);
 
 /* Drains and frees k. NULL is fine. */

@@ -115,6 +115,9 @@ uint64_t lt_keep_bytes(lt_keep *k)
 
 void lt_keep_counts(lt_keep *k, uint64_t *reused, uint64_t *fresh)
 {
+    *reused = *fresh = 0;
+    if (!k)
+        return;
     pthread_mutex_lock(&k->lock);
     *reused = k->reused;
     *fresh = k->fresh;
