@@ -403,9 +403,9 @@ const lt_stage_times *lt_analysis_times(const lt_analysis *a)
 /* Gives the per-node arrays back to the graph's keep (freed when it has none). */
 static void give_back_arrays(lt_analysis *a)
 {
-    lt_keep *keep = a->graph ? a->graph->keep : NULL;
-    if (!keep)
+    if (!a->graph)
         return;
+    lt_keep *keep = a->graph->keep;
     size_t n = a->graph->node_count ? a->graph->node_count : 1;
     lt_keep_give(keep, a->tree.dominator, n * sizeof(uint32_t));
     lt_keep_give(keep, a->tree.retained, n * sizeof(uint64_t));
@@ -424,11 +424,9 @@ void lt_analysis_free(lt_analysis *a)
 {
     if (!a)
         return;
-    give_back_arrays(a);
+    give_back_arrays(a); /* the per-node arrays; what the frees below find is the rest */
     lt_graph_free(a->graph);
     lt_dominator_tree_free(&a->tree);
-    free(a->distance);
-    free(a->parent_edge);
     lt_findings_free(&a->findings);
     json_decref(a->clusters);
     lt_tree_summary_free(&a->summary);
