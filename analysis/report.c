@@ -40,11 +40,11 @@ static json_t *node_json(const lt_analysis *a, uint32_t v)
 {
     const lt_graph *g = a->graph;
     json_t *name = lt_json_name(lt_graph_node_name(g, v));
-    return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)g->node_id[v], "type",
+    return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)lt_graph_node_id(g, v), "type",
                      lt_graph_node_type_name(g, v), "name", name ? name : json_string("?"), "class",
                      lt_graph_string(g, a->classes.class_name[v]), "self_size", (json_int_t)g->self_size[v],
                      "retained_size", (json_int_t)a->tree.retained[v], "distance", (int)a->distance[v], "dominator_id",
-                     (json_int_t)g->node_id[a->tree.dominator[v]]);
+                     (json_int_t)lt_graph_node_id(g, a->tree.dominator[v]));
 }
 
 static json_t *class_json(const lt_analysis *a, const lt_class *c)
@@ -97,8 +97,8 @@ static void wrapped_note(const lt_graph *g, char *buf, size_t len)
     snprintf(buf, len,
              "%u node(s) have a self size past 2^32-1 bytes, e.g. @%u (%s) with %llu bytes; they are counted modulo "
              "2^32 (here %u bytes), as Chrome DevTools counts them",
-             g->wrapped_self_count, g->node_id[v], lt_graph_node_name(g, v), (unsigned long long)g->wrapped_self_size,
-             g->self_size[v]);
+             g->wrapped_self_count, lt_graph_node_id(g, v), lt_graph_node_name(g, v),
+             (unsigned long long)g->wrapped_self_size, g->self_size[v]);
 }
 
 json_t *lt_report_json(const lt_analysis *a, uint32_t top)
@@ -161,7 +161,7 @@ static void text_retainers(const lt_analysis *a, uint32_t top, FILE *out)
         lt_format_size(a->tree.retained[v], retained, sizeof retained);
         fprintf(out, "  %-28.28s %-32.32s %10u %10s %10s %6.1f%% %9d\n",
                 lt_graph_string(a->graph, a->classes.class_name[v]), lt_graph_node_name(a->graph, v),
-                a->graph->node_id[v], shallow, retained, percent_of(a, a->tree.retained[v]), a->distance[v]);
+                lt_graph_node_id(a->graph, v), shallow, retained, percent_of(a, a->tree.retained[v]), a->distance[v]);
     }
     free(nodes);
 }
@@ -216,7 +216,7 @@ int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
     const lt_graph *g = a->graph;
     fputs("# id self_size retained_size dominator_id distance\n", out);
     for (uint32_t v = 0; v < g->node_count; v++)
-        fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", g->node_id[v], g->self_size[v], (unsigned long long)a->tree.retained[v],
-                g->node_id[a->tree.dominator[v]], a->distance[v]);
+        fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", lt_graph_node_id(g, v), g->self_size[v],
+                (unsigned long long)a->tree.retained[v], lt_graph_node_id(g, a->tree.dominator[v]), a->distance[v]);
     return ferror(out) ? LT_EIO : 0;
 }

@@ -71,7 +71,7 @@ static inline int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w
     if ((int)lt_edge_type(g->edges[ei]) != g->et.internal || !w->count)
         return 0;
     int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
-    return k >= 0 && w->table_id[k] == g->node_id[from];
+    return k >= 0 && w->table_id[k] == lt_graph_node_id(g, from);
 }
 
 uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, uint64_t **targets,

@@ -63,7 +63,8 @@ int lt_baseline_ids_of(const lt_graph *g, lt_baseline_ids *out, lt_error *err)
     out->count = 0;
     if (!(out->id = malloc(((size_t)g->node_count + 1) * sizeof *out->id)))
         return lt_error_set(err, LT_ENOMEM, "out of memory keeping a snapshot's node ids");
-    memcpy(out->id, g->node_id, (size_t)g->node_count * sizeof *out->id);
+    for (uint32_t v = 0; v < g->node_count; v++)
+        out->id[v] = lt_graph_node_id(g, v);
     qsort(out->id, g->node_count, sizeof *out->id, by_id);
     uint32_t n = 0;
     for (uint32_t i = 0; i < g->node_count; i++)
@@ -103,7 +104,7 @@ static int suspected(const lt_heap_view *v, const lt_baseline_ids *new_ids, uint
     const lt_graph *g = v->g;
     int t = g->node_type[x];
     return (t == g->nt.object || t == g->nt.closure) && g->self_size[x] && v->distance[x] >= 0 &&
-           !lt_holder_internal_class(lt_view_class(v, x)) && lt_baseline_ids_has(new_ids, g->node_id[x]);
+           !lt_holder_internal_class(lt_view_class(v, x)) && lt_baseline_ids_has(new_ids, lt_graph_node_id(g, x));
 }
 
 /* The path shape mixed with the class (a closure: its function name); a
@@ -238,10 +239,11 @@ static int report_group(work *w, uint32_t gi, lt_findings *out, lt_error *err)
                                  "ends (delete the entry, remove the listener, clear the timer), or bound what "
                                  "`%s` keeps.",
                                  what, holder_class, where, holder_class);
-    json_t *details = json_pack(
-        "{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count", (json_int_t)gr->count, "holder_class",
-        holder_class, "holder_path", where, "path", lt_path_json(v, w->path, n), "evidence", "example_id",
-        (json_int_t)v->g->node_id[gr->example], "holder_id", (json_int_t)v->g->node_id[holder], "shape", shape);
+    json_t *details =
+        json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count", (json_int_t)gr->count,
+                  "holder_class", holder_class, "holder_path", where, "path", lt_path_json(v, w->path, n), "evidence",
+                  "example_id", (json_int_t)lt_graph_node_id(v->g, gr->example), "holder_id",
+                  (json_int_t)lt_graph_node_id(v->g, holder), "shape", shape);
     const char *parts[] = {what, holder_class, where};
     return lt_findings_add(out, LT_FINDING_LEAKED_SINCE_BASELINE, title, fix, gr->retained, v->total_size, details,
                            parts, 3, err);

@@ -513,12 +513,12 @@ static json_t *chain_details(const lt_heap_view *v, const chain *c, const place 
     uint32_t path[LT_PATH_MAX], path_len = lt_retainer_path(v, c->nodes[0], path, LT_PATH_MAX);
     json_t *period = period_json(v, c, canonical), *ids = json_array();
     for (uint32_t i = 0; ids && i < c->period; i++)
-        lt_json_append(&ids, json_integer(g->node_id[c->nodes[i]]));
+        lt_json_append(&ids, json_integer(lt_graph_node_id(g, c->nodes[i])));
     return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:{s:I, s:o}}", "levels", (json_int_t)c->levels,
                      "script", p->script, "script_short", p->short_script, "line",
                      p->loc ? json_integer(p->loc->line + 1) : json_null(), "column",
                      p->loc ? json_integer(p->loc->column + 1) : json_null(), "period", period, "head_id",
-                     (json_int_t)g->node_id[c->nodes[0]], "path", lt_path_json(v, path, path_len), "evidence",
+                     (json_int_t)lt_graph_node_id(g, c->nodes[0]), "path", lt_path_json(v, path, path_len), "evidence",
                      "chain_nodes", (json_int_t)c->length, "first_level_ids", ids);
 }
 
@@ -527,7 +527,7 @@ static json_t *chain_details(const lt_heap_view *v, const chain *c, const place 
 static void add_id(json_t **details, const char *key, const lt_graph *g, uint32_t node)
 {
     json_t *evidence = *details ? json_object_get(*details, "evidence") : NULL;
-    json_t *id = node != LT_NO_FUNCTION ? json_integer(g->node_id[node]) : json_null();
+    json_t *id = node != LT_NO_FUNCTION ? json_integer(lt_graph_node_id(g, node)) : json_null();
     if (evidence && id && !json_object_set_new(evidence, key, id))
         return;
     if (!evidence)
@@ -619,9 +619,9 @@ static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, 
     json_t *period = period_json(v, c, &canonical);
     char *title = lt_strdup_printf("A linked structure of %s × `%s` holds %s (%.1f%% of the heap)", levels,
                                    lt_view_class(v, head), size, percent);
-    json_t *details =
-        json_pack("{s:s, s:I, s:o, s:I, s:{s:I}}", "structure", "linked", "levels", (json_int_t)c->levels, "period",
-                  period, "head_id", (json_int_t)v->g->node_id[head], "evidence", "chain_nodes", (json_int_t)c->length);
+    json_t *details = json_pack("{s:s, s:I, s:o, s:I, s:{s:I}}", "structure", "linked", "levels", (json_int_t)c->levels,
+                                "period", period, "head_id", (json_int_t)lt_graph_node_id(v->g, head), "evidence",
+                                "chain_nodes", (json_int_t)c->length);
     const char *parts[] = {"linked", canonical};
     int rc =
         lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, retained, v->total_size, details, parts, 2, err);

@@ -48,9 +48,9 @@ static json_t *children_view(const lt_heap_view *v, uint32_t x)
         uint64_t retained = 0;
         for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
             retained += t->retained[t->dominated[k]];
-        lt_json_append(&runs,
-                       json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count", (json_int_t)count,
-                                 "retained_size", (json_int_t)retained, "first_id", (json_int_t)v->g->node_id[c]));
+        lt_json_append(&runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
+                                        (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
+                                        (json_int_t)lt_graph_node_id(v->g, c)));
     }
     return runs;
 }
@@ -100,13 +100,13 @@ static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
         uint32_t x = top[i];
-        lt_json_append(&list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id", (json_int_t)v->g->node_id[x],
-                                        "class", lt_view_class(v, x), "name", lt_json_name(lt_graph_node_name(v->g, x)),
-                                        "retained_size", (json_int_t)v->tree->retained[x], "retained_percent",
-                                        (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100,
-                                        "dominated_count",
-                                        (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
-                                        "by_class", by_class_view(v, x), "children", children_view(v, x)));
+        lt_json_append(
+            &list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id", (json_int_t)lt_graph_node_id(v->g, x),
+                             "class", lt_view_class(v, x), "name", lt_json_name(lt_graph_node_name(v->g, x)),
+                             "retained_size", (json_int_t)v->tree->retained[x], "retained_percent",
+                             (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100, "dominated_count",
+                             (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]), "by_class",
+                             by_class_view(v, x), "children", children_view(v, x)));
     }
     return list;
 }
@@ -262,8 +262,8 @@ static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book 
     json_t *details =
         json_pack("{s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:s}}", "class", what, "count", (json_int_t)c->estimated,
                   "holder_class", holder_class, "holder_path", where, "path", lt_path_json(v, w->path, n), "evidence",
-                  "example_id", (json_int_t)v->g->node_id[c->example], "holder_id",
-                  (json_int_t)v->g->node_id[c->holder], "shape", shape);
+                  "example_id", (json_int_t)lt_graph_node_id(v->g, c->example), "holder_id",
+                  (json_int_t)lt_graph_node_id(v->g, c->holder), "shape", shape);
     const char *parts[] = {what, holder_class, where};
     return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, strdup(collection_fix(holder_class)), retained,
                            v->total_size, details, parts, 3, err);
@@ -491,7 +491,7 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
                                      element, *where ? where : "JavaScript");
         json_t *details = json_pack("{s:s, s:I, s:s, s:o, s:{s:I, s:s}}", "class", cls, "count", (json_int_t)gr->count,
                                     "holder_path", where, "path", lt_path_json(v, w.path, n), "evidence", "example_id",
-                                    (json_int_t)g->node_id[gr->example], "shape", shape);
+                                    (json_int_t)lt_graph_node_id(g, gr->example), "shape", shape);
         const char *parts[] = {cls, shape};
         rc = lt_findings_add(out, LT_FINDING_DETACHED_DOM, title, fix, retained[i], v->total_size, details, parts, 2,
                              err);

@@ -100,12 +100,13 @@ uint32_t lt_holder_anchors(const lt_heap_view *v, const lt_findings *out, lt_hol
     uint64_t wanted[ANCHOR_FILTER_BITS / 64] = {0};
     for (uint32_t i = 0; i < n; i++)
         lt_bit_set(wanted, anchor_filter_bit(ids[i]));
-    const uint32_t *node_id = v->g->node_id;
-    for (uint32_t x = 0; n && x < v->g->node_count; x++)
-        if (lt_bit_get(wanted, anchor_filter_bit(node_id[x])))
+    for (uint32_t x = 0; n && x < v->g->node_count; x++) {
+        uint32_t id = lt_graph_node_id(v->g, x);
+        if (lt_bit_get(wanted, anchor_filter_bit(id)))
             for (uint32_t i = 0; i < n; i++)
-                if (node_id[x] == ids[i])
+                if (id == ids[i])
                     anchors[i].node = x;
+    }
     return n;
 }
 
@@ -372,11 +373,11 @@ static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_
     char *fix = lt_strdup_printf("Remove the listeners when a `%s` is done with the `%s` (removeListener/off, unpipe, "
                                  "close), or make one `%s` and share it.",
                                  leaked, emitter_class, leaked);
-    json_t *details = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", leaked, "count",
-                                (json_int_t)count, "holder_class", "listeners", "emitter_class", emitter_class,
-                                "events", events, "variable", h.variable, "function", h.function, "holder_path", where,
-                                "path", lt_path_json(v, path, n), "evidence", "holder_id",
-                                (json_int_t)g->node_id[table], "emitter_id", (json_int_t)g->node_id[emitter]);
+    json_t *details = json_pack(
+        "{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", leaked, "count", (json_int_t)count,
+        "holder_class", "listeners", "emitter_class", emitter_class, "events", events, "variable", h.variable,
+        "function", h.function, "holder_path", where, "path", lt_path_json(v, path, n), "evidence", "holder_id",
+        (json_int_t)lt_graph_node_id(g, table), "emitter_id", (json_int_t)lt_graph_node_id(g, emitter));
     const char *parts[] = {"listeners", leaked, emitter_class, event_key};
     return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, fix, v->tree->retained[table], v->total_size,
                            details, parts, 4, err);
@@ -397,10 +398,10 @@ static int report_holder(const lt_heap_view *v, uint32_t x, const uint32_t *path
                                    percent(v, v->tree->retained[x]));
     json_t *details =
         json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", lt_view_class(v, x), "node_id",
-                  (json_int_t)g->node_id[x], "variable", h.variable, "function", h.function, "script", h.script,
-                  "holder_path", where, "path", lt_path_json(v, path, n), "evidence", "dominated_count",
+                  (json_int_t)lt_graph_node_id(g, x), "variable", h.variable, "function", h.function, "script",
+                  h.script, "holder_path", where, "path", lt_path_json(v, path, n), "evidence", "dominated_count",
                   (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]), "holder_id",
-                  (json_int_t)g->node_id[x]);
+                  (json_int_t)lt_graph_node_id(g, x));
     const char *parts[] = {lt_view_class(v, x), h.variable, h.function, h.script};
     return lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, v->tree->retained[x], v->total_size, details,
                            parts, 4, err);

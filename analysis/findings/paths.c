@@ -56,10 +56,11 @@ json_t *lt_path_json(const lt_heap_view *v, const uint32_t *edges, uint32_t coun
         lt_edge e = v->g->edges[edges[i]];
         char name[128];
         const char *label = lt_graph_edge_name(v->g, edges[i], name, sizeof name);
-        lt_json_append(&list, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o}", "edge", label, "edge_type",
-                                        v->g->edge_type_names[lt_edge_type(e)], "id", (json_int_t)v->g->node_id[e.to],
-                                        "type", lt_graph_node_type_name(v->g, e.to), "class", lt_view_class(v, e.to),
-                                        "name", lt_json_name(lt_graph_node_name(v->g, e.to))));
+        lt_json_append(&list,
+                       json_pack("{s:s, s:s, s:I, s:s, s:s, s:o}", "edge", label, "edge_type",
+                                 v->g->edge_type_names[lt_edge_type(e)], "id", (json_int_t)lt_graph_node_id(v->g, e.to),
+                                 "type", lt_graph_node_type_name(v->g, e.to), "class", lt_view_class(v, e.to), "name",
+                                 lt_json_name(lt_graph_node_name(v->g, e.to))));
     }
     return list;
 }

@@ -18,13 +18,13 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     size_t n = node_count ? node_count : 1;
     g->node_type = lt_keep_alloc(keep, n, 1);
     g->node_name = lt_keep_alloc(keep, n, sizeof(uint32_t));
-    g->node_id = lt_keep_alloc(keep, n, sizeof(uint32_t));
+    g->id_blocks = calloc(((size_t)node_count + LT_ID_BLOCK - 1) / LT_ID_BLOCK + 1, sizeof *g->id_blocks);
     g->self_size = lt_keep_alloc(keep, n, sizeof(uint32_t));
     g->first_edge = lt_keep_alloc(keep, n + 1, sizeof(uint32_t));
     g->edges = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(lt_edge));
     if (with_detachedness) /* zero pages: only nodes given a state are written (node: none) */
         g->detachedness = calloc(n, 1);
-    if (!g->node_type || !g->node_name || !g->node_id || !g->self_size || !g->first_edge || !g->edges ||
+    if (!g->node_type || !g->node_name || !g->id_blocks || !g->self_size || !g->first_edge || !g->edges ||
         (with_detachedness && !g->detachedness))
         goto fail_arrays;
     return g;
@@ -43,10 +43,11 @@ void lt_graph_free(lt_graph *g)
     size_t n = g->node_count ? g->node_count : 1;
     lt_keep_give(g->keep, g->node_type, n);
     lt_keep_give(g->keep, g->node_name, n * sizeof(uint32_t));
-    lt_keep_give(g->keep, g->node_id, n * sizeof(uint32_t));
     lt_keep_give(g->keep, g->self_size, n * sizeof(uint32_t));
     lt_keep_give(g->keep, g->first_edge, (n + 1) * sizeof(uint32_t));
     lt_keep_give(g->keep, g->edges, (g->edge_count ? g->edge_count : 1) * sizeof(lt_edge));
+    free(g->id_blocks);
+    free(g->id_listed);
     free(g->detachedness);
     free(g->edge_source_hint);
     free(g->rare_names);
@@ -58,6 +59,34 @@ void lt_graph_free(lt_graph *g)
         free(g->edge_type_names[i]);
     }
     free(g);
+}
+
+void lt_graph_end_id_block(lt_graph *g, uint32_t b, uint32_t count)
+{
+    const uint32_t *id = g->id_pending;
+    uint32_t step = count > 1 ? id[1] - id[0] : 0, k = 1;
+    while (k < count && id[k] == id[0] + k * step)
+        k++;
+    if (k == count && !(step & LT_ID_LISTED)) {
+        g->id_blocks[b] = (lt_id_block){id[0], step};
+        return;
+    }
+    size_t at = (size_t)g->id_listed_blocks * LT_ID_BLOCK;
+    if (lt_reserve(&g->id_listed, &g->id_listed_capacity, at + LT_ID_BLOCK, sizeof *g->id_listed, 16 * LT_ID_BLOCK)) {
+        g->id_lost = true;
+        g->id_blocks[b] = (lt_id_block){0, 0};
+        return;
+    }
+    memcpy(g->id_listed + at, id, count * sizeof *id);
+    g->id_blocks[b] = (lt_id_block){id[0], LT_ID_LISTED | g->id_listed_blocks++};
+}
+
+int lt_graph_ids_done(lt_graph *g)
+{
+    uint32_t rest = g->node_count & (LT_ID_BLOCK - 1);
+    if (rest)
+        lt_graph_end_id_block(g, g->node_count >> LT_ID_BLOCK_SHIFT, rest);
+    return g->id_lost ? LT_ENOMEM : 0;
 }
 
 int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len)

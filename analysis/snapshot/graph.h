@@ -25,11 +25,21 @@
 #define LT_EDGE_NAME_ESCAPE  ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)
 #define LT_MAX_TYPES         32
 #define LT_SOURCE_HINT_SHIFT 12u /* edges per block of edge_source_hint: 4096 */
+#define LT_ID_BLOCK_SHIFT    6u  /* nodes per block of node ids: 64 */
+#define LT_ID_BLOCK          (1u << LT_ID_BLOCK_SHIFT)
+#define LT_ID_LISTED         0x80000000u /* in lt_id_block.step: the block's ids are listed */
 
 typedef struct lt_edge {
     uint32_t to;        /* target node ordinal */
     uint32_t type_name; /* name_or_index << 4 | type */
 } lt_edge;
+
+/* The ids of 64 nodes in a row: the k-th has id first + k * step (uint32 arithmetic),
+ * or, when step has LT_ID_LISTED, id_listed[((step & ~LT_ID_LISTED) << 6) + k]. */
+typedef struct lt_id_block {
+    uint32_t first;
+    uint32_t step;
+} lt_id_block;
 
 /* An edge name too wide for the packed field: edge index and full value. */
 typedef struct lt_rare_name {
@@ -66,10 +76,19 @@ typedef struct lt_graph {
 
     uint8_t *node_type;  /* index into node_type_names */
     uint32_t *node_name; /* string index (may be rewritten: "Detached ...") */
-    uint32_t *node_id;
-    uint32_t *self_size;   /* snapshot's self size; DevTools' rewrite applied in place later */
-    uint32_t *first_edge;  /* node_count + 1 entries */
-    uint8_t *detachedness; /* 0 unknown, 1 attached, 2 detached; NULL if no such field. Zeroed
+    /* Node ids, read through lt_graph_node_id. V8 numbers objects in the order its
+     * snapshot lists them, so ids rise by one step (2) from node to node almost
+     * everywhere: a block of 64 nodes is kept as its first id and step (8 bytes, not
+     * 256), and only a block that breaks the pattern lists its ids in full. */
+    lt_id_block *id_blocks; /* one per LT_ID_BLOCK nodes */
+    uint32_t *id_listed;    /* the listed blocks' ids, LT_ID_BLOCK each */
+    uint32_t id_listed_blocks;
+    size_t id_listed_capacity;        /* elements */
+    uint32_t id_pending[LT_ID_BLOCK]; /* the block lt_graph_add_id is filling */
+    bool id_lost;                     /* out of memory listing a block (lt_graph_ids_done says so) */
+    uint32_t *self_size;              /* snapshot's self size; DevTools' rewrite applied in place later */
+    uint32_t *first_edge;             /* node_count + 1 entries */
+    uint8_t *detachedness;            /* 0 unknown, 1 attached, 2 detached; NULL if no such field. Zeroed
                               memory where only known states are written: all unknown (as in
                               node's snapshots) costs no memory touched */
     lt_edge *edges;
@@ -116,6 +135,33 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
 /* Frees the graph and everything it owns (its big arrays go back to its keep). NULL is
  * fine. */
 void lt_graph_free(lt_graph *g);
+
+/* Ends the block of ids of nodes [b * 64, b * 64 + count): kept as first id and step, or
+ * listed. Out of memory sets id_lost. Called by lt_graph_add_id and lt_graph_ids_done. */
+void lt_graph_end_id_block(lt_graph *g, uint32_t b, uint32_t count);
+
+/* Gives node v its id. Nodes get their ids in order, 0 first, each once; then
+ * lt_graph_ids_done. */
+static inline void lt_graph_add_id(lt_graph *g, uint32_t v, uint32_t id)
+{
+    g->id_pending[v & (LT_ID_BLOCK - 1)] = id;
+    if ((v & (LT_ID_BLOCK - 1)) == LT_ID_BLOCK - 1)
+        lt_graph_end_id_block(g, v >> LT_ID_BLOCK_SHIFT, LT_ID_BLOCK);
+}
+
+/* Ends the last block once every node has its id. Returns 0, or LT_ENOMEM when a
+ * block of ids could not be listed. */
+int lt_graph_ids_done(lt_graph *g);
+
+/* Node v's id (as the snapshot gives it). */
+static inline uint32_t lt_graph_node_id(const lt_graph *g, uint32_t v)
+{
+    lt_id_block b = g->id_blocks[v >> LT_ID_BLOCK_SHIFT];
+    uint32_t k = v & (LT_ID_BLOCK - 1);
+    if (!(b.step & LT_ID_LISTED))
+        return b.first + k * b.step;
+    return g->id_listed[((size_t)(b.step & ~LT_ID_LISTED) << LT_ID_BLOCK_SHIFT) + k];
+}
 
 /* Appends a string (len bytes, need not be NUL-terminated; s may point into
  * the table itself); returns its index, or LT_ENOMEM, or LT_ELIMIT (more than

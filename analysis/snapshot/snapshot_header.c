@@ -148,7 +148,6 @@ static void prefault_graph(lt_reader *r)
     lt_prefault_range ranges[] = {
         {g->node_type, n, step},
         {g->node_name, n * sizeof *g->node_name, 4 * step},
-        {g->node_id, n * sizeof *g->node_id, 4 * step},
         {g->self_size, n * sizeof *g->self_size, 4 * step},
         {g->first_edge, (n + 1) * sizeof *g->first_edge, 4 * step},
         {g->edges, (size_t)g->edge_count * sizeof *g->edges, 4 * step},

@@ -43,7 +43,7 @@ static int commit_node(lt_reader *r, lt_error *err, uint64_t at)
         switch ((enum node_role)r->node_role[f]) {
         case R_TYPE: type = v; break;
         case R_NAME: g->node_name[i] = v; break;
-        case R_ID: g->node_id[i] = v; break;
+        case R_ID: lt_graph_add_id(g, (uint32_t)i, v); break;
         case R_SELF: g->self_size[i] = v; break;
         case R_EDGES: edges = v; break;
         case R_DETACHED:
@@ -183,6 +183,8 @@ static int end_array(lt_reader *r, lt_error *err, uint64_t at)
             r->array == A_NODES ? "node" : "edge", fields, (unsigned long long)(want * fields), (unsigned long long)at);
     if (r->array == A_NODES) {
         r->have_nodes = true;
+        if (lt_graph_ids_done(r->graph))
+            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory keeping the node ids");
         if (r->edges_claimed != r->edge_count)
             return lt_reader_fail(r, err, LT_EINPUT,
                                   "nodes: the nodes' edge counts add up to %llu, but snapshot.edge_count is %u",
@@ -256,7 +258,7 @@ static bool store_node(lt_reader *r, const role_at *at, const uint32_t *v)
         return false;
     g->node_type[i] = (uint8_t)v[at->type];
     g->node_name[i] = v[at->name];
-    g->node_id[i] = v[at->id];
+    lt_graph_add_id(g, (uint32_t)i, v[at->id]);
     g->self_size[i] = v[at->self];
     if (g->detachedness && (v[at->detached] & 3)) /* zeroed already */
         g->detachedness[i] = (uint8_t)(v[at->detached] & 3);

@@ -216,7 +216,8 @@ static lt_graph *copy_graph(const lt_graph *g)
     } while (0)
     COPY(node_type, n);
     COPY(node_name, n);
-    COPY(node_id, n);
+    COPY(id_blocks, ((size_t)g->node_count + LT_ID_BLOCK - 1) / LT_ID_BLOCK + 1);
+    COPY(id_listed, g->id_listed_capacity);
     COPY(self_size, n);
     COPY(first_edge, n + 1);
     COPY(detachedness, n);

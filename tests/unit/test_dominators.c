@@ -107,9 +107,10 @@ static test_graph build_graph(uint32_t n, uint32_t root, const test_edge *edges,
     for (uint32_t i = 0; i < n; i++) {
         g->node_type[i] = 0;
         g->node_name[i] = 0;
-        g->node_id[i] = i * 2 + 1;
+        lt_graph_add_id(g, i, i * 2 + 1);
         g->self_size[i] = sizes ? sizes[i] : 0;
     }
+    assert_int_equal(lt_graph_ids_done(g), 0);
     g->root = root;
     return (test_graph){g, ess};
 }

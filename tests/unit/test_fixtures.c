@@ -47,11 +47,11 @@ static void check_every_node(const char *name, const lt_analysis *a)
         long long distance;
         assert_int_equal(sscanf(line, "%llu\t%llu\t%llu\t%llu\t%lld", &id, &self, &retained, &dom, &distance), 5);
         assert_true(v < g->node_count);
-        if (id != g->node_id[v] || self != g->self_size[v] || retained != a->tree.retained[v] ||
-            dom != g->node_id[a->tree.dominator[v]] || distance != a->distance[v])
-            fail_msg("%s node %u: DevTools says %s   we say %u %u %llu %u %d", name, v, line, g->node_id[v],
-                     g->self_size[v], (unsigned long long)a->tree.retained[v], g->node_id[a->tree.dominator[v]],
-                     a->distance[v]);
+        if (id != lt_graph_node_id(g, v) || self != g->self_size[v] || retained != a->tree.retained[v] ||
+            dom != lt_graph_node_id(g, a->tree.dominator[v]) || distance != a->distance[v])
+            fail_msg("%s node %u: DevTools says %s   we say %u %u %llu %u %d", name, v, line, lt_graph_node_id(g, v),
+                     g->self_size[v], (unsigned long long)a->tree.retained[v],
+                     lt_graph_node_id(g, a->tree.dominator[v]), a->distance[v]);
         v++;
     }
     assert_int_equal(v, g->node_count);

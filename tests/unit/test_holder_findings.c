@@ -144,7 +144,7 @@ static void paths_go_through_named_application_objects(void **state)
     assert_null(strstr(edges, "timerListMap"));
     json_int_t id = json_integer_value(json_object_get(json_object_get(f->details, "evidence"), "example_id"));
     uint32_t x = 0;
-    while (x < l.a->graph->node_count && l.a->graph->node_id[x] != (uint32_t)id)
+    while (x < l.a->graph->node_count && lt_graph_node_id(l.a->graph, x) != (uint32_t)id)
         x++;
     assert_int_equal(l.a->distance[x], 11); /* DevTools' distance: the timer path's length */
     assert_true(json_array_size(path) >= 11 && json_array_size(path) <= 11 + 2);

@@ -67,7 +67,8 @@ static void assert_same_graph(const lt_graph *a, const lt_graph *b)
     assert_int_equal(a->edge_count, b->edge_count);
     assert_memory_equal(a->node_type, b->node_type, a->node_count);
     assert_memory_equal(a->node_name, b->node_name, a->node_count * 4);
-    assert_memory_equal(a->node_id, b->node_id, a->node_count * 4);
+    for (uint32_t v = 0; v < a->node_count; v++)
+        assert_int_equal(lt_graph_node_id(a, v), lt_graph_node_id(b, v));
     assert_memory_equal(a->self_size, b->self_size, a->node_count * 4);
     assert_memory_equal(a->first_edge, b->first_edge, (a->node_count + 1) * 4);
     assert_memory_equal(a->edges, b->edges, a->edge_count * sizeof(lt_edge));
@@ -87,7 +88,7 @@ static void small_snapshot_is_read(void **state)
     lt_graph *g = p.g;
     assert_int_equal(g->node_count, 4);
     assert_int_equal(g->edge_count, 5);
-    assert_int_equal(g->node_id[2], 5);
+    assert_int_equal(lt_graph_node_id(g, 2), 5);
     assert_int_equal(g->self_size[1], 40);
     assert_int_equal(g->first_edge[4], 5);
     assert_int_equal(g->detachedness[2], 2);
@@ -136,6 +137,38 @@ static void every_split_gives_the_same_graph(void **state)
  * number reader takes 1 to 8 at once, the byte loop the rest), with leading
  * zeros, separated by commas alone or by whitespace, then read whole and in
  * every split at two points near each number. */
+/* Node ids kept per block of 64 (graph.h): every pattern reads back as given. Runs of a
+ * fixed step (2 as V8 numbers, 1, 0, a wrapping one), blocks that break it (one odd
+ * id, falling ids, a step with the top bit) and a last block of 1 to 64 nodes. */
+static void node_ids_read_back_as_given(void **state)
+{
+    (void)state;
+    for (uint32_t count = 1; count <= 4 * LT_ID_BLOCK + 1; count += count < 130 ? 1 : 61) {
+        lt_error err = {0};
+        lt_graph *g = lt_graph_new(count, 0, false, NULL, &err);
+        assert_non_null(g);
+        uint32_t *want = malloc(count * sizeof *want);
+        assert_non_null(want);
+        for (uint32_t v = 0; v < count; v++) {
+            uint32_t block = v / LT_ID_BLOCK, k = v % LT_ID_BLOCK;
+            switch (block % 5) {
+            case 0: want[v] = 1 + 2 * v; break;                     /* V8's step */
+            case 1: want[v] = k == 17 ? 99 : 1000 + v; break;       /* one breaks it */
+            case 2: want[v] = 4294967295u - 3 * k; break;           /* falling */
+            case 3: want[v] = 4294967200u + k * 0x80000001u; break; /* a step of 2^31 + 1 */
+            default: want[v] = 4294967290u + k; break;              /* wraps past 2^32 */
+            }
+            lt_graph_add_id(g, v, want[v]);
+        }
+        assert_int_equal(lt_graph_ids_done(g), 0);
+        for (uint32_t v = 0; v < count; v++)
+            if (lt_graph_node_id(g, v) != want[v])
+                fail_msg("%u nodes: node %u has id %u, given %u", count, v, lt_graph_node_id(g, v), want[v]);
+        free(want);
+        lt_graph_free(g);
+    }
+}
+
 static void numbers_of_every_length(void **state)
 {
     (void)state;
@@ -159,7 +192,7 @@ static void numbers_of_every_length(void **state)
     if (whole.rc)
         fail_msg("%s", whole.err.message);
     for (int i = 0; i < count; i++) {
-        assert_int_equal(whole.g->node_id[i], values[i]);
+        assert_int_equal(lt_graph_node_id(whole.g, i), values[i]);
         assert_int_equal(whole.g->self_size[i], values[count - 1 - i]);
     }
     assert_int_equal(lt_graph_edge_name_at(whole.g, 0), values[12]);
@@ -453,11 +486,17 @@ static void json_that_is_not_a_snapshot(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(small_snapshot_is_read),         cmocka_unit_test(every_split_gives_the_same_graph),
-        cmocka_unit_test(real_snapshot_in_random_pieces), cmocka_unit_test(no_read_past_the_input),
-        cmocka_unit_test(every_truncation_is_an_error),   cmocka_unit_test(bad_input_gives_a_clear_error),
-        cmocka_unit_test(json_that_is_not_a_snapshot),    cmocka_unit_test(numbers_of_every_length),
-        cmocka_unit_test(the_second_core_reads_the_same), cmocka_unit_test(damage_reads_the_same_with_the_helper),
+        cmocka_unit_test(small_snapshot_is_read),
+        cmocka_unit_test(every_split_gives_the_same_graph),
+        cmocka_unit_test(real_snapshot_in_random_pieces),
+        cmocka_unit_test(no_read_past_the_input),
+        cmocka_unit_test(every_truncation_is_an_error),
+        cmocka_unit_test(bad_input_gives_a_clear_error),
+        cmocka_unit_test(json_that_is_not_a_snapshot),
+        cmocka_unit_test(numbers_of_every_length),
+        cmocka_unit_test(node_ids_read_back_as_given),
+        cmocka_unit_test(the_second_core_reads_the_same),
+        cmocka_unit_test(damage_reads_the_same_with_the_helper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

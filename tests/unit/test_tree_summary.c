@@ -184,7 +184,7 @@ static void every_node_over_the_share_is_a_row(void **state)
             continue;
         over++;
         if (!stored[x])
-            fail_msg("node @%u retains %llu bytes but has no row", a->graph->node_id[x],
+            fail_msg("node @%u retains %llu bytes but has no row", lt_graph_node_id(a->graph, x),
                      (unsigned long long)a->tree.retained[x]);
     }
     assert_true(over > 300);
