@@ -408,7 +408,7 @@ static void give_back_arrays(lt_analysis *a)
     lt_keep *keep = a->graph->keep;
     size_t n = a->graph->node_count ? a->graph->node_count : 1;
     lt_keep_give(keep, a->tree.dominator, n * sizeof(uint32_t));
-    lt_keep_give(keep, a->tree.retained, n * sizeof(uint64_t));
+    lt_keep_give(keep, a->tree.retained, n * sizeof(uint32_t));
     lt_keep_give(keep, a->tree.first_dominated, (n + 1) * sizeof(uint32_t));
     lt_keep_give(keep, a->tree.dominated, n * sizeof(uint32_t));
     lt_keep_give(keep, a->distance, n * sizeof(int32_t));

@@ -104,7 +104,7 @@ static void node_fields(const lt_analysis *a, uint32_t x, lt_explore_row *out)
     out->id = lt_graph_node_id(g, x);
     out->type = lt_graph_node_type_name(g, x);
     out->self_size = g->self_size[x];
-    out->retained_size = a->tree.retained[x];
+    out->retained_size = lt_retained(&a->tree, x);
     out->distance = a->distance[x];
 }
 

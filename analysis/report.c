@@ -43,8 +43,8 @@ static json_t *node_json(const lt_analysis *a, uint32_t v)
     return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)lt_graph_node_id(g, v), "type",
                      lt_graph_node_type_name(g, v), "name", name ? name : json_string("?"), "class",
                      lt_graph_string(g, a->classes.class_name[v]), "self_size", (json_int_t)g->self_size[v],
-                     "retained_size", (json_int_t)a->tree.retained[v], "distance", (int)a->distance[v], "dominator_id",
-                     (json_int_t)lt_graph_node_id(g, a->tree.dominator[v]));
+                     "retained_size", (json_int_t)lt_retained(&a->tree, v), "distance", (int)a->distance[v],
+                     "dominator_id", (json_int_t)lt_graph_node_id(g, a->tree.dominator[v]));
 }
 
 static json_t *class_json(const lt_analysis *a, const lt_class *c)
@@ -107,7 +107,7 @@ json_t *lt_report_json(const lt_analysis *a, uint32_t top)
     json_t *snapshot =
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "node_count", (json_int_t)g->node_count, "edge_count",
                   (json_int_t)g->edge_count, "total_self_size", (json_int_t)a->total_self_size, "root_retained_size",
-                  (json_int_t)a->tree.retained[g->root], "unreachable_count", (json_int_t)a->tree.unreachable,
+                  (json_int_t)lt_retained(&a->tree, g->root), "unreachable_count", (json_int_t)a->tree.unreachable,
                   "input_format", a->input.format, "uncompressed_bytes", (json_int_t)a->input.uncompressed_bytes,
                   "compressed_bytes", (json_int_t)a->input.compressed_bytes);
     char note[512];
@@ -158,10 +158,11 @@ static void text_retainers(const lt_analysis *a, uint32_t top, FILE *out)
         uint32_t v = nodes[i];
         char shallow[32], retained[32];
         lt_format_size(a->graph->self_size[v], shallow, sizeof shallow);
-        lt_format_size(a->tree.retained[v], retained, sizeof retained);
+        lt_format_size(lt_retained(&a->tree, v), retained, sizeof retained);
         fprintf(out, "  %-28.28s %-32.32s %10u %10s %10s %6.1f%% %9d\n",
                 lt_graph_string(a->graph, a->classes.class_name[v]), lt_graph_node_name(a->graph, v),
-                lt_graph_node_id(a->graph, v), shallow, retained, percent_of(a, a->tree.retained[v]), a->distance[v]);
+                lt_graph_node_id(a->graph, v), shallow, retained, percent_of(a, lt_retained(&a->tree, v)),
+                a->distance[v]);
     }
     free(nodes);
 }
@@ -217,6 +218,7 @@ int lt_report_nodes_tsv(const lt_analysis *a, FILE *out)
     fputs("# id self_size retained_size dominator_id distance\n", out);
     for (uint32_t v = 0; v < g->node_count; v++)
         fprintf(out, "%u\t%u\t%llu\t%u\t%d\n", lt_graph_node_id(g, v), g->self_size[v],
-                (unsigned long long)a->tree.retained[v], lt_graph_node_id(g, a->tree.dominator[v]), a->distance[v]);
+                (unsigned long long)lt_retained(&a->tree, v), lt_graph_node_id(g, a->tree.dominator[v]),
+                a->distance[v]);
     return ferror(out) ? LT_EIO : 0;
 }

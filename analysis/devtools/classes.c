@@ -224,13 +224,14 @@ typedef struct frame {
     uint32_t opened; /* aggregate opened by this node + 1, or 0 */
 } frame;
 
-static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_t v, int has_children, uint32_t *opened)
+static int enter(aggregator *a, uint8_t *open, const lt_dominator_tree *tree, uint32_t v, int has_children,
+                 uint32_t *opened)
 {
     uint32_t k = a->node_agg[v];
     *opened = 0;
     if (k == UINT32_MAX || open[k])
         return 0;
-    a->c->items[k].retained_size += retained[v];
+    a->c->items[k].retained_size += lt_retained(tree, v);
     if (has_children) {
         open[k] = 1;
         *opened = k + 1;
@@ -241,7 +242,6 @@ static int enter(aggregator *a, uint8_t *open, const uint64_t *retained, uint32_
 static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
 {
     const uint32_t *first = tree->first_dominated, *list = tree->dominated;
-    const uint64_t *retained = tree->retained;
     uint8_t *open = calloc(a->c->count ? a->c->count : 1, 1);
     frame *stack = NULL;
     size_t depth = 0, cap = 0;
@@ -250,7 +250,7 @@ static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
         goto done;
     uint32_t r = a->g->root;
     stack[depth] = (frame){r, first[r], 0};
-    enter(a, open, retained, r, first[r] != first[r + 1], &stack[depth].opened);
+    enter(a, open, tree, r, first[r] != first[r + 1], &stack[depth].opened);
     depth++;
     while (depth) {
         frame *f = &stack[depth - 1];
@@ -264,7 +264,7 @@ static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
         if (lt_reserve(&stack, &cap, depth + 1, sizeof *stack, 1024))
             goto done;
         stack[depth] = (frame){child, first[child], 0};
-        enter(a, open, retained, child, first[child] != first[child + 1], &stack[depth].opened);
+        enter(a, open, tree, child, first[child] != first[child + 1], &stack[depth].opened);
         depth++;
     }
     rc = 0;

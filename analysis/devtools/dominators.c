@@ -17,10 +17,12 @@
 #include "devtools/dominators.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/grow.h"
+#include "util/u32map.h"
 
 struct lt_dominator_work {
     const lt_graph *g;
@@ -259,16 +261,61 @@ static int collect_dominators(dom_work *w, lt_dominator_tree *out)
     return 0;
 }
 
-/* Step 5: retained sizes, each node's added to its dominator's in reverse preorder. */
-static void sum_retained(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+static int by_wide_node(const void *x, const void *y)
 {
-    uint32_t nodes = w->g->node_count;
-    for (uint32_t v = 0; v < nodes; v++)
-        out->retained[v] = self_size[v];
+    uint32_t a = ((const lt_wide_retained *)x)->node, b = ((const lt_wide_retained *)y)->node;
+    return a < b ? -1 : a > b;
+}
+
+/* Step 5: retained sizes, each node's added to its dominator's in reverse preorder (a
+ * node's size is whole when it is added: its tree descendants come after it in
+ * preorder). The low 32 bits in out->retained; the high ones, which only carries make,
+ * in a map while summing, then sorted into out->wide. 0 or LT_ENOMEM. */
+static int sum_retained(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+{
+    uint32_t nodes = w->g->node_count, *low = out->retained;
+    memcpy(low, self_size, (size_t)nodes * sizeof *low);
+    lt_u32map high = {0};
+    bool wide = false;
     for (uint32_t k = w->n; k >= 2; k--) {
-        uint32_t v = w->vertex[k];
-        out->retained[out->dominator[v]] += out->retained[v];
+        uint32_t v = w->vertex[k], d = out->dominator[v], v_high = 0, d_high = 0;
+        if (wide)
+            lt_u32map_get(&high, v, &v_high);
+        uint32_t sum = low[d] + low[v], carry = sum < low[v];
+        low[d] = sum;
+        if (!(v_high | carry))
+            continue;
+        if (!wide && lt_u32map_init(&high))
+            return LT_ENOMEM;
+        wide = true;
+        lt_u32map_get(&high, d, &d_high);
+        if (lt_u32map_put(&high, d, d_high + v_high + carry)) {
+            lt_u32map_free(&high);
+            return LT_ENOMEM;
+        }
     }
+    if (!wide)
+        return 0;
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < high.table.count; i++)
+        count += high.pairs[i].value != 0;
+    if (!(out->wide = malloc((size_t)count * sizeof *out->wide))) {
+        lt_u32map_free(&high);
+        return LT_ENOMEM;
+    }
+    for (uint32_t i = 0; i < high.table.count; i++)
+        if (high.pairs[i].value)
+            out->wide[out->wide_count++] = (lt_wide_retained){high.pairs[i].key, high.pairs[i].value};
+    lt_u32map_free(&high);
+    qsort(out->wide, out->wide_count, sizeof *out->wide, by_wide_node);
+    return 0;
+}
+
+uint32_t lt_retained_high(const lt_dominator_tree *t, uint32_t v)
+{
+    lt_wide_retained key = {v, 0};
+    const lt_wide_retained *at = bsearch(&key, t->wide, t->wide_count, sizeof key, by_wide_node);
+    return at ? at->high : 0;
 }
 
 static void release(dom_work *w, uint32_t **array, size_t count)
@@ -324,7 +371,7 @@ static void *dominated_lists(void *arg)
 static int retained_and_dominated(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
 {
     uint32_t n = w->g->node_count;
-    out->retained = lt_pool_alloc(w->pool, n, sizeof(uint64_t));
+    out->retained = lt_pool_alloc(w->pool, n ? n : 1, sizeof(uint32_t));
     out->first_dominated = lt_pool_calloc(w->pool, (size_t)n + 1, sizeof(uint32_t));
     out->dominated = lt_pool_alloc(w->pool, n ? n : 1, sizeof(uint32_t));
     if (!out->retained || !out->first_dominated || !out->dominated)
@@ -332,12 +379,12 @@ static int retained_and_dominated(dom_work *w, const uint32_t *self_size, lt_dom
     dominated_job job = {out, n, w->g->root};
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, dominated_lists, &job) == 0;
-    sum_retained(w, self_size, out);
+    int rc = sum_retained(w, self_size, out);
     if (threaded)
         pthread_join(thread, NULL);
     else
         dominated_lists(&job);
-    return 0;
+    return rc;
 }
 
 /* ---- the biggest child ------------------------------------------------- */
@@ -346,7 +393,7 @@ static uint32_t scan_biggest_child(const lt_dominator_tree *t, uint32_t x)
 {
     uint32_t best = UINT32_MAX;
     for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++)
-        if (best == UINT32_MAX || t->retained[t->dominated[k]] > t->retained[best])
+        if (best == UINT32_MAX || lt_retained(t, t->dominated[k]) > lt_retained(t, best))
             best = t->dominated[k];
     return best;
 }
@@ -471,25 +518,25 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
 
 /* ---- the biggest retainers: a min-heap of the n largest ---------------- */
 
-static int less_retained(const uint64_t *retained, uint32_t x, uint32_t y)
+static int less_retained(const lt_dominator_tree *t, uint32_t x, uint32_t y)
 {
-    uint64_t rx = retained[x], ry = retained[y];
+    uint64_t rx = lt_retained(t, x), ry = lt_retained(t, y);
     return rx != ry ? rx < ry : x > y; /* ties: later node is "smaller" */
 }
 
-static void sift_down(const uint64_t *retained, uint32_t *h, uint32_t n, uint32_t i)
+static void sift_down(const lt_dominator_tree *t, uint32_t *h, uint32_t n, uint32_t i)
 {
     for (;;) {
         uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && less_retained(retained, h[l], h[m]))
+        if (l < n && less_retained(t, h[l], h[m]))
             m = l;
-        if (r < n && less_retained(retained, h[r], h[m]))
+        if (r < n && less_retained(t, h[r], h[m]))
             m = r;
         if (m == i)
             return;
-        uint32_t t = h[i];
+        uint32_t swap = h[i];
         h[i] = h[m];
-        h[m] = t;
+        h[m] = swap;
         i = m;
     }
 }
@@ -497,7 +544,6 @@ static void sift_down(const uint64_t *retained, uint32_t *h, uint32_t n, uint32_
 uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, uint32_t root, uint32_t n,
                                uint32_t *top)
 {
-    const uint64_t *retained = t->retained;
     uint32_t len = 0;
     for (uint32_t v = 0; v < node_count && n; v++) {
         if (v == root)
@@ -506,20 +552,20 @@ uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, 
             top[len++] = v;
             if (len == n)
                 for (uint32_t i = n / 2 + 1; i-- > 0;)
-                    sift_down(retained, top, len, i);
-        } else if (less_retained(retained, top[0], v)) {
+                    sift_down(t, top, len, i);
+        } else if (less_retained(t, top[0], v)) {
             top[0] = v;
-            sift_down(retained, top, len, 0);
+            sift_down(t, top, len, 0);
         }
     }
     if (len < n)
         for (uint32_t i = len / 2 + 1; i-- > 0;)
-            sift_down(retained, top, len, i);
+            sift_down(t, top, len, i);
     for (uint32_t end = len; end > 1; end--) { /* heap sort: largest first */
-        uint32_t t = top[0];
+        uint32_t swap = top[0];
         top[0] = top[end - 1];
-        top[end - 1] = t;
-        sift_down(retained, top, end - 1, 0);
+        top[end - 1] = swap;
+        sift_down(t, top, end - 1, 0);
     }
     return len;
 }
@@ -528,10 +574,13 @@ void lt_dominator_tree_free(lt_dominator_tree *t)
 {
     free(t->dominator);
     free(t->retained);
+    free(t->wide);
     free(t->first_dominated);
     free(t->dominated);
     t->dominator = NULL;
     t->retained = NULL;
+    t->wide = NULL;
+    t->wide_count = 0;
     t->first_dominated = t->dominated = NULL;
     free(t->big_parents);
     t->big_parents = NULL;

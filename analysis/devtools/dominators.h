@@ -25,8 +25,10 @@
 #include "lt_error.h"
 
 typedef struct lt_dominator_tree {
-    uint32_t *dominator;       /* per node: immediate dominator's ordinal (root: itself) */
-    uint64_t *retained;        /* per node: retained size in bytes */
+    uint32_t *dominator;           /* per node: immediate dominator's ordinal (root: itself) */
+    uint32_t *retained;            /* per node: retained size in bytes modulo 2^32 (read through lt_retained) */
+    struct lt_wide_retained *wide; /* nodes retaining 4 GiB or more: the rest of their size, by node */
+    uint32_t wide_count;
     uint32_t *first_dominated; /* children of v: dominated[first_dominated[v] .. first_dominated[v+1]) */
     uint32_t *dominated;       /* node_count entries, by parent, then by ordinal */
     uint32_t unreachable;      /* nodes not reached from the root over retaining edges */
@@ -37,6 +39,22 @@ typedef struct lt_dominator_tree {
 } lt_dominator_tree;
 
 #define LT_BIG_PARENT_CHILDREN 1024
+
+/* A retained size past 2^32-1: its node and the size's high 32 bits. Only a heap of
+ * 4 GiB or more has any, and then only its biggest retainers. */
+typedef struct lt_wide_retained {
+    uint32_t node, high;
+} lt_wide_retained;
+
+/* The high 32 bits of v's retained size (0 unless v is in t->wide). */
+uint32_t lt_retained_high(const lt_dominator_tree *t, uint32_t v);
+
+/* v's retained size in bytes. */
+static inline uint64_t lt_retained(const lt_dominator_tree *t, uint32_t v)
+{
+    uint64_t low = t->retained[v];
+    return t->wide_count ? low | (uint64_t)lt_retained_high(t, v) << 32 : low;
+}
 
 typedef struct lt_big_parent {
     uint32_t node, biggest_child;

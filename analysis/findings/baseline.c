@@ -177,7 +177,7 @@ static int sum_retained(work *w, lt_error *err)
             if (t->dominated[k] != x)
                 near[t->dominated[k]] = pass, queue[tail++] = t->dominated[k];
         if (own != NO_GROUP && near[x] != own)
-            w->groups[own].retained += t->retained[x];
+            w->groups[own].retained += lt_retained(t, x);
     }
     free(queue);
     free(near);

@@ -544,12 +544,12 @@ static int report_recursive(const lt_heap_view *v, const chain *c, const functio
     char size[32], levels[32], *canonical = NULL;
     place p;
     place_of(v->g, f->closure, &p);
-    lt_format_size(v->tree->retained[head], size, sizeof size);
+    lt_format_size(lt_retained(v->tree, head), size, sizeof size);
     lt_format_count(c->levels, levels, sizeof levels);
     int async = s->generator_levels * 2 >= SAMPLE_LEVELS / 4 || s->promise_levels > 0;
     char *title =
         lt_strdup_printf("Recursive %schain of `%s`%s: %s levels retain %s (%.1f%% of the heap)", async ? "async " : "",
-                         name, p.where, levels, size, heap_percent(v, v->tree->retained[head]));
+                         name, p.where, levels, size, heap_percent(v, lt_retained(v->tree, head)));
     char *fix = async ? lt_strdup_printf("`%s` awaits (or yields) a call to itself, so no level ever finishes and each "
                                          "keeps the previous one alive: replace the self-call with a loop "
                                          "(`while (...) { await ...; }`).",
@@ -562,7 +562,7 @@ static int report_recursive(const lt_heap_view *v, const chain *c, const functio
     lt_json_set(&details, "function", json_string(name));
     add_id(&details, "function_id", v->g, f->closure);
     const char *parts[] = {name, p.short_script, canonical};
-    int rc = lt_findings_add(out, LT_FINDING_RECURSIVE_CHAIN, title, fix, v->tree->retained[head], v->total_size,
+    int rc = lt_findings_add(out, LT_FINDING_RECURSIVE_CHAIN, title, fix, lt_retained(v->tree, head), v->total_size,
                              details, parts, 3, err);
     free(canonical);
     return rc;
@@ -588,12 +588,12 @@ static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *
     char size[32], levels[32], made_by[300], *canonical = NULL;
     place p;
     place_of(v->g, maker != LT_NO_FUNCTION ? maker : closure, &p);
-    lt_format_size(v->tree->retained[head], size, sizeof size);
+    lt_format_size(lt_retained(v->tree, head), size, sizeof size);
     lt_format_count(c->levels, levels, sizeof levels);
     snprintf(made_by, sizeof made_by, "%s%s%s", *maker_name ? " created by `" : "", maker_name, *maker_name ? "`" : "");
     char *title = lt_strdup_printf("Chain of %s closures `%s`%s%s, each holding the previous one, retains %s "
                                    "(%.1f%% of the heap)",
-                                   levels, name, made_by, p.where, size, heap_percent(v, v->tree->retained[head]));
+                                   levels, name, made_by, p.where, size, heap_percent(v, lt_retained(v->tree, head)));
     json_t *details = chain_details(v, c, &p, &canonical);
     lt_json_set(&details, "closure", json_string(name));
     lt_json_set(&details, "function", *maker_name ? json_string(maker_name) : json_null());
@@ -601,7 +601,7 @@ static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *
     add_id(&details, "function_id", v->g, maker);
     const char *parts[] = {name, maker_name, p.short_script, canonical};
     int rc = lt_findings_add(out, LT_FINDING_CLOSURE_CHAIN, title, closure_chain_fix(name, maker_name, levels),
-                             v->tree->retained[head], v->total_size, details, parts, 4, err);
+                             lt_retained(v->tree, head), v->total_size, details, parts, 4, err);
     free(canonical);
     return rc;
 }
@@ -609,7 +609,7 @@ static int report_closures(const lt_heap_view *v, const chain *c, lt_functions *
 static int report_data(const lt_heap_view *v, const chain *c, lt_findings *out, lt_error *err)
 {
     uint32_t head = c->nodes[0];
-    uint64_t retained = v->tree->retained[head];
+    uint64_t retained = lt_retained(v->tree, head);
     double percent = heap_percent(v, retained);
     if (percent < DATA_CHAIN_MIN_PERCENT)
         return 0;

@@ -47,7 +47,7 @@ static json_t *children_view(const lt_heap_view *v, uint32_t x)
         uint32_t c = t->dominated[k], name = v->classes->class_name[c], count = 0;
         uint64_t retained = 0;
         for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
-            retained += t->retained[t->dominated[k]];
+            retained += lt_retained(t, t->dominated[k]);
         lt_json_append(&runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
                                         (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
                                         (json_int_t)lt_graph_node_id(v->g, c)));
@@ -76,7 +76,7 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
             names[i] = name, counts[i] = 0, sizes[i] = 0;
         }
         counts[i]++;
-        sizes[i] += t->retained[c];
+        sizes[i] += lt_retained(t, c);
     }
     lt_u32map_free(&slot);
     json_t *rows = json_array();
@@ -100,13 +100,14 @@ static json_t *cluster_view(const lt_heap_view *v, const uint32_t *top, uint32_t
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
         uint32_t x = top[i];
-        lt_json_append(
-            &list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id", (json_int_t)lt_graph_node_id(v->g, x),
-                             "class", lt_view_class(v, x), "name", lt_json_name(lt_graph_node_name(v->g, x)),
-                             "retained_size", (json_int_t)v->tree->retained[x], "retained_percent",
-                             (double)(int64_t)(percent(v, v->tree->retained[x]) * 100 + 0.5) / 100, "dominated_count",
-                             (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]), "by_class",
-                             by_class_view(v, x), "children", children_view(v, x)));
+        lt_json_append(&list, json_pack("{s:I, s:s, s:o, s:I, s:f, s:I, s:o, s:o}", "id",
+                                        (json_int_t)lt_graph_node_id(v->g, x), "class", lt_view_class(v, x), "name",
+                                        lt_json_name(lt_graph_node_name(v->g, x)), "retained_size",
+                                        (json_int_t)lt_retained(v->tree, x), "retained_percent",
+                                        (double)(int64_t)(percent(v, lt_retained(v->tree, x)) * 100 + 0.5) / 100,
+                                        "dominated_count",
+                                        (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]),
+                                        "by_class", by_class_view(v, x), "children", children_view(v, x)));
     }
     return list;
 }
@@ -221,7 +222,7 @@ static int consider_group(cluster_work *w, const group *gr, uint32_t instances, 
         return 0;
     uint32_t holder = v->g->edges[w->path[at]].to;
     if (lt_holder_internal_class(lt_view_class(v, holder)) || v->distance[holder] >= LT_DISTANCE_SYSTEM_BASE ||
-        percent(v, v->tree->retained[holder]) < CLUSTER_MIN_PERCENT)
+        percent(v, lt_retained(v->tree, holder)) < CLUSTER_MIN_PERCENT)
         return 0;
     const char *cls = lt_view_class(v, gr->example);
     int closure = v->g->node_type[gr->example] == v->g->nt.closure;
@@ -255,7 +256,7 @@ static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book 
     lt_path_text(v, w->path, (uint32_t)at + 1, where, sizeof where);
     lt_path_text(v, w->path, n, shape, sizeof shape);
     lt_format_count(c->estimated, count, sizeof count);
-    uint64_t retained = v->tree->retained[c->holder];
+    uint64_t retained = lt_retained(v->tree, c->holder);
     lt_format_size(retained, size, sizeof size);
     char *title = lt_strdup_printf("%s `%s` %s held by `%s` %s (%s, %.1f%% of the heap)", count, what,
                                    closure ? "closures" : "objects", holder_class, where, size, percent(v, retained));
@@ -467,7 +468,7 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
             retained[groups.count - 1] = 0;
         for (uint32_t i = 0; !rc && n && i < groups.count; i++)
             if (groups.items[i].shape == shape)
-                retained[i] += v->tree->retained[x];
+                retained[i] += lt_retained(v->tree, x);
     }
     for (uint32_t i = 0; !rc && i < groups.count; i++) {
         const group *gr = &groups.items[i];

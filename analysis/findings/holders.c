@@ -57,11 +57,11 @@ static int nameable(const lt_heap_view *v, uint32_t x)
 
 uint32_t lt_holder_innermost(const lt_heap_view *v, uint32_t x)
 {
-    uint64_t floor = (uint64_t)((double)v->tree->retained[x] * HOLDER_NEARLY_ALL);
+    uint64_t floor = (uint64_t)((double)lt_retained(v->tree, x) * HOLDER_NEARLY_ALL);
     uint32_t holder = x, at = x;
     for (uint32_t steps = 0; steps < v->g->node_count; steps++) {
         uint32_t c = lt_dominator_tree_biggest_child(v->tree, at);
-        if (c == UINT32_MAX || v->tree->retained[c] < floor)
+        if (c == UINT32_MAX || lt_retained(v->tree, c) < floor)
             break;
         at = c;
         if (nameable(v, at))
@@ -130,7 +130,7 @@ static int explained(const lt_heap_view *v, uint32_t x, const lt_holder_anchor *
             continue;
         if (anchors[i].chain && lt_holder_dominates(v, anchors[i].node, x))
             return 1;
-        if (anchors[i].retained * 2 >= v->tree->retained[x] && lt_holder_dominates(v, x, anchors[i].node))
+        if (anchors[i].retained * 2 >= lt_retained(v->tree, x) && lt_holder_dominates(v, x, anchors[i].node))
             return 1;
     }
     return 0;
@@ -175,9 +175,9 @@ static uint32_t main_content(const lt_heap_view *v, uint32_t holder, uint32_t *c
         for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1] && !failed; k++) {
             uint32_t y = t->dominated[k];
             if (is_string(v->g, y))
-                tally(&c, STRINGS_KEY, t->retained[y]);
+                tally(&c, STRINGS_KEY, lt_retained(t, y));
             else if (nameable(v, y))
-                tally(&c, v->classes->class_name[y], t->retained[y]);
+                tally(&c, v->classes->class_name[y], lt_retained(t, y));
             else
                 failed = lt_u32vec_push(&queue, y);
         }
@@ -187,7 +187,7 @@ static uint32_t main_content(const lt_heap_view *v, uint32_t holder, uint32_t *c
     for (uint32_t i = 0; i < c.kinds; i++)
         if (best == UINT32_MAX || c.sizes[i] > c.sizes[best])
             best = i;
-    if (best == UINT32_MAX || c.sizes[best] * 2 < t->retained[holder]) /* not what it is made of */
+    if (best == UINT32_MAX || c.sizes[best] * 2 < lt_retained(t, holder)) /* not what it is made of */
         return *count = 0, UINT32_MAX;
     *count = c.counts[best];
     return c.keys[best];
@@ -365,11 +365,12 @@ static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_
     char events[256], event_key[256], size[32], number[32], where[512];
     name_holder(v, path, n, &h);
     event_names(g, table, events, sizeof events, event_key, sizeof event_key);
-    lt_format_size(v->tree->retained[table], size, sizeof size);
+    lt_format_size(lt_retained(v->tree, table), size, sizeof size);
     lt_format_count(count, number, sizeof number);
     lt_path_text(v, path, n, where, sizeof where);
-    char *title = lt_strdup_printf("%s `%s` listeners on `%s` events %s hold %s (%.1f%% of the heap): %s", number,
-                                   leaked, emitter_class, events, size, percent(v, v->tree->retained[table]), h.text);
+    char *title =
+        lt_strdup_printf("%s `%s` listeners on `%s` events %s hold %s (%.1f%% of the heap): %s", number, leaked,
+                         emitter_class, events, size, percent(v, lt_retained(v->tree, table)), h.text);
     char *fix = lt_strdup_printf("Remove the listeners when a `%s` is done with the `%s` (removeListener/off, unpipe, "
                                  "close), or make one `%s` and share it.",
                                  leaked, emitter_class, leaked);
@@ -379,7 +380,7 @@ static int report_listeners(const lt_heap_view *v, uint32_t table, const uint32_
         "function", h.function, "holder_path", where, "path", lt_path_json(v, path, n), "evidence", "holder_id",
         (json_int_t)lt_graph_node_id(g, table), "emitter_id", (json_int_t)lt_graph_node_id(g, emitter));
     const char *parts[] = {"listeners", leaked, emitter_class, event_key};
-    return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, fix, v->tree->retained[table], v->total_size,
+    return lt_findings_add(out, LT_FINDING_RETAINER_CLUSTER, title, fix, lt_retained(v->tree, table), v->total_size,
                            details, parts, 4, err);
 }
 
@@ -392,10 +393,10 @@ static int report_holder(const lt_heap_view *v, uint32_t x, const uint32_t *path
     char holds[160], size[32], where[512];
     name_holder(v, path, n, &h);
     content_text(v, key, count, holds, sizeof holds);
-    lt_format_size(v->tree->retained[x], size, sizeof size);
+    lt_format_size(lt_retained(v->tree, x), size, sizeof size);
     lt_path_text(v, path, n, where, sizeof where);
     char *title = lt_strdup_printf("`%s` %s holds %s%s (%.1f%% of the heap)", lt_view_class(v, x), h.text, holds, size,
-                                   percent(v, v->tree->retained[x]));
+                                   percent(v, lt_retained(v->tree, x)));
     json_t *details =
         json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I}}", "class", lt_view_class(v, x), "node_id",
                   (json_int_t)lt_graph_node_id(g, x), "variable", h.variable, "function", h.function, "script",
@@ -403,7 +404,7 @@ static int report_holder(const lt_heap_view *v, uint32_t x, const uint32_t *path
                   (json_int_t)(v->tree->first_dominated[x + 1] - v->tree->first_dominated[x]), "holder_id",
                   (json_int_t)lt_graph_node_id(g, x));
     const char *parts[] = {lt_view_class(v, x), h.variable, h.function, h.script};
-    return lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, v->tree->retained[x], v->total_size, details,
+    return lt_findings_add(out, LT_FINDING_LARGE_RETAINER, title, NULL, lt_retained(v->tree, x), v->total_size, details,
                            parts, 4, err);
 }
 
@@ -428,11 +429,11 @@ static uint32_t drop_outer_holders(const lt_heap_view *v, uint32_t *holders, uin
     for (uint32_t k = 0; k < n; k++) {
         uint32_t j = enclosing_holder(v, holders, n, holders[k]);
         if (j < n)
-            inner[j] += v->tree->retained[holders[k]];
+            inner[j] += lt_retained(v->tree, holders[k]);
     }
     uint32_t kept = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (!inner[i] || percent(v, v->tree->retained[holders[i]] - inner[i]) >= HOLDER_MIN_PERCENT)
+        if (!inner[i] || percent(v, lt_retained(v->tree, holders[i]) - inner[i]) >= HOLDER_MIN_PERCENT)
             holders[kept++] = holders[i];
     return kept;
 }
@@ -442,7 +443,7 @@ uint32_t lt_holders_big(const lt_heap_view *v, const uint32_t *top, uint32_t n, 
     uint32_t found = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x = top[i];
-        if (percent(v, v->tree->retained[x]) < HOLDER_MIN_PERCENT || v->distance[x] <= 1 ||
+        if (percent(v, lt_retained(v->tree, x)) < HOLDER_MIN_PERCENT || v->distance[x] <= 1 ||
             v->g->node_type[x] == v->g->nt.synthetic || lt_holder_internal_class(lt_view_class(v, x)))
             continue;
         uint32_t h = lt_holder_innermost(v, x), seen = 0;

@@ -98,7 +98,7 @@ static int path_reach(builder *b, size_t len, uint64_t floor)
 {
     while (b->path.len < len) {
         uint32_t c = lt_dominator_tree_biggest_child(b->v->tree, b->path.items[b->path.len - 1]);
-        if (c == LT_TREE_NONE || b->v->tree->retained[c] < floor)
+        if (c == LT_TREE_NONE || lt_retained(b->v->tree, c) < floor)
             return 0;
         if (lt_u32vec_push(&b->path, c))
             return -1;
@@ -196,7 +196,7 @@ static uint32_t add_chain_row(builder *b, const chain_plan *plan, uint32_t node,
     if (r != LT_TREE_NONE) {
         lt_tree_row *row = &b->s->rows[r];
         row->count = levels;
-        row->size = b->v->tree->retained[node];
+        row->size = lt_retained(b->v->tree, node);
         row->period = plan->period;
         row->period_first = plan->period_first;
     }
@@ -229,10 +229,11 @@ static int add_child(builder *b, uint32_t c, uint32_t parent)
 
 static int by_retained(const void *x, const void *y, void *ctx)
 {
-    const uint64_t *retained = ctx;
+    const lt_dominator_tree *t = ctx;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    if (retained[a] != retained[b])
-        return retained[a] > retained[b] ? -1 : 1;
+    uint64_t ra = lt_retained(t, a), rb = lt_retained(t, b);
+    if (ra != rb)
+        return ra > rb ? -1 : 1;
     return a < b ? -1 : a > b;
 }
 
@@ -257,12 +258,12 @@ static uint32_t sorted_children(builder *b, uint32_t x, int *nomem)
             *nomem = 1;
             return 0;
         }
-        if (t->retained[c] >= b->s->min_retained) { /* keep the big ones in front */
+        if (lt_retained(t, c) >= b->s->min_retained) { /* keep the big ones in front */
             b->kids.items[b->kids.len - 1] = b->kids.items[big];
             b->kids.items[big++] = c;
         }
     }
-    qsort_r(b->kids.items, big, sizeof(uint32_t), by_retained, t->retained);
+    qsort_r(b->kids.items, big, sizeof(uint32_t), by_retained, (void *)t);
     return big;
 }
 
@@ -290,7 +291,7 @@ static int group_folded(builder *b, uint32_t from, uint32_t big)
         }
         class_group *grp = &b->groups[b->group_of[c] - 1];
         grp->len++;
-        grp->retained += v->tree->retained[k[i]];
+        grp->retained += lt_retained(v->tree, k[i]);
     }
     for (uint32_t gi = 0; gi < b->group_count; gi++)
         b->group_of[b->groups[gi].class_name] = 0;
@@ -394,7 +395,7 @@ static int link_path(builder *b, uint32_t r)
 static int build_rows(builder *b)
 {
     const lt_heap_view *v = b->v;
-    uint64_t total = v->tree->retained[v->g->root];
+    uint64_t total = lt_retained(v->tree, v->g->root);
     b->s->min_retained = total / LT_TREE_SHARE_DIVISOR ? total / LT_TREE_SHARE_DIVISOR : 1;
     if (add_node(b, v->g->root, LT_TREE_NONE))
         return LT_ENOMEM;

@@ -16,6 +16,7 @@
  *
  * The seed of the random part is printed; LT_TEST_SEED=<number> overrides it. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -319,7 +320,7 @@ static uint32_t count_mismatches(const lt_graph *g, const lt_dominator_tree *got
 {
     uint32_t bad = got->unreachable != unreachable;
     for (uint32_t v = 0; v < g->node_count; v++)
-        bad += got->dominator[v] != idom[v] || got->retained[v] != ret[v];
+        bad += got->dominator[v] != idom[v] || lt_retained(got, v) != ret[v];
     return bad;
 }
 
@@ -341,9 +342,9 @@ static void print_comparison(const lt_graph *g, const lt_dominator_tree *got, co
            got->unreachable != unreachable ? "   <-- MISMATCH" : "");
     printf("  node: got idom / want idom | got retained / want retained\n");
     for (uint32_t v = 0; v < g->node_count; v++) {
-        int bad = got->dominator[v] != idom[v] || got->retained[v] != ret[v];
-        printf("    %3u: %3u / %3u | %6" PRIu64 " / %6" PRIu64 "%s\n", v, got->dominator[v], idom[v], got->retained[v],
-               ret[v], bad ? "   <-- MISMATCH" : "");
+        int bad = got->dominator[v] != idom[v] || lt_retained(got, v) != ret[v];
+        printf("    %3u: %3u / %3u | %6" PRIu64 " / %6" PRIu64 "%s\n", v, got->dominator[v], idom[v],
+               lt_retained(got, v), ret[v], bad ? "   <-- MISMATCH" : "");
     }
 }
 
@@ -761,7 +762,9 @@ static void retained_from_idom(uint32_t n, uint32_t root, const uint32_t *idom, 
     free(queue);
 }
 
-static void run_deep(enum deep_kind kind, uint32_t n)
+/* huge: self sizes from 0xF0000000 up, so that retained sizes pass 2^32 from the
+ * second level up and almost every node's size has high bits (dominators.h). */
+static void run_deep(enum deep_kind kind, uint32_t n, bool huge)
 {
     test_edge *edges = xcalloc((size_t)n * 3, sizeof *edges);
     uint32_t *idom = xcalloc(n, sizeof(uint32_t));
@@ -770,7 +773,7 @@ static void run_deep(enum deep_kind kind, uint32_t n)
     uint32_t root, unreachable;
     uint32_t m = deep_build(kind, n, edges, idom, &root, &unreachable);
     for (uint32_t i = 0; i < n; i++)
-        sizes[i] = deep_size(i);
+        sizes[i] = (huge ? 0xF0000000u : 0) + deep_size(i);
     retained_from_idom(n, root, idom, sizes, ret);
 
     test_graph tg = build_graph(n, root, edges, m, sizes);
@@ -787,8 +790,8 @@ static void run_deep(enum deep_kind kind, uint32_t n)
         if (got.dominator[v] != idom[v])
             snprintf(msg, sizeof msg, "node %u: idom %u, want %u", v, got.dominator[v], idom[v]);
     for (uint32_t v = 0; v < n && !msg[0]; v++)
-        if (got.retained[v] != ret[v])
-            snprintf(msg, sizeof msg, "node %u: retained %" PRIu64 ", want %" PRIu64, v, got.retained[v], ret[v]);
+        if (lt_retained(&got, v) != ret[v])
+            snprintf(msg, sizeof msg, "node %u: retained %" PRIu64 ", want %" PRIu64, v, lt_retained(&got, v), ret[v]);
     lt_dominator_tree_free(&got);
     free_graph(&tg);
     free(idom);
@@ -830,7 +833,7 @@ static void test_deep_shapes_small(void **state)
             if (wrong != NONE)
                 fail_msg("deep shape %s n=%u: the test's expected answer is wrong (node %u)", deep_names[kind], n,
                          wrong);
-            run_deep((enum deep_kind)kind, n);
+            run_deep((enum deep_kind)kind, n, false);
         }
     }
 }
@@ -839,14 +842,21 @@ static void test_deep_100k(void **state)
 {
     (void)state;
     for (int kind = 0; kind < DEEP_KINDS; kind++)
-        run_deep((enum deep_kind)kind, 100000);
+        run_deep((enum deep_kind)kind, 100000, false);
+}
+
+static void test_deep_past_4_gib(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < DEEP_KINDS; kind++)
+        run_deep((enum deep_kind)kind, 100000, true);
 }
 
 static void test_deep_2m(void **state)
 {
     (void)state;
     for (int kind = 0; kind < DEEP_KINDS; kind++)
-        run_deep((enum deep_kind)kind, 2000000);
+        run_deep((enum deep_kind)kind, 2000000, false);
 }
 
 /* ---------------------------------------------------------- random graphs */
@@ -894,8 +904,9 @@ static random_case random_graph(uint32_t max_n)
             prev = to;
         }
     }
+    uint32_t base = rng_below(8) == 0 ? 0xC0000000u : 0; /* sums past 2^32 */
     for (uint32_t i = 0; i < c.n; i++)
-        c.sizes[i] = rng_below(5) == 0 ? 0 : rng_below(101);
+        c.sizes[i] = rng_below(5) == 0 ? 0 : base + rng_below(101);
     return c;
 }
 
@@ -1014,6 +1025,7 @@ int main(void)
         cmocka_unit_test(test_random_small),
         cmocka_unit_test(test_random_medium),
         cmocka_unit_test(test_deep_100k),
+        cmocka_unit_test(test_deep_past_4_gib),
         cmocka_unit_test(test_deep_2m),
         cmocka_unit_test(test_biggest_child),
     };

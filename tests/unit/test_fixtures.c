@@ -47,10 +47,10 @@ static void check_every_node(const char *name, const lt_analysis *a)
         long long distance;
         assert_int_equal(sscanf(line, "%llu\t%llu\t%llu\t%llu\t%lld", &id, &self, &retained, &dom, &distance), 5);
         assert_true(v < g->node_count);
-        if (id != lt_graph_node_id(g, v) || self != g->self_size[v] || retained != a->tree.retained[v] ||
+        if (id != lt_graph_node_id(g, v) || self != g->self_size[v] || retained != lt_retained(&a->tree, v) ||
             dom != lt_graph_node_id(g, a->tree.dominator[v]) || distance != a->distance[v])
             fail_msg("%s node %u: DevTools says %s   we say %u %u %llu %u %d", name, v, line, lt_graph_node_id(g, v),
-                     g->self_size[v], (unsigned long long)a->tree.retained[v],
+                     g->self_size[v], (unsigned long long)lt_retained(&a->tree, v),
                      lt_graph_node_id(g, a->tree.dominator[v]), a->distance[v]);
         v++;
     }

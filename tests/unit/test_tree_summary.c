@@ -87,7 +87,7 @@ static void seed_co_chain_is_one_row_that_opens_three_levels(void **state)
     lt_explore_row last = first_child(seed_co, level.row);
     assert_string_equal(last.kind, "node");
     assert_true(last.retained_size < level.retained_size);
-    assert_true(last.retained_size < seed_co->tree.retained[seed_co->graph->root] / 1000);
+    assert_true(last.retained_size < lt_retained(&seed_co->tree, seed_co->graph->root) / 1000);
 }
 
 static void seed_co_folds_siblings_past_50_by_class(void **state)
@@ -180,15 +180,15 @@ static void every_node_over_the_share_is_a_row(void **state)
             stored[a->summary.rows[i].node] = 1;
     uint32_t over = 0;
     for (uint32_t x = 0; x < a->graph->node_count; x++) {
-        if (a->tree.retained[x] < lt_explore_min_retained(a) || hidden[x])
+        if (lt_retained(&a->tree, x) < lt_explore_min_retained(a) || hidden[x])
             continue;
         over++;
         if (!stored[x])
             fail_msg("node @%u retains %llu bytes but has no row", lt_graph_node_id(a->graph, x),
-                     (unsigned long long)a->tree.retained[x]);
+                     (unsigned long long)lt_retained(&a->tree, x));
     }
     assert_true(over > 300);
-    assert_int_equal(lt_explore_min_retained(a), a->tree.retained[a->graph->root] / LT_TREE_SHARE_DIVISOR);
+    assert_int_equal(lt_explore_min_retained(a), lt_retained(&a->tree, a->graph->root) / LT_TREE_SHARE_DIVISOR);
     free(hidden);
     free(stored);
 }
