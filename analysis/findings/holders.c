@@ -176,7 +176,7 @@ static uint32_t main_content(const lt_heap_view *v, uint32_t holder, uint32_t *c
             if (is_string(v->g, y))
                 tally(&c, STRINGS_KEY, t->retained[y]);
             else if (nameable(v, y))
-                tally(&c, v->classes->class_name[y], t->retained[y]);
+                tally(&c, lt_class_name(v->classes, v->g, y), t->retained[y]);
             else
                 failed = lt_u32vec_push(&queue, y);
         }
