@@ -298,9 +298,10 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
 
 /* The class aggregates on a second thread while the clusters are scanned, the tree
  * summarised and the chains looked for here: the findings read the nodes' class names
- * (lt_class_name: tables both sides only read), never the aggregates (only the class scripts do, after the join), and
- * otherwise only read the analysis; each side writes its own list. Each side takes
- * scratch from a pool of its own (the chains' tree heights from one block handed over). */
+ * (lt_class_name: tables both sides only read), never the aggregates (only the class
+ * scripts do, after the join), and otherwise only read the analysis; each side writes
+ * its own list. Each side takes scratch from a pool of its own (the chains' tree
+ * heights from one block handed over). */
 typedef struct class_aggregation {
     lt_analysis *a;
     lt_pool *pool;
@@ -402,6 +403,10 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
     rc = checkpoint(options, rc, "dominators", 75, err);
     int findings = !(options && options->skip_findings);
+    /* From here the pool serves per-node blocks only, one for the aggregates' node
+     * index and, with the findings, one for the chains' heights; the blocks the
+     * dominators and distances left beyond those go now, before the findings allocate. */
+    lt_pool_trim(&pool, findings ? 2 : 1, (size_t)g->node_count * sizeof(uint32_t));
     if (!rc && !findings) /* else beside the findings' cluster scan */
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     stage_end(&clock, t, LT_STAGE_CLASS_AGGREGATES);

@@ -158,7 +158,10 @@ typedef struct aggregator {
     lt_table keys;       /* entries: aggregate indices */
     uint32_t *node_agg;  /* per node: aggregate index, UINT32_MAX if none */
     uint32_t *canonical; /* per string: canonical index of its text, or UINT32_MAX */
-    uint32_t *unlocated; /* per string: the aggregate of its name without a location, or UINT32_MAX */
+    /* the aggregate of an unlocated node, or UINT32_MAX: per node type for types named
+     * alike, per string (a node_name) for the others */
+    uint32_t of_type[LT_MAX_TYPES];
+    uint32_t *of_name;
 } aggregator;
 
 /* Most keys are a class name alone: its string index is hash enough (the
@@ -210,15 +213,19 @@ static int64_t find_or_add(aggregator *a, const lt_class *k)
 
 static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_location *loc)
 {
-    lt_class k = {.name = lt_class_name(a->c, a->g, v), .distance = distance, .first_node = v};
-    if (!loc) { /* most nodes: the name alone, looked up without hashing */
-        if (a->unlocated[k.name] != UINT32_MAX)
-            return a->unlocated[k.name];
+    const lt_graph *g = a->g;
+    if (!loc) { /* most nodes: the class alone, found by type or name without hashing */
+        int type = g->node_type[v];
+        uint32_t *known = a->c->by_type[type] != LT_CLASS_BY_NAME ? &a->of_type[type] : &a->of_name[g->node_name[v]];
+        if (*known != UINT32_MAX)
+            return *known;
+        lt_class k = {.name = lt_class_name(a->c, g, v), .distance = distance, .first_node = v};
         int64_t i = find_or_add(a, &k);
         if (i >= 0)
-            a->unlocated[k.name] = (uint32_t)i;
+            *known = (uint32_t)i;
         return i;
     }
+    lt_class k = {.name = lt_class_name(a->c, g, v), .distance = distance, .first_node = v};
     if (a->canonical[k.name] == UINT32_MAX) {
         int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
         if (canonical < 0)
@@ -354,12 +361,13 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
     size_t n = g->node_count ? g->node_count : 1;
     a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
     a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
-    a.unlocated = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    a.of_name = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    memset(a.of_type, 0xff, sizeof a.of_type);
     if (a.canonical)
         memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
-    if (a.unlocated)
-        memset(a.unlocated, 0xff, g->string_count * sizeof(uint32_t));
-    int rc = !a.node_agg || !a.canonical || !a.unlocated || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
+    if (a.of_name)
+        memset(a.of_name, 0xff, g->string_count * sizeof(uint32_t));
+    int rc = !a.node_agg || !a.canonical || !a.of_name || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
                  ? LT_ENOMEM
                  : 0;
     if (!rc)
@@ -370,7 +378,7 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
         rc = collapse_same_text(&a);
     lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
     free(a.canonical);
-    free(a.unlocated);
+    free(a.of_name);
     lt_table_free(&a.keys);
     lt_text_index_free(&a.texts);
     return rc ? lt_error_set(err, rc, "%s aggregating classes", lt_strerror(rc)) : 0;

@@ -307,9 +307,10 @@ static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candi
     const lt_heap_view *v = w->v;
     lt_step_memo *memo = calloc(1, sizeof *memo); /* NULL: no memo, the same shapes */
     for (uint32_t x = 0; x < v->g->node_count; x++) {
-        uint32_t c = candidate_of[class_key(v, x)];
         int t = v->g->node_type[x];
-        if (!c || !v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure))
+        uint32_t c;
+        if (!v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure) ||
+            !(c = candidate_of[class_key(v, x)]))
             continue;
         candidate *cand = &cands[c - 1];
         if (cand->seen++ % cand->step)
