@@ -177,11 +177,14 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
 }
 
 /* Shallow sizes, distances and class names, on a second thread while the caller's
- * computes the immediate dominators: none needs the tree, and the dominators need the
- * self sizes (which the shallow sizes rewrite) only for the retained sizes, summed once
- * this thread is done. They read the graph (class names add strings, which the
- * dominator computation never reads, nor the retaining edges computed before this
- * starts) and take scratch memory from a pool of their own. */
+ * computes the retaining edges and the immediate dominators: none needs the tree, and
+ * the dominators need the self sizes (which the shallow sizes rewrite) only for the
+ * retained sizes, summed once this thread is done. They read the graph and take
+ * scratch memory from a pool of their own. The class names write too: they add
+ * strings (which may move the string table) and write interface names into plain
+ * objects' node_name. The dominator computation reads neither; the retaining edges
+ * read the names of the root's synthetic children ("(Document DOM trees)"), so the
+ * class names wait at a gate the caller's thread opens once past them. */
 typedef struct side_stages {
     lt_analysis *a;
     const lt_weakmap_names *weakmaps;
@@ -190,10 +193,31 @@ typedef struct side_stages {
     lt_prefault_range populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
     int populate_count;
     atomic_int dfs_started; /* set by the caller's thread: stop populating, the DFS faults the rest */
-    lt_stage_times times;   /* its stages' figures */
+    /* names_free: set (under gate_lock, signalling gate) by the caller's thread once it
+     * reads no more node names or strings; the class names wait for it */
+    pthread_mutex_t gate_lock;
+    pthread_cond_t gate;
+    int names_free;
+    lt_stage_times times; /* its stages' figures */
     lt_error err;
     int rc;
 } side_stages;
+
+static void open_names_gate(side_stages *s)
+{
+    pthread_mutex_lock(&s->gate_lock);
+    s->names_free = 1;
+    pthread_cond_signal(&s->gate);
+    pthread_mutex_unlock(&s->gate_lock);
+}
+
+static void wait_names_gate(side_stages *s)
+{
+    pthread_mutex_lock(&s->gate_lock);
+    while (!s->names_free)
+        pthread_cond_wait(&s->gate, &s->gate_lock);
+    pthread_mutex_unlock(&s->gate_lock);
+}
 
 static void *run_side_stages(void *arg)
 {
@@ -211,8 +235,9 @@ static void *run_side_stages(void *arg)
     if (!s->a->distance)
         s->rc = s->err.code ? s->err.code : LT_ENOMEM;
     stage_end(&clock, &s->times, LT_STAGE_DISTANCES);
+    wait_names_gate(s); /* open by now in practice: the distances take longer */
     if (!s->rc)
-        s->rc = lt_classes_name_nodes(g, &s->pool, &s->a->classes, &s->err);
+        s->rc = lt_classes_name_nodes(g, &s->a->classes, &s->err);
     stage_end(&clock, &s->times, LT_STAGE_CLASS_NAMES);
     return NULL;
 }
@@ -250,6 +275,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
      * than the retaining edges; from here this thread faults in what is left itself, so the
      * side stages, which then set the pace, start. */
     atomic_store(&side->dfs_started, 1);
+    open_names_gate(side); /* the dominators read no names */
     if (!rc)
         rc = lt_dominators_start(a->graph, retaining, targets, pool, &work, &a->tree, err);
     free(retaining);
@@ -271,10 +297,11 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
 }
 
 /* The class aggregates on a second thread while the clusters are scanned, the tree
- * summarised and the chains looked for here: the findings read the classes' per-node
- * names, never the aggregates (only the class scripts do, after the join), and
- * otherwise only read the analysis; each side writes its own list. Each side takes
- * scratch from a pool of its own (the chains' tree heights from one block handed over). */
+ * summarised and the chains looked for here: the findings read the nodes' class names
+ * (lt_class_name: tables both sides only read), never the aggregates (only the class
+ * scripts do, after the join), and otherwise only read the analysis; each side writes
+ * its own list. Each side takes scratch from a pool of its own (the chains' tree
+ * heights from one block handed over). */
 typedef struct class_aggregation {
     lt_analysis *a;
     lt_pool *pool;
@@ -361,17 +388,25 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     side_stages side = {.a = a,
                         .weakmaps = &weakmaps,
                         .want_parent_edges = !(options && options->skip_findings),
-                        .pool = {.keep = g->keep}};
+                        .pool = {.keep = g->keep},
+                        .gate_lock = PTHREAD_MUTEX_INITIALIZER,
+                        .gate = PTHREAD_COND_INITIALIZER};
     if (!rc)
         rc = lt_weakmap_names_build(g, &weakmaps, err);
     if (!rc)
         rc = dominator_stage(a, &side, &pool, err);
     stage_end(&clock, t, LT_STAGE_DOMINATORS);
+    pthread_cond_destroy(&side.gate);
+    pthread_mutex_destroy(&side.gate_lock);
     t->stage[LT_STAGE_SHALLOW_SIZES] = side.times.stage[LT_STAGE_SHALLOW_SIZES];
     t->stage[LT_STAGE_DISTANCES] = side.times.stage[LT_STAGE_DISTANCES];
     t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
     rc = checkpoint(options, rc, "dominators", 75, err);
     int findings = !(options && options->skip_findings);
+    /* From here the pool serves per-node blocks only, one for the aggregates' node
+     * index and, with the findings, one for the chains' heights; the blocks the
+     * dominators and distances left beyond those go now, before the findings allocate. */
+    lt_pool_trim(&pool, findings ? 2 : 1, (size_t)g->node_count * sizeof(uint32_t));
     if (!rc && !findings) /* else beside the findings' cluster scan */
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
     stage_end(&clock, t, LT_STAGE_CLASS_AGGREGATES);
@@ -413,11 +448,10 @@ static void give_back_arrays(lt_analysis *a)
     lt_keep_give(keep, a->tree.dominated, n * sizeof(uint32_t));
     lt_keep_give(keep, a->distance, n * sizeof(int32_t));
     lt_keep_give(keep, a->parent_edge, n * sizeof(uint32_t));
-    lt_keep_give(keep, a->classes.class_name, n * sizeof(uint32_t));
     a->tree.dominator = a->tree.dominated = a->tree.first_dominated = NULL;
     a->tree.retained = NULL;
     a->distance = NULL;
-    a->parent_edge = a->classes.class_name = NULL;
+    a->parent_edge = NULL;
 }
 
 void lt_analysis_free(lt_analysis *a)

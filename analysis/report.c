@@ -42,7 +42,7 @@ static json_t *node_json(const lt_analysis *a, uint32_t v)
     json_t *name = lt_json_name(lt_graph_node_name(g, v));
     return json_pack("{s:I, s:s, s:o, s:s, s:I, s:I, s:i, s:I}", "id", (json_int_t)lt_graph_node_id(g, v), "type",
                      lt_graph_node_type_name(g, v), "name", name ? name : json_string("?"), "class",
-                     lt_graph_string(g, a->classes.class_name[v]), "self_size", (json_int_t)g->self_size[v],
+                     lt_graph_string(g, lt_class_name(&a->classes, g, v)), "self_size", (json_int_t)g->self_size[v],
                      "retained_size", (json_int_t)lt_retained(&a->tree, v), "distance", (int)a->distance[v],
                      "dominator_id", (json_int_t)lt_graph_node_id(g, a->tree.dominator[v]));
 }
@@ -160,7 +160,7 @@ static void text_retainers(const lt_analysis *a, uint32_t top, FILE *out)
         lt_format_size(a->graph->self_size[v], shallow, sizeof shallow);
         lt_format_size(lt_retained(&a->tree, v), retained, sizeof retained);
         fprintf(out, "  %-28.28s %-32.32s %10u %10s %10s %6.1f%% %9d\n",
-                lt_graph_string(a->graph, a->classes.class_name[v]), lt_graph_node_name(a->graph, v),
+                lt_graph_string(a->graph, lt_class_name(&a->classes, a->graph, v)), lt_graph_node_name(a->graph, v),
                 lt_graph_node_id(a->graph, v), shallow, retained, percent_of(a, lt_retained(&a->tree, v)),
                 a->distance[v]);
     }

@@ -1,7 +1,11 @@
 /* DESIGN
  * Naming follows DevTools' calculateObjectNames: names it makes up
  * ("(system)", "<div>", "(string)", ...) are added to the string table once
- * each; constructor names keep their own string. Aggregation follows its
+ * each, in DevTools' order (nodes in order); constructor names keep their own
+ * string. No per-node array: a node's class depends only on its type and, for
+ * object and native nodes, on its name, so two small tables hold every class
+ * (per type, per string; classes.h), and a plain object's interface name is
+ * written over its node_name (interfaces.h). Aggregation follows its
  * buildAggregates + calculateClassesRetainedSize: one aggregate per internal
  * key (the class string, or location + class text for located objects), in
  * order of first appearance; then keys with the same text (",Name") collapse
@@ -20,8 +24,11 @@
 #include "util/u32map.h"
 #include "snapshot/text_index.h"
 
+#define UNNAMED UINT32_MAX /* class_of_name while naming: not looked at yet */
+
 typedef struct namer {
     lt_graph *g;
+    lt_classes *c;
     lt_text_index made; /* names DevTools makes up (getIndexForString) */
     int64_t by_type[LT_MAX_TYPES];
 } namer;
@@ -32,10 +39,10 @@ static int64_t made_name(namer *n, const char *s, size_t len)
 }
 
 /* "<div id=x>" -> "<div>", "Detached <li class=a>" -> "Detached <li>". */
-static int64_t element_name(namer *n, uint32_t v)
+static int64_t element_name(namer *n, uint32_t name_index)
 {
-    const char *name = lt_graph_node_name(n->g, v);
-    size_t len = lt_graph_string_len(n->g, n->g->node_name[v]);
+    const char *name = lt_graph_string(n->g, name_index);
+    size_t len = lt_graph_string_len(n->g, name_index);
     size_t from = name[0] == '<' ? 0 : 10;
     const char *space = len > from ? memchr(name + from, ' ', len - from) : NULL;
     if (!space)
@@ -53,8 +60,6 @@ static int64_t element_name(namer *n, uint32_t v)
 
 static int64_t type_name(namer *n, int type)
 {
-    if (n->by_type[type] >= 0)
-        return n->by_type[type];
     const lt_graph *g = n->g;
     char buf[80];
     const char *fixed = type == g->nt.hidden    ? "(system)"
@@ -66,44 +71,81 @@ static int64_t type_name(namer *n, int type)
         snprintf(buf, sizeof buf, "(%s)", g->node_type_names[type]);
         fixed = buf;
     }
-    return n->by_type[type] = made_name(n, fixed, strlen(fixed));
+    return made_name(n, fixed, strlen(fixed));
 }
 
-static int64_t class_of(namer *n, uint32_t v)
+/* The class of an object or native node named name_index. */
+static int64_t class_of_name(namer *n, uint32_t name_index)
+{
+    const char *name = lt_graph_string(n->g, name_index);
+    if (name[0] == '<' || !strncmp(name, "Detached <", 10))
+        return element_name(n, name_index);
+    return name_index;
+}
+
+/* Makes sure node v's class is known: its type's name, or its name's class. Names are
+ * made up in the order DevTools makes them (nodes in order), which fixes their string
+ * indices. 0 or a negative code. */
+static int name_node(namer *n, uint32_t v)
 {
     const lt_graph *g = n->g;
     int type = g->node_type[v];
-    if (type != g->nt.object && type != g->nt.native)
-        return type_name(n, type);
-    const char *name = lt_graph_node_name(g, v);
-    if (name[0] == '<' || !strncmp(name, "Detached <", 10))
-        return element_name(n, v);
-    return g->node_name[v];
+    int64_t c;
+    if (type != g->nt.object && type != g->nt.native) {
+        if (n->by_type[type] < 0 && (n->by_type[type] = type_name(n, type)) < 0)
+            return (int)n->by_type[type];
+        return 0;
+    }
+    uint32_t name = g->node_name[v];
+    if (n->c->class_of_name[name] != UNNAMED)
+        return 0;
+    if ((c = class_of_name(n, name)) < 0)
+        return (int)c;
+    n->c->class_of_name[name] = (uint32_t)c;
+    return 0;
 }
 
-int lt_classes_name_nodes(lt_graph *g, lt_pool *pool, lt_classes *out, lt_error *err)
+/* Fills the per-type table, and grows class_of_name to every string (the interface
+ * names and the made-up ones were added since): a string no object or native node was
+ * named by at naming time is its own class (interface names among them). */
+static int finish_tables(namer *n)
+{
+    const lt_graph *g = n->g;
+    lt_classes *c = n->c;
+    for (int t = 0; t < LT_MAX_TYPES; t++)
+        c->by_type[t] = n->by_type[t] >= 0 ? (uint32_t)n->by_type[t] : LT_CLASS_BY_NAME;
+    uint32_t *table = realloc(c->class_of_name, (g->string_count ? g->string_count : 1) * sizeof *table);
+    if (!table)
+        return LT_ENOMEM;
+    c->class_of_name = table;
+    for (uint32_t s = 0; s < g->string_count; s++)
+        if (s >= c->name_count || table[s] == UNNAMED)
+            table[s] = s;
+    c->name_count = g->string_count;
+    return 0;
+}
+
+int lt_classes_name_nodes(lt_graph *g, lt_classes *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
-    namer n = {.g = g};
+    namer n = {.g = g, .c = out};
     for (int t = 0; t < LT_MAX_TYPES; t++)
         n.by_type[t] = -1;
-    out->class_name = lt_pool_alloc(pool, g->node_count ? g->node_count : 1, sizeof(uint32_t));
-    if (!out->class_name || lt_text_index_init(&n.made))
-        goto fail;
-    int64_t c = 0;
-    for (uint32_t v = 0; v < g->node_count && c >= 0; v++)
-        if ((c = class_of(&n, v)) >= 0)
-            out->class_name[v] = (uint32_t)c;
+    out->name_count = g->string_count;
+    out->class_of_name = malloc((g->string_count ? g->string_count : 1) * sizeof *out->class_of_name);
+    int rc = !out->class_of_name || lt_text_index_init(&n.made) ? LT_ENOMEM : 0;
+    if (!rc)
+        memset(out->class_of_name, 0xff, (size_t)g->string_count * sizeof *out->class_of_name);
+    for (uint32_t v = 0; v < g->node_count && !rc; v++)
+        rc = name_node(&n, v);
     lt_text_index_free(&n.made);
-    if (c < 0) {
+    if (rc)
+        lt_error_set(err, rc, "%s naming classes", lt_strerror(rc));
+    else if (!(rc = lt_interfaces_apply(g, err)) && (rc = finish_tables(&n)))
+        lt_error_set(err, rc, "out of memory naming classes");
+    if (rc)
         lt_classes_free(out);
-        return lt_error_set(err, (int)c, "%s naming classes", lt_strerror((int)c));
-    }
-    return lt_interfaces_apply(g, out->class_name, err);
-fail:
-    lt_text_index_free(&n.made);
-    lt_classes_free(out);
-    return lt_error_set(err, LT_ENOMEM, "out of memory naming classes");
+    return rc;
 }
 
 /* ---- aggregation ---------------------------------------------------------- */
@@ -116,7 +158,10 @@ typedef struct aggregator {
     lt_table keys;       /* entries: aggregate indices */
     uint32_t *node_agg;  /* per node: aggregate index, UINT32_MAX if none */
     uint32_t *canonical; /* per string: canonical index of its text, or UINT32_MAX */
-    uint32_t *unlocated; /* per string: the aggregate of its name without a location, or UINT32_MAX */
+    /* the aggregate of an unlocated node, or UINT32_MAX: per node type for types named
+     * alike, per string (a node_name) for the others */
+    uint32_t of_type[LT_MAX_TYPES];
+    uint32_t *of_name;
 } aggregator;
 
 /* Most keys are a class name alone: its string index is hash enough (the
@@ -168,15 +213,19 @@ static int64_t find_or_add(aggregator *a, const lt_class *k)
 
 static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_location *loc)
 {
-    lt_class k = {.name = a->c->class_name[v], .distance = distance, .first_node = v};
-    if (!loc) { /* most nodes: the name alone, looked up without hashing */
-        if (a->unlocated[k.name] != UINT32_MAX)
-            return a->unlocated[k.name];
+    const lt_graph *g = a->g;
+    if (!loc) { /* most nodes: the class alone, found by type or name without hashing */
+        int type = g->node_type[v];
+        uint32_t *known = a->c->by_type[type] != LT_CLASS_BY_NAME ? &a->of_type[type] : &a->of_name[g->node_name[v]];
+        if (*known != UINT32_MAX)
+            return *known;
+        lt_class k = {.name = lt_class_name(a->c, g, v), .distance = distance, .first_node = v};
         int64_t i = find_or_add(a, &k);
         if (i >= 0)
-            a->unlocated[k.name] = (uint32_t)i;
+            *known = (uint32_t)i;
         return i;
     }
+    lt_class k = {.name = lt_class_name(a->c, g, v), .distance = distance, .first_node = v};
     if (a->canonical[k.name] == UINT32_MAX) {
         int64_t canonical = lt_text_index_canonical(&a->texts, a->g, k.name);
         if (canonical < 0)
@@ -312,12 +361,13 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
     size_t n = g->node_count ? g->node_count : 1;
     a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
     a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
-    a.unlocated = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    a.of_name = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
+    memset(a.of_type, 0xff, sizeof a.of_type);
     if (a.canonical)
         memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
-    if (a.unlocated)
-        memset(a.unlocated, 0xff, g->string_count * sizeof(uint32_t));
-    int rc = !a.node_agg || !a.canonical || !a.unlocated || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
+    if (a.of_name)
+        memset(a.of_name, 0xff, g->string_count * sizeof(uint32_t));
+    int rc = !a.node_agg || !a.canonical || !a.of_name || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
                  ? LT_ENOMEM
                  : 0;
     if (!rc)
@@ -328,7 +378,7 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
         rc = collapse_same_text(&a);
     lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
     free(a.canonical);
-    free(a.unlocated);
+    free(a.of_name);
     lt_table_free(&a.keys);
     lt_text_index_free(&a.texts);
     return rc ? lt_error_set(err, rc, "%s aggregating classes", lt_strerror(rc)) : 0;
@@ -345,7 +395,7 @@ void lt_classes_key(const lt_graph *g, const lt_class *c, char *buf, size_t len)
 
 void lt_classes_free(lt_classes *c)
 {
-    free(c->class_name);
+    free(c->class_of_name);
     free(c->items);
     memset(c, 0, sizeof *c);
 }

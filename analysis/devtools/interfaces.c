@@ -8,7 +8,9 @@
  * objects become definitions, most common first (ties: first seen).
  * Application: a plain object takes the definition with the most properties
  * whose properties all occur among its own (as a multiset); ties go to the
- * earlier definition. Matching walks a trie of the definitions' sorted
+ * earlier definition. The name is written over the object's node_name (its own
+ * name, "Object", is implied: graph.h, interface_names_from), so that no per-node
+ * class array is needed. Matching walks a trie of the definitions' sorted
  * property lists, as DevTools does; names sort in UTF-16 order. */
 #include "devtools/interfaces.h"
 
@@ -43,7 +45,6 @@ typedef struct trie_node {
 
 typedef struct work {
     lt_graph *g;
-    uint32_t *class_name;
     int64_t object_name, proto_name;
     lt_u32vec pool; /* property sequences of candidates */
     candidate *cands;
@@ -489,7 +490,7 @@ static int apply(work *w)
         if (def_name[best] < 0 && (def_name[best] = definition_name(w, &names, (uint32_t)best)) < 0)
             rc = (int)def_name[best];
         else
-            w->class_name[v] = (uint32_t)def_name[best];
+            w->g->node_name[v] = (uint32_t)def_name[best];
     }
     lt_text_index_free(&names);
     free(def_name);
@@ -509,9 +510,9 @@ static void work_free(work *w)
     lt_u32map_free(&w->rank);
 }
 
-int lt_interfaces_apply(lt_graph *g, uint32_t *class_name, lt_error *err)
+int lt_interfaces_apply(lt_graph *g, lt_error *err)
 {
-    work w = {.g = g, .class_name = class_name};
+    work w = {.g = g};
     w.object_name = lt_graph_find_string(g, "Object");
     w.proto_name = lt_graph_find_string(g, "__proto__");
     if (w.object_name < 0)
@@ -523,8 +524,14 @@ int lt_interfaces_apply(lt_graph *g, uint32_t *class_name, lt_error *err)
         rc = rank_names(&w);
     if (!rc)
         rc = build_trie(&w);
+    uint32_t from = g->string_count;
     if (!rc)
         rc = apply(&w);
+    /* apply adds the definitions' names and nothing else (even when it fails midway,
+     * the names it has given are read right) */
+    g->interface_names_from = from;
+    g->interface_name_count = g->string_count - from;
+    g->object_name = (uint32_t)w.object_name;
     work_free(&w);
     return rc ? lt_error_set(err, rc, "%s inferring interface names", lt_strerror(rc)) : 0;
 }

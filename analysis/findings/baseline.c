@@ -112,7 +112,7 @@ static int suspected(const lt_heap_view *v, const lt_baseline_ids *new_ids, uint
 static uint64_t suspect_key(work *w, uint32_t x)
 {
     const lt_heap_view *v = w->v;
-    uint32_t name = v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : v->classes->class_name[x];
+    uint32_t name = v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : lt_class_name(v->classes, v->g, x);
     uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
     uint64_t shape = n ? lt_path_shape(v, w->path, n) : 0xdee9ull;
     return shape ^ ((uint64_t)name + 1) * 0x9e3779b97f4a7c15ull;

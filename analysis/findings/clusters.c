@@ -44,9 +44,9 @@ static json_t *children_view(const lt_heap_view *v, uint32_t x)
     json_t *runs = json_array();
     uint32_t k = t->first_dominated[x], end = t->first_dominated[x + 1];
     while (runs && k < end && json_array_size(runs) < VIEW_ROWS) {
-        uint32_t c = t->dominated[k], name = v->classes->class_name[c], count = 0;
+        uint32_t c = t->dominated[k], name = lt_class_name(v->classes, v->g, c), count = 0;
         uint64_t retained = 0;
-        for (; k < end && v->classes->class_name[t->dominated[k]] == name; k++, count++)
+        for (; k < end && lt_class_name(v->classes, v->g, t->dominated[k]) == name; k++, count++)
             retained += lt_retained(t, t->dominated[k]);
         lt_json_append(&runs, json_pack("{s:s, s:I, s:I, s:I}", "class", lt_view_class(v, c), "count",
                                         (json_int_t)count, "retained_size", (json_int_t)retained, "first_id",
@@ -64,7 +64,7 @@ static json_t *by_class_view(const lt_heap_view *v, uint32_t x)
     if (lt_u32map_init(&slot))
         return NULL;
     for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
-        uint32_t c = t->dominated[k], name = v->classes->class_name[c], i;
+        uint32_t c = t->dominated[k], name = lt_class_name(v->classes, v->g, c), i;
         if (!lt_u32map_get(&slot, name, &i)) {
             if (n == 64)
                 continue;
@@ -281,7 +281,7 @@ typedef struct candidate {
  * nodes by their class. */
 static uint32_t class_key(const lt_heap_view *v, uint32_t x)
 {
-    return v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : v->classes->class_name[x];
+    return v->g->node_type[x] == v->g->nt.closure ? v->g->node_name[x] : lt_class_name(v->classes, v->g, x);
 }
 
 /* Instances per class name (objects and named closures only) into count (per string
@@ -308,9 +308,10 @@ static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candi
     const lt_heap_view *v = w->v;
     lt_step_memo *memo = calloc(1, sizeof *memo); /* NULL: no memo, the same shapes */
     for (uint32_t x = 0; x < v->g->node_count; x++) {
-        uint32_t c = candidate_of[class_key(v, x)];
         int t = v->g->node_type[x];
-        if (!c || !v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure))
+        uint32_t c;
+        if (!v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure) ||
+            !(c = candidate_of[class_key(v, x)]))
             continue;
         candidate *cand = &cands[c - 1];
         if (cand->seen++ % cand->step)
@@ -460,7 +461,7 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
             detached(g, lt_graph_edge_source(g, v->parent_edge[x])) || !dom_node(g, x))
             continue;
         uint32_t n = lt_retainer_path(v, x, w.path, LT_PATH_MAX);
-        uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)v->classes->class_name[x] << 32);
+        uint64_t shape = lt_path_shape(v, w.path, n) ^ ((uint64_t)lt_class_name(v->classes, v->g, x) << 32);
         uint32_t before = groups.count;
         rc = n ? add_to_group(&groups, shape, x) : 0;
         if (!rc && groups.count > before &&

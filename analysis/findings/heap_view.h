@@ -20,7 +20,7 @@ typedef struct lt_heap_view {
 
 static inline const char *lt_view_class(const lt_heap_view *v, uint32_t node)
 {
-    return lt_graph_string(v->g, v->classes->class_name[node]);
+    return lt_graph_string(v->g, lt_class_name(v->classes, v->g, node));
 }
 
 #endif

@@ -177,7 +177,7 @@ static uint32_t main_content(const lt_heap_view *v, uint32_t holder, uint32_t *c
             if (is_string(v->g, y))
                 tally(&c, STRINGS_KEY, lt_retained(t, y));
             else if (nameable(v, y))
-                tally(&c, v->classes->class_name[y], lt_retained(t, y));
+                tally(&c, lt_class_name(v->classes, v->g, y), lt_retained(t, y));
             else
                 failed = lt_u32vec_push(&queue, y);
         }

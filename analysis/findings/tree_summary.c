@@ -69,7 +69,7 @@ static uint32_t add_row(builder *b, uint8_t kind, uint32_t node, uint32_t parent
                                       .count = 1,
                                       .kind = kind};
     if (node != LT_TREE_NONE)
-        s->rows[s->count].class_name = b->v->classes->class_name[node];
+        s->rows[s->count].class_name = lt_class_name(b->v->classes, b->v->g, node);
     if (parent != LT_TREE_NONE)
         s->rows[parent].child_count++;
     if (node != LT_TREE_NONE && (kind == LT_TREE_NODE || kind == LT_TREE_PATH) &&
@@ -89,7 +89,7 @@ static int add_node(builder *b, uint32_t node, uint32_t parent)
 
 static uint64_t signature(const builder *b, uint32_t x)
 {
-    return (uint64_t)b->v->classes->class_name[x] << 32 | b->v->g->node_name[x];
+    return (uint64_t)lt_class_name(b->v->classes, b->v->g, x) << 32 | lt_graph_node_name_index(b->v->g, x);
 }
 
 /* Extends b->path down the biggest children to at least len nodes (fewer when
@@ -179,7 +179,7 @@ static int add_plan(builder *b, uint32_t p, uint64_t levels)
     for (uint32_t i = 0; i < p; i++) {
         if (lt_grow(&s->period_names, &s->period_capacity, s->period_count, sizeof(uint32_t), 64))
             return LT_ENOMEM;
-        s->period_names[s->period_count++] = b->v->g->node_name[b->path.items[i]];
+        s->period_names[s->period_count++] = lt_graph_node_name_index(b->v->g, b->path.items[i]);
         if (i && lt_u32map_put(&b->special, b->path.items[i], SUPPRESS))
             return LT_ENOMEM;
     }
@@ -282,7 +282,7 @@ static int group_folded(builder *b, uint32_t from, uint32_t big)
     b->fold_big = big > from ? big : from;
     int rc = 0;
     for (uint32_t i = from; i < n; i++) {
-        uint32_t c = v->classes->class_name[k[i]];
+        uint32_t c = lt_class_name(v->classes, v->g, k[i]);
         if (!b->group_of[c]) {
             if ((rc = lt_grow(&b->groups, &b->group_capacity, b->group_count, sizeof *b->groups, 64)))
                 break;
@@ -317,7 +317,7 @@ static int add_more(builder *b, uint32_t g0, uint32_t g1, uint32_t parent)
         b->s->rows[r].size += grp->retained;
         for (uint32_t i = b->fold_from; i < b->fold_big; i++) {
             uint32_t c = b->kids.items[i];
-            if (b->v->classes->class_name[c] == grp->class_name && add_child(b, c, r))
+            if (lt_class_name(b->v->classes, b->v->g, c) == grp->class_name && add_child(b, c, r))
                 return LT_ENOMEM;
         }
     }

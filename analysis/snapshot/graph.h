@@ -74,8 +74,10 @@ typedef struct lt_graph {
     uint32_t edge_count;
     lt_keep *keep; /* where the big arrays came from and go back to (NULL: the heap) */
 
-    uint8_t *node_type;  /* index into node_type_names */
-    uint32_t *node_name; /* string index (may be rewritten: "Detached ...") */
+    uint8_t *node_type; /* index into node_type_names */
+    /* string index (may be rewritten: "Detached ...", and a plain object's interface name,
+     * see interface_names_from); read a node's own name through lt_graph_node_name_index */
+    uint32_t *node_name;
     /* Node ids, read through lt_graph_node_id. V8 numbers objects in the order its
      * snapshot lists them, so ids rise by one step (2) from node to node almost
      * everywhere: a block of 64 nodes is kept as its first id and step (8 bytes, not
@@ -117,6 +119,13 @@ typedef struct lt_graph {
     char *edge_type_names[LT_MAX_TYPES];
     lt_node_types nt;
     lt_edge_types et;
+
+    /* DevTools names plain objects (type object, name "Object") after their properties,
+     * "{a, b}" (interfaces.h): such an object's node_name holds that name, one of the
+     * interface_name_count strings from interface_names_from (added for it, never any
+     * other node's name), and its own name is object_name. Zero: none renamed. */
+    uint32_t interface_names_from, interface_name_count;
+    uint32_t object_name;
 
     uint32_t root; /* root ordinal (snapshot.root_index / field count, usually 0) */
     uint64_t extra_native_bytes;
@@ -178,9 +187,18 @@ static inline size_t lt_graph_string_len(const lt_graph *g, uint32_t i)
     return (size_t)(g->string_offset[i + 1] - g->string_offset[i] - 1);
 }
 
+/* The string index of a node's own name in the snapshot (after dom_state's
+ * "Detached " rewrite): node_name, except "Object" for a plain object that carries its
+ * interface name there. */
+static inline uint32_t lt_graph_node_name_index(const lt_graph *g, uint32_t node)
+{
+    uint32_t name = g->node_name[node];
+    return name - g->interface_names_from < g->interface_name_count ? g->object_name : name;
+}
+
 static inline const char *lt_graph_node_name(const lt_graph *g, uint32_t node)
 {
-    return lt_graph_string(g, g->node_name[node]);
+    return lt_graph_string(g, lt_graph_node_name_index(g, node));
 }
 
 static inline const char *lt_graph_node_type_name(const lt_graph *g, uint32_t node)

@@ -271,6 +271,26 @@ int lt_pool_hand_over(lt_pool *pool, lt_pool *to, size_t bytes)
     return 0;
 }
 
+void lt_pool_trim(lt_pool *pool, int count, size_t bytes)
+{
+    int kept = 0;
+    for (; kept < count; kept++) { /* the smallest fitting block of the rest moves to slot kept */
+        int best = -1;
+        for (int i = kept; i < pool->count; i++)
+            if (pool->bytes[i] >= bytes && (best < 0 || pool->bytes[i] < pool->bytes[best]))
+                best = i;
+        if (best < 0)
+            break;
+        void *ptr = pool->ptr[best];
+        size_t size = pool->bytes[best];
+        pool->ptr[best] = pool->ptr[kept], pool->bytes[best] = pool->bytes[kept];
+        pool->ptr[kept] = ptr, pool->bytes[kept] = size;
+    }
+    for (int i = kept; i < pool->count; i++)
+        lt_keep_give(pool->keep, pool->ptr[i], pool->bytes[i]);
+    pool->count = kept;
+}
+
 void lt_pool_take_all(lt_pool *pool, lt_pool *from)
 {
     for (int i = 0; i < from->count; i++)

@@ -81,6 +81,11 @@ int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
  * pool keeps none that big. For a stage on another thread beside the pool's users. */
 int lt_pool_hand_over(lt_pool *pool, lt_pool *to, size_t bytes);
 
+/* Keeps the count smallest blocks of at least bytes each and gives every other block
+ * to pool->keep (freed when there is none): for when the stages left will ask for no
+ * more than that, so that idle blocks do not add to the peak of what they allocate. */
+void lt_pool_trim(lt_pool *pool, int count, size_t bytes);
+
 /* Moves every block from keeps into pool (those it has no slot for are freed); from is
  * left empty. For a pool another thread used, once that thread is done. */
 void lt_pool_take_all(lt_pool *pool, lt_pool *from);

@@ -1,8 +1,9 @@
 /* test_big_alloc: the pool of big blocks hands a released block to the next user at
- * its real size, and hands one block over to another pool (a stage on another thread)
- * and takes it back; the keep (blocks kept between analyses) serves arrays of about a
- * block's size only, frees everything it keeps when a request finds nothing, is what a
- * pool asks when it has no block and where it drains to, and takes two threads at once. */
+ * its real size, hands one block over to another pool (a stage on another thread) and
+ * takes it back, and when trimmed keeps only the blocks later stages will ask for; the
+ * keep (blocks kept between analyses) serves arrays of about a block's size only, frees
+ * everything it keeps when a request finds nothing, is what a pool asks when it has no
+ * block and where it drains to, and takes two threads at once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -59,6 +60,29 @@ static void the_smallest_fitting_block_is_handed_over_and_taken_back(void **stat
     assert_int_equal(other.count, 0);
     lt_pool_drain(&pool);
     assert_int_equal(pool.count, 0);
+}
+
+static void a_trimmed_pool_keeps_the_smallest_fitting_blocks(void **state)
+{
+    (void)state;
+    lt_keep *k = lt_keep_new();
+    lt_pool pool = {.keep = k};
+    assert_int_equal(lt_pool_reserve(&pool, 1, 16 * MIB), 1);
+    assert_int_equal(lt_pool_reserve(&pool, 1, 4 * MIB), 1);
+    assert_int_equal(lt_pool_reserve(&pool, 2, 8 * MIB), 2);
+    lt_pool_trim(&pool, 1, 6 * MIB); /* one 8 MiB block stays; 4 MiB is too small */
+    assert_int_equal(pool.count, 1);
+    assert_int_equal(pool.bytes[0], 8 * MIB);
+    assert_int_equal(lt_keep_bytes(k), 28 * MIB); /* the others went to the keep */
+    lt_pool_trim(&pool, 2, 32 * MIB);             /* none fits: all go */
+    assert_int_equal(pool.count, 0);
+    assert_int_equal(lt_keep_bytes(k), 36 * MIB);
+    lt_pool none = {0};
+    assert_int_equal(lt_pool_reserve(&none, 2, 8 * MIB), 2);
+    lt_pool_trim(&none, 1, 8 * MIB); /* no keep: the other is freed (ASan: no leak) */
+    assert_int_equal(none.count, 1);
+    lt_pool_drain(&none);
+    lt_keep_free(k);
 }
 
 static void counts_are(lt_keep *k, uint64_t reused, uint64_t fresh)
@@ -170,6 +194,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_released_block_serves_the_next_array),
         cmocka_unit_test(the_smallest_fitting_block_is_handed_over_and_taken_back),
+        cmocka_unit_test(a_trimmed_pool_keeps_the_smallest_fitting_blocks),
         cmocka_unit_test(a_kept_block_serves_an_array_of_about_its_size),
         cmocka_unit_test(a_request_nothing_serves_frees_every_kept_block),
         cmocka_unit_test(a_pool_asks_its_keep_and_drains_into_it),
