@@ -195,6 +195,8 @@ typedef struct side_stages {
     int rc;
 } side_stages;
 
+#define POPULATE_STEP (2u << 20) /* prefault.h: whole huge pages */
+
 static void *run_side_stages(void *arg)
 {
     side_stages *s = arg;
@@ -217,29 +219,38 @@ static void *run_side_stages(void *arg)
     return NULL;
 }
 
-/* Puts the dominator computation's scratch into pool as fresh blocks (dominators.h: five
- * per-node arrays, and one of 8 bytes a node for the predecessor list, usually smaller,
- * which the retained sizes take over later) and lists them in side, whose thread
- * populates them before its own stages: the kernel zeroes those pages on the second core
- * while this one starts the DFS. */
-static void reserve_dominator_scratch(const lt_graph *g, lt_pool *pool, side_stages *side)
+/* Puts the dominator computation's scratch into pool as fresh blocks and lists them in
+ * side, whose thread populates them before its own stages: the kernel zeroes those pages
+ * on the second core while this one starts the DFS. Five per-node blocks of 4 bytes a
+ * node, which the tree's 4-byte arrays and the findings' scratch take over later, though
+ * the DFS's arrays use index_bytes a node of them (dominators.h): only that part is
+ * populated, the rest stays untouched until the later arrays; and one of 8 bytes a node
+ * for the predecessor list, usually smaller, which the retained sizes take over later. */
+static void reserve_dominator_scratch(const lt_graph *g, unsigned index_bytes, lt_pool *pool, side_stages *side)
 {
     size_t per_node = ((size_t)g->node_count + 2) * sizeof(uint32_t);
+    size_t used = ((size_t)g->node_count + 2) * index_bytes; /* of a per-node block, by the DFS */
     size_t retained = (size_t)g->node_count * sizeof(uint64_t);
     int first = pool->count, kept = 0; /* blocks the pool keeps already serve first */
     for (int i = 0; i < pool->count; i++)
         kept += pool->bytes[i] >= per_node;
     lt_pool_reserve(pool, kept < 5 ? 5 - kept : 0, per_node);
+    int per_node_end = pool->count;
     lt_pool_reserve(pool, 1, retained);
-    for (int i = first; i < pool->count; i++) /* kept blocks are whole 2 MiB-aligned huge pages */
-        side->populate[side->populate_count++] = (lt_prefault_range){pool->ptr[i], pool->bytes[i], pool->bytes[i]};
+    for (int i = first; i < pool->count; i++) { /* kept blocks are whole 2 MiB-aligned huge pages */
+        size_t bytes = pool->bytes[i];
+        if (i < per_node_end && used < bytes)
+            bytes = (used + POPULATE_STEP - 1) / POPULATE_STEP * POPULATE_STEP;
+        side->populate[side->populate_count++] = (lt_prefault_range){pool->ptr[i], bytes, bytes};
+    }
 }
 
 /* The side stages on a second thread (on this one after the dominators, when no thread
  * can be started), and here the retaining edges, then the dominator tree. */
 static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_error *err)
 {
-    reserve_dominator_scratch(a->graph, pool, side); /* populated while the retaining edges are found */
+    unsigned index_bytes = lt_dominators_index_bytes(a->graph);
+    reserve_dominator_scratch(a->graph, index_bytes, pool, side); /* populated while the retaining edges are found */
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
     uint64_t *targets = NULL;
@@ -251,7 +262,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
      * side stages, which then set the pace, start. */
     atomic_store(&side->dfs_started, 1);
     if (!rc)
-        rc = lt_dominators_start(a->graph, retaining, targets, pool, &work, &a->tree, err);
+        rc = lt_dominators_start(a->graph, retaining, targets, index_bytes, pool, &work, &a->tree, err);
     free(retaining);
     if (threaded) {
         pthread_join(thread, NULL);
