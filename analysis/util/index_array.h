@@ -1,12 +1,21 @@
-/* index_array: an array of node numbers (node ordinals, preorder numbers, small counts)
- * stored in 3 bytes an entry when every value fits in 24 bits, else in 4: per-node scratch
- * a quarter smaller on snapshots of fewer than 16.7 million nodes. The width is chosen at
- * run time and both widths run the same code: entry i is the 4-byte little-endian word at
- * bytes + width * i (unaligned), masked to the width; a write reads that word and keeps its
- * bits outside the mask (the next entry's first byte), so two threads must not write
- * neighbouring entries. The caller allocates lt_index_array_bytes(count, width) bytes (one
- * byte of padding after a 3-byte array, for the last entry's word), owns and frees them.
- * Header-only: the accessors are in the hot loops. */
+/* index_array: an array of node numbers (node ordinals, preorder numbers, edge counts of
+ * one node) stored in 3 bytes an entry when every value fits in 24 bits, else in 4:
+ * per-node scratch a quarter smaller on snapshots of fewer than 16.7 million nodes. The
+ * width is chosen at run time, and the same code serves both: entry i is the 3 or 4
+ * bytes from bytes + width * i, least significant first. Each access tests the width (a
+ * test that goes the same way every time, and none at all where the caller's width is
+ * a constant the compiler sees: dominators.c compiles its loops once per width).
+ *
+ * lt_index_get and lt_index_set touch the entry's own bytes only (a 4-byte word, or a
+ * 2-byte and a 1-byte access), never its neighbour's: a load that overlaps a store still
+ * in flight waits until the store is done, and loops along a path write entry i, then
+ * read entry i + 1. Neighbouring entries may be written by different threads.
+ * lt_index_peek reads the entry with one 4-byte load (masked), which on a 3-byte array
+ * reads into the next entry: for arrays the loop does not write.
+ *
+ * The caller allocates lt_index_array_bytes(count, width) bytes (a 3-byte array has one
+ * byte of padding, for lt_index_peek), owns and frees them. Header-only: the accessors
+ * are in the hot loops. */
 #ifndef LT_INDEX_ARRAY_H
 #define LT_INDEX_ARRAY_H
 
@@ -17,7 +26,6 @@
 typedef struct lt_index_array {
     uint8_t *bytes;
     uint32_t width; /* 3 or 4 */
-    uint32_t mask;  /* the width's bits: 0xFFFFFF or 0xFFFFFFFF */
 } lt_index_array;
 
 #define LT_INDEX_NARROW_MAX 0xFFFFFFu /* the largest value a 3-byte entry holds */
@@ -37,33 +45,59 @@ static inline size_t lt_index_array_bytes(size_t count, unsigned width)
 /* The array over bytes (NULL is kept as NULL) with entries of width bytes (3 or 4). */
 static inline lt_index_array lt_index_array_at(void *bytes, unsigned width)
 {
-    return (lt_index_array){bytes, width, width == 3 ? LT_INDEX_NARROW_MAX : UINT32_MAX};
+    return (lt_index_array){bytes, width};
 }
 
-static inline uint32_t lt_index_word(const uint8_t *p)
+/* Unaligned little-endian load and store of 2 or 4 bytes. */
+static inline uint32_t lt_index_load(const uint8_t *p, unsigned bytes)
 {
     uint32_t x;
-    memcpy(&x, p, sizeof x);
+    uint16_t h;
+    if (bytes == 4)
+        memcpy(&x, p, 4);
+    else
+        memcpy(&h, p, 2), x = h;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap32(x);
+    x = bytes == 4 ? __builtin_bswap32(x) : __builtin_bswap16((uint16_t)x);
 #endif
     return x;
 }
 
-static inline uint32_t lt_index_get(lt_index_array a, size_t i)
+static inline void lt_index_store(uint8_t *p, unsigned bytes, uint32_t x)
 {
-    return lt_index_word(a.bytes + i * a.width) & a.mask;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = bytes == 4 ? __builtin_bswap32(x) : __builtin_bswap16((uint16_t)x);
+#endif
+    uint16_t h = (uint16_t)x;
+    if (bytes == 4)
+        memcpy(p, &x, 4);
+    else
+        memcpy(p, &h, 2);
 }
 
-/* value must fit the width (at most a.mask). */
+static inline uint32_t lt_index_get(lt_index_array a, size_t i)
+{
+    const uint8_t *p = a.bytes + i * a.width;
+    if (a.width == 4)
+        return lt_index_load(p, 4);
+    return lt_index_load(p, 2) | (uint32_t)p[2] << 16;
+}
+
+static inline uint32_t lt_index_peek(lt_index_array a, size_t i)
+{
+    return lt_index_load(a.bytes + i * a.width, 4) & (a.width == 4 ? UINT32_MAX : LT_INDEX_NARROW_MAX);
+}
+
+/* value must fit the width. */
 static inline void lt_index_set(lt_index_array a, size_t i, uint32_t value)
 {
     uint8_t *p = a.bytes + i * a.width;
-    uint32_t x = (lt_index_word(p) & ~a.mask) | value;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap32(x);
-#endif
-    memcpy(p, &x, sizeof x);
+    if (a.width == 4) {
+        lt_index_store(p, 4, value);
+    } else {
+        lt_index_store(p, 2, value);
+        p[2] = (uint8_t)(value >> 16);
+    }
 }
 
 #endif
