@@ -130,7 +130,7 @@ SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t paren
         for (; e < end; e++) { /* the edge's bit first: it is read in order, number[] at random */
             if (!lt_bit_get(essential, e))
                 continue;
-            uint32_t t = edges[e].to, nt = lt_index_get(number, t);
+            uint32_t t = edges[e].to, nt = lt_index_peek(number, t); /* written at random places */
             if (!nt) {
                 child = t;
                 break;
@@ -250,21 +250,20 @@ typedef struct path_stack {
     size_t cap;
 } path_stack;
 
-/* Path-compressing eval: the smallest semidominator on the path from k up to
+/* Path-compressing eval: the smallest semidominator on the path from u up to
  * (not including) the root of its tree in the linked forest. label[x] holds
  * that value itself (not the vertex it belongs to: Semi-NCA needs only the
- * value), k for a number not linked yet. Returns 0 when the path stack cannot
- * grow (out of memory). */
-SPECIALISED uint32_t eval(const lt_index_array anc, const lt_index_array label, uint32_t k, path_stack *ps)
+ * value), x for a number not linked yet. The numbers linked are those after k,
+ * the number whose semidominator step 3 is looking for: x is linked when x > k
+ * (no need to load anc[x] to see it). Returns 0 when the path stack cannot grow
+ * (out of memory). */
+SPECIALISED uint32_t eval(const lt_index_array anc, const lt_index_array label, uint32_t u, uint32_t k, path_stack *ps)
 {
-    uint32_t up = lt_index_get(anc, k), label_k = lt_index_get(label, k); /* loaded side by side */
-    if (!up)
-        return label_k;
-    uint32_t above = lt_index_get(anc, up);
-    if (!above) /* the usual case: nothing to compress */
-        return label_k;
+    uint32_t up = lt_index_get(anc, u), label_u = lt_index_get(label, u); /* loaded side by side */
+    if (up <= k) /* the usual case: u is a tree's root or its child, nothing to compress */
+        return label_u;
     size_t depth = 0;
-    for (uint32_t top = k; above; top = up, up = above, above = lt_index_get(anc, up)) {
+    for (uint32_t top = u; up > k; top = up, up = lt_index_get(anc, up)) {
         if (lt_reserve(&ps->items, &ps->cap, depth + 1, sizeof *ps->items, 4096))
             return 0;
         ps->items[depth++] = top;
@@ -276,7 +275,7 @@ SPECIALISED uint32_t eval(const lt_index_array anc, const lt_index_array label, 
             lt_index_set(label, x, label_ax);
         lt_index_set(anc, x, lt_index_get(anc, ax));
     }
-    return lt_index_get(label, k);
+    return lt_index_get(label, u);
 }
 
 /* Step 3. semi(k) is kept in pred_start[k + 1], which no list needs once k is done
@@ -297,7 +296,7 @@ SPECIALISED int semidominators(dom_work *w, unsigned width)
         if (k > reached || (first == last && s == k))
             s = 1; /* no retaining edge into k: the root holds it */
         for (uint32_t p = first; p < last && s > 1; p++) {
-            uint32_t u = eval(anc, label, lt_index_peek(pred, p), &stack);
+            uint32_t u = eval(anc, label, lt_index_peek(pred, p), k, &stack);
             if (!u) {
                 free(stack.items);
                 return LT_ENOMEM;

@@ -11,7 +11,8 @@
  * in flight waits until the store is done, and loops along a path write entry i, then
  * read entry i + 1. Neighbouring entries may be written by different threads.
  * lt_index_peek reads the entry with one 4-byte load (masked), which on a 3-byte array
- * reads into the next entry: for arrays the loop does not write.
+ * reads into the next entry: for arrays the loop does not write, or writes rarely next to
+ * what it reads soon after (a stall is slow, never wrong).
  *
  * The caller allocates lt_index_array_bytes(count, width) bytes (a 3-byte array has one
  * byte of padding, for lt_index_peek), owns and frees them. Header-only: the accessors
