@@ -197,7 +197,7 @@ SPECIALISED void fill_predecessors(dom_work *w, unsigned width)
             uint32_t nt = lt_index_peek(number, edges[e].to);
             if (ns > nt)
                 lt_index_set(pred, --pred_start[nt], ns);
-            else if (ns < lt_index_get(label, nt))
+            else if (ns < lt_index_peek(label, nt)) /* written at random places */
                 lt_index_set(label, nt, ns);
         }
     }
@@ -255,15 +255,17 @@ typedef struct path_stack {
  * that value itself (not the vertex it belongs to: Semi-NCA needs only the
  * value), x for a number not linked yet. The numbers linked are those after k,
  * the number whose semidominator step 3 is looking for: x is linked when x > k
- * (no need to load anc[x] to see it). Returns 0 when the path stack cannot grow
- * (out of memory). */
+ * (no need to load anc[x] to see it). The walk up peeks (index_array.h): it
+ * writes nothing, and what was written last is rarely next to what it reads; the
+ * compression reads what it has just written, so exactly. Returns 0 when the path
+ * stack cannot grow (out of memory). */
 SPECIALISED uint32_t eval(const lt_index_array anc, const lt_index_array label, uint32_t u, uint32_t k, path_stack *ps)
 {
-    uint32_t up = lt_index_get(anc, u), label_u = lt_index_get(label, u); /* loaded side by side */
-    if (up <= k) /* the usual case: u is a tree's root or its child, nothing to compress */
+    uint32_t up = lt_index_peek(anc, u), label_u = lt_index_peek(label, u); /* loaded side by side */
+    if (up <= k) /* the usual case: u hangs right below its tree's root, nothing to compress */
         return label_u;
     size_t depth = 0;
-    for (uint32_t top = u; up > k; top = up, up = lt_index_get(anc, up)) {
+    for (uint32_t top = u; up > k; top = up, up = lt_index_peek(anc, up)) {
         if (lt_reserve(&ps->items, &ps->cap, depth + 1, sizeof *ps->items, 4096))
             return 0;
         ps->items[depth++] = top;
