@@ -287,8 +287,8 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
  * otherwise only read the analysis; each side writes its own list. The chains wait for
  * the aggregates, whose per-node scratch block their tree heights then take from the
  * pool: one block for the two, left by the dominators, instead of a second one at the
- * analysis's peak (62 MB on the 1 GB file); the scan and the summary take about as long
- * as the aggregates. */
+ * analysis's peak (62 MB on the 1 GB file). The aggregates take a little longer than the
+ * scan and the summary: the chains start 0.03-0.05 s later on that file. */
 typedef struct class_aggregation {
     lt_analysis *a;
     lt_pool *pool;

@@ -349,9 +349,9 @@ SPECIALISED int semi_nca_as(dom_work *w, unsigned width, lt_dominator_tree *out)
     if (number_and_link(w, width) || semidominators(w, width))
         return LT_ENOMEM;
     index_release(w, &w->pred, w->pred_count ? w->pred_count : 1);
-    /* Of the per-node blocks, the tree's 4-byte arrays take pred_start's and two of
-     * parent's, ancestor's and this one, while vertex's stays in use: this one would only
-     * sit in the pool, holding its memory. */
+    /* Of the five per-node blocks, pred_start's goes on to the dominators, parent's and
+     * ancestor's to the dominated lists, vertex's (after step 5) to the findings' scratch
+     * (analysis.c); label's has no taker: in the pool it would hold its memory to the end. */
     lt_pool_give_back(w->pool, w->label, lt_index_array_bytes(slots, width));
     w->label = NULL;
     immediate_dominators(w, width);
