@@ -4,16 +4,19 @@
  *      retaining edge into it (a bit per node), then each still unvisited node
  *      on its own (the last group: cycles held only weakly; their edges are
  *      ignored);
- *   2. predecessor lists by preorder number (CSR, 4 bytes an edge; counted by
- *      the DFS as it looks at each edge, filled in one pass), so step 3 reads
- *      them in order; only sources numbered after their target are listed, for
- *      the others only the smallest number counts (kept in label[]);
+ *   2. predecessor lists by preorder number (CSR; counted by the DFS as it looks
+ *      at each edge, filled in one pass), so step 3 reads them in order; only
+ *      sources numbered after their target are listed, for the others only the
+ *      smallest number counts (kept in label[]);
  *   3. semidominators in reverse preorder with path-compressed eval, where
  *      the start nodes of steps 2b/2c take the root as their semidominator;
  *   4. immediate dominators by walking up the partial tree (the NCA step);
  *   5. retained sizes summed child-to-dominator in reverse preorder;
  *   6. the dominated lists (children by ordinal), beside step 5 on a second thread.
- * All per-node scratch is indexed by preorder number (1-based, 0 = none). */
+ * All per-node scratch is indexed by preorder number (1-based, 0 = none). Every scratch
+ * value but the predecessor lists' offsets is a node number or an edge count of one node,
+ * so the scratch is index arrays (index_array.h) of 3 bytes an entry when those fit in 24
+ * bits (lt_dominators_index_bytes), else 4; pred_start stays 4 bytes (offsets into pred). */
 #include "devtools/dominators.h"
 
 #include <pthread.h>
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #include "util/grow.h"
+#include "util/index_array.h"
 #include "util/u32map.h"
 
 struct lt_dominator_work {
@@ -29,19 +33,53 @@ struct lt_dominator_work {
     const uint64_t *essential;
     lt_pool *pool;
     uint64_t pred_count;
+    unsigned width;        /* bytes an entry of the index arrays below (3 or 4) */
     uint32_t n;            /* numbered so far */
     uint32_t reached;      /* numbers <= reached came from a DFS */
     uint32_t root_reached; /* numbers <= root_reached: the root's DFS */
     uint64_t *has_pred;    /* per node ordinal: a retaining edge points to it */
     uint32_t *pred_start;  /* per number (1..n+1): its list in pred */
-    uint32_t *pred;        /* numbers of the retaining edges' sources (only those <= reached) */
-    uint32_t *number;      /* per node ordinal: preorder number or 0 */
-    uint32_t *vertex;      /* per number: node ordinal */
-    uint32_t *parent;      /* per number: DFS parent's number */
-    uint32_t *label;       /* per number (DFS: next edge per ordinal) */
-    uint32_t *ancestor;    /* per number (later: immediate dominator) */
+    /* index arrays (index_array.h), of slots (node_count + 1) entries but pred */
+    uint8_t *pred;     /* numbers of the retaining edges' sources (only those <= reached) */
+    uint8_t *number;   /* per node ordinal: preorder number or 0 */
+    uint8_t *vertex;   /* per number: node ordinal */
+    uint8_t *parent;   /* per number: DFS parent's number */
+    uint8_t *label;    /* per number (DFS: the next edge less the node's first) */
+    uint8_t *ancestor; /* per number (later: immediate dominator) */
 };
 typedef struct lt_dominator_work dom_work;
+
+/* The loops over the index arrays are written once and compiled twice, for a width of 3
+ * and of 4 bytes: a function marked SPECIALISED takes the width as an argument and is
+ * inlined into each of the two copies the dispatching functions (semi_nca, sum_retained)
+ * choose from, where the width is a constant (no test of it at each access). */
+#define SPECIALISED static inline __attribute__((always_inline))
+
+unsigned lt_dominators_index_bytes(const lt_graph *g)
+{
+    uint32_t widest = 0; /* the most edges of one node: the DFS's cursor goes up to it */
+    if (g->edge_count > LT_INDEX_NARROW_MAX)
+        for (uint32_t v = 0; v < g->node_count; v++) {
+            uint32_t edges = g->first_edge[v + 1] - g->first_edge[v];
+            widest = edges > widest ? edges : widest;
+        }
+    uint64_t largest = (uint64_t)g->node_count + 1;
+    return lt_index_width(widest > largest ? widest : largest);
+}
+
+/* An index array of count entries from the pool, zeroed when zero is set; 0 or LT_ENOMEM. */
+static int index_alloc(dom_work *w, uint8_t **a, size_t count, int zero)
+{
+    size_t bytes = lt_index_array_bytes(count, w->width);
+    *a = zero ? lt_pool_calloc(w->pool, bytes, 1) : lt_pool_alloc(w->pool, bytes, 1);
+    return *a ? 0 : LT_ENOMEM;
+}
+
+static void index_release(dom_work *w, uint8_t **a, size_t count)
+{
+    lt_pool_release(w->pool, *a, lt_index_array_bytes(count, w->width));
+    *a = NULL;
+}
 
 /* One bit per node: whether any retaining edge points to it (the DFS starts of step 2b). */
 static int mark_targets(dom_work *w)
@@ -58,79 +96,43 @@ static int mark_targets(dom_work *w)
     return 0;
 }
 
-/* Pass over the retaining edges whose source a DFS reached. A source numbered before
- * its target is what step 3 would find as itself (nothing before it is linked yet):
- * only the smallest such number matters, kept in label[target] (which starts as the
- * target's own number); the others go into pred, each list backwards from its end. */
-static void fill_predecessors(dom_work *w)
+/* Gives v the number k (its DFS parent's number is parent_number); returns k. */
+SPECIALISED uint32_t visit(const lt_index_array number, const lt_index_array vertex, const lt_index_array parent,
+                           uint32_t k, uint32_t v, uint32_t parent_number)
 {
-    const lt_graph *g = w->g;
-    for (uint32_t s = 0; s < g->node_count; s++) {
-        uint32_t ns = w->number[s];
-        if (ns > w->reached)
-            continue;
-        for (uint32_t e = g->first_edge[s]; e < g->first_edge[s + 1]; e++) {
-            if (!lt_bit_get(w->essential, e))
-                continue;
-            uint32_t nt = w->number[g->edges[e].to];
-            if (ns > nt)
-                w->pred[--w->pred_start[nt]] = ns;
-            else if (ns < w->label[nt])
-                w->label[nt] = ns;
-        }
-    }
-}
-
-/* Predecessor lists by preorder number (CSR), built after the numbering (which
- * counted them): the semidominator loop then reads them in order instead of looking
- * each source's number up. Edges from nodes no DFS reached are left out (step 3
- * ignores them). */
-static int build_predecessors(dom_work *w)
-{
-    uint32_t n = w->n;
-    w->pred = lt_pool_alloc(w->pool, w->pred_count ? w->pred_count : 1, sizeof(uint32_t));
-    if (!w->pred)
-        return LT_ENOMEM;
-    uint32_t end = 0; /* pred_start[k] = end of k's list, filled backwards */
-    for (uint32_t k = 0; k <= n; k++) {
-        end += w->pred_start[k];
-        w->pred_start[k] = end;
-    }
-    w->pred_start[n + 1] = end;
-    for (uint32_t k = 1; k <= n; k++)
-        w->label[k] = k;
-    fill_predecessors(w);
-    return 0;
-}
-
-static uint32_t visit(dom_work *w, uint32_t v, uint32_t parent_number)
-{
-    uint32_t k = ++w->n;
-    w->number[v] = k;
-    w->vertex[k] = v;
-    w->parent[k] = parent_number;
+    lt_index_set(number, v, k);
+    lt_index_set(vertex, k, v);
+    lt_index_set(parent, k, parent_number);
     return k;
 }
 
-/* Iterative DFS; w->label doubles as the per-ordinal "next edge" cursor. Every
- * retaining edge of a node it enters is looked at exactly once (the cursor moves past
- * the edge it descends by); an edge into a node numbered earlier is counted into that
- * node's predecessor count (pred_start, by number), the lists step 2 builds. The
+/* Iterative DFS; w->label doubles as the "next edge" cursor of the nodes on the current
+ * path, by number (so it is written next to the numbers just given out) and counted
+ * from the node's first edge (so it fits the index width: lt_dominators_index_bytes).
+ * Every retaining edge of a node it enters is looked at exactly once (the cursor moves
+ * past the edge it descends by); an edge into a node numbered earlier is counted into
+ * that node's predecessor count (pred_start, by number), the lists step 2 builds. The
  * current node's number is carried along, so going back up reads parent[] and
- * vertex[] but never number[] at a random place (0.26 s -> 0.21 s on the 1 GB file). */
-static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
+ * vertex[] but never number[] at a random place (0.26 s -> 0.21 s on the 1 GB file).
+ * (Here and in the other loops the arrays are copied into locals: the index arrays'
+ * byte stores would otherwise make the compiler load every pointer again.) */
+SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t parent_number)
 {
-    const lt_graph *g = w->g;
-    uint32_t *next_edge = w->label, *pred_count = w->pred_start;
+    const uint32_t *first_edge = w->g->first_edge;
+    const lt_edge *edges = w->g->edges;
+    const uint64_t *essential = w->essential;
+    const lt_index_array next_edge = lt_index_array_at(w->label, width), number = lt_index_array_at(w->number, width);
+    const lt_index_array parent = lt_index_array_at(w->parent, width), vertex = lt_index_array_at(w->vertex, width);
+    uint32_t *pred_count = w->pred_start, n = w->n;
     uint64_t counted = 0;
-    uint32_t v = start, kv = visit(w, v, parent_number); /* the node and its number */
-    next_edge[v] = g->first_edge[v];
+    uint32_t v = start, kv = visit(number, vertex, parent, ++n, v, parent_number); /* the node and its number */
+    uint32_t first = first_edge[v], e = first;
     while (1) {
-        uint32_t e = next_edge[v], end = g->first_edge[v + 1], child = UINT32_MAX;
+        uint32_t end = first_edge[v + 1], child = UINT32_MAX;
         for (; e < end; e++) { /* the edge's bit first: it is read in order, number[] at random */
-            if (!lt_bit_get(w->essential, e))
+            if (!lt_bit_get(essential, e))
                 continue;
-            uint32_t t = g->edges[e].to, nt = w->number[t];
+            uint32_t t = edges[e].to, nt = lt_index_peek(number, t); /* written at random places */
             if (!nt) {
                 child = t;
                 break;
@@ -141,33 +143,108 @@ static void dfs(dom_work *w, uint32_t start, uint32_t parent_number)
             }
         }
         if (child != UINT32_MAX) {
-            next_edge[v] = e + 1;
-            kv = visit(w, child, kv);
-            next_edge[child] = g->first_edge[child];
+            lt_index_set(next_edge, kv, e + 1 - first);
+            kv = visit(number, vertex, parent, ++n, child, kv);
             v = child;
+            e = first = first_edge[v];
             continue;
         }
-        next_edge[v] = e;
         if (v == start)
             break;
-        kv = w->parent[kv];
-        v = w->vertex[kv];
+        kv = lt_index_get(parent, kv);
+        v = lt_index_get(vertex, kv);
+        first = first_edge[v];
+        e = first + lt_index_get(next_edge, kv);
     }
+    w->n = n;
     w->pred_count += counted;
 }
 
-static void number_nodes(dom_work *w)
+SPECIALISED void number_nodes(dom_work *w, unsigned width)
 {
     const lt_graph *g = w->g;
-    dfs(w, g->root, 0);
+    const lt_index_array number = lt_index_array_at(w->number, width);
+    dfs(w, width, g->root, 0);
     w->root_reached = w->n;
     for (uint32_t v = 0; v < g->node_count; v++)
-        if (!w->number[v] && !lt_bit_get(w->has_pred, v))
-            dfs(w, v, 1);
+        if (!lt_index_get(number, v) && !lt_bit_get(w->has_pred, v))
+            dfs(w, width, v, 1);
     w->reached = w->n;
+    const lt_index_array vertex = lt_index_array_at(w->vertex, width), parent = lt_index_array_at(w->parent, width);
     for (uint32_t v = 0; v < g->node_count; v++)
-        if (!w->number[v])
-            visit(w, v, 1);
+        if (!lt_index_get(number, v))
+            visit(number, vertex, parent, ++w->n, v, 1);
+}
+
+/* Pass over the retaining edges whose source a DFS reached. A source numbered before
+ * its target is what step 3 would find as itself (nothing before it is linked yet):
+ * only the smallest such number matters, kept in label[target] (which starts as the
+ * target's own number); the others go into pred, each list backwards from its end. */
+SPECIALISED void fill_predecessors(dom_work *w, unsigned width)
+{
+    const lt_graph *g = w->g;
+    const uint32_t *first_edge = g->first_edge, nodes = g->node_count, reached = w->reached;
+    const lt_edge *edges = g->edges;
+    const uint64_t *essential = w->essential;
+    const lt_index_array number = lt_index_array_at(w->number, width), pred = lt_index_array_at(w->pred, width);
+    const lt_index_array label = lt_index_array_at(w->label, width);
+    uint32_t *pred_start = w->pred_start;
+    for (uint32_t s = 0; s < nodes; s++) {
+        uint32_t ns = lt_index_peek(number, s);
+        if (ns > reached)
+            continue;
+        for (uint32_t e = first_edge[s]; e < first_edge[s + 1]; e++) {
+            if (!lt_bit_get(essential, e))
+                continue;
+            uint32_t nt = lt_index_peek(number, edges[e].to);
+            if (ns > nt)
+                lt_index_set(pred, --pred_start[nt], ns);
+            else if (ns < lt_index_peek(label, nt)) /* written at random places */
+                lt_index_set(label, nt, ns);
+        }
+    }
+}
+
+/* Predecessor lists by preorder number (CSR), built after the numbering (which
+ * counted them): the semidominator loop then reads them in order instead of looking
+ * each source's number up. Edges from nodes no DFS reached are left out (step 3
+ * ignores them). */
+SPECIALISED int build_predecessors(dom_work *w, unsigned width)
+{
+    uint32_t n = w->n;
+    if (index_alloc(w, &w->pred, w->pred_count ? w->pred_count : 1, 0))
+        return LT_ENOMEM;
+    uint32_t end = 0; /* pred_start[k] = end of k's list, filled backwards */
+    for (uint32_t k = 0; k <= n; k++) {
+        end += w->pred_start[k];
+        w->pred_start[k] = end;
+    }
+    w->pred_start[n + 1] = end;
+    const lt_index_array label = lt_index_array_at(w->label, width);
+    for (uint32_t k = 1; k <= n; k++)
+        lt_index_set(label, k, k);
+    fill_predecessors(w, width);
+    return 0;
+}
+
+/* Steps 1-2: the preorder numbering, then the predecessor lists by number. Every
+ * per-node index array has slots (n + 1) entries, so ancestor[] takes number[]'s block. */
+SPECIALISED int number_and_link(dom_work *w, unsigned width)
+{
+    size_t slots = (size_t)w->g->node_count + 1;
+    if (mark_targets(w))
+        return LT_ENOMEM;
+    w->pred_start = lt_pool_calloc(w->pool, slots + 1, sizeof(uint32_t));
+    if (!w->pred_start || index_alloc(w, &w->number, slots, 1) || index_alloc(w, &w->vertex, slots, 0) ||
+        index_alloc(w, &w->parent, slots, 0) || index_alloc(w, &w->label, slots, 0))
+        return LT_ENOMEM;
+    number_nodes(w, width);
+    free(w->has_pred);
+    w->has_pred = NULL;
+    if (build_predecessors(w, width))
+        return LT_ENOMEM;
+    index_release(w, &w->number, slots);
+    return index_alloc(w, &w->ancestor, slots, 0);
 }
 
 typedef struct path_stack {
@@ -175,51 +252,55 @@ typedef struct path_stack {
     size_t cap;
 } path_stack;
 
-/* Path-compressing eval: the smallest semidominator on the path from k up to
+/* Path-compressing eval: the smallest semidominator on the path from u up to
  * (not including) the root of its tree in the linked forest. label[x] holds
  * that value itself (not the vertex it belongs to: Semi-NCA needs only the
- * value), k for a number not linked yet. Returns 0 when the path stack cannot
- * grow (out of memory). */
-static uint32_t eval(dom_work *w, uint32_t k, path_stack *ps)
+ * value), x for a number not linked yet. The numbers linked are those after k,
+ * the number whose semidominator step 3 is looking for: x is linked when x > k
+ * (no need to load anc[x] to see it). The walk up peeks (index_array.h): it
+ * writes nothing, and what was written last is rarely next to what it reads; the
+ * compression reads what it has just written, so exactly. Returns 0 when the path
+ * stack cannot grow (out of memory). */
+SPECIALISED uint32_t eval(const lt_index_array anc, const lt_index_array label, uint32_t u, uint32_t k, path_stack *ps)
 {
-    uint32_t *anc = w->ancestor, *label = w->label;
-    if (!anc[k])
-        return label[k];
+    uint32_t up = lt_index_peek(anc, u), label_u = lt_index_peek(label, u); /* loaded side by side */
+    if (up <= k) /* the usual case: u hangs right below its tree's root, nothing to compress */
+        return label_u;
     size_t depth = 0;
-    uint32_t top = k;
-    while (anc[anc[top]]) {
+    for (uint32_t top = u; up > k; top = up, up = lt_index_peek(anc, up)) {
         if (lt_reserve(&ps->items, &ps->cap, depth + 1, sizeof *ps->items, 4096))
             return 0;
         ps->items[depth++] = top;
-        top = anc[top];
     }
-    uint32_t *stack = ps->items;
+    const uint32_t *stack = ps->items;
     while (depth) {
-        uint32_t x = stack[--depth];
-        if (label[anc[x]] < label[x])
-            label[x] = label[anc[x]];
-        anc[x] = anc[anc[x]];
+        uint32_t x = stack[--depth], ax = lt_index_get(anc, x), label_ax = lt_index_get(label, ax);
+        if (label_ax < lt_index_get(label, x))
+            lt_index_set(label, x, label_ax);
+        lt_index_set(anc, x, lt_index_get(anc, ax));
     }
-    return label[k];
+    return lt_index_get(label, u);
 }
 
 /* Step 3. semi(k) is kept in pred_start[k + 1], which no list needs once k is done
  * (lists are read in reverse preorder): no array of its own. */
-static int semidominators(dom_work *w)
+SPECIALISED int semidominators(dom_work *w, unsigned width)
 {
-    uint32_t n = w->n;
+    const uint32_t n = w->n, reached = w->reached;
+    const lt_index_array anc = lt_index_array_at(w->ancestor, width), label = lt_index_array_at(w->label, width);
+    const lt_index_array pred = lt_index_array_at(w->pred, width), parent = lt_index_array_at(w->parent, width);
+    uint32_t *pred_start = w->pred_start;
     path_stack stack = {NULL, 0};
     if (lt_reserve(&stack.items, &stack.cap, 4096, sizeof *stack.items, 4096))
         return LT_ENOMEM;
-    for (uint32_t k = 1; k <= n; k++)
-        w->ancestor[k] = 0;
+    memset(anc.bytes, 0, lt_index_array_bytes((size_t)n + 1, width));
     for (uint32_t k = n; k >= 2; k--) {
-        uint32_t first = w->pred_start[k], last = w->pred_start[k + 1];
-        uint32_t s = w->label[k]; /* k, or its smallest predecessor numbered before it */
-        if (k > w->reached || (first == last && s == k))
+        uint32_t first = pred_start[k], last = pred_start[k + 1];
+        uint32_t s = lt_index_get(label, k); /* k, or its smallest predecessor numbered before it */
+        if (k > reached || (first == last && s == k))
             s = 1; /* no retaining edge into k: the root holds it */
         for (uint32_t p = first; p < last && s > 1; p++) {
-            uint32_t u = eval(w, w->pred[p], &stack);
+            uint32_t u = eval(anc, label, lt_index_peek(pred, p), k, &stack);
             if (!u) {
                 free(stack.items);
                 return LT_ENOMEM;
@@ -227,9 +308,9 @@ static int semidominators(dom_work *w)
             if (u < s)
                 s = u;
         }
-        w->label[k] = s;
-        w->pred_start[k + 1] = s;
-        w->ancestor[k] = w->parent[k];
+        lt_index_set(label, k, s);
+        pred_start[k + 1] = s;
+        lt_index_set(anc, k, lt_index_peek(parent, k));
     }
     free(stack.items);
     return 0;
@@ -237,28 +318,57 @@ static int semidominators(dom_work *w)
 
 /* NCA step: idom(k) = the nearest ancestor of k in the partial tree whose
  * number is <= semi(k). Reuses ancestor[] as idom[]. */
-static void immediate_dominators(dom_work *w)
+SPECIALISED void immediate_dominators(dom_work *w, unsigned width)
 {
-    uint32_t *idom = w->ancestor;
+    const lt_index_array idom = lt_index_array_at(w->ancestor, width), parent = lt_index_array_at(w->parent, width);
     const uint32_t *semi_of_previous = w->pred_start; /* semi(k) = pred_start[k + 1] */
-    idom[1] = 1;
+    lt_index_set(idom, 1, 1);
     for (uint32_t k = 2; k <= w->n; k++) {
-        uint32_t d = w->parent[k], semi = semi_of_previous[k + 1];
+        uint32_t d = lt_index_peek(parent, k), semi = semi_of_previous[k + 1];
         while (d > semi)
-            d = idom[d];
-        idom[k] = d;
+            d = lt_index_get(idom, d);
+        lt_index_set(idom, k, d);
     }
 }
 
 /* The immediate dominator of each node, by ordinal. */
-static int collect_dominators(dom_work *w, lt_dominator_tree *out)
+SPECIALISED int collect_dominators(dom_work *w, unsigned width, lt_dominator_tree *out)
 {
-    out->dominator = lt_pool_alloc(w->pool, w->g->node_count, sizeof(uint32_t));
-    if (!out->dominator)
+    uint32_t *dominator = out->dominator = lt_pool_alloc(w->pool, w->g->node_count, sizeof(uint32_t));
+    if (!dominator)
         return LT_ENOMEM;
+    const lt_index_array vertex = lt_index_array_at(w->vertex, width), idom = lt_index_array_at(w->ancestor, width);
     for (uint32_t k = 1; k <= w->n; k++)
-        out->dominator[w->vertex[k]] = w->vertex[w->ancestor[k]];
+        dominator[lt_index_peek(vertex, k)] = lt_index_peek(vertex, lt_index_peek(idom, k));
     return 0;
+}
+
+/* Steps 1-4, into out->dominator; vertex[] stays for step 5. Returns 0 or LT_ENOMEM
+ * (the caller frees what is left). */
+SPECIALISED int semi_nca_as(dom_work *w, unsigned width, lt_dominator_tree *out)
+{
+    size_t slots = (size_t)w->g->node_count + 1;
+    if (number_and_link(w, width) || semidominators(w, width))
+        return LT_ENOMEM;
+    index_release(w, &w->pred, w->pred_count ? w->pred_count : 1);
+    /* Of the five per-node blocks, pred_start's goes on to the dominators, parent's and
+     * ancestor's to the dominated lists, vertex's (after step 5) to the findings' scratch
+     * (analysis.c); label's has no taker: in the pool it would hold its memory to the end. */
+    lt_pool_give_back(w->pool, w->label, lt_index_array_bytes(slots, width));
+    w->label = NULL;
+    immediate_dominators(w, width);
+    lt_pool_release(w->pool, w->pred_start, (slots + 1) * sizeof(uint32_t));
+    w->pred_start = NULL;
+    if (collect_dominators(w, width, out))
+        return LT_ENOMEM;
+    index_release(w, &w->parent, slots);
+    index_release(w, &w->ancestor, slots);
+    return 0;
+}
+
+static int semi_nca(dom_work *w, lt_dominator_tree *out)
+{
+    return w->width == 3 ? semi_nca_as(w, 3, out) : semi_nca_as(w, 4, out);
 }
 
 static int by_wide_node(const void *x, const void *y)
@@ -271,14 +381,16 @@ static int by_wide_node(const void *x, const void *y)
  * node's size is whole when it is added: its tree descendants come after it in
  * preorder). The low 32 bits in out->retained; the high ones, which only carries make,
  * in a map while summing, then sorted into out->wide. 0 or LT_ENOMEM. */
-static int sum_retained(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
+SPECIALISED int sum_retained_as(dom_work *w, unsigned width, const uint32_t *self_size, lt_dominator_tree *out)
 {
     uint32_t nodes = w->g->node_count, *low = out->retained;
+    const uint32_t *dominator = out->dominator;
+    const lt_index_array vertex = lt_index_array_at(w->vertex, width);
     memcpy(low, self_size, (size_t)nodes * sizeof *low);
     lt_u32map high = {0};
     bool wide = false;
     for (uint32_t k = w->n; k >= 2; k--) {
-        uint32_t v = w->vertex[k], d = out->dominator[v], v_high = 0, d_high = 0;
+        uint32_t v = lt_index_peek(vertex, k), d = dominator[v], v_high = 0, d_high = 0;
         if (wide)
             lt_u32map_get(&high, v, &v_high);
         uint32_t sum = low[d] + low[v], carry = sum < low[v];
@@ -318,24 +430,24 @@ uint32_t lt_retained_high(const lt_dominator_tree *t, uint32_t v)
     return at ? at->high : 0;
 }
 
-static void release(dom_work *w, uint32_t **array, size_t count)
+static int sum_retained(dom_work *w, const uint32_t *self_size, lt_dominator_tree *out)
 {
-    lt_pool_release(w->pool, *array, count * sizeof(uint32_t));
-    *array = NULL;
+    return w->width == 3 ? sum_retained_as(w, 3, self_size, out) : sum_retained_as(w, 4, self_size, out);
 }
 
 static void work_free(dom_work *w)
 {
-    size_t n = w->g->node_count, slots = n + 1;
+    size_t slots = (size_t)w->g->node_count + 1;
     free(w->has_pred);
     w->has_pred = NULL;
-    release(w, &w->pred_start, n + 2);
-    release(w, &w->pred, w->pred_count ? w->pred_count : 1);
-    release(w, &w->number, n ? n : 1);
-    release(w, &w->vertex, slots);
-    release(w, &w->parent, slots);
-    release(w, &w->label, slots);
-    release(w, &w->ancestor, slots);
+    lt_pool_release(w->pool, w->pred_start, (slots + 1) * sizeof(uint32_t));
+    w->pred_start = NULL;
+    index_release(w, &w->pred, w->pred_count ? w->pred_count : 1);
+    index_release(w, &w->number, slots);
+    index_release(w, &w->vertex, slots);
+    index_release(w, &w->parent, slots);
+    index_release(w, &w->label, slots);
+    index_release(w, &w->ancestor, slots);
 }
 
 /* Children of each node in the dominator tree (CSR), ordered by ordinal, into
@@ -431,29 +543,6 @@ static int remember_big_parents(lt_dominator_tree *t, uint32_t node_count)
     return 0;
 }
 
-/* Steps 1-2: the preorder numbering, then the predecessor lists by number. */
-static int number_and_link(dom_work *w)
-{
-    size_t n = w->g->node_count, slots = n + 1;
-    if (mark_targets(w))
-        return LT_ENOMEM;
-    w->number = lt_pool_calloc(w->pool, n, sizeof(uint32_t));
-    w->vertex = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
-    w->parent = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
-    w->label = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
-    w->pred_start = lt_pool_calloc(w->pool, n + 2, sizeof(uint32_t));
-    if (!w->number || !w->vertex || !w->parent || !w->label || !w->pred_start)
-        return LT_ENOMEM;
-    number_nodes(w);
-    free(w->has_pred);
-    w->has_pred = NULL;
-    if (build_predecessors(w))
-        return LT_ENOMEM;
-    release(w, &w->number, n);
-    w->ancestor = lt_pool_alloc(w->pool, slots, sizeof(uint32_t));
-    return w->ancestor ? 0 : LT_ENOMEM;
-}
-
 void lt_dominators_abandon(lt_dominator_work *w)
 {
     if (w) {
@@ -470,8 +559,8 @@ static int dominators_failed(const lt_graph *g, dom_work *w, lt_dominator_tree *
                         g->edge_count);
 }
 
-int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, lt_pool *pool,
-                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, unsigned index_bytes,
+                        lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     *work = NULL;
@@ -480,20 +569,11 @@ int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *
         free(targets);
         return dominators_failed(g, NULL, out, err);
     }
-    *w = (dom_work){.g = g, .essential = essential, .pool = pool, .has_pred = targets};
-    size_t n = g->node_count, slots = n + 1;
-    if (n && (number_and_link(w) || semidominators(w)))
+    if (index_bytes != 3 || (uint64_t)g->node_count + 1 > LT_INDEX_NARROW_MAX)
+        index_bytes = 4;
+    *w = (dom_work){.g = g, .essential = essential, .pool = pool, .has_pred = targets, .width = index_bytes};
+    if (g->node_count && semi_nca(w, out))
         return dominators_failed(g, w, out, err);
-    if (n) {
-        release(w, &w->pred, w->pred_count ? w->pred_count : 1);
-        release(w, &w->label, slots);
-        immediate_dominators(w);
-        release(w, &w->pred_start, n + 2);
-        if (collect_dominators(w, out))
-            return dominators_failed(g, w, out, err);
-        release(w, &w->parent, slots);
-        release(w, &w->ancestor, slots);
-    }
     *work = w;
     return 0;
 }
@@ -512,7 +592,7 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
                           lt_dominator_tree *out, lt_error *err)
 {
     lt_dominator_work *w;
-    int rc = lt_dominators_start(g, essential, NULL, pool, &w, out, err);
+    int rc = lt_dominators_start(g, essential, NULL, lt_dominators_index_bytes(g), pool, &w, out, err);
     return rc ? rc : lt_dominators_finish(w, self_size, out, err);
 }
 

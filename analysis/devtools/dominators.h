@@ -12,9 +12,10 @@
  * weak-only cycles do not count.
  *
  * Semi-NCA (Georgiadis/Tarjan), iterative throughout: no recursion, so trees
- * a million levels deep are fine. 20 bytes per node of scratch plus 4 bytes per
- * retaining edge into a node the DFS numbered before its source, freed before
- * returning. */
+ * a million levels deep are fine. Scratch: 4 * b + 4 bytes per node plus b bytes
+ * per retaining edge into a node the DFS numbered before its source, where b
+ * (lt_dominators_index_bytes) is 3 below 2^24 nodes and edges of one node, else 4;
+ * freed before returning. */
 #ifndef LT_DOMINATORS_H
 #define LT_DOMINATORS_H
 
@@ -77,17 +78,23 @@ static inline void lt_bit_set(uint64_t *bits, uint64_t i)
 int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const uint32_t *self_size, lt_pool *pool,
                           lt_dominator_tree *out, lt_error *err);
 
+/* The bytes (3 or 4) the scratch stores each node number in: 3 when the node count
+ * and every node's edge count fit in 24 bits, else 4. Reads first_edge once when the
+ * edges are that many. */
+unsigned lt_dominators_index_bytes(const lt_graph *g);
+
 /* The same in two steps, so that the self sizes may still be changing (on another
  * thread) during the first: lt_dominators_start computes out->dominator and keeps
  * the preorder in *work; lt_dominators_finish sums the retained sizes and builds the
  * dominated lists, then frees work. targets, when not NULL, is the bit per node of
  * lt_retention_edges (1: a retaining edge points to it), taken over (freed by these
- * functions); NULL: computed here. On failure each frees work and *out and returns
- * LT_ENOMEM with err set. lt_dominators_abandon frees a work that will not be
- * finished (NULL is fine). */
+ * functions); NULL: computed here. index_bytes is lt_dominators_index_bytes(g), or 4
+ * (any value but 3 means 4: tests run the 4-byte scratch on small graphs this way). On
+ * failure each frees work and *out and returns LT_ENOMEM with err set.
+ * lt_dominators_abandon frees a work that will not be finished (NULL is fine). */
 typedef struct lt_dominator_work lt_dominator_work;
-int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, lt_pool *pool,
-                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, unsigned index_bytes,
+                        lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
 int lt_dominators_finish(lt_dominator_work *work, const uint32_t *self_size, lt_dominator_tree *out, lt_error *err);
 void lt_dominators_abandon(lt_dominator_work *work);
 

@@ -233,10 +233,10 @@ void *lt_pool_calloc(lt_pool *pool, size_t count, size_t size)
     return p;
 }
 
-void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
+/* The real size of a block coming back (bytes, or more when the pool lent it whole); the
+ * pool forgets having lent it. */
+static size_t returned_bytes(lt_pool *pool, void *ptr, size_t bytes)
 {
-    if (!ptr)
-        return;
     for (int i = 0; pool && i < pool->lent_count; i++)
         if (pool->lent[i] == ptr) {
             bytes = pool->lent_bytes[i] > bytes ? pool->lent_bytes[i] : bytes;
@@ -244,12 +244,26 @@ void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
             pool->lent_bytes[i] = pool->lent_bytes[pool->lent_count];
             break;
         }
+    return bytes;
+}
+
+void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes)
+{
+    if (!ptr)
+        return;
+    bytes = returned_bytes(pool, ptr, bytes);
     if (!pool || pool->count == LT_POOL_SLOTS || bytes < BIG_ENOUGH) {
         lt_keep_give(pool ? pool->keep : NULL, ptr, bytes);
         return;
     }
     pool->ptr[pool->count] = ptr; /* big blocks are whole huge pages */
     pool->bytes[pool->count++] = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
+void lt_pool_give_back(lt_pool *pool, void *ptr, size_t bytes)
+{
+    if (ptr)
+        lt_keep_give(pool ? pool->keep : NULL, ptr, returned_bytes(pool, ptr, bytes));
 }
 
 void lt_pool_drain(lt_pool *pool)

@@ -69,6 +69,11 @@ void *lt_pool_calloc(lt_pool *pool, size_t count, size_t size);
  * or NULL). ptr may be NULL. */
 void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes);
 
+/* Gives a block back past the pool, to pool->keep (freed when there is none): for a block
+ * no later request of the pool's analysis will take, which in the pool would hold its
+ * memory idle. ptr may be NULL. */
+void lt_pool_give_back(lt_pool *pool, void *ptr, size_t bytes);
+
 /* Frees every kept block (gives it to pool->keep when set). */
 void lt_pool_drain(lt_pool *pool);
 

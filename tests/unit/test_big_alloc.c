@@ -1,7 +1,8 @@
 /* test_big_alloc: the pool of big blocks hands a released block to the next user at
  * its real size, hands one block over to another pool (a stage on another thread) and
- * takes it back, and when trimmed keeps only the blocks later stages will ask for; the
- * keep (blocks kept between analyses) serves arrays of about a block's size only, frees
+ * takes it back, gives a block no later request takes back past itself, and when
+ * trimmed keeps only the blocks later stages will ask for; the keep
+ * (blocks kept between analyses) serves arrays of about a block's size only, frees
  * everything it keeps when a request finds nothing, is what a pool asks when it has no
  * block and where it drains to, and takes two threads at once. */
 #include <stdarg.h>
@@ -82,6 +83,29 @@ static void a_trimmed_pool_keeps_the_smallest_fitting_blocks(void **state)
     lt_pool_trim(&none, 1, 8 * MIB); /* no keep: the other is freed (ASan: no leak) */
     assert_int_equal(none.count, 1);
     lt_pool_drain(&none);
+    lt_keep_free(k);
+}
+
+/* A block no later request takes leaves the pool: to the keep, at its real size (or
+ * freed when the pool has no keep). */
+static void a_block_given_back_goes_past_the_pool(void **state)
+{
+    (void)state;
+    lt_keep *k = lt_keep_new();
+    lt_pool pool = {.keep = k};
+    assert_int_equal(lt_pool_reserve(&pool, 1, 8 * MIB), 1);
+    char *a = lt_pool_alloc(&pool, 6 * MIB, 1);
+    assert_non_null(a);
+    assert_int_equal(pool.count, 0);
+    lt_pool_give_back(&pool, a, 6 * MIB); /* lent whole: goes back whole */
+    assert_int_equal(pool.count, 0);
+    assert_int_equal(pool.lent_count, 0);
+    assert_int_equal(lt_keep_bytes(k), 8 * MIB);
+    lt_pool_give_back(&pool, NULL, 8 * MIB);
+    lt_pool none = {0};
+    lt_pool_give_back(&none, lt_pool_alloc(&none, 8 * MIB, 1), 8 * MIB); /* freed */
+    assert_int_equal(none.count, 0);
+    lt_pool_drain(&pool);
     lt_keep_free(k);
 }
 
@@ -195,6 +219,7 @@ int main(void)
         cmocka_unit_test(a_released_block_serves_the_next_array),
         cmocka_unit_test(the_smallest_fitting_block_is_handed_over_and_taken_back),
         cmocka_unit_test(a_trimmed_pool_keeps_the_smallest_fitting_blocks),
+        cmocka_unit_test(a_block_given_back_goes_past_the_pool),
         cmocka_unit_test(a_kept_block_serves_an_array_of_about_its_size),
         cmocka_unit_test(a_request_nothing_serves_frees_every_kept_block),
         cmocka_unit_test(a_pool_asks_its_keep_and_drains_into_it),

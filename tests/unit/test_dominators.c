@@ -14,6 +14,9 @@
  * idom(v) is the strict dominator dominated by all the others; retained(v)
  * is the sum of self sizes of the nodes v dominates (v included).
  *
+ * Every graph also runs with the 4-byte scratch of graphs of 2^24 nodes and more
+ * (lt_dominators_start's index_bytes), which must give the same tree.
+ *
  * The seed of the random part is printed; LT_TEST_SEED=<number> overrides it. */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -300,11 +303,45 @@ static void assert_dominated_lists(const lt_graph *g, const lt_dominator_tree *t
         }
 }
 
+/* The tree computed with 4-byte scratch (what graphs of 2^24 nodes and more get). */
+static void run_wide(const test_graph *tg, lt_dominator_tree *out)
+{
+    lt_error err;
+    lt_error_clear(&err);
+    lt_pool pool = {0};
+    lt_dominator_work *work = NULL;
+    int rc = lt_dominators_start(tg->g, tg->essential, NULL, 4, &pool, &work, out, &err);
+    if (!rc)
+        rc = lt_dominators_finish(work, tg->g->self_size, out, &err);
+    lt_pool_drain(&pool);
+    if (rc != 0)
+        fail_msg("lt_dominators_start/finish (4 bytes) returned %d: %s", rc, err.message);
+}
+
+/* Whether two trees of n nodes are the same, every array of them (dominated: the
+ * first_dominated[n] entries it has, all but the root). */
+static int same_tree(const lt_dominator_tree *a, const lt_dominator_tree *b, uint32_t n)
+{
+    if (a->unreachable != b->unreachable || a->big_parent_count != b->big_parent_count)
+        return 0;
+    if (!n)
+        return 1;
+    return !memcmp(a->dominator, b->dominator, n * sizeof *a->dominator) &&
+           !memcmp(a->retained, b->retained, n * sizeof *a->retained) &&
+           !memcmp(a->first_dominated, b->first_dominated, (n + 1) * sizeof *a->first_dominated) &&
+           !memcmp(a->dominated, b->dominated, a->first_dominated[n] * sizeof *a->dominated) &&
+           (!a->big_parent_count ||
+            !memcmp(a->big_parents, b->big_parents, a->big_parent_count * sizeof *a->big_parents));
+}
+
+/* lt_dominators_compute, whose scratch is 3 bytes a number on these graphs, checked
+ * against the same computation with 4-byte scratch: every case runs both widths. */
 static void run_impl(const test_graph *tg, lt_dominator_tree *out)
 {
     lt_error err;
     lt_error_clear(&err);
     memset(out, 0, sizeof *out);
+    assert_int_equal(lt_dominators_index_bytes(tg->g), 3);
     lt_pool pool = {0}; /* big graphs exercise block reuse */
     int rc = lt_dominators_compute(tg->g, tg->essential, tg->g->self_size, &pool, out, &err);
     lt_pool_drain(&pool);
@@ -313,6 +350,14 @@ static void run_impl(const test_graph *tg, lt_dominator_tree *out)
     assert_non_null(out->dominator);
     assert_non_null(out->retained);
     assert_dominated_lists(tg->g, out);
+    lt_dominator_tree wide;
+    run_wide(tg, &wide);
+    int same = same_tree(out, &wide, tg->g->node_count);
+    lt_dominator_tree_free(&wide);
+    if (!same) {
+        lt_dominator_tree_free(out);
+        fail_msg("3- and 4-byte scratch give different trees (%u nodes)", tg->g->node_count);
+    }
 }
 
 static uint32_t count_mismatches(const lt_graph *g, const lt_dominator_tree *got, const uint32_t *idom,
