@@ -250,7 +250,10 @@ static void *run_side_stages(void *arg)
  * node, which the tree's 4-byte arrays and the findings' scratch take over later, though
  * the DFS's arrays use index_bytes a node of them (dominators.h): only that part is
  * populated, the rest stays untouched until the later arrays; and one of 8 bytes a node
- * for the predecessor list, usually smaller, which the retained sizes take over later. */
+ * for the predecessor list (index_bytes an entry, 1.8 entries a node on the 1 GB file),
+ * which the dominated list takes over later: of it only 4 bytes a node are populated
+ * (what that list needs), the predecessors fault in the rest they use themselves, so
+ * that a block mostly never used does not count whole at the analysis's peak. */
 static void reserve_dominator_scratch(const lt_graph *g, unsigned index_bytes, lt_pool *pool, side_stages *side)
 {
     size_t per_node = ((size_t)g->node_count + 2) * sizeof(uint32_t);
@@ -263,9 +266,9 @@ static void reserve_dominator_scratch(const lt_graph *g, unsigned index_bytes, l
     int per_node_end = pool->count;
     lt_pool_reserve(pool, 1, retained);
     for (int i = first; i < pool->count; i++) { /* kept blocks are whole 2 MiB-aligned huge pages */
-        size_t bytes = pool->bytes[i];
-        if (i < per_node_end && used < bytes)
-            bytes = (used + POPULATE_STEP - 1) / POPULATE_STEP * POPULATE_STEP;
+        size_t bytes = pool->bytes[i], want = i < per_node_end ? used : per_node;
+        if (want < bytes)
+            bytes = (want + POPULATE_STEP - 1) / POPULATE_STEP * POPULATE_STEP;
         side->populate[side->populate_count++] = (lt_prefault_range){pool->ptr[i], bytes, bytes};
     }
 }
