@@ -2,14 +2,15 @@
  * before anything big is allocated, against the caller's budget.
  *
  * The estimate is what the whole analysis (not only the reader) keeps at its
- * peak: per node the graph's 17 bytes and 36 of per-node arrays of the later
- * stages (the Semi-NCA scratch 20, the block its predecessor lists and then the
- * retained sizes use 8, distances and parent edges 8; class names take none),
- * with room; per edge the graph's 8 bytes and up to 4 of predecessor lists, with
- * room; per string byte 2 (the string being read and its copy in the table); per
- * string 8 (its offset); and a fixed part. Against measured peaks: 0.8-1.2x on real
- * programs' snapshots (the small ones under, by the process's own memory), 1.28x
- * on the 1 GB generated one (1.73 GB for 1.35). It is checked once from the
+ * peak: per node the graph's 13 bytes (ids take an eighth of a byte) and 36 of
+ * per-node arrays of the later stages (the Semi-NCA scratch 16-20, the block its
+ * predecessor lists and then the dominated list use 8, distances, parent edges and
+ * the BFS queue 12; class names take none), with room; per edge the graph's 8
+ * bytes and up to 4 of predecessor lists, with room; per string byte 2 (the string
+ * being read and its copy in the table); per string 8 (its offset); and a fixed
+ * part. Against measured peaks: 0.8-1.2x on real programs' snapshots (the small ones
+ * under, by the process's own memory; measured before the 1.20 GB below), 1.44x on
+ * the 1 GB generated one (1.73 GB for 1.20). It is checked once from the
  * header's counts (before the graph is allocated) and again as strings grow
  * (one 3 GiB string is stopped long before it is held). Over budget is
  * LT_ELIMIT: the same file would fail the same way again. */

@@ -350,7 +350,7 @@ for n in "${SIZE_LIST[@]}"; do
     echo "Stages of one more run, made right after the measured ones (\`analyze --timings\`: seconds,"
     echo "minor page faults — fresh memory the kernel zeroes — and the peak RSS at each stage's end;"
     echo "shallow sizes, distances and class names run on a second thread beside the dominators,"
-    echo "class aggregates beside the findings' cluster scan, tree summary and chain search):"
+    echo "class aggregates beside the findings' cluster scan and tree summary, then the chain search):"
     echo
     echo "$stages"
     if [ "$lt_wall" = "-" ]; then
