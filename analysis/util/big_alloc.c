@@ -273,18 +273,6 @@ void lt_pool_drain(lt_pool *pool)
     pool->count = 0;
 }
 
-int lt_pool_hand_over(lt_pool *pool, lt_pool *to, size_t bytes)
-{
-    int best = smallest_fitting(pool, bytes);
-    if (best < 0)
-        return -1;
-    void *ptr = pool->ptr[best];
-    size_t size = pool->bytes[best];
-    forget(pool, best);
-    lt_pool_release(to, ptr, size);
-    return 0;
-}
-
 void lt_pool_trim(lt_pool *pool, int count, size_t bytes)
 {
     int kept = 0;

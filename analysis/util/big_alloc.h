@@ -82,10 +82,6 @@ void lt_pool_drain(lt_pool *pool);
  * first (prefault.h). Returns how many it added. */
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
 
-/* Moves the smallest kept block of at least bytes from pool into to; 0, or -1 when
- * pool keeps none that big. For a stage on another thread beside the pool's users. */
-int lt_pool_hand_over(lt_pool *pool, lt_pool *to, size_t bytes);
-
 /* Keeps the count smallest blocks of at least bytes each and gives every other block
  * to pool->keep (freed when there is none): for when the stages left will ask for no
  * more than that, so that idle blocks do not add to the peak of what they allocate. */
