@@ -338,15 +338,12 @@ static void *run_class_aggregates(void *arg)
 
 static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_error *err)
 {
-    uint64_t total = 0;
-    for (uint32_t v = 0; v < a->graph->node_count; v++)
-        total += a->graph->self_size[v];
     lt_heap_view view = {.g = a->graph,
                          .tree = &a->tree,
                          .distance = a->distance,
                          .parent_edge = a->parent_edge,
                          .classes = &a->classes,
-                         .total_size = total};
+                         .total_size = a->total_self_size};
     class_aggregation classes = {.a = a, .pool = pool};
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_class_aggregates, &classes) == 0;
@@ -416,6 +413,8 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
     rc = checkpoint(options, rc, "dominators", 75, err);
     int findings = !(options && options->skip_findings);
+    for (uint32_t v = 0; v < g->node_count; v++) /* the self sizes are final: the side stages are done */
+        a->total_self_size += g->self_size[v];
     /* From here the pool serves one per-node block: the aggregates' node index, then the
      * chains' heights (findings_stage); the blocks the dominators and distances left
      * beyond it go now, before the findings allocate. */
@@ -436,8 +435,6 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
         lt_analysis_free(a);
         return rc;
     }
-    for (uint32_t v = 0; v < g->node_count; v++)
-        a->total_self_size += g->self_size[v];
     progress(options, options && options->skip_findings ? "dominators" : "findings", 100);
     *out = a;
     return 0;

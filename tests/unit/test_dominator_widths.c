@@ -20,6 +20,7 @@
 #include "devtools/retention.h"
 #include "devtools/weakmap_edges.h"
 #include "util/index_array.h"
+#include "same_tree.h"
 
 /* ---- the index arrays ---------------------------------------------------------- */
 
@@ -97,22 +98,6 @@ static void width_follows_node_and_edge_counts(void **state)
 }
 
 /* ---- every fixture ----------------------------------------------------------------- */
-
-/* Whether two trees of n nodes are the same, every array of them (dominated: the
- * first_dominated[n] entries it has, all but the root). */
-static int same_tree(const lt_dominator_tree *a, const lt_dominator_tree *b, uint32_t n)
-{
-    if (a->unreachable != b->unreachable || a->big_parent_count != b->big_parent_count)
-        return 0;
-    if (!n)
-        return 1;
-    return !memcmp(a->dominator, b->dominator, n * sizeof *a->dominator) &&
-           !memcmp(a->retained, b->retained, n * sizeof *a->retained) &&
-           !memcmp(a->first_dominated, b->first_dominated, (n + 1) * sizeof *a->first_dominated) &&
-           !memcmp(a->dominated, b->dominated, a->first_dominated[n] * sizeof *a->dominated) &&
-           (!a->big_parent_count ||
-            !memcmp(a->big_parents, b->big_parents, a->big_parent_count * sizeof *a->big_parents));
-}
 
 /* The tree of the analysed graph again, with index_bytes bytes a number; 0 or an error code. */
 static int tree_again(const lt_graph *g, const lt_weakmap_names *weakmaps, unsigned index_bytes, lt_dominator_tree *out,

@@ -33,6 +33,7 @@
 #include "devtools/dominators.h"
 #include "snapshot/graph.h"
 #include "lt_error.h"
+#include "same_tree.h"
 
 #define NONE         UINT32_MAX
 #define DEFAULT_SEED 0x9e3779b97f4a7c15ull
@@ -316,22 +317,6 @@ static void run_wide(const test_graph *tg, lt_dominator_tree *out)
     lt_pool_drain(&pool);
     if (rc != 0)
         fail_msg("lt_dominators_start/finish (4 bytes) returned %d: %s", rc, err.message);
-}
-
-/* Whether two trees of n nodes are the same, every array of them (dominated: the
- * first_dominated[n] entries it has, all but the root). */
-static int same_tree(const lt_dominator_tree *a, const lt_dominator_tree *b, uint32_t n)
-{
-    if (a->unreachable != b->unreachable || a->big_parent_count != b->big_parent_count)
-        return 0;
-    if (!n)
-        return 1;
-    return !memcmp(a->dominator, b->dominator, n * sizeof *a->dominator) &&
-           !memcmp(a->retained, b->retained, n * sizeof *a->retained) &&
-           !memcmp(a->first_dominated, b->first_dominated, (n + 1) * sizeof *a->first_dominated) &&
-           !memcmp(a->dominated, b->dominated, a->first_dominated[n] * sizeof *a->dominated) &&
-           (!a->big_parent_count ||
-            !memcmp(a->big_parents, b->big_parents, a->big_parent_count * sizeof *a->big_parents));
 }
 
 /* lt_dominators_compute, whose scratch is 3 bytes a number on these graphs, checked
