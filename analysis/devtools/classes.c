@@ -251,11 +251,11 @@ static int count_instances(aggregator *a, const int32_t *distance)
             continue;
         while (cursor < g->location_count && g->locations[cursor].node < v)
             cursor++;
-        const lt_location *loc =
-            cursor < g->location_count && g->locations[cursor].node == v && g->node_type[v] == g->nt.object
-                ? &g->locations[cursor]
-                : NULL;
-        int64_t k = key_of(a, v, distance[v], loc);
+        lt_location loc;
+        bool located = cursor < g->location_count && g->locations[cursor].node == v && g->node_type[v] == g->nt.object;
+        if (located)
+            loc = lt_graph_location_at(g, cursor);
+        int64_t k = key_of(a, v, distance[v], located ? &loc : NULL);
         if (k < 0)
             return (int)k;
         lt_class *c = &a->c->items[k];

@@ -418,7 +418,7 @@ static int level_is_user_data(const lt_heap_view *v, const uint32_t *level, uint
 {
     const lt_graph *g = v->g;
     for (uint32_t i = 0; i < period; i++)
-        if (g->node_type[level[i]] != g->nt.object || !lt_graph_location(g, level[i]) ||
+        if (g->node_type[level[i]] != g->nt.object || !lt_graph_location(g, level[i], NULL) ||
             !strcmp(lt_graph_node_name(g, level[i]), "Object"))
             return 0;
     return 1;
@@ -485,17 +485,18 @@ typedef struct place {
     const char *script;
     char short_script[256];
     char where[300];
-    const lt_location *loc;
+    lt_location loc;
+    bool located; /* loc holds the closure's location */
 } place;
 
 static void place_of(const lt_graph *g, uint32_t closure, place *p)
 {
     p->script = lt_functions_script_name(g, closure);
-    p->loc = lt_graph_location(g, closure);
+    p->located = lt_graph_location(g, closure, &p->loc);
     lt_findings_normalise_script(p->script, p->short_script, sizeof p->short_script);
     const char *s = p->short_script;
-    if (p->loc)
-        snprintf(p->where, sizeof p->where, " (%s:%u)", *s ? s : "?", p->loc->line + 1);
+    if (p->located)
+        snprintf(p->where, sizeof p->where, " (%s:%u)", *s ? s : "?", p->loc.line + 1);
     else
         snprintf(p->where, sizeof p->where, "%s%s%s", *s ? " (" : "", s, *s ? ")" : "");
 }
@@ -516,8 +517,8 @@ static json_t *chain_details(const lt_heap_view *v, const chain *c, const place 
         lt_json_append(&ids, json_integer(lt_graph_node_id(g, c->nodes[i])));
     return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:{s:I, s:o}}", "levels", (json_int_t)c->levels,
                      "script", p->script, "script_short", p->short_script, "line",
-                     p->loc ? json_integer(p->loc->line + 1) : json_null(), "column",
-                     p->loc ? json_integer(p->loc->column + 1) : json_null(), "period", period, "head_id",
+                     p->located ? json_integer(p->loc.line + 1) : json_null(), "column",
+                     p->located ? json_integer(p->loc.column + 1) : json_null(), "period", period, "head_id",
                      (json_int_t)lt_graph_node_id(g, c->nodes[0]), "path", lt_path_json(v, path, path_len), "evidence",
                      "chain_nodes", (json_int_t)c->length, "first_level_ids", ids);
 }

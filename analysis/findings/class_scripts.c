@@ -11,11 +11,11 @@ static int index_scripts(const lt_graph *g, lt_u32map *by_id)
 {
     uint32_t known;
     for (uint32_t i = 0; i < g->location_count; i++) {
-        const lt_location *loc = &g->locations[i];
-        if (g->node_type[loc->node] != g->nt.closure || lt_u32map_get(by_id, loc->script_id, &known))
+        lt_location loc = lt_graph_location_at(g, i);
+        if (g->node_type[loc.node] != g->nt.closure || lt_u32map_get(by_id, loc.script_id, &known))
             continue;
-        uint32_t script = lt_functions_script(g, loc->node);
-        if (script != LT_NO_FUNCTION && lt_u32map_put(by_id, loc->script_id, script))
+        uint32_t script = lt_functions_script(g, loc.node);
+        if (script != LT_NO_FUNCTION && lt_u32map_put(by_id, loc.script_id, script))
             return -1;
     }
     return 0;

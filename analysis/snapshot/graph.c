@@ -54,6 +54,7 @@ void lt_graph_free(lt_graph *g)
     free(g->string_offset);
     free(g->string_data);
     free(g->locations);
+    free(g->positions);
     for (int i = 0; i < LT_MAX_TYPES; i++) {
         free(g->node_type_names[i]);
         free(g->edge_type_names[i]);
@@ -111,7 +112,7 @@ int64_t lt_graph_add_string(lt_graph *g, const char *s, size_t len)
     return (int64_t)g->string_count - 1;
 }
 
-const lt_location *lt_graph_location(const lt_graph *g, uint32_t node)
+bool lt_graph_location(const lt_graph *g, uint32_t node, lt_location *out)
 {
     uint32_t lo = 0, hi = g->location_count;
     while (lo < hi) {
@@ -121,9 +122,11 @@ const lt_location *lt_graph_location(const lt_graph *g, uint32_t node)
         else
             hi = mid;
     }
-    if (lo < g->location_count && g->locations[lo].node == node)
-        return &g->locations[lo];
-    return NULL;
+    if (lo == g->location_count || g->locations[lo].node != node)
+        return false;
+    if (out)
+        *out = lt_graph_location_at(g, lo);
+    return true;
 }
 
 int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name)

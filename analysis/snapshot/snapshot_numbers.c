@@ -10,6 +10,7 @@
 
 #include "snapshot/number_scan.h"
 #include "util/grow.h"
+#include "util/hash.h"
 
 /* ---- records ---------------------------------------------------------- */
 
@@ -121,26 +122,73 @@ static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
     return 0;
 }
 
+/* ---- locations: each a node and the index of its (script, line, column) ---- */
+
+static uint64_t position_hash(lt_position p)
+{
+    return lt_hash_word(lt_hash_word(lt_hash_word(LT_HASH_SEED, p.script_id), p.line), p.column);
+}
+
+static uint64_t hash_of_position(const void *reader, uint32_t i)
+{
+    return position_hash(((const lt_reader *)reader)->positions[i]);
+}
+
+typedef struct position_key {
+    const lt_position *positions;
+    lt_position key;
+} position_key;
+
+static bool holds_position(const void *key, uint32_t i)
+{
+    const position_key *k = key;
+    const lt_position *p = &k->positions[i];
+    return p->script_id == k->key.script_id && p->line == k->key.line && p->column == k->key.column;
+}
+
+/* The index of p among the positions read so far, added when new: >= 0, or LT_ENOMEM. */
+static int64_t position_index(lt_reader *r, lt_position p)
+{
+    lt_table *t = &r->position_index;
+    if (!t->slots && lt_table_init(t, 256))
+        return LT_ENOMEM;
+    uint64_t h = position_hash(p);
+    position_key key = {r->positions, p};
+    uint32_t *slot = lt_table_find(t, h, holds_position, &key), capacity = t->capacity;
+    if (*slot)
+        return *slot - 1;
+    if (lt_grow(&r->positions, &r->position_cap, r->position_count, sizeof *r->positions, 256) ||
+        lt_table_reserve(t, hash_of_position, r))
+        return LT_ENOMEM;
+    if (t->capacity != capacity) {
+        key.positions = r->positions;
+        slot = lt_table_find(t, h, holds_position, &key);
+    }
+    r->positions[r->position_count] = p;
+    lt_table_put(t, slot, r->position_count);
+    return r->position_count++;
+}
+
 static int commit_location(lt_reader *r, lt_error *err, uint64_t at)
 {
-    lt_location loc = {0};
+    lt_position p = {0};
     uint32_t object = 0;
     for (unsigned f = 0; f < r->location_fields; f++) {
         switch ((enum loc_role)r->loc_role[f]) {
         case L_OBJECT: object = r->rec[f]; break;
-        case L_SCRIPT: loc.script_id = r->rec[f]; break;
-        case L_LINE: loc.line = r->rec[f]; break;
-        case L_COLUMN: loc.column = r->rec[f]; break;
+        case L_SCRIPT: p.script_id = r->rec[f]; break;
+        case L_LINE: p.line = r->rec[f]; break;
+        case L_COLUMN: p.column = r->rec[f]; break;
         case L_IGNORE: break;
         }
     }
     if (object >= r->to_node_limit || object % r->node_fields)
         return lt_reader_fail(r, err, LT_EINPUT, "locations[%llu]: object_index %u is not a node (byte %llu)",
                               (unsigned long long)r->record * r->location_fields, object, (unsigned long long)at);
-    loc.node = object / r->node_fields;
-    if (lt_reserve(&r->locations, &r->location_cap, r->location_count + 1, sizeof *r->locations, 1024))
+    int64_t position = position_index(r, p);
+    if (position < 0 || lt_reserve(&r->locations, &r->location_cap, r->location_count + 1, sizeof *r->locations, 1024))
         return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading locations");
-    r->locations[r->location_count++] = loc;
+    r->locations[r->location_count++] = (lt_node_location){object / r->node_fields, (uint32_t)position};
     r->record++;
     return 0;
 }

@@ -44,6 +44,8 @@ void lt_reader_free(lt_reader *r)
     lt_number_split_stop(r->split);
     free(r->header);
     free(r->locations);
+    free(r->positions);
+    lt_table_free(&r->position_index);
     free(r->str);
     lt_graph_free(r->graph);
     free(r);
@@ -216,7 +218,7 @@ int lt_reader_feed(lt_reader *r, const char *buf, size_t len, lt_error *err)
 /* ---- finish ----------------------------------------------------------- */
 
 /* One stable pass of a radix sort of locations by node: by the 16 bits at `shift`. */
-static void radix_pass(const lt_location *from, lt_location *to, size_t n, unsigned shift, size_t *count)
+static void radix_pass(const lt_node_location *from, lt_node_location *to, size_t n, unsigned shift, size_t *count)
 {
     memset(count, 0, 65536 * sizeof *count);
     for (size_t i = 0; i < n; i++)
@@ -234,14 +236,15 @@ static void radix_pass(const lt_location *from, lt_location *to, size_t n, unsig
 /* Sorts locations by node keeping, for a node given twice, the last one given
  * (as DevTools' location map does). V8 writes them in node order; others are
  * sorted by a stable radix sort (two passes of 16 bits), which keeps the order
- * they were given in among a node's own. */
+ * they were given in among a node's own. Hands the locations and their positions
+ * to the graph (a position left unused by a node given twice stays: harmless). */
 static int install_locations(lt_reader *r, lt_error *err)
 {
     size_t n = r->location_count, out = 0, sorted = 1;
     for (size_t i = 1; i < n && sorted; i++)
         sorted = r->locations[i - 1].node <= r->locations[i].node;
     if (!sorted) {
-        lt_location *tmp = lt_keep_alloc(r->keep, n, sizeof *tmp);
+        lt_node_location *tmp = lt_keep_alloc(r->keep, n, sizeof *tmp);
         size_t *count = malloc(65536 * sizeof *count);
         if (!tmp || !count) {
             lt_keep_give(r->keep, tmp, n * sizeof *tmp);
@@ -258,9 +261,13 @@ static int install_locations(lt_reader *r, lt_error *err)
             out--;
         r->locations[out++] = r->locations[i];
     }
+    lt_table_free(&r->position_index);
     r->graph->locations = r->locations;
     r->graph->location_count = (uint32_t)out;
+    r->graph->positions = r->positions;
+    r->graph->position_count = r->position_count;
     r->locations = NULL;
+    r->positions = NULL;
     return 0;
 }
 

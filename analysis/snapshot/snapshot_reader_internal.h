@@ -14,6 +14,7 @@
 #include "snapshot/snapshot_reader.h"
 #include "snapshot/number_split.h"
 #include "util/prefault.h"
+#include "util/table.h"
 
 #define HEADER_LIMIT (4u << 20)
 #define MAX_FIELDS   16
@@ -83,8 +84,14 @@ struct lt_reader {
     uint32_t max_string_ref;
     bool any_string_ref;
 
-    lt_location *locations;
+    /* "locations" as read (snapshot_numbers.c): {node, position} in the order given
+     * (realloc'd, handed to the graph by finish), the distinct positions (the same),
+     * and position_index finding a position's index by its value (freed by finish) */
+    lt_node_location *locations;
     size_t location_count, location_cap;
+    lt_position *positions;
+    uint32_t position_count, position_cap;
+    lt_table position_index; /* zeroed until the first location */
 
     /* strings */
     char *str;

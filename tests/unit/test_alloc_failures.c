@@ -227,6 +227,7 @@ static lt_graph *copy_graph(const lt_graph *g)
     COPY(string_offset, g->string_offset_capacity);
     COPY(string_data, g->string_data_capacity);
     COPY(locations, g->location_count ? g->location_count : 1);
+    COPY(positions, g->position_count ? g->position_count : 1);
 #undef COPY
     for (int i = 0; i < LT_MAX_TYPES; i++) {
         c->node_type_names[i] = g->node_type_names[i] ? strdup(g->node_type_names[i]) : NULL;

@@ -114,7 +114,7 @@ static void per_node_classes_count_as_devtools(void **state)
         const lt_graph *g = a->graph;
         uint64_t count = 0;
         for (uint32_t v = 0; v < g->node_count; v++)
-            count += g->self_size[v] && !(g->node_type[v] == g->nt.object && lt_graph_location(g, v)) &&
+            count += g->self_size[v] && !(g->node_type[v] == g->nt.object && lt_graph_location(g, v, NULL)) &&
                      !strcmp(class_text(a, v), devtools_counts[i].class_name);
         if (count != devtools_counts[i].count)
             fail_msg("%s: %llu of %s, DevTools counts %llu", devtools_counts[i].fixture, (unsigned long long)count,

@@ -76,7 +76,10 @@ static void assert_same_graph(const lt_graph *a, const lt_graph *b)
     assert_memory_equal(a->string_offset, b->string_offset, (a->string_count + 1) * 8);
     assert_memory_equal(a->string_data, b->string_data, a->string_data_size);
     assert_int_equal(a->location_count, b->location_count);
-    assert_memory_equal(a->locations, b->locations, a->location_count * sizeof(lt_location));
+    for (uint32_t i = 0; i < a->location_count; i++) {
+        lt_location x = lt_graph_location_at(a, i), y = lt_graph_location_at(b, i);
+        assert_memory_equal(&x, &y, sizeof x);
+    }
 }
 
 static void small_snapshot_is_read(void **state)
@@ -101,8 +104,13 @@ static void small_snapshot_is_read(void **state)
     assert_string_equal(lt_graph_node_name(g, 3), "hello \xf0\x9f\x98\x80");
     assert_string_equal(g->node_type_names[g->node_type[2]], "closure");
     assert_int_equal(g->location_count, 1); /* node 2 given twice: the last wins */
-    assert_int_equal(g->locations[0].line, 4);
-    assert_int_equal(g->locations[0].column, 10);
+    lt_location loc;
+    assert_true(lt_graph_location(g, 2, &loc));
+    assert_int_equal(loc.node, 2);
+    assert_int_equal(loc.script_id, 7);
+    assert_int_equal(loc.line, 4);
+    assert_int_equal(loc.column, 10);
+    assert_false(lt_graph_location(g, 1, &loc));
     lt_graph_free(g);
 }
 
@@ -206,6 +214,109 @@ static void numbers_of_every_length(void **state)
             lt_graph_free(p.g);
         }
     lt_graph_free(whole.g);
+}
+
+/* A bijection of 32-bit values that looks random (MurmurHash3's finaliser). */
+static uint32_t scramble(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x85ebca6bu;
+    x ^= x >> 13;
+    x *= 0xc2b2ae35u;
+    return x ^ x >> 16;
+}
+
+/* Triple t of the located_snapshot. The LOC_TRIPLES triples all differ: a third only
+ * in script, a third only in line, a third only in column, by values spread at
+ * random, so a table comparing less than all three finds a wrong one (hundreds of
+ * times here, whichever field it leaves out). */
+#define LOC_NODES   70000 /* past 2^16: both passes of the radix sort move nodes */
+#define LOC_TRIPLES 5003  /* far more than the position table's first size */
+
+static lt_location triple(uint32_t t)
+{
+    if (t == LOC_TRIPLES - 1)
+        return (lt_location){.script_id = 4294967295u, .line = 4294967295u, .column = 4294967295u};
+    uint32_t v[3] = {1000, 2000, 3000};
+    v[t % 3] = scramble(t);
+    return (lt_location){.script_id = v[0], .line = v[1], .column = v[2]};
+}
+
+/* Appends location record "node, triple t" and remembers it as node's last. */
+static size_t add_location(char *text, size_t n, size_t cap, uint32_t node, uint32_t t, int32_t *last)
+{
+    lt_location p = triple(t);
+    n += (size_t)snprintf(text + n, cap - n, "%s%u,%u,%u,%u", text[n - 1] == '[' ? "" : ",", node * 5, p.script_id,
+                          p.line, p.column);
+    last[node] = (int32_t)t;
+    return n;
+}
+
+/* LOC_NODES nodes; locations out of node order: every node once (even nodes share
+ * triples 0-2, odd ones get the others, each of them), then 1,000 nodes again and 100 of
+ * them a third time. last[v] gets the triple given last for node v (-1: none). */
+static char *located_snapshot(size_t *len, int32_t *last)
+{
+    size_t cap = 8u << 20, n;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    n = (size_t)snprintf(t, cap,
+                         "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\","
+                         "\"edge_count\"],\"node_types\":[[\"hidden\",\"closure\"],\"string\",\"number\","
+                         "\"number\",\"number\"],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
+                         "\"edge_types\":[[\"element\",\"property\"],\"string_or_number\",\"node\"],"
+                         "\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]},"
+                         "\"node_count\":%d,\"edge_count\":1},\n\"nodes\":[",
+                         LOC_NODES);
+    for (uint32_t v = 0; v < LOC_NODES; v++)
+        n += (size_t)snprintf(t + n, cap - n, "%s1,0,%u,16,%d", v ? "," : "", 2 * v + 1, v == 0);
+    n += (size_t)snprintf(t + n, cap - n, "],\n\"edges\":[1,0,0],\n\"locations\":[");
+    for (uint32_t v = 0; v < LOC_NODES; v++)
+        last[v] = -1;
+    for (uint32_t k = 0; k < LOC_NODES; k++) {
+        uint32_t v = (uint32_t)((uint64_t)k * 4099 % LOC_NODES);
+        n = add_location(t, n, cap, v, v % 2 ? 3 + k / 2 % (LOC_TRIPLES - 3) : v % 3, last);
+    }
+    for (uint32_t k = 0; k < 1000; k++)
+        n = add_location(t, n, cap, k * 37 % LOC_NODES, 3 + k * 13 % (LOC_TRIPLES - 3), last);
+    for (uint32_t k = 0; k < 100; k++)
+        n = add_location(t, n, cap, k * 37 % LOC_NODES, k % 3, last);
+    n += (size_t)snprintf(t + n, cap - n, "],\n\"strings\":[\"f\"]}\n");
+    assert_true(n < cap);
+    *len = n;
+    return t;
+}
+
+/* Locations given out of node order come back sorted, one a node, the last given
+ * winning; 71,100 of them share 5,003 positions, each read back as given. */
+static void locations_share_positions_and_read_back(void **state)
+{
+    (void)state;
+    size_t len;
+    int32_t *last = malloc(LOC_NODES * sizeof *last);
+    assert_non_null(last);
+    char *text = located_snapshot(&len, last);
+    parsed p = parse_pieces(text, len, NULL, 0);
+    if (p.rc)
+        fail_msg("%s", p.err.message);
+    const lt_graph *g = p.g;
+    assert_int_equal(g->location_count, LOC_NODES);
+    assert_int_equal(g->position_count, LOC_TRIPLES);
+    for (uint32_t i = 0; i < g->location_count; i++) {
+        lt_location at = lt_graph_location_at(g, i), want = triple((uint32_t)last[at.node]);
+        assert_int_equal(at.node, i); /* sorted: every node has one */
+        want.node = at.node;
+        if (memcmp(&at, &want, sizeof at))
+            fail_msg("node %u: %u,%u,%u, given last %u,%u,%u", at.node, at.script_id, at.line, at.column,
+                     want.script_id, want.line, want.column);
+        lt_location found;
+        assert_true(lt_graph_location(g, at.node, &found));
+        assert_memory_equal(&found, &want, sizeof found);
+    }
+    assert_false(lt_graph_location(g, LOC_NODES, NULL));
+    lt_graph_free(p.g);
+    free(text);
+    free(last);
 }
 
 /* A snapshot big enough that the reader hands half of each buffer of numbers to its
@@ -486,17 +597,12 @@ static void json_that_is_not_a_snapshot(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(small_snapshot_is_read),
-        cmocka_unit_test(every_split_gives_the_same_graph),
-        cmocka_unit_test(real_snapshot_in_random_pieces),
-        cmocka_unit_test(no_read_past_the_input),
-        cmocka_unit_test(every_truncation_is_an_error),
-        cmocka_unit_test(bad_input_gives_a_clear_error),
-        cmocka_unit_test(json_that_is_not_a_snapshot),
-        cmocka_unit_test(numbers_of_every_length),
-        cmocka_unit_test(node_ids_read_back_as_given),
-        cmocka_unit_test(the_second_core_reads_the_same),
-        cmocka_unit_test(damage_reads_the_same_with_the_helper),
+        cmocka_unit_test(small_snapshot_is_read),         cmocka_unit_test(every_split_gives_the_same_graph),
+        cmocka_unit_test(real_snapshot_in_random_pieces), cmocka_unit_test(no_read_past_the_input),
+        cmocka_unit_test(every_truncation_is_an_error),   cmocka_unit_test(bad_input_gives_a_clear_error),
+        cmocka_unit_test(json_that_is_not_a_snapshot),    cmocka_unit_test(numbers_of_every_length),
+        cmocka_unit_test(node_ids_read_back_as_given),    cmocka_unit_test(locations_share_positions_and_read_back),
+        cmocka_unit_test(the_second_core_reads_the_same), cmocka_unit_test(damage_reads_the_same_with_the_helper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
