@@ -37,7 +37,7 @@ static int64_t parse_int_prefix(const char *s)
 static int follow(bfs_work *w, uint32_t from, uint32_t ei)
 {
     const lt_graph *g = w->g;
-    lt_edge e = g->edges[ei];
+    lt_edge e = lt_graph_edge(g, ei);
     int t = (int)lt_edge_type(e), node_type = g->node_type[from];
     if (node_type == g->nt.hidden && (int64_t)g->node_name[from] == w->native_context_name &&
         lt_graph_edge_has_string_name(g, (unsigned)t) && (int64_t)lt_graph_edge_name_at(g, ei) == w->sloppy_map_name)
@@ -68,7 +68,7 @@ static void bfs(bfs_work *w)
         uint32_t v = w->queue[w->head++];
         int32_t d = w->distance[v] + 1;
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
-            lt_edge edge = g->edges[e];
+            lt_edge edge = lt_graph_edge(g, e);
             if ((int)lt_edge_type(edge) == g->et.weak || w->distance[edge.to] != LT_DISTANCE_UNREACHABLE)
                 continue;
             if (!follow(w, v, e))
@@ -112,7 +112,7 @@ int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmap
     for (uint32_t v = 0; v < g->node_count; v++)
         w.distance[v] = LT_DISTANCE_UNREACHABLE;
     for (uint32_t e = g->first_edge[root]; e < g->first_edge[root + 1]; e++) {
-        uint32_t t = g->edges[e].to;
+        uint32_t t = g->edge_to[e];
         if (lt_retention_is_user_root(g, t)) {
             w.distance[t] = 1;
             if (w.parent_edge)

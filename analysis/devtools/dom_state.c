@@ -62,9 +62,9 @@ static int propagate(dom_work *w, uint32_t v, uint8_t state)
     lt_graph *g = w->g;
     int rc = 0;
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1] && !rc; e++) {
-        int t = (int)lt_edge_type(g->edges[e]);
+        int t = (int)lt_graph_edge_type(g, e);
         if (t != g->et.hidden && t != g->et.weak)
-            rc = process(w, g->edges[e].to, state);
+            rc = process(w, g->edge_to[e], state);
     }
     return rc;
 }

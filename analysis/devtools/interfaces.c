@@ -263,7 +263,7 @@ static int collect_candidate(work *w, uint32_t v)
     const lt_graph *g = w->g;
     uint32_t start = (uint32_t)w->pool.len, length = 1, count = 0;
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
-        lt_edge edge = g->edges[e];
+        lt_edge edge = lt_graph_edge(g, e);
         uint32_t name = lt_graph_edge_name_at(g, e), f;
         if ((int)lt_edge_type(edge) != g->et.property || (int64_t)name == w->proto_name)
             continue;
@@ -423,7 +423,7 @@ static int match_object(work *w, uint32_t v, int32_t *best)
     w->scratch.len = 0;
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
         uint32_t r;
-        if ((int)lt_edge_type(g->edges[e]) == g->et.property &&
+        if ((int)lt_graph_edge_type(g, e) == g->et.property &&
             lt_u32map_get(&w->rank, lt_graph_edge_name_at(g, e), &r) && lt_u32vec_push(&w->scratch, r))
             return LT_ENOMEM;
     }

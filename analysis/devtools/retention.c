@@ -19,7 +19,7 @@ int lt_retention_is_user_root(const lt_graph *g, uint32_t node)
 int lt_retention_has_user_roots(const lt_graph *g)
 {
     for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++)
-        if (lt_retention_is_user_root(g, g->edges[e].to))
+        if (lt_retention_is_user_root(g, g->edge_to[e]))
             return 1;
     return 0;
 }
@@ -40,7 +40,7 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
         return NULL;
     }
     for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++) {
-        lt_edge edge = g->edges[e];
+        lt_edge edge = lt_graph_edge(g, e);
         int t = (int)lt_edge_type(edge);
         if ((t == g->et.element && is_dom_trees_root(g, edge.to)) || t == g->et.shortcut) {
             if (!lt_bit_get(owned, edge.to))
@@ -52,10 +52,10 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
         if (head + 16 < tail)
             __builtin_prefetch(&g->first_edge[queue[head + 16]]);
         if (head + 8 < tail)
-            __builtin_prefetch(&g->edges[g->first_edge[queue[head + 8]]]);
+            __builtin_prefetch(&g->edge_to[g->first_edge[queue[head + 8]]]);
         uint32_t v = queue[head];
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
-            lt_edge edge = g->edges[e];
+            lt_edge edge = lt_graph_edge(g, e);
             if (lt_bit_get(owned, edge.to) || (int)lt_edge_type(edge) == g->et.weak)
                 continue;
             lt_bit_set(owned, edge.to);
@@ -68,7 +68,7 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
 
 static inline int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
 {
-    if ((int)lt_edge_type(g->edges[ei]) != g->et.internal || !w->count)
+    if ((int)lt_graph_edge_type(g, ei) != g->et.internal || !w->count)
         return 0;
     int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
     return k >= 0 && w->table_id[k] == lt_graph_node_id(g, from);
@@ -110,7 +110,7 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
         uint32_t skip = v == g->root ? never : never | never_from_elsewhere;
         int guard_owned = any_owned && v != g->root && !lt_bit_get(owned, v);
         for (; e < end; e++) {
-            lt_edge edge = g->edges[e];
+            lt_edge edge = lt_graph_edge(g, e);
             unsigned t = lt_edge_type(edge);
             uint64_t keep = !((skip >> t) & 1) & (edge.to != v);
             if (keep && (((look >> t) & 1) || guard_owned))

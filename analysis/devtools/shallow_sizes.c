@@ -38,7 +38,7 @@ static int spread(const lt_graph *g, uint32_t ownable, uint32_t *owners, lt_u32v
     while (s->len) {
         uint32_t v = s->items[--s->len], owner = owners[v];
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
-            lt_edge edge = g->edges[e];
+            lt_edge edge = lt_graph_edge(g, e);
             uint32_t t = edge.to;
             if (!((ownable >> g->node_type[t]) & 1))
                 continue;

@@ -219,10 +219,10 @@ typedef struct holder_name {
 static uint32_t internal_edge(const lt_graph *g, uint32_t x, const char *name)
 {
     uint32_t e = g->first_edge[x];
-    while (e < g->first_edge[x + 1] && ((int)lt_edge_type(g->edges[e]) != g->et.internal ||
+    while (e < g->first_edge[x + 1] && ((int)lt_graph_edge_type(g, e) != g->et.internal ||
                                         strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), name)))
         e++;
-    return e < g->first_edge[x + 1] ? g->edges[e].to : UINT32_MAX;
+    return e < g->first_edge[x + 1] ? g->edge_to[e] : UINT32_MAX;
 }
 
 static void closure_script_short(const lt_graph *g, uint32_t closure, char *buf, size_t len)
@@ -249,7 +249,7 @@ static void name_holder(const lt_heap_view *v, const uint32_t *path, uint32_t n,
 {
     const lt_graph *g = v->g;
     int slot = (int)n - 1; /* the last context slot: a module or closure variable */
-    while (slot >= 0 && (int)lt_edge_type(g->edges[path[slot]]) != g->et.context)
+    while (slot >= 0 && (int)lt_graph_edge_type(g, path[slot]) != g->et.context)
         slot--;
     h->variable[0] = h->function[0] = h->script[0] = '\0';
     if (slot < 0) {
@@ -276,9 +276,9 @@ static uint32_t listener_count(const lt_graph *g, uint32_t array)
 {
     uint32_t n = 0;
     for (uint32_t e = g->first_edge[array]; e < g->first_edge[array + 1]; e++) {
-        if ((int)lt_edge_type(g->edges[e]) != g->et.element)
+        if ((int)lt_graph_edge_type(g, e) != g->et.element)
             continue;
-        if (g->node_type[g->edges[e].to] != g->nt.closure)
+        if (g->node_type[g->edge_to[e]] != g->nt.closure)
             return 0;
         n++;
     }
@@ -289,7 +289,7 @@ static uint32_t listener_count(const lt_graph *g, uint32_t array)
  * for an array of them, -1 for any other value; 0 for other edges. */
 static int64_t listeners_of(const lt_graph *g, uint32_t ei)
 {
-    lt_edge e = g->edges[ei];
+    lt_edge e = lt_graph_edge(g, ei);
     if ((int)lt_edge_type(e) != g->et.property ||
         !strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, ei)), "__proto__"))
         return 0;

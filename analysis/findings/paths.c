@@ -41,7 +41,7 @@ static int all_digits(const char *s)
 
 void lt_edge_label(const lt_graph *g, uint32_t e, char *buf, size_t len)
 {
-    unsigned t = lt_edge_type(g->edges[e]);
+    unsigned t = lt_graph_edge_type(g, e);
     if (!lt_graph_edge_has_string_name(g, t) || all_digits(lt_graph_string(g, lt_graph_edge_name_at(g, e)))) {
         snprintf(buf, len, "[]");
         return;
@@ -53,7 +53,7 @@ json_t *lt_path_json(const lt_heap_view *v, const uint32_t *edges, uint32_t coun
 {
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < count; i++) {
-        lt_edge e = v->g->edges[edges[i]];
+        lt_edge e = lt_graph_edge(v->g, edges[i]);
         char name[128];
         const char *label = lt_graph_edge_name(v->g, edges[i], name, sizeof name);
         lt_json_append(&list,
@@ -72,7 +72,7 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
     uint32_t from = 0;
     int named_start = 0;
     for (uint32_t i = 0; i + 1 < count; i++) {
-        uint32_t to = v->g->edges[edges[i]].to;
+        uint32_t to = v->g->edge_to[edges[i]];
         int t = v->g->node_type[to];
         const char *cls = lt_view_class(v, to);
         if (lt_graph_edge_source(v->g, edges[i]) == v->g->root && t != v->g->nt.synthetic)
@@ -84,7 +84,7 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
     size_t at = 0;
     buf[0] = '\0';
     for (uint32_t i = from; i < count && at + 1 < len; i++) {
-        lt_edge e = v->g->edges[edges[i]];
+        lt_edge e = lt_graph_edge(v->g, edges[i]);
         char label[96];
         lt_edge_label(v->g, edges[i], label, sizeof label);
         const char *sep = i == from ? "" : !strcmp(label, "[]") ? "" : ".";
@@ -97,7 +97,7 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
 
 static uint64_t step_hash(const lt_heap_view *v, uint32_t edge)
 {
-    lt_edge e = v->g->edges[edge];
+    lt_edge e = lt_graph_edge(v->g, edge);
     char label[96];
     lt_edge_label(v->g, edge, label, sizeof label);
     uint64_t h = lt_hash_word(lt_hash_str(LT_HASH_SEED, lt_view_class(v, e.to)), 0xff);
@@ -170,7 +170,7 @@ void lt_path_book_add(lt_path_book *b, uint32_t node)
  * context slot (module or closure variable). */
 static uint32_t unnamed_step(const lt_graph *g, uint32_t edge)
 {
-    lt_edge e = g->edges[edge];
+    lt_edge e = lt_graph_edge(g, edge);
     int t = (int)lt_edge_type(e);
     return (t != g->et.property && t != g->et.context) ||
            all_digits(lt_graph_string(g, lt_graph_edge_name_at(g, edge)));
@@ -188,7 +188,7 @@ static uint32_t unnamed_steps(const lt_graph *g, const uint32_t *path, uint32_t 
 static uint32_t step_into(const lt_graph *g, const uint32_t *path, uint32_t n, uint32_t node)
 {
     for (uint32_t k = 0; k < n; k++)
-        if (g->edges[path[k]].to == node)
+        if (g->edge_to[path[k]] == node)
             return k;
     return UINT32_MAX;
 }
@@ -197,7 +197,7 @@ static uint32_t step_into(const lt_graph *g, const uint32_t *path, uint32_t n, u
 static int crosses(const lt_graph *g, const uint32_t *head, uint32_t m, const uint32_t *path, uint32_t k, uint32_t n)
 {
     for (uint32_t i = 0; i < m; i++)
-        if (step_into(g, path + k, n - k, g->edges[head[i]].to) != UINT32_MAX)
+        if (step_into(g, path + k, n - k, g->edge_to[head[i]]) != UINT32_MAX)
             return 1;
     return 0;
 }
@@ -213,7 +213,7 @@ static uint32_t take_best_detour(const lt_heap_view *v, uint32_t *p, uint32_t n,
     uint32_t head[LT_PATH_MAX];
     choice best = {unnamed_steps(g, p, 0, n), n, UINT32_MAX, 0, 0};
     for (uint32_t i = 0; i < count && best.score; i++) {
-        uint32_t k = step_into(g, p, n, g->edges[d[i].edge].to);
+        uint32_t k = step_into(g, p, n, g->edge_to[d[i].edge]);
         if (k == UINT32_MAX || k == 0 || p[k] == d[i].edge)
             continue;
         uint32_t m = lt_retainer_path(v, d[i].from, head, LT_PATH_MAX);
@@ -242,7 +242,7 @@ static uint32_t find_detours(const lt_heap_view *v, const uint64_t *marked, deto
     /* every edge in order (by source, as a walk node by node would give them), its
      * target's bit first: only the few into marked nodes need their source */
     for (uint32_t e = 0; e < g->edge_count && n < DETOUR_MAX; e++) {
-        lt_edge edge = g->edges[e];
+        lt_edge edge = lt_graph_edge(g, e);
         int t = (int)lt_edge_type(edge);
         if (!lt_bit_get(marked, edge.to) || t == g->et.weak || t == g->et.shortcut)
             continue;
@@ -274,7 +274,7 @@ int lt_path_book_fill(const lt_heap_view *v, lt_path_book *b, lt_error *err)
     }
     for (uint32_t i = 0; i < b->count; i++)
         for (uint32_t k = 1; k < b->len[i]; k++)
-            lt_bit_set(marked, v->g->edges[b->path[i][k]].to);
+            lt_bit_set(marked, v->g->edge_to[b->path[i][k]]);
     uint32_t count = find_detours(v, marked, detours);
     for (uint32_t i = 0; i < b->count; i++)
         b->len[i] = take_best_detour(v, b->path[i], b->len[i], detours, count);

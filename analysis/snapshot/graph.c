@@ -21,11 +21,12 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     g->id_blocks = calloc(((size_t)node_count + LT_ID_BLOCK - 1) / LT_ID_BLOCK + 1, sizeof *g->id_blocks);
     g->self_size = lt_keep_alloc(keep, n, sizeof(uint32_t));
     g->first_edge = lt_keep_alloc(keep, n + 1, sizeof(uint32_t));
-    g->edges = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(lt_edge));
+    g->edge_to = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(uint32_t));
+    g->edge_wide = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(uint32_t));
     if (with_detachedness) /* zero pages: only nodes given a state are written (node: none) */
         g->detachedness = calloc(n, 1);
-    if (!g->node_type || !g->node_name || !g->id_blocks || !g->self_size || !g->first_edge || !g->edges ||
-        (with_detachedness && !g->detachedness))
+    if (!g->node_type || !g->node_name || !g->id_blocks || !g->self_size || !g->first_edge || !g->edge_to ||
+        !g->edge_wide || (with_detachedness && !g->detachedness))
         goto fail_arrays;
     return g;
 
@@ -45,7 +46,13 @@ void lt_graph_free(lt_graph *g)
     lt_keep_give(g->keep, g->node_name, n * sizeof(uint32_t));
     lt_keep_give(g->keep, g->self_size, n * sizeof(uint32_t));
     lt_keep_give(g->keep, g->first_edge, (n + 1) * sizeof(uint32_t));
-    lt_keep_give(g->keep, g->edges, (g->edge_count ? g->edge_count : 1) * sizeof(lt_edge));
+    size_t m = g->edge_count ? g->edge_count : 1;
+    lt_keep_give(g->keep, g->edge_to, m * sizeof(uint32_t));
+    lt_keep_give(g->keep, g->edge_code, m * sizeof(uint16_t));
+    lt_keep_give(g->keep, g->edge_wide, m * sizeof(uint32_t));
+    free(g->edge_names);
+    free(g->escape_name);
+    free(g->escape_base);
     free(g->id_blocks);
     free(g->id_listed);
     free(g->detachedness);
@@ -137,23 +144,17 @@ int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name)
     return 0;
 }
 
-static int by_edge(const void *key, const void *item)
+int lt_graph_set_edge(lt_graph *g, uint32_t e, uint32_t to, unsigned type, uint32_t name)
 {
-    uint32_t e = *(const uint32_t *)key, at = ((const lt_rare_name *)item)->edge;
-    return e < at ? -1 : e > at;
-}
-
-uint32_t lt_graph_rare_name(const lt_graph *g, uint32_t e)
-{
-    /* Only edges holding the escape come here, and each has its entry. */
-    const lt_rare_name *r = bsearch(&e, g->rare_names, g->rare_name_count, sizeof *r, by_edge);
-    return r ? r->name : LT_EDGE_NAME_ESCAPE;
+    g->edge_to[e] = to;
+    g->edge_wide[e] = (name < LT_EDGE_NAME_ESCAPE ? name : LT_EDGE_NAME_ESCAPE) << LT_EDGE_TYPE_BITS | type;
+    return name < LT_EDGE_NAME_ESCAPE ? 0 : lt_graph_add_rare_name(g, e, name);
 }
 
 const char *lt_graph_edge_name(const lt_graph *g, uint32_t e, char *buf, size_t buf_len)
 {
     uint32_t name = lt_graph_edge_name_at(g, e);
-    if (lt_graph_edge_has_string_name(g, lt_edge_type(g->edges[e])))
+    if (lt_graph_edge_has_string_name(g, lt_graph_edge_type(g, e)))
         return lt_graph_string(g, name);
     snprintf(buf, buf_len, "%u", name);
     return buf;

@@ -111,13 +111,8 @@ static int commit_edge(lt_reader *r, lt_error *err, uint64_t at)
         r->max_string_ref = name;
         r->any_string_ref = true;
     }
-    uint32_t packed = name;
-    if (name >= LT_EDGE_NAME_ESCAPE) {
-        if (lt_graph_add_rare_name(g, (uint32_t)i, name))
-            return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading edges[%llu]", path);
-        packed = LT_EDGE_NAME_ESCAPE;
-    }
-    g->edges[i] = (lt_edge){.to = (uint32_t)ordinal, .type_name = packed << LT_EDGE_TYPE_BITS | type};
+    if (lt_graph_set_edge(g, (uint32_t)i, (uint32_t)ordinal, type, name))
+        return lt_reader_fail(r, err, LT_ENOMEM, "out of memory reading edges[%llu]", path);
     r->record++;
     return 0;
 }
@@ -332,7 +327,8 @@ static bool store_edge(lt_reader *r, const role_at *at, const uint32_t *v, uint3
             r->max_string_ref = name;
         r->any_string_ref = true;
     }
-    g->edges[i] = (lt_edge){.to = (uint32_t)ordinal, .type_name = name << LT_EDGE_TYPE_BITS | type};
+    g->edge_to[i] = (uint32_t)ordinal; /* lt_graph_set_edge's work for a name that fits */
+    g->edge_wide[i] = name << LT_EDGE_TYPE_BITS | type;
     r->record = i + 1;
     return true;
 }

@@ -313,6 +313,8 @@ int lt_reader_finish(lt_reader *r, lt_graph **out, lt_error *err)
     if (r->node_count == 0)
         return lt_reader_fail(r, err, LT_EINPUT, "the snapshot has no nodes");
     int rc = install_locations(r, err);
+    if (!rc)
+        rc = lt_graph_pack_edges(r->graph, err);
     if (rc)
         return rc;
     lt_graph_index_sources(r->graph);

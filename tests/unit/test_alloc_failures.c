@@ -221,7 +221,11 @@ static lt_graph *copy_graph(const lt_graph *g)
     COPY(self_size, n);
     COPY(first_edge, n + 1);
     COPY(detachedness, n);
-    COPY(edges, m);
+    COPY(edge_to, m);
+    COPY(edge_code, m);
+    COPY(edge_names, (size_t)LT_EDGE_TYPE_MAX * LT_EDGE_CODES);
+    COPY(escape_name, g->escape_count ? g->escape_count : 1);
+    COPY(escape_base, (m >> LT_ESCAPE_BLOCK_SHIFT) + 1);
     COPY(edge_source_hint, ((size_t)g->edge_count >> LT_SOURCE_HINT_SHIFT) + 1);
     COPY(rare_names, g->rare_name_capacity);
     COPY(string_offset, g->string_offset_capacity);

@@ -103,12 +103,12 @@ static test_graph build_graph(uint32_t n, uint32_t root, const test_edge *edges,
     memcpy(cursor, g->first_edge, (size_t)n * sizeof(uint32_t));
     for (uint32_t e = 0; e < m; e++) {
         uint32_t pos = cursor[edges[e].from]++;
-        g->edges[pos].to = edges[e].to;
-        g->edges[pos].type_name = 0;
+        assert_int_equal(lt_graph_set_edge(g, pos, edges[e].to, 0, 0), 0);
         if (edges[e].essential)
             lt_bit_set(ess, pos);
     }
     free(cursor);
+    assert_int_equal(lt_graph_pack_edges(g, &err), 0);
     for (uint32_t i = 0; i < n; i++) {
         g->node_type[i] = 0;
         g->node_name[i] = 0;
@@ -148,7 +148,7 @@ static void mark_reachable(const lt_graph *g, const uint64_t *ess, uint8_t *mark
     while (head < tail) {
         uint32_t u = queue[head++];
         for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++) {
-            uint32_t v = g->edges[e].to;
+            uint32_t v = g->edge_to[e];
             if (!lt_bit_get(ess, e) || mark[v] || (skip && skip[v]))
                 continue;
             mark[v] = 1;
@@ -190,7 +190,7 @@ static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *se
     mark_reachable(g, ess, in_r, NULL, queue);
     for (uint32_t e = 0; e < g->edge_count; e++)
         if (lt_bit_get(ess, e))
-            has_in[g->edges[e].to] = 1;
+            has_in[g->edge_to[e]] = 1;
     uint32_t unreached = 0;
     for (uint32_t v = 0; v < n; v++) {
         unreached += !in_r[v];
@@ -211,7 +211,7 @@ static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *se
     for (uint32_t u = 0; u < n; u++) {
         first[u] = pos;
         for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++) {
-            uint32_t v = g->edges[e].to;
+            uint32_t v = g->edge_to[e];
             if (!lt_bit_get(ess, e))
                 continue;
             if (in_c[u] && !in_c[v]) {
@@ -360,7 +360,7 @@ static void print_graph(const lt_graph *g, const uint64_t *ess)
     for (uint32_t u = 0; u < g->node_count; u++) {
         printf("    node %u (self %u):", u, g->self_size[u]);
         for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++)
-            printf(" ->%u%s", g->edges[e].to, lt_bit_get(ess, e) ? "" : "(weak)");
+            printf(" ->%u%s", g->edge_to[e], lt_bit_get(ess, e) ? "" : "(weak)");
         printf("\n");
     }
 }
