@@ -16,7 +16,12 @@
  * All per-node scratch is indexed by preorder number (1-based, 0 = none). Every scratch
  * value but the predecessor lists' offsets is a node number or an edge count of one node,
  * so the scratch is index arrays (index_array.h) of 3 bytes an entry when those fit in 24
- * bits (lt_dominators_index_bytes), else 4; pred_start stays 4 bytes (offsets into pred). */
+ * bits (lt_dominators_index_bytes), else 4. pred_start holds 4-byte offsets into pred
+ * while step 2 fills the lists, then, in place, each list's length as an index array
+ * (step 3 reads the lists from the last one back): the block's last quarter is given
+ * back to the kernel for the semidominators, the analysis's memory peak (15.6 MB on the
+ * 1 GB file). A length past 24 bits (more than 16.7 million predecessors of one node)
+ * is kept whole in a map. */
 #include "devtools/dominators.h"
 
 #include <pthread.h>
@@ -38,7 +43,10 @@ struct lt_dominator_work {
     uint32_t reached;      /* numbers <= reached came from a DFS */
     uint32_t root_reached; /* numbers <= root_reached: the root's DFS */
     uint64_t *has_pred;    /* per node ordinal: a retaining edge points to it */
-    uint32_t *pred_start;  /* per number (1..n+1): its list in pred */
+    uint32_t *pred_start;  /* per number (1..n+1): its list in pred; from step 3 its length (pred_length) */
+    uint32_t pred_total;   /* entries in pred */
+    lt_u32map long_lists;  /* number -> length, for lengths too long for the index width */
+    uint32_t long_from;    /* lengths from here on go to long_lists (LT_INDEX_NARROW_MAX, at width 3) */
     /* index arrays (index_array.h), of slots (node_count + 1) entries but pred */
     uint8_t *pred;     /* numbers of the retaining edges' sources (only those <= reached) */
     uint8_t *number;   /* per node ordinal: preorder number or 0 */
@@ -205,6 +213,29 @@ SPECIALISED void fill_predecessors(dom_work *w, unsigned width)
     }
 }
 
+/* Turns pred_start's offsets into the lists' lengths, an index array over the same
+ * block (entry k written after start[k] and start[k + 1] are read, and it ends below
+ * start[k + 1]'s bytes), then gives the block's unused end back. 0 or LT_ENOMEM. */
+SPECIALISED int lengths_from_starts(dom_work *w, unsigned width)
+{
+    uint32_t n = w->n, *start = w->pred_start;
+    const lt_index_array length = lt_index_array_at(start, width);
+    w->pred_total = start[n + 1];
+    for (uint32_t k = 0; k <= n; k++) {
+        uint32_t len = start[k + 1] - start[k];
+        if (len >= w->long_from && width == 3) {
+            if ((!w->long_lists.pairs && lt_u32map_init(&w->long_lists)) || lt_u32map_put(&w->long_lists, k, len))
+                return LT_ENOMEM;
+            len = w->long_from;
+        }
+        lt_index_set(length, k, len);
+    }
+    size_t used = lt_index_array_bytes((size_t)n + 2, width), block = ((size_t)w->g->node_count + 2) * sizeof *start;
+    if (used < block)
+        lt_big_discard((uint8_t *)start + used, block - used);
+    return 0;
+}
+
 /* Predecessor lists by preorder number (CSR), built after the numbering (which
  * counted them): the semidominator loop then reads them in order instead of looking
  * each source's number up. Edges from nodes no DFS reached are left out (step 3
@@ -224,7 +255,7 @@ SPECIALISED int build_predecessors(dom_work *w, unsigned width)
     for (uint32_t k = 1; k <= n; k++)
         lt_index_set(label, k, k);
     fill_predecessors(w, width);
-    return 0;
+    return lengths_from_starts(w, width);
 }
 
 /* Steps 1-2: the preorder numbering, then the predecessor lists by number. Every
@@ -282,20 +313,30 @@ SPECIALISED uint32_t eval(const lt_index_array anc, const lt_index_array label, 
     return lt_index_get(label, u);
 }
 
-/* Step 3. semi(k) is kept in pred_start[k + 1], which no list needs once k is done
- * (lists are read in reverse preorder): no array of its own. */
+/* The length of k's predecessor list. */
+SPECIALISED uint32_t list_length(const dom_work *w, lt_index_array length, unsigned width, uint32_t k)
+{
+    uint32_t len = lt_index_get(length, k);
+    if (width == 3 && len >= w->long_from)
+        lt_u32map_get(&w->long_lists, k, &len);
+    return len;
+}
+
+/* Step 3, the lists read from the last back. semi(k) is kept as pred_start's entry
+ * k + 1, which no list needs once k is done: no array of its own. */
 SPECIALISED int semidominators(dom_work *w, unsigned width)
 {
     const uint32_t n = w->n, reached = w->reached;
     const lt_index_array anc = lt_index_array_at(w->ancestor, width), label = lt_index_array_at(w->label, width);
     const lt_index_array pred = lt_index_array_at(w->pred, width), parent = lt_index_array_at(w->parent, width);
-    uint32_t *pred_start = w->pred_start;
+    const lt_index_array length = lt_index_array_at(w->pred_start, width);
+    uint32_t last = w->pred_total; /* the end of k's list */
     path_stack stack = {NULL, 0};
     if (lt_reserve(&stack.items, &stack.cap, 4096, sizeof *stack.items, 4096))
         return LT_ENOMEM;
     memset(anc.bytes, 0, lt_index_array_bytes((size_t)n + 1, width));
     for (uint32_t k = n; k >= 2; k--) {
-        uint32_t first = pred_start[k], last = pred_start[k + 1];
+        uint32_t first = last - list_length(w, length, width, k);
         uint32_t s = lt_index_get(label, k); /* k, or its smallest predecessor numbered before it */
         if (k > reached || (first == last && s == k))
             s = 1; /* no retaining edge into k: the root holds it */
@@ -309,7 +350,8 @@ SPECIALISED int semidominators(dom_work *w, unsigned width)
                 s = u;
         }
         lt_index_set(label, k, s);
-        pred_start[k + 1] = s;
+        lt_index_set(length, k + 1, s);
+        last = first;
         lt_index_set(anc, k, lt_index_peek(parent, k));
     }
     free(stack.items);
@@ -321,10 +363,10 @@ SPECIALISED int semidominators(dom_work *w, unsigned width)
 SPECIALISED void immediate_dominators(dom_work *w, unsigned width)
 {
     const lt_index_array idom = lt_index_array_at(w->ancestor, width), parent = lt_index_array_at(w->parent, width);
-    const uint32_t *semi_of_previous = w->pred_start; /* semi(k) = pred_start[k + 1] */
+    const lt_index_array semi_of_previous = lt_index_array_at(w->pred_start, width); /* semi(k): entry k + 1 */
     lt_index_set(idom, 1, 1);
     for (uint32_t k = 2; k <= w->n; k++) {
-        uint32_t d = lt_index_peek(parent, k), semi = semi_of_previous[k + 1];
+        uint32_t d = lt_index_peek(parent, k), semi = lt_index_peek(semi_of_previous, k + 1);
         while (d > semi)
             d = lt_index_get(idom, d);
         lt_index_set(idom, k, d);
@@ -351,6 +393,7 @@ SPECIALISED int semi_nca_as(dom_work *w, unsigned width, lt_dominator_tree *out)
     if (number_and_link(w, width) || semidominators(w, width))
         return LT_ENOMEM;
     index_release(w, &w->pred, w->pred_count ? w->pred_count : 1);
+    lt_u32map_free(&w->long_lists);
     /* Of the five per-node blocks, pred_start's goes on to the dominators, parent's and
      * ancestor's to the dominated lists, vertex's (after step 5) to the findings' scratch
      * (analysis.c); label's has no taker: in the pool it would hold its memory to the end. */
@@ -442,6 +485,7 @@ static void work_free(dom_work *w)
     w->has_pred = NULL;
     lt_pool_release(w->pool, w->pred_start, (slots + 1) * sizeof(uint32_t));
     w->pred_start = NULL;
+    lt_u32map_free(&w->long_lists);
     index_release(w, &w->pred, w->pred_count ? w->pred_count : 1);
     index_release(w, &w->number, slots);
     index_release(w, &w->vertex, slots);
@@ -569,9 +613,18 @@ int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *
         free(targets);
         return dominators_failed(g, NULL, out, err);
     }
-    if (index_bytes != 3 || (uint64_t)g->node_count + 1 > LT_INDEX_NARROW_MAX)
+    uint32_t long_from = index_bytes == LT_DOMINATORS_LONG_LISTS ? 2 : LT_INDEX_NARROW_MAX;
+    if ((index_bytes != 3 && index_bytes != LT_DOMINATORS_LONG_LISTS) ||
+        (uint64_t)g->node_count + 1 > LT_INDEX_NARROW_MAX)
         index_bytes = 4;
-    *w = (dom_work){.g = g, .essential = essential, .pool = pool, .has_pred = targets, .width = index_bytes};
+    else
+        index_bytes = 3;
+    *w = (dom_work){.g = g,
+                    .essential = essential,
+                    .pool = pool,
+                    .has_pred = targets,
+                    .width = index_bytes,
+                    .long_from = long_from};
     if (g->node_count && semi_nca(w, out))
         return dominators_failed(g, w, out, err);
     *work = w;

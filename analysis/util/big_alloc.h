@@ -16,6 +16,11 @@ void *lt_big_alloc(size_t count, size_t size);
 /* Like calloc(count, size). */
 void *lt_big_calloc(size_t count, size_t size);
 
+/* Gives the whole pages of [from, from + bytes), inside a block of lt_big_alloc's (or a
+ * pool's), back to the kernel: they stop counting towards the resident memory and read
+ * as zero when touched again. For the unused end of a block that stays allocated. */
+void lt_big_discard(void *from, size_t bytes);
+
 /* Big blocks kept between analyses (the public half, lt_keep_new and friends, is in
  * lt_keep.h): a pool asks its keep when it has no block of its own, and an analysis
  * gives its blocks there when it is freed. A kept block serves a request of at most its

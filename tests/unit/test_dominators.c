@@ -15,7 +15,8 @@
  * is the sum of self sizes of the nodes v dominates (v included).
  *
  * Every graph also runs with the 4-byte scratch of graphs of 2^24 nodes and more
- * (lt_dominators_start's index_bytes), which must give the same tree.
+ * (lt_dominators_start's index_bytes), and with every long predecessor list kept aside
+ * (LT_DOMINATORS_LONG_LISTS), which must give the same tree.
  *
  * The seed of the random part is printed; LT_TEST_SEED=<number> overrides it. */
 #include <stdarg.h>
@@ -304,19 +305,21 @@ static void assert_dominated_lists(const lt_graph *g, const lt_dominator_tree *t
         }
 }
 
-/* The tree computed with 4-byte scratch (what graphs of 2^24 nodes and more get). */
-static void run_wide(const test_graph *tg, lt_dominator_tree *out)
+/* The tree computed with index_bytes 4 (the 4-byte scratch graphs of 2^24 nodes and
+ * more get) or LT_DOMINATORS_LONG_LISTS (3 bytes, every list of two or more predecessors
+ * kept as one too long for 3 bytes, as one of 16.7 million would be). */
+static void run_as(const test_graph *tg, unsigned index_bytes, lt_dominator_tree *out)
 {
     lt_error err;
     lt_error_clear(&err);
     lt_pool pool = {0};
     lt_dominator_work *work = NULL;
-    int rc = lt_dominators_start(tg->g, tg->essential, NULL, 4, &pool, &work, out, &err);
+    int rc = lt_dominators_start(tg->g, tg->essential, NULL, index_bytes, &pool, &work, out, &err);
     if (!rc)
         rc = lt_dominators_finish(work, tg->g->self_size, out, &err);
     lt_pool_drain(&pool);
     if (rc != 0)
-        fail_msg("lt_dominators_start/finish (4 bytes) returned %d: %s", rc, err.message);
+        fail_msg("lt_dominators_start/finish (index_bytes %#x) returned %d: %s", index_bytes, rc, err.message);
 }
 
 /* lt_dominators_compute, whose scratch is 3 bytes a number on these graphs, checked
@@ -335,13 +338,16 @@ static void run_impl(const test_graph *tg, lt_dominator_tree *out)
     assert_non_null(out->dominator);
     assert_non_null(out->retained);
     assert_dominated_lists(tg->g, out);
-    lt_dominator_tree wide;
-    run_wide(tg, &wide);
-    int same = same_tree(out, &wide, tg->g->node_count);
-    lt_dominator_tree_free(&wide);
-    if (!same) {
-        lt_dominator_tree_free(out);
-        fail_msg("3- and 4-byte scratch give different trees (%u nodes)", tg->g->node_count);
+    static const unsigned other[] = {4, LT_DOMINATORS_LONG_LISTS};
+    for (int i = 0; i < 2; i++) {
+        lt_dominator_tree wide;
+        run_as(tg, other[i], &wide);
+        int same = same_tree(out, &wide, tg->g->node_count);
+        lt_dominator_tree_free(&wide);
+        if (!same) {
+            lt_dominator_tree_free(out);
+            fail_msg("3-byte scratch and index_bytes %#x give different trees (%u nodes)", other[i], tg->g->node_count);
+        }
     }
 }
 
