@@ -416,8 +416,8 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     for (uint32_t v = 0; v < g->node_count; v++) /* the self sizes are final: the side stages are done */
         a->total_self_size += g->self_size[v];
     /* From here the pool serves one per-node block: the aggregates' node index, then the
-     * chains' heights (findings_stage); the blocks the dominators and distances left
-     * beyond it go now, before the findings allocate. */
+     * chains' heights (findings_stage); the blocks the dominators left beyond it go now,
+     * before the findings allocate. */
     lt_pool_trim(&pool, 1, (size_t)g->node_count * sizeof(uint32_t));
     if (!rc && !findings) /* else beside the findings' cluster scan */
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);

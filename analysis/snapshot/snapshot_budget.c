@@ -4,8 +4,9 @@
  * The estimate is what the whole analysis (not only the reader) keeps at its
  * peak: per node the graph's 13 bytes (ids take an eighth of a byte) and 36 of
  * per-node arrays of the later stages (the Semi-NCA scratch 16-20, the block its
- * predecessor lists and then the dominated list use 8, distances, parent edges and
- * the BFS queue 12; class names take none), with room; per edge the graph's 8
+ * predecessor lists and then the dominated list use 8, distances and parent edges 8,
+ * the BFS queue up to 3 as measured, a ring that holds the frontier; class names
+ * take none), with room; per edge the graph's 8
  * bytes and up to 4 of predecessor lists, with room; per string byte 2 (the string
  * being read and its copy in the table); per string 8 (its offset); and a fixed
  * part. Against measured peaks: 0.8-1.2x on real programs' snapshots (the small ones

@@ -2,7 +2,9 @@
  * and again with the Nth allocation of the reading failing, for every N up to
  * the number of allocations a clean reading makes; then the stages after
  * reading (DOM state to findings) run again and again on copies of the graph
- * with their Nth allocation failing, for every N likewise. Each run either
+ * with their Nth allocation failing, for every N likewise; and so do the
+ * distances alone on a generated graph wide enough that their queue grows
+ * (wide_graph.h), which the fixture is too small for. Each run either
  * succeeds with the same report as the clean run (the failure was absorbed)
  * or fails with LT_ENOMEM and a message saying "out of memory": never
  * LT_EINPUT (which would tell the user the snapshot is bad, and the service
@@ -35,9 +37,11 @@
 #include <string.h>
 
 #include "analysis_result.h"
+#include "devtools/distances.h"
 #include "input/archive_input.h"
 #include "report.h"
 #include "snapshot/snapshot_reader.h"
+#include "wide_graph.h"
 
 #define FIXTURE LT_FIXTURES "/findings/seed-async-2000.heapsnapshot.gz"
 
@@ -346,12 +350,51 @@ static void analysis_fails_with_out_of_memory(void **state)
     free(expected);
 }
 
+/* The distances alone, on a graph whose frontier makes their queue grow three times (a
+ * growth is a realloc, which the fixture above is too small to reach): every allocation
+ * fails once, and the run fails with LT_ENOMEM, or succeeds with the same answer. */
+static void distances_fail_with_out_of_memory(void **state)
+{
+    (void)state;
+    wide_graph *w = wide_graph_fan();
+    lt_error err = {0};
+    uint32_t *want_parent = NULL;
+    arm(0);
+    int32_t *want = lt_distances_compute(w->g, &w->weakmaps, NULL, &want_parent, &err);
+    atomic_store(&armed, false);
+    assert_non_null(want);
+    unsigned long total = atomic_load(&allocations), absorbed = 0, refused = 0;
+    fprintf(stderr, "the distances make %lu allocations\n", total);
+    for (unsigned long n = 1; n <= total; n += stride_from_env()) {
+        lt_error e = {0};
+        uint32_t *parent = NULL;
+        arm(n);
+        int32_t *distance = lt_distances_compute(w->g, &w->weakmaps, NULL, &parent, &e);
+        int same = distance && !memcmp(distance, want, w->node_count * sizeof *want) &&
+                   !memcmp(parent, want_parent, w->node_count * sizeof *parent);
+        free(distance), free(parent); /* still armed: counted out again */
+        atomic_store(&armed, false);
+        if (distance && !same)
+            fail_msg("allocation %lu failed, the distances succeeded with another answer", n);
+        if (!distance && (e.code != LT_ENOMEM || !strstr(e.message, "out of memory") || parent))
+            fail_msg("allocation %lu failed: code %d, message \"%s\"", n, e.code, e.message);
+        if (atomic_load(&live_blocks) != 0)
+            fail_msg("allocation %lu failed: %ld blocks left allocated", n, (long)atomic_load(&live_blocks));
+        *(distance ? &absorbed : &refused) += 1;
+    }
+    fprintf(stderr, "%lu runs failed with LT_ENOMEM, %lu absorbed the failure\n", refused, absorbed);
+    free(want);
+    free(want_parent);
+    wide_graph_free(w);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(json_malloc, json_free);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reading_fails_with_out_of_memory),
         cmocka_unit_test(analysis_fails_with_out_of_memory),
+        cmocka_unit_test(distances_fail_with_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
