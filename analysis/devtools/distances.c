@@ -150,7 +150,7 @@ int32_t *lt_distances_compute(const lt_graph *g, const lt_weakmap_names *weakmap
     for (uint32_t v = 0; v < g->node_count; v++)
         w.distance[v] = LT_DISTANCE_UNREACHABLE;
     for (uint32_t e = g->first_edge[root]; e < g->first_edge[root + 1]; e++) {
-        uint32_t t = g->edge_to[e];
+        uint32_t t = lt_graph_edge_to(g, e);
         if (lt_retention_is_user_root(g, t)) {
             w.distance[t] = 1;
             if (w.parent_edge)

@@ -64,7 +64,7 @@ static int propagate(dom_work *w, uint32_t v, uint8_t state)
     for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1] && !rc; e++) {
         int t = (int)lt_graph_edge_type(g, e);
         if (t != g->et.hidden && t != g->et.weak)
-            rc = process(w, g->edge_to[e], state);
+            rc = process(w, lt_graph_edge_to(g, e), state);
     }
     return rc;
 }

@@ -100,7 +100,7 @@ static int mark_targets(dom_work *w)
         return LT_ENOMEM;
     for (uint32_t e = 0; e < g->edge_count; e++)
         if (lt_bit_get(w->essential, e))
-            lt_bit_set(w->has_pred, g->edge_to[e]);
+            lt_bit_set(w->has_pred, lt_graph_edge_to(g, e));
     return 0;
 }
 
@@ -127,7 +127,7 @@ SPECIALISED uint32_t visit(const lt_index_array number, const lt_index_array ver
 SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t parent_number)
 {
     const uint32_t *first_edge = w->g->first_edge;
-    const uint32_t *edge_to = w->g->edge_to;
+    const lt_index_array edge_to = lt_index_array_at(w->g->edge_to, w->g->edge_to_width);
     const uint64_t *essential = w->essential;
     const lt_index_array next_edge = lt_index_array_at(w->label, width), number = lt_index_array_at(w->number, width);
     const lt_index_array parent = lt_index_array_at(w->parent, width), vertex = lt_index_array_at(w->vertex, width);
@@ -140,7 +140,7 @@ SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t paren
         for (; e < end; e++) { /* the edge's bit first: it is read in order, number[] at random */
             if (!lt_bit_get(essential, e))
                 continue;
-            uint32_t t = edge_to[e], nt = lt_index_peek(number, t); /* written at random places */
+            uint32_t t = lt_index_peek(edge_to, e), nt = lt_index_peek(number, t); /* written at random places */
             if (!nt) {
                 child = t;
                 break;
@@ -192,7 +192,7 @@ SPECIALISED void fill_predecessors(dom_work *w, unsigned width)
 {
     const lt_graph *g = w->g;
     const uint32_t *first_edge = g->first_edge, nodes = g->node_count, reached = w->reached;
-    const uint32_t *edge_to = g->edge_to;
+    const lt_index_array edge_to = lt_index_array_at(g->edge_to, g->edge_to_width);
     const uint64_t *essential = w->essential;
     const lt_index_array number = lt_index_array_at(w->number, width), pred = lt_index_array_at(w->pred, width);
     const lt_index_array label = lt_index_array_at(w->label, width);
@@ -204,7 +204,7 @@ SPECIALISED void fill_predecessors(dom_work *w, unsigned width)
         for (uint32_t e = first_edge[s]; e < first_edge[s + 1]; e++) {
             if (!lt_bit_get(essential, e))
                 continue;
-            uint32_t nt = lt_index_peek(number, edge_to[e]);
+            uint32_t nt = lt_index_peek(number, lt_index_peek(edge_to, e));
             if (ns > nt)
                 lt_index_set(pred, --pred_start[nt], ns);
             else if (ns < lt_index_peek(label, nt)) /* written at random places */

@@ -19,7 +19,7 @@ int lt_retention_is_user_root(const lt_graph *g, uint32_t node)
 int lt_retention_has_user_roots(const lt_graph *g)
 {
     for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++)
-        if (lt_retention_is_user_root(g, g->edge_to[e]))
+        if (lt_retention_is_user_root(g, lt_graph_edge_to(g, e)))
             return 1;
     return 0;
 }
@@ -52,7 +52,7 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
         if (head + 16 < tail)
             __builtin_prefetch(&g->first_edge[queue[head + 16]]);
         if (head + 8 < tail)
-            __builtin_prefetch(&g->edge_to[g->first_edge[queue[head + 8]]]);
+            __builtin_prefetch(g->edge_to + (size_t)g->first_edge[queue[head + 8]] * g->edge_to_width);
         uint32_t v = queue[head];
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = lt_graph_edge(g, e);

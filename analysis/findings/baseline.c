@@ -192,7 +192,7 @@ static int explained(work *w, uint32_t gi)
     const lt_heap_view *v = w->v;
     uint32_t n = lt_retainer_path(v, w->groups[gi].example, w->path, LT_PATH_MAX);
     for (uint32_t i = 0; i + 1 < n; i++) {
-        uint32_t other = w->group_of[v->g->edge_to[w->path[i]]];
+        uint32_t other = w->group_of[lt_graph_edge_to(v->g, w->path[i])];
         if (other != NO_GROUP && other != gi && w->groups[other].count >= LT_BASELINE_MIN_COUNT)
             return 1;
     }
@@ -207,7 +207,7 @@ static uint32_t holder_steps(const work *w, uint32_t gi, uint32_t n)
     const lt_heap_view *v = w->v;
     uint32_t at = n ? n - 1 : 0;
     for (; at > 0; at--) {
-        uint32_t h = v->g->edge_to[w->path[at - 1]];
+        uint32_t h = lt_graph_edge_to(v->g, w->path[at - 1]);
         int t = v->g->node_type[h];
         if (t != v->g->nt.array && t != v->g->nt.hidden && !lt_holder_internal_class(lt_view_class(v, h)) &&
             w->group_of[h] != gi)
@@ -221,7 +221,7 @@ static int report_group(work *w, uint32_t gi, lt_findings *out, lt_error *err)
     const lt_heap_view *v = w->v;
     const group *gr = &w->groups[gi];
     uint32_t n = lt_retainer_path(v, gr->example, w->path, LT_PATH_MAX), at = holder_steps(w, gi, n);
-    uint32_t holder = at ? v->g->edge_to[w->path[at - 1]] : v->g->root;
+    uint32_t holder = at ? lt_graph_edge_to(v->g, w->path[at - 1]) : v->g->root;
     int closure = v->g->node_type[gr->example] == v->g->nt.closure;
     const char *what = closure ? lt_graph_node_name(v->g, gr->example) : lt_view_class(v, gr->example);
     const char *holder_class = at ? lt_view_class(v, holder) : "(GC roots)";

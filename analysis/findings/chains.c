@@ -81,7 +81,7 @@ static uint32_t direct_edge(const lt_graph *g, uint32_t d, uint32_t c)
     if (end - g->first_edge[d] > EDGE_SCAN_LIMIT)
         return UINT32_MAX;
     for (uint32_t e = g->first_edge[d]; e < end; e++)
-        if (g->edge_to[e] == c)
+        if (lt_graph_edge_to(g, e) == c)
             return e;
     return UINT32_MAX;
 }
@@ -267,7 +267,7 @@ static int explore_level(function_search *s, const uint32_t *level_nodes, uint32
         uint32_t x = level_nodes[i];
         examine(s, x, level, &generator, &promise);
         for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1] && e - g->first_edge[x] < 64; e++)
-            examine(s, g->edge_to[e], level, &generator, &promise);
+            examine(s, lt_graph_edge_to(g, e), level, &generator, &promise);
         if (lt_u32vec_push(queue, x))
             return LT_ENOMEM;
     }
@@ -318,7 +318,7 @@ static uint32_t activation_near(function_search *s, uint32_t x)
     for (uint32_t e = g->first_edge[x]; f == LT_NO_FUNCTION && e < g->first_edge[x + 1]; e++) {
         if (e - g->first_edge[x] >= 64)
             break;
-        f = activation_function(s, g->edge_to[e], &found);
+        f = activation_function(s, lt_graph_edge_to(g, e), &found);
     }
     return f;
 }
@@ -358,12 +358,12 @@ static candidate *head_function(function_search *s, const chain *c)
         return found_at_end(s, f);
     uint32_t path_len = lt_retainer_path(s->v, c->nodes[0], path, LT_PATH_MAX);
     for (uint32_t i = path_len; i-- > 0 && path_len - i <= 6 && n < 32;) /* nearest the head first */
-        if (g->node_type[g->edge_to[path[i]]] == g->nt.closure)
-            closures[n++] = g->edge_to[path[i]];
+        if (g->node_type[lt_graph_edge_to(g, path[i])] == g->nt.closure)
+            closures[n++] = lt_graph_edge_to(g, path[i]);
     for (uint32_t i = 0; i < c->period; i++)
         for (uint32_t e = g->first_edge[c->nodes[i]]; e < g->first_edge[c->nodes[i] + 1] && n < 32; e++)
-            if (g->node_type[g->edge_to[e]] == g->nt.closure)
-                closures[n++] = g->edge_to[e];
+            if (g->node_type[lt_graph_edge_to(g, e)] == g->nt.closure)
+                closures[n++] = lt_graph_edge_to(g, e);
     for (uint32_t i = 0; i < n; i++) {
         if (!lt_functions_is_user_script(lt_functions_script_name(g, closures[i])))
             continue;

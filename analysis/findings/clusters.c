@@ -170,7 +170,7 @@ static int holder_step(const lt_heap_view *v, const uint32_t *path, uint32_t n)
         if (strcmp(label, "[]"))
             continue;
         int at = i - 1; /* path[at] leads into the collection */
-        uint32_t holder = v->g->edge_to[path[at]];
+        uint32_t holder = lt_graph_edge_to(v->g, path[at]);
         if (at >= 1 && (v->g->node_type[holder] == v->g->nt.array || v->g->node_type[holder] == v->g->nt.hidden) &&
             (int)lt_graph_edge_type(v->g, path[at]) == v->g->et.internal)
             at--;
@@ -220,7 +220,7 @@ static int consider_group(cluster_work *w, const group *gr, uint32_t instances, 
     int at = holder_step(v, w->path, n);
     if (at < 0)
         return 0;
-    uint32_t holder = v->g->edge_to[w->path[at]];
+    uint32_t holder = lt_graph_edge_to(v->g, w->path[at]);
     if (lt_holder_internal_class(lt_view_class(v, holder)) || v->distance[holder] >= LT_DISTANCE_SYSTEM_BASE ||
         percent(v, lt_retained(v->tree, holder)) < CLUSTER_MIN_PERCENT)
         return 0;
@@ -245,7 +245,7 @@ static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book 
     const lt_heap_view *v = w->v;
     uint32_t n = lt_path_book_get(v, paths, c->example, w->path, LT_PATH_MAX);
     int at = holder_step(v, w->path, n);
-    if (at < 0 || v->g->edge_to[w->path[at]] != c->holder) { /* the detour went round the holder */
+    if (at < 0 || lt_graph_edge_to(v->g, w->path[at]) != c->holder) { /* the detour went round the holder */
         n = lt_retainer_path(v, c->example, w->path, LT_PATH_MAX);
         at = holder_step(v, w->path, n);
     }
@@ -424,7 +424,7 @@ static int detached(const lt_graph *g, uint32_t x)
 static int has_self_edge(const lt_graph *g, uint32_t x)
 {
     for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++)
-        if (g->edge_to[e] == x && (int)lt_graph_edge_type(g, e) != g->et.weak)
+        if (lt_graph_edge_to(g, e) == x && (int)lt_graph_edge_type(g, e) != g->et.weak)
             return 1;
     return 0;
 }
@@ -436,7 +436,7 @@ static int has_self_edge(const lt_graph *g, uint32_t x)
 static int dom_node(const lt_graph *g, uint32_t x)
 {
     for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++) {
-        uint32_t to = g->edge_to[e];
+        uint32_t to = lt_graph_edge_to(g, e);
         if (to != x && g->node_type[to] == g->nt.native && (int)lt_graph_edge_type(g, e) != g->et.weak &&
             has_self_edge(g, to))
             return 1;
@@ -477,7 +477,7 @@ static int detached_dom(const lt_heap_view *v, lt_findings *out, lt_error *err)
             continue;
         uint32_t n = lt_retainer_path(v, gr->example, w.path, LT_PATH_MAX);
         int at = (int)n - 2; /* the last step out of attached land leads into the holder */
-        while (at > 0 && detached(g, g->edge_to[w.path[at]]))
+        while (at > 0 && detached(g, lt_graph_edge_to(g, w.path[at])))
             at--;
         char where[512], count[32], size[32], shape[512];
         lt_path_text(v, w.path, at >= 0 ? (uint32_t)at + 1 : 0, where, sizeof where);

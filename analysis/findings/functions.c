@@ -43,7 +43,7 @@ static uint32_t internal_target(const lt_graph *g, uint32_t x, const char *name)
         return LT_NO_FUNCTION;
     for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++)
         if (is_internal(g, e) && !strcmp(edge_name(g, e), name))
-            return g->edge_to[e];
+            return lt_graph_edge_to(g, e);
     return LT_NO_FUNCTION;
 }
 
@@ -52,7 +52,7 @@ static int has_edge_to(const lt_graph *g, uint32_t x, uint32_t to)
     if (edge_count(g, x) > EDGE_SCAN_LIMIT)
         return 0;
     for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1]; e++)
-        if (g->edge_to[e] == to)
+        if (lt_graph_edge_to(g, e) == to)
             return 1;
     return 0;
 }
@@ -61,8 +61,8 @@ static int has_edge_to(const lt_graph *g, uint32_t x, uint32_t to)
 static uint32_t unnamed_target(const lt_graph *g, uint32_t x, int t)
 {
     for (uint32_t e = g->first_edge[x]; e < g->first_edge[x + 1] && e - g->first_edge[x] < SMALL_NODE_EDGES; e++)
-        if (is_internal(g, e) && !*edge_name(g, e) && g->node_type[g->edge_to[e]] == t)
-            return g->edge_to[e];
+        if (is_internal(g, e) && !*edge_name(g, e) && g->node_type[lt_graph_edge_to(g, e)] == t)
+            return lt_graph_edge_to(g, e);
     return LT_NO_FUNCTION;
 }
 
@@ -195,8 +195,8 @@ static uint32_t jsc_activation(const lt_functions *f, uint32_t x)
     const lt_graph *g = f->v->g;
     uint32_t closure = LT_NO_FUNCTION, closures = 0, end = g->first_edge[x + 1];
     for (uint32_t e = g->first_edge[x]; e < end; e++)
-        if (is_internal(g, e) && !*edge_name(g, e) && g->node_type[g->edge_to[e]] == g->nt.closure) {
-            closure = g->edge_to[e];
+        if (is_internal(g, e) && !*edge_name(g, e) && g->node_type[lt_graph_edge_to(g, e)] == g->nt.closure) {
+            closure = lt_graph_edge_to(g, e);
             closures++;
         }
     if (closures != 1 || internal_target(g, closure, "context") != LT_NO_FUNCTION) /* a V8 closure */
@@ -205,7 +205,7 @@ static uint32_t jsc_activation(const lt_functions *f, uint32_t x)
         return closure;
     uint32_t scope = lt_functions_scope(g, closure);
     for (uint32_t e = g->first_edge[x]; e < end && scope != LT_NO_FUNCTION; e++) {
-        uint32_t to = g->edge_to[e];
+        uint32_t to = lt_graph_edge_to(g, e);
         if (is_internal(g, e) && !*edge_name(g, e) && to != scope && g->node_type[to] == g->nt.object &&
             has_edge_to(g, to, scope))
             return closure;
@@ -233,8 +233,8 @@ uint32_t lt_functions_of_context(lt_functions *f, uint32_t context, uint32_t scr
     if (info == LT_NO_FUNCTION || edge_count(g, info) > EDGE_SCAN_LIMIT)
         return LT_NO_FUNCTION;
     for (uint32_t e = g->first_edge[info]; e < g->first_edge[info + 1]; e++)
-        if (g->node_type[g->edge_to[e]] == g->nt.string)
-            last = g->node_name[g->edge_to[e]];
+        if (g->node_type[lt_graph_edge_to(g, e)] == g->nt.string)
+            last = g->node_name[lt_graph_edge_to(g, e)];
     if (last == LT_NO_FUNCTION || !lt_u32map_get(&f->first_by_name, last, &first))
         return LT_NO_FUNCTION;
     return script != LT_NO_FUNCTION ? lt_functions_named(f, last, script) : first;
@@ -247,7 +247,7 @@ static int code_creates(const lt_graph *g, uint32_t exec, uint32_t target)
     if (edge_count(g, exec) > EDGE_SCAN_LIMIT)
         return 0;
     for (uint32_t e = g->first_edge[exec]; e < g->first_edge[exec + 1]; e++) {
-        uint32_t block = g->edge_to[e];
+        uint32_t block = lt_graph_edge_to(g, e);
         if (block != target && g->node_type[block] == g->nt.code && has_edge_to(g, block, exec) &&
             has_edge_to(g, block, target))
             return 1;
@@ -260,7 +260,7 @@ static int code_creates(const lt_graph *g, uint32_t exec, uint32_t target)
 static int closure_creates(const lt_graph *g, uint32_t c, uint32_t target)
 {
     for (uint32_t e = g->first_edge[c]; e < g->first_edge[c + 1] && e - g->first_edge[c] < SMALL_NODE_EDGES; e++) {
-        uint32_t x = g->edge_to[e];
+        uint32_t x = lt_graph_edge_to(g, e);
         if (!is_internal(g, e) || *edge_name(g, e))
             continue;
         if (g->node_type[x] == g->nt.code && code_creates(g, x, target))
@@ -295,7 +295,7 @@ static uint32_t jsc_creator(const lt_functions *f, uint32_t closure)
         if (edge_count(g, scope) > EDGE_SCAN_LIMIT)
             continue;
         for (uint32_t e = g->first_edge[scope]; e < g->first_edge[scope + 1]; e++) {
-            uint32_t to = g->edge_to[e];
+            uint32_t to = lt_graph_edge_to(g, e);
             if ((int)lt_graph_edge_type(g, e) == g->et.context && g->node_type[to] == g->nt.closure && to != closure &&
                 lt_functions_has_own_name(f, to) && closure_creates(g, to, exec))
                 return to;
@@ -314,7 +314,7 @@ static uint32_t creating_executable(const lt_graph *g, uint32_t exec)
         if (g->node_type[b] != g->nt.code || b == exec || !has_edge_to(g, b, exec))
             continue;
         for (uint32_t e = g->first_edge[b]; e < g->first_edge[b + 1] && e - g->first_edge[b] < EDGE_SCAN_LIMIT; e++) {
-            uint32_t owner = g->edge_to[e];
+            uint32_t owner = lt_graph_edge_to(g, e);
             if (owner != exec && g->node_type[owner] == g->nt.code && has_edge_to(g, owner, b))
                 return owner;
         }

@@ -222,7 +222,7 @@ static uint32_t internal_edge(const lt_graph *g, uint32_t x, const char *name)
     while (e < g->first_edge[x + 1] && ((int)lt_graph_edge_type(g, e) != g->et.internal ||
                                         strcmp(lt_graph_string(g, lt_graph_edge_name_at(g, e)), name)))
         e++;
-    return e < g->first_edge[x + 1] ? g->edge_to[e] : UINT32_MAX;
+    return e < g->first_edge[x + 1] ? lt_graph_edge_to(g, e) : UINT32_MAX;
 }
 
 static void closure_script_short(const lt_graph *g, uint32_t closure, char *buf, size_t len)
@@ -278,7 +278,7 @@ static uint32_t listener_count(const lt_graph *g, uint32_t array)
     for (uint32_t e = g->first_edge[array]; e < g->first_edge[array + 1]; e++) {
         if ((int)lt_graph_edge_type(g, e) != g->et.element)
             continue;
-        if (g->node_type[g->edge_to[e]] != g->nt.closure)
+        if (g->node_type[lt_graph_edge_to(g, e)] != g->nt.closure)
             return 0;
         n++;
     }

@@ -72,7 +72,7 @@ void lt_path_text(const lt_heap_view *v, const uint32_t *edges, uint32_t count, 
     uint32_t from = 0;
     int named_start = 0;
     for (uint32_t i = 0; i + 1 < count; i++) {
-        uint32_t to = v->g->edge_to[edges[i]];
+        uint32_t to = lt_graph_edge_to(v->g, edges[i]);
         int t = v->g->node_type[to];
         const char *cls = lt_view_class(v, to);
         if (lt_graph_edge_source(v->g, edges[i]) == v->g->root && t != v->g->nt.synthetic)
@@ -188,7 +188,7 @@ static uint32_t unnamed_steps(const lt_graph *g, const uint32_t *path, uint32_t 
 static uint32_t step_into(const lt_graph *g, const uint32_t *path, uint32_t n, uint32_t node)
 {
     for (uint32_t k = 0; k < n; k++)
-        if (g->edge_to[path[k]] == node)
+        if (lt_graph_edge_to(g, path[k]) == node)
             return k;
     return UINT32_MAX;
 }
@@ -197,7 +197,7 @@ static uint32_t step_into(const lt_graph *g, const uint32_t *path, uint32_t n, u
 static int crosses(const lt_graph *g, const uint32_t *head, uint32_t m, const uint32_t *path, uint32_t k, uint32_t n)
 {
     for (uint32_t i = 0; i < m; i++)
-        if (step_into(g, path + k, n - k, g->edge_to[head[i]]) != UINT32_MAX)
+        if (step_into(g, path + k, n - k, lt_graph_edge_to(g, head[i])) != UINT32_MAX)
             return 1;
     return 0;
 }
@@ -213,7 +213,7 @@ static uint32_t take_best_detour(const lt_heap_view *v, uint32_t *p, uint32_t n,
     uint32_t head[LT_PATH_MAX];
     choice best = {unnamed_steps(g, p, 0, n), n, UINT32_MAX, 0, 0};
     for (uint32_t i = 0; i < count && best.score; i++) {
-        uint32_t k = step_into(g, p, n, g->edge_to[d[i].edge]);
+        uint32_t k = step_into(g, p, n, lt_graph_edge_to(g, d[i].edge));
         if (k == UINT32_MAX || k == 0 || p[k] == d[i].edge)
             continue;
         uint32_t m = lt_retainer_path(v, d[i].from, head, LT_PATH_MAX);
@@ -274,7 +274,7 @@ int lt_path_book_fill(const lt_heap_view *v, lt_path_book *b, lt_error *err)
     }
     for (uint32_t i = 0; i < b->count; i++)
         for (uint32_t k = 1; k < b->len[i]; k++)
-            lt_bit_set(marked, v->g->edge_to[b->path[i][k]]);
+            lt_bit_set(marked, lt_graph_edge_to(v->g, b->path[i][k]));
     uint32_t count = find_detours(v, marked, detours);
     for (uint32_t i = 0; i < b->count; i++)
         b->len[i] = take_best_detour(v, b->path[i], b->len[i], detours, count);

@@ -21,7 +21,8 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     g->id_blocks = calloc(((size_t)node_count + LT_ID_BLOCK - 1) / LT_ID_BLOCK + 1, sizeof *g->id_blocks);
     g->self_size = lt_keep_alloc(keep, n, sizeof(uint32_t));
     g->first_edge = lt_keep_alloc(keep, n + 1, sizeof(uint32_t));
-    g->edge_to = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(uint32_t));
+    g->edge_to_width = lt_index_width(node_count);
+    g->edge_to = lt_keep_alloc(keep, lt_index_array_bytes(edge_count ? edge_count : 1, g->edge_to_width), 1);
     g->edge_wide = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(uint32_t));
     if (with_detachedness) /* zero pages: only nodes given a state are written (node: none) */
         g->detachedness = calloc(n, 1);
@@ -47,7 +48,7 @@ void lt_graph_free(lt_graph *g)
     lt_keep_give(g->keep, g->self_size, n * sizeof(uint32_t));
     lt_keep_give(g->keep, g->first_edge, (n + 1) * sizeof(uint32_t));
     size_t m = g->edge_count ? g->edge_count : 1;
-    lt_keep_give(g->keep, g->edge_to, m * sizeof(uint32_t));
+    lt_keep_give(g->keep, g->edge_to, lt_index_array_bytes(m, g->edge_to_width));
     lt_keep_give(g->keep, g->edge_code, m * sizeof(uint16_t));
     lt_keep_give(g->keep, g->edge_wide, m * sizeof(uint32_t));
     free(g->edge_names);
@@ -146,7 +147,7 @@ int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name)
 
 int lt_graph_set_edge(lt_graph *g, uint32_t e, uint32_t to, unsigned type, uint32_t name)
 {
-    g->edge_to[e] = to;
+    lt_index_set(lt_index_array_at(g->edge_to, g->edge_to_width), e, to);
     g->edge_wide[e] = (name < LT_EDGE_NAME_ESCAPE ? name : LT_EDGE_NAME_ESCAPE) << LT_EDGE_TYPE_BITS | type;
     return name < LT_EDGE_NAME_ESCAPE ? 0 : lt_graph_add_rare_name(g, e, name);
 }

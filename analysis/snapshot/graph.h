@@ -3,14 +3,15 @@
  *
  * Nodes are addressed by ordinal (0 = the synthetic root in V8 snapshots);
  * edges by their position in the snapshot's edge list, node i owning
- * [first_edge[i], first_edge[i+1]). An edge takes 6 bytes: its target's ordinal
- * (edge_to) and a 16-bit code (edge_code): the edge type in the low 4 bits and, above
+ * [first_edge[i], first_edge[i+1]). An edge takes 5 or 6 bytes: its target's ordinal
+ * (edge_to, in 3 bytes below 2^24 nodes, else 4: an index array, util/index_array.h)
+ * and a 16-bit code (edge_code): the edge type in the low 4 bits and, above
  * them, the index of its name among the 4095 names its type uses most (edge_names),
  * or LT_EDGE_CODE_ESCAPE, the name then kept in full in escape_name (6% of the edges
  * of the 1 GB benchmark snapshot; 8 bytes an edge before). A graph is built with
  * lt_graph_set_edge (or the reader's own fast path into edge_to and edge_wide), then
- * lt_graph_pack_edges chooses the codes; after that, edge_to is read directly and the
- * rest through lt_graph_edge, lt_graph_edge_type and lt_graph_edge_name_at.
+ * lt_graph_pack_edges chooses the codes; after that, read edges through lt_graph_edge,
+ * lt_graph_edge_to, lt_graph_edge_type and lt_graph_edge_name_at.
  * The graph owns every array; lt_graph_free frees all. */
 #ifndef LT_GRAPH_H
 #define LT_GRAPH_H
@@ -21,6 +22,7 @@
 
 #include "lt_error.h"
 #include "lt_keep.h"
+#include "util/index_array.h"
 
 #define LT_EDGE_TYPE_BITS     4u
 #define LT_EDGE_TYPE_MAX      15u /* edge types a snapshot may list (type values 0..14) */
@@ -115,7 +117,8 @@ typedef struct lt_graph {
     uint8_t *detachedness;            /* 0 unknown, 1 attached, 2 detached; NULL if no such field. Zeroed
                               memory where only known states are written: all unknown (as in
                               node's snapshots) costs no memory touched */
-    uint32_t *edge_to;                /* target ordinal, edge_count entries */
+    uint8_t *edge_to;                 /* target ordinals, an index array of edge_to_width bytes an entry */
+    unsigned edge_to_width;           /* 3 below 2^24 nodes, else 4 */
     uint16_t *edge_code;              /* type | name code << 4 (see the top); NULL until packed */
     uint32_t *edge_names;             /* LT_EDGE_CODES per type: type * LT_EDGE_CODES + code -> name */
     uint32_t *escape_name;            /* the names of the edges whose code is the escape, in edge order */
@@ -258,8 +261,9 @@ static inline lt_location lt_graph_location_at(const lt_graph *g, uint32_t i)
  * stores LT_EDGE_NAME_ESCAPE in edge_wide. Returns 0 or LT_ENOMEM. */
 int lt_graph_add_rare_name(lt_graph *g, uint32_t e, uint32_t name);
 
-/* While the graph is built: edge e goes to node `to`, has type `type` (below
- * LT_EDGE_TYPE_MAX) and name `name`. Edges are set in order, each once. Returns 0 or
+/* While the graph is built: edge e goes to node `to` (below node_count), has type `type`
+ * (below LT_EDGE_TYPE_MAX) and name `name`. Each edge is set once, in any order, but
+ * those with names from 2^28-1 up in edge order (lt_graph_add_rare_name). Returns 0 or
  * LT_ENOMEM. */
 int lt_graph_set_edge(lt_graph *g, uint32_t e, uint32_t to, unsigned type, uint32_t name);
 
@@ -269,10 +273,16 @@ int lt_graph_set_edge(lt_graph *g, uint32_t e, uint32_t to, unsigned type, uint3
  * only fit for lt_graph_free). */
 int lt_graph_pack_edges(lt_graph *g, lt_error *err);
 
+/* Edge e's target. */
+static inline uint32_t lt_graph_edge_to(const lt_graph *g, uint32_t e)
+{
+    return lt_index_peek(lt_index_array_at(g->edge_to, g->edge_to_width), e);
+}
+
 /* Edge e's target and type. */
 static inline lt_edge lt_graph_edge(const lt_graph *g, uint32_t e)
 {
-    return (lt_edge){g->edge_to[e], g->edge_code[e] & 15u};
+    return (lt_edge){lt_graph_edge_to(g, e), g->edge_code[e] & 15u};
 }
 
 static inline unsigned lt_graph_edge_type(const lt_graph *g, uint32_t e)

@@ -6,12 +6,14 @@
  * per-node arrays of the later stages (the Semi-NCA scratch 16-20, the block its
  * predecessor lists and then the dominated list use 8, distances and parent edges 8,
  * the BFS queue up to 3 as measured, a ring that holds the frontier; class names
- * take none), with room; per edge the graph's 8
- * bytes and up to 4 of predecessor lists, with room; per string byte 2 (the string
+ * take none), with room; per edge the graph's 5 or 6 bytes (and 4 more while it is
+ * read: the names before they are coded) and up to 4 of predecessor lists, with
+ * room; per string byte 2 (the string
  * being read and its copy in the table); per string 8 (its offset); and a fixed
  * part. Against measured peaks: 0.8-1.2x on real programs' snapshots (the small ones
- * under, by the process's own memory; measured before the 1.20 GB below), 1.44x on
- * the 1 GB generated one (1.73 GB for 1.20). It is checked once from the
+ * under, by the process's own memory; measured when the 1 GB file took 1.20 GB), 1.7x
+ * on the 1 GB generated one (1.73 GB for 1.02: kept generous, a refusal costs the
+ * user more than a little memory). It is checked once from the
  * header's counts (before the graph is allocated) and again as strings grow
  * (one 3 GiB string is stopped long before it is held). Over budget is
  * LT_ELIMIT: the same file would fail the same way again. */

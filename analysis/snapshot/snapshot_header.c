@@ -150,7 +150,7 @@ static void prefault_graph(lt_reader *r)
         {g->node_name, n * sizeof *g->node_name, 4 * step},
         {g->self_size, n * sizeof *g->self_size, 4 * step},
         {g->first_edge, (n + 1) * sizeof *g->first_edge, 4 * step},
-        {g->edge_to, (size_t)g->edge_count * sizeof *g->edge_to, 2 * step},
+        {g->edge_to, lt_index_array_bytes(g->edge_count, g->edge_to_width), 2 * step},
         {g->edge_wide, (size_t)g->edge_count * sizeof *g->edge_wide, 2 * step},
     };
     r->prefault = lt_prefault_start(ranges, (int)(sizeof ranges / sizeof ranges[0]));

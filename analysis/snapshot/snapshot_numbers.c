@@ -327,7 +327,7 @@ static bool store_edge(lt_reader *r, const role_at *at, const uint32_t *v, uint3
             r->max_string_ref = name;
         r->any_string_ref = true;
     }
-    g->edge_to[i] = (uint32_t)ordinal; /* lt_graph_set_edge's work for a name that fits */
+    lt_index_set(lt_index_array_at(g->edge_to, g->edge_to_width), i, (uint32_t)ordinal); /* lt_graph_set_edge's work */
     g->edge_wide[i] = name << LT_EDGE_TYPE_BITS | type;
     r->record = i + 1;
     return true;

@@ -225,7 +225,7 @@ static lt_graph *copy_graph(const lt_graph *g)
     COPY(self_size, n);
     COPY(first_edge, n + 1);
     COPY(detachedness, n);
-    COPY(edge_to, m);
+    COPY(edge_to, lt_index_array_bytes(m, g->edge_to_width));
     COPY(edge_code, m);
     COPY(edge_names, (size_t)LT_EDGE_TYPE_MAX * LT_EDGE_CODES);
     COPY(escape_name, g->escape_count ? g->escape_count : 1);

@@ -149,7 +149,7 @@ static void mark_reachable(const lt_graph *g, const uint64_t *ess, uint8_t *mark
     while (head < tail) {
         uint32_t u = queue[head++];
         for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++) {
-            uint32_t v = g->edge_to[e];
+            uint32_t v = lt_graph_edge_to(g, e);
             if (!lt_bit_get(ess, e) || mark[v] || (skip && skip[v]))
                 continue;
             mark[v] = 1;
@@ -191,7 +191,7 @@ static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *se
     mark_reachable(g, ess, in_r, NULL, queue);
     for (uint32_t e = 0; e < g->edge_count; e++)
         if (lt_bit_get(ess, e))
-            has_in[g->edge_to[e]] = 1;
+            has_in[lt_graph_edge_to(g, e)] = 1;
     uint32_t unreached = 0;
     for (uint32_t v = 0; v < n; v++) {
         unreached += !in_r[v];
@@ -212,7 +212,7 @@ static void reference(const lt_graph *g, const uint64_t *ess, const uint32_t *se
     for (uint32_t u = 0; u < n; u++) {
         first[u] = pos;
         for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++) {
-            uint32_t v = g->edge_to[e];
+            uint32_t v = lt_graph_edge_to(g, e);
             if (!lt_bit_get(ess, e))
                 continue;
             if (in_c[u] && !in_c[v]) {
@@ -366,7 +366,7 @@ static void print_graph(const lt_graph *g, const uint64_t *ess)
     for (uint32_t u = 0; u < g->node_count; u++) {
         printf("    node %u (self %u):", u, g->self_size[u]);
         for (uint32_t e = g->first_edge[u]; e < g->first_edge[u + 1]; e++)
-            printf(" ->%u%s", g->edge_to[e], lt_bit_get(ess, e) ? "" : "(weak)");
+            printf(" ->%u%s", lt_graph_edge_to(g, e), lt_bit_get(ess, e) ? "" : "(weak)");
         printf("\n");
     }
 }

@@ -1,8 +1,9 @@
 /* test_edge_codes: a graph's edges packed into 6 bytes (graph.h, edge_codes.c) read back
  * as they were set: every edge's target, type and name, whether its name got one of its
  * type's 4095 codes or was escaped; the most used names get the codes; names past 2^28
- * and past the string count come back whole; and the escapes are found at every place
- * in their blocks of 64, on either side of a block's edge. */
+ * and past the string count come back whole; the escapes are found at every place in
+ * their blocks of 64, on either side of a block's edge; and targets are kept in 3 bytes
+ * below 2^24 nodes and 4 from there. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -128,6 +129,34 @@ static void escapes_at_block_edges(void **state)
     free(edges);
 }
 
+/* Targets in 3 bytes below 2^24 nodes and in 4 from there, up to the last node, set out
+ * of order (a 3-byte entry written beside one already set leaves it whole). */
+static void targets_in_three_or_four_bytes(void **state)
+{
+    (void)state;
+    static const uint32_t nodes[] = {0xFFFFFFu, 0x1000001u};
+    for (int i = 0; i < 2; i++) {
+        uint32_t n = nodes[i], m = 9;
+        lt_error err = {0};
+        lt_graph *g = lt_graph_new(n, m, false, NULL, &err); /* node arrays never touched */
+        assert_non_null(g);
+        assert_int_equal(g->edge_to_width, i ? 4 : 3);
+        uint32_t want[9];
+        for (uint32_t e = 0; e < m; e++)
+            want[e] = e % 3 == 0 ? n - 1 - e : e % 3 == 1 ? e : 0x00FFFF00u + e;
+        for (uint32_t k = 0; k < m; k++) { /* 0, 5, 1, 6, ...: neighbours set after each other */
+            uint32_t e = k % 2 ? (k + m) / 2 : k / 2;
+            assert_int_equal(lt_graph_set_edge(g, e, want[e], 1, e), 0);
+        }
+        assert_int_equal(lt_graph_pack_edges(g, &err), 0);
+        for (uint32_t e = 0; e < m; e++) {
+            assert_int_equal(lt_graph_edge_to(g, e), want[e]);
+            assert_int_equal(lt_graph_edge_name_at(g, e), e);
+        }
+        lt_graph_free(g);
+    }
+}
+
 static void no_edges(void **state)
 {
     (void)state;
@@ -141,6 +170,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_edge_reads_back_as_set),
         cmocka_unit_test(escapes_at_block_edges),
+        cmocka_unit_test(targets_in_three_or_four_bytes),
         cmocka_unit_test(no_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
