@@ -6,9 +6,11 @@
  * 94-98%. They cannot be known while reading (the most used are not the first seen:
  * the roots' edges come first, each with a name of its own), so the codes are chosen
  * after reading, from a count of every (type, name): one pass to count, one to write the
- * codes (0.1 s on the 1 GB file). The other names are kept in full in edge order; the
+ * codes in two halves side by side (0.09 s on the 1 GB file: 0.035 s to count, 0.05 s to
+ * code on two cores; 0.14 s on one). The other names are kept in full in edge order; the
  * k-th escaped edge's name is escape_name[k], k found from the count before the edge's
  * block of 64 plus the escapes in the block before it. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,56 +58,108 @@ static void choose_codes(lt_graph *g, unsigned t, uint32_t *count, size_t range,
     }
 }
 
-/* Writes edge_code and the escapes from edge_wide, with code[t * range + name] the
- * code + 1 of a name that has one. */
-static int write_codes(lt_graph *g, const uint32_t *code, size_t range)
+/* One part of the edges to code: [from, to), from a multiple of 64; its escaped names
+ * in its own list (escapes, count), escape_base counted from the part's start. */
+typedef struct code_part {
+    lt_graph *g;
+    const uint32_t *code; /* code[t * range + name]: the name's code + 1, or 0 */
+    size_t range, types;
+    uint32_t from, to;
+    uint32_t *escapes, count;
+    size_t capacity;
+    int rc;
+} code_part;
+
+/* Writes edge_code for the part's edges and lists its escaped names. */
+static void *write_codes(void *arg)
 {
-    size_t capacity = 0;
-    uint32_t rare = 0;
-    for (uint32_t e = 0; e < g->edge_count; e++) {
+    code_part *p = arg;
+    lt_graph *g = p->g;
+    const uint32_t *code = p->code;
+    const size_t range = p->range, types = p->types;
+    uint32_t rare = 0; /* rare_names is sorted by edge: the part's first at or after from */
+    while (rare < g->rare_name_count && g->rare_names[rare].edge < p->from)
+        rare++;
+    for (uint32_t e = p->from; e < p->to; e++) {
         if (!(e & ((1u << LT_ESCAPE_BLOCK_SHIFT) - 1)))
-            g->escape_base[e >> LT_ESCAPE_BLOCK_SHIFT] = g->escape_count;
+            g->escape_base[e >> LT_ESCAPE_BLOCK_SHIFT] = p->count;
         uint32_t w = g->edge_wide[e], t = w & 15u, name = w >> LT_EDGE_TYPE_BITS;
-        uint32_t c = name < range ? code[t * range + name] : 0;
+        uint32_t c = name < range && t < types ? code[t * range + name] : 0;
         if (c) {
             g->edge_code[e] = (uint16_t)((c - 1) << LT_EDGE_TYPE_BITS | t);
             continue;
         }
         g->edge_code[e] = (uint16_t)(ESCAPED_FROM | t);
-        if (name == LT_EDGE_NAME_ESCAPE) /* rare_names is sorted by edge */
+        if (name == LT_EDGE_NAME_ESCAPE)
             name = g->rare_names[rare++].name;
-        if (lt_reserve(&g->escape_name, &capacity, (size_t)g->escape_count + 1, sizeof *g->escape_name, 1024))
-            return LT_ENOMEM;
-        g->escape_name[g->escape_count++] = name;
+        if (lt_reserve(&p->escapes, &p->capacity, (size_t)p->count + 1, sizeof *p->escapes, 1024)) {
+            p->rc = LT_ENOMEM;
+            return NULL;
+        }
+        p->escapes[p->count++] = name;
     }
-    return 0;
+    return NULL;
+}
+
+/* Codes every edge, in two parts side by side (the second on a thread of its own when
+ * one starts): 0.09 s on one core for the 1 GB file's 43.6 M edges. Then the second
+ * part's escape counts are moved past the first's, and its names appended. */
+static int write_all_codes(lt_graph *g, const uint32_t *code, size_t range, size_t types)
+{
+    uint32_t m = g->edge_count, half = (m / 2) & ~((1u << LT_ESCAPE_BLOCK_SHIFT) - 1);
+    code_part parts[2] = {{.g = g, .code = code, .range = range, .types = types, .from = 0, .to = half},
+                          {.g = g, .code = code, .range = range, .types = types, .from = half, .to = m}};
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, write_codes, &parts[1]) == 0;
+    write_codes(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        write_codes(&parts[1]);
+    int rc = parts[0].rc ? parts[0].rc : parts[1].rc;
+    uint32_t total = parts[0].count + parts[1].count;
+    if (!rc && parts[1].count &&
+        lt_reserve(&parts[0].escapes, &parts[0].capacity, total, sizeof *parts[0].escapes, 1024))
+        rc = LT_ENOMEM;
+    if (!rc) {
+        for (uint32_t b = half >> LT_ESCAPE_BLOCK_SHIFT; (size_t)b << LT_ESCAPE_BLOCK_SHIFT < m; b++)
+            g->escape_base[b] += parts[0].count;
+        if (parts[1].count)
+            memcpy(parts[0].escapes + parts[0].count, parts[1].escapes, parts[1].count * sizeof *parts[1].escapes);
+        g->escape_name = parts[0].escapes;
+        g->escape_count = total;
+        parts[0].escapes = NULL;
+    }
+    free(parts[0].escapes);
+    free(parts[1].escapes);
+    return rc;
 }
 
 int lt_graph_pack_edges(lt_graph *g, lt_error *err)
 {
-    size_t m = g->edge_count ? g->edge_count : 1, types = 1;
-    uint32_t widest = 0; /* names below range may have a code: every string, or 65536 */
-    for (uint32_t e = 0; e < g->edge_count; e++) {
-        uint32_t w = g->edge_wide[e], name = w >> LT_EDGE_TYPE_BITS;
-        widest = name != LT_EDGE_NAME_ESCAPE && name > widest ? name : widest;
-        types = (w & 15u) < types ? types : (w & 15u) + 1;
-    }
-    size_t range = (size_t)widest + 1, cap = g->string_count > 65536 ? g->string_count : 65536;
-    range = range < cap ? range : cap;
+    /* Names below range may have a code: every string (every name of a named edge is
+     * one), or element numbers below 65536 when there are fewer strings. */
+    size_t m = g->edge_count ? g->edge_count : 1;
+    size_t types = g->edge_type_count > 0 ? (size_t)g->edge_type_count : LT_EDGE_TYPE_MAX;
+    size_t range = g->string_count > 65536 ? g->string_count : 65536;
+    range = range < LT_EDGE_NAME_ESCAPE ? range : LT_EDGE_NAME_ESCAPE;
     uint32_t *count = lt_big_calloc(types * range, sizeof *count), *hist = malloc(BUCKETS * sizeof *hist);
     g->edge_names = calloc(LT_EDGE_TYPE_MAX * LT_EDGE_CODES, sizeof *g->edge_names);
     g->edge_code = lt_keep_alloc(g->keep, m, sizeof *g->edge_code);
     g->escape_base = malloc(((m >> LT_ESCAPE_BLOCK_SHIFT) + 1) * sizeof *g->escape_base);
     int rc = count && hist && g->edge_names && g->edge_code && g->escape_base ? 0 : LT_ENOMEM;
     if (!rc) {
+        uint64_t of_type[16] = {0};
         for (uint32_t e = 0; e < g->edge_count; e++) {
-            uint32_t w = g->edge_wide[e], name = w >> LT_EDGE_TYPE_BITS;
-            if (name < range)
-                count[(w & 15u) * range + name]++;
+            uint32_t w = g->edge_wide[e], t = w & 15u, name = w >> LT_EDGE_TYPE_BITS;
+            of_type[t]++;
+            if (name < range && t < types)
+                count[t * range + name]++;
         }
         for (unsigned t = 0; t < types; t++)
-            choose_codes(g, t, count + t * range, range, hist);
-        rc = write_codes(g, count, range);
+            if (of_type[t])
+                choose_codes(g, t, count + t * range, range, hist);
+        rc = write_all_codes(g, count, range, types);
     }
     free(count);
     free(hist);
