@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/big_alloc.h"
+#include "util/index_array.h"
 #include "devtools/dominators.h"
 
 static int is_dom_trees_root(const lt_graph *g, uint32_t node)
@@ -31,12 +32,17 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
     uint64_t *owned = lt_big_calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
     /* A queue, not a stack: only the set matters, and a queue lets the nodes a few
      * places ahead be fetched while this one is looked at (twice as fast here). Each
-     * node enters it once. */
+     * node enters it once; in 3 bytes an entry below 2^24 nodes: a node's shortcut edge
+     * to the global object puts the whole heap through it, and its block goes on to
+     * the dominators' 3-byte scratch, which then finds no more of it touched. */
     size_t queue_len = (size_t)g->node_count + 1;
-    uint32_t *queue = lt_pool_alloc(pool, queue_len, sizeof(uint32_t)), tail = 0;
-    if (!owned || !queue) {
+    const unsigned width = lt_index_width(g->node_count);
+    size_t queue_bytes = lt_index_array_bytes(queue_len, width);
+    const lt_index_array queue = lt_index_array_at(lt_pool_alloc(pool, queue_bytes, 1), width);
+    uint32_t tail = 0;
+    if (!owned || !queue.bytes) {
         free(owned);
-        lt_pool_release(pool, queue, queue_len * sizeof(uint32_t));
+        lt_pool_release(pool, queue.bytes, queue_bytes);
         return NULL;
     }
     for (uint32_t e = g->first_edge[g->root]; e < g->first_edge[g->root + 1]; e++) {
@@ -44,25 +50,25 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
         int t = (int)lt_edge_type(edge);
         if ((t == g->et.element && is_dom_trees_root(g, edge.to)) || t == g->et.shortcut) {
             if (!lt_bit_get(owned, edge.to))
-                queue[tail++] = edge.to;
+                lt_index_set(queue, tail++, edge.to);
             lt_bit_set(owned, edge.to);
         }
     }
     for (uint32_t head = 0; head < tail; head++) {
         if (head + 16 < tail)
-            __builtin_prefetch(&g->first_edge[queue[head + 16]]);
+            __builtin_prefetch(&g->first_edge[lt_index_peek(queue, head + 16)]);
         if (head + 8 < tail)
-            __builtin_prefetch(g->edge_to + (size_t)g->first_edge[queue[head + 8]] * g->edge_to_width);
-        uint32_t v = queue[head];
+            __builtin_prefetch(g->edge_to + (size_t)g->first_edge[lt_index_peek(queue, head + 8)] * g->edge_to_width);
+        uint32_t v = lt_index_get(queue, head);
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = lt_graph_edge(g, e);
             if (lt_bit_get(owned, edge.to) || (int)lt_edge_type(edge) == g->et.weak)
                 continue;
             lt_bit_set(owned, edge.to);
-            queue[tail++] = edge.to;
+            lt_index_set(queue, tail++, edge.to);
         }
     }
-    lt_pool_release(pool, queue, queue_len * sizeof(uint32_t));
+    lt_pool_release(pool, queue.bytes, queue_bytes);
     return owned;
 }
 
