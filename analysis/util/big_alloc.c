@@ -36,7 +36,7 @@ void *lt_big_calloc(size_t count, size_t size)
 
 void lt_big_discard(void *from, size_t bytes)
 {
-    uintptr_t page = 4096, start = ((uintptr_t)from + page - 1) & ~(page - 1);
+    uintptr_t page = HUGE_PAGE, start = ((uintptr_t)from + page - 1) & ~(page - 1);
     uintptr_t end = ((uintptr_t)from + bytes) & ~(page - 1);
     if (end > start)
         madvise((void *)start, end - start, MADV_DONTNEED);

@@ -16,9 +16,10 @@ void *lt_big_alloc(size_t count, size_t size);
 /* Like calloc(count, size). */
 void *lt_big_calloc(size_t count, size_t size);
 
-/* Gives the whole pages of [from, from + bytes), inside a block of lt_big_alloc's (or a
- * pool's), back to the kernel: they stop counting towards the resident memory and read
- * as zero when touched again. For the unused end of a block that stays allocated. */
+/* Gives the whole huge pages (2 MiB) of [from, from + bytes), inside a block of
+ * lt_big_alloc's (or a pool's), back to the kernel: they stop counting towards the
+ * resident memory and read as zero when touched again (a huge page again: one fault, not
+ * 512). For the unused end of a block that stays allocated. */
 void lt_big_discard(void *from, size_t bytes);
 
 /* Big blocks kept between analyses (the public half, lt_keep_new and friends, is in
