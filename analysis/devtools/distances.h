@@ -23,7 +23,7 @@
 /* Returns a new array of node_count distances (free()), or NULL with err set
  * (LT_ENOMEM; nothing left allocated, *parent_edge NULL). The returned arrays
  * come from pool (may be NULL); the search's queue does not: a ring that grows
- * with the frontier, malloc'd and freed here (distances.c says why). When
+ * with the frontier, allocated and freed here (distances.c says why). When
  * parent_edge is not NULL, *parent_edge gets a new array (free()) holding, per
  * node, the edge through which the search first reached it (LT_NO_EDGE for the
  * root and unreached nodes): following them back gives a shortest retainer

@@ -35,21 +35,22 @@ uint32_t lt_graph_escaped_name(const lt_graph *g, uint32_t e)
  * the codes: those in the buckets of the highest counts while they fit, then those of the
  * next bucket by name order (exact up to 65535 uses, so on any graph of fewer than
  * 4095 * 65536 edges, where no more than 4095 names are used more often). hist holds
- * BUCKETS entries. Names go to g->edge_names. */
-static void choose_codes(lt_graph *g, unsigned t, uint32_t *count, size_t range, uint32_t *hist)
+ * buckets entries (BUCKETS, or fewer when no name can be used that often). Names go to
+ * g->edge_names. */
+static void choose_codes(lt_graph *g, unsigned t, uint32_t *count, size_t range, uint32_t *hist, size_t buckets)
 {
-    memset(hist, 0, BUCKETS * sizeof *hist);
+    memset(hist, 0, buckets * sizeof *hist);
     for (size_t n = 0; n < range; n++)
         if (count[n])
-            hist[count[n] < BUCKETS ? count[n] : BUCKETS - 1]++;
-    size_t taken = 0, b = BUCKETS; /* the buckets from b up all get codes */
+            hist[count[n] < buckets ? count[n] : buckets - 1]++;
+    size_t taken = 0, b = buckets; /* the buckets from b up all get codes */
     while (b > 1 && taken + hist[b - 1] <= LT_EDGE_CODES)
         taken += hist[--b];
     size_t ties = LT_EDGE_CODES - taken, tied = b - 1; /* this many of bucket tied's, first come */
     uint32_t *names = g->edge_names + (size_t)t * LT_EDGE_CODES, code = 0;
     for (size_t n = 0; n < range; n++) {
         uint32_t c = count[n];
-        size_t bucket = c < BUCKETS ? c : BUCKETS - 1;
+        size_t bucket = c < buckets ? c : buckets - 1;
         count[n] = 0;
         if (c && (bucket >= b || (bucket == tied && ties && ties--))) {
             names[code] = (uint32_t)n;
@@ -138,12 +139,15 @@ static int write_all_codes(lt_graph *g, const uint32_t *code, size_t range, size
 int lt_graph_pack_edges(lt_graph *g, lt_error *err)
 {
     /* Names below range may have a code: every string (every name of a named edge is
-     * one), or element numbers below 65536 when there are fewer strings. */
-    size_t m = g->edge_count ? g->edge_count : 1;
+     * one), or element numbers below the edge count, up to 65536, when there are fewer
+     * strings. The counts are zero pages (calloc), touched where names are counted: a
+     * small graph (the reader's tests parse thousands) asks little. */
+    size_t m = g->edge_count ? g->edge_count : 1, numbers = m < 65536 ? m : 65536;
     size_t types = g->edge_type_count > 0 ? (size_t)g->edge_type_count : LT_EDGE_TYPE_MAX;
-    size_t range = g->string_count > 65536 ? g->string_count : 65536;
+    size_t range = g->string_count > numbers ? g->string_count : numbers;
     range = range < LT_EDGE_NAME_ESCAPE ? range : LT_EDGE_NAME_ESCAPE;
-    uint32_t *count = lt_big_calloc(types * range, sizeof *count), *hist = malloc(BUCKETS * sizeof *hist);
+    size_t buckets = m + 1 < BUCKETS ? m + 1 : BUCKETS; /* a use count is at most m */
+    uint32_t *count = calloc(types * range, sizeof *count), *hist = malloc(buckets * sizeof *hist);
     g->edge_names = calloc(LT_EDGE_TYPE_MAX * LT_EDGE_CODES, sizeof *g->edge_names);
     g->edge_code = lt_keep_alloc(g->keep, m, sizeof *g->edge_code);
     g->escape_base = malloc(((m >> LT_ESCAPE_BLOCK_SHIFT) + 1) * sizeof *g->escape_base);
@@ -158,7 +162,7 @@ int lt_graph_pack_edges(lt_graph *g, lt_error *err)
         }
         for (unsigned t = 0; t < types; t++)
             if (of_type[t])
-                choose_codes(g, t, count + t * range, range, hist);
+                choose_codes(g, t, count + t * range, range, hist, buckets);
         rc = write_all_codes(g, count, range, types);
     }
     free(count);
