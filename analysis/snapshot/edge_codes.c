@@ -18,13 +18,11 @@
 #include "util/big_alloc.h"
 #include "util/grow.h"
 
-#define ESCAPED_FROM (LT_EDGE_CODE_ESCAPE << LT_EDGE_TYPE_BITS) /* codes from here are escapes */
-
 uint32_t lt_graph_escaped_name(const lt_graph *g, uint32_t e)
 {
     uint32_t block = e >> LT_ESCAPE_BLOCK_SHIFT, k = g->escape_base[block];
     for (uint32_t i = block << LT_ESCAPE_BLOCK_SHIFT; i < e; i++)
-        k += g->edge_code[i] >= ESCAPED_FROM;
+        k += g->edge_code[i] >= LT_EDGE_ESCAPED_FROM;
     return g->escape_name[k];
 }
 
@@ -90,7 +88,7 @@ static void *write_codes(void *arg)
             g->edge_code[e] = (uint16_t)((c - 1) << LT_EDGE_TYPE_BITS | t);
             continue;
         }
-        g->edge_code[e] = (uint16_t)(ESCAPED_FROM | t);
+        g->edge_code[e] = (uint16_t)(LT_EDGE_ESCAPED_FROM | t);
         if (name == LT_EDGE_NAME_ESCAPE)
             name = g->rare_names[rare++].name;
         if (lt_reserve(&p->escapes, &p->capacity, (size_t)p->count + 1, sizeof *p->escapes, 1024)) {

@@ -26,10 +26,11 @@
 
 #define LT_EDGE_TYPE_BITS     4u
 #define LT_EDGE_TYPE_MAX      15u /* edge types a snapshot may list (type values 0..14) */
-#define LT_EDGE_NAME_ESCAPE   ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u) /* in edge_wide: name in rare_names */
-#define LT_EDGE_CODES         4095u                                   /* names with a code, per edge type */
-#define LT_EDGE_CODE_ESCAPE   LT_EDGE_CODES                           /* in edge_code: the name is in escape_name */
-#define LT_ESCAPE_BLOCK_SHIFT 6u                                      /* edges per entry of escape_base: 64 */
+#define LT_EDGE_NAME_ESCAPE   ((1u << (32 - LT_EDGE_TYPE_BITS)) - 1u)    /* in edge_wide: name in rare_names */
+#define LT_EDGE_CODES         4095u                                      /* names with a code, per edge type */
+#define LT_EDGE_CODE_ESCAPE   LT_EDGE_CODES                              /* in edge_code: the name is in escape_name */
+#define LT_EDGE_ESCAPED_FROM  (LT_EDGE_CODE_ESCAPE << LT_EDGE_TYPE_BITS) /* edge_code values from here: escaped */
+#define LT_ESCAPE_BLOCK_SHIFT 6u                                         /* edges per entry of escape_base: 64 */
 #define LT_MAX_TYPES          32
 #define LT_SOURCE_HINT_SHIFT  12u /* edges per block of edge_source_hint: 4096 */
 #define LT_ID_BLOCK_SHIFT     6u  /* nodes per block of node ids: 64 */
@@ -298,9 +299,8 @@ uint32_t lt_graph_escaped_name(const lt_graph *g, uint32_t e);
 static inline uint32_t lt_graph_edge_name_at(const lt_graph *g, uint32_t e)
 {
     unsigned c = g->edge_code[e];
-    return c < LT_EDGE_CODE_ESCAPE << LT_EDGE_TYPE_BITS
-               ? g->edge_names[(c & 15u) * LT_EDGE_CODES + (c >> LT_EDGE_TYPE_BITS)]
-               : lt_graph_escaped_name(g, e);
+    return c < LT_EDGE_ESCAPED_FROM ? g->edge_names[(c & 15u) * LT_EDGE_CODES + (c >> LT_EDGE_TYPE_BITS)]
+                                    : lt_graph_escaped_name(g, e);
 }
 
 /* Edge e's name as text: the string for named edges; for element and hidden
