@@ -43,7 +43,7 @@ struct lt_dominator_work {
     uint32_t reached;      /* numbers <= reached came from a DFS */
     uint32_t root_reached; /* numbers <= root_reached: the root's DFS */
     uint64_t *has_pred;    /* per node ordinal: a retaining edge points to it */
-    uint32_t *pred_start;  /* per number (1..n+1): its list in pred; from step 3 its length (pred_length) */
+    uint32_t *pred_start;  /* per number (1..n+1): its list's start, then length, then semi (top) */
     uint32_t pred_total;   /* entries in pred */
     lt_u32map long_lists;  /* number -> length, for lengths too long for the index width */
     uint32_t long_from;    /* lengths from here on go to long_lists (LT_INDEX_NARROW_MAX, at width 3) */
