@@ -70,8 +70,9 @@ static void report_reading(void *ctx, uint64_t consumed, uint64_t total)
 
 const char *lt_stage_name(enum lt_stage stage)
 {
-    static const char *const names[LT_STAGE_COUNT] = {"reading",   "dom_state",   "shallow_sizes",    "dominators",
-                                                      "distances", "class_names", "class_aggregates", "findings"};
+    static const char *const names[LT_STAGE_COUNT] = {"reading",      "dom_state",        "shallow_sizes",
+                                                      "dominators",   "distances",        "class_names",
+                                                      "path_samples", "class_aggregates", "findings"};
     return stage < LT_STAGE_COUNT ? names[stage] : "?";
 }
 
@@ -176,19 +177,22 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
     return rc;
 }
 
-/* Shallow sizes, distances and class names, on a second thread while the caller's
- * computes the retaining edges and the immediate dominators: none needs the tree, and
- * the dominators need the self sizes (which the shallow sizes rewrite) only for the
- * retained sizes, summed once this thread is done. They read the graph and take
- * scratch memory from a pool of their own. The class names write too: they add
- * strings (which may move the string table) and write interface names into plain
- * objects' node_name. The dominator computation reads neither; the retaining edges
- * read the names of the root's synthetic children ("(Document DOM trees)"), so the
- * class names wait at a gate the caller's thread opens once past them. */
+/* Shallow sizes, distances, class names and the findings' samples of retainer paths, on
+ * a second thread while the caller's computes the retaining edges and the immediate
+ * dominators: none needs the tree, and the dominators need the self sizes (which the
+ * shallow sizes rewrite) only for the retained sizes, summed once this thread is done.
+ * They read the graph and take scratch memory from a pool of their own. The class names
+ * write too: they add strings (which may move the string table) and write interface
+ * names into plain objects' node_name. The dominator computation reads neither; the
+ * retaining edges read the names of the root's synthetic children ("(Document DOM
+ * trees)"), so the class names wait at a gate the caller's thread opens once past them.
+ * The path samples come last: they read the class names, the distances and the parent
+ * edges (0.04 s of the findings on the 200 MB file, 0.1 s on the 1 GB one, where this
+ * thread is otherwise done 0.05-0.5 s before the dominators). */
 typedef struct side_stages {
     lt_analysis *a;
     const lt_weakmap_names *weakmaps;
-    int want_parent_edges;
+    int findings; /* whether the findings follow: parent edges and path samples wanted */
     lt_pool pool;
     lt_prefault_range populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
     int populate_count;
@@ -198,7 +202,8 @@ typedef struct side_stages {
     pthread_mutex_t gate_lock;
     pthread_cond_t gate;
     int names_free;
-    lt_stage_times times; /* its stages' figures */
+    lt_stage_times times;     /* its stages' figures */
+    lt_cluster_scan *samples; /* the path samples (lt_clusters_sample), for the findings */
     lt_error err;
     int rc;
 } side_stages;
@@ -232,8 +237,7 @@ static void *run_side_stages(void *arg)
     stage_end(&clock, &s->times, LT_STAGE_SHALLOW_SIZES);
     if (s->rc)
         return NULL;
-    s->a->distance =
-        lt_distances_compute(g, s->weakmaps, &s->pool, s->want_parent_edges ? &s->a->parent_edge : NULL, &s->err);
+    s->a->distance = lt_distances_compute(g, s->weakmaps, &s->pool, s->findings ? &s->a->parent_edge : NULL, &s->err);
     if (!s->a->distance)
         s->rc = s->err.code ? s->err.code : LT_ENOMEM;
     stage_end(&clock, &s->times, LT_STAGE_DISTANCES);
@@ -241,6 +245,12 @@ static void *run_side_stages(void *arg)
     if (!s->rc)
         s->rc = lt_classes_name_nodes(g, &s->a->classes, &s->err);
     stage_end(&clock, &s->times, LT_STAGE_CLASS_NAMES);
+    if (!s->rc && s->findings) {
+        lt_heap_view view = {
+            .g = g, .distance = s->a->distance, .parent_edge = s->a->parent_edge, .classes = &s->a->classes};
+        s->rc = lt_clusters_sample(&view, &s->samples, &s->err);
+    }
+    stage_end(&clock, &s->times, LT_STAGE_PATH_SAMPLES);
     return NULL;
 }
 
@@ -310,14 +320,13 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     return rc ? rc : lt_dominators_finish(work, a->graph->self_size, &a->tree, err);
 }
 
-/* The class aggregates on a second thread while the clusters are scanned and the tree
- * summarised here, then the chains looked for: the findings read the nodes' class names
- * (lt_class_name: tables both sides only read), never the aggregates (only the class scripts do, after the join), and
- * otherwise only read the analysis; each side writes its own list. The chains wait for
- * the aggregates, whose per-node scratch block their tree heights then take from the
- * pool: one block for the two, left by the dominators, instead of a second one at the
- * analysis's peak (62 MB on the 1 GB file). The aggregates take a little longer than the
- * scan and the summary: the chains start 0.03-0.05 s later on that file. */
+/* The class aggregates on a second thread while every finding is looked for here: the
+ * findings read the nodes' class names (lt_class_name: tables both sides only read),
+ * never the aggregates (only the class scripts do, after the join), and otherwise only
+ * read the analysis; each side writes its own list. The aggregates take the one per-node
+ * block the pool keeps; the chains read the subtree heights the dominators left (in a
+ * block of their scratch), so nothing here waits for the aggregates but the class
+ * scripts. Only the aggregates use the pool until the join. */
 typedef struct class_aggregation {
     lt_analysis *a;
     lt_pool *pool;
@@ -336,7 +345,8 @@ static void *run_class_aggregates(void *arg)
     return NULL;
 }
 
-static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_error *err)
+/* The findings, from the path samples of the side stages (taken over: freed here). */
+static int findings_stage(lt_analysis *a, lt_cluster_scan *scan, lt_pool *pool, lt_stage_times *t, lt_error *err)
 {
     lt_heap_view view = {.g = a->graph,
                          .tree = &a->tree,
@@ -347,21 +357,13 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_e
     class_aggregation classes = {.a = a, .pool = pool};
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_class_aggregates, &classes) == 0;
-    lt_cluster_scan *scan = NULL;
     lt_findings detached = {0}, chains = {0};
-    int rc = lt_clusters_scan(&view, &scan, &a->clusters, &detached, err);
+    int rc = lt_clusters_scan(&view, scan, &a->clusters, &detached, err);
     if (!rc) /* needs no finding */
         rc = lt_tree_summary_build(&view, &a->summary, err);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else
-        run_class_aggregates(&classes);
     if (!rc)
-        rc = lt_chains_find(&view, pool, &chains, err);
-    t->stage[LT_STAGE_CLASS_AGGREGATES] = classes.times.stage[LT_STAGE_CLASS_AGGREGATES];
-    if (!rc && classes.rc && err)
-        *err = classes.err;
-    rc = rc ? rc : classes.rc;
+        rc = lt_chains_find(&view, &chains, err);
+    lt_dominator_tree_drop_heights(&a->tree, a->graph->keep); /* not in pool: the aggregates use it */
     int merged = lt_findings_move(&a->findings, &chains);
     merged |= lt_findings_move(&a->findings, &detached);
     if (!rc && merged)
@@ -370,6 +372,14 @@ static int findings_stage(lt_analysis *a, lt_pool *pool, lt_stage_times *t, lt_e
         rc = lt_clusters_report(&view, scan, &a->findings, err);
     lt_cluster_scan_free(scan);
     lt_findings_rank(&a->findings);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        run_class_aggregates(&classes);
+    t->stage[LT_STAGE_CLASS_AGGREGATES] = classes.times.stage[LT_STAGE_CLASS_AGGREGATES];
+    if (!rc && classes.rc && err)
+        *err = classes.err;
+    rc = rc ? rc : classes.rc;
     if (!rc && !(a->class_script = lt_class_scripts_find(a->graph, &a->classes, err)))
         rc = LT_ENOMEM;
     return rc;
@@ -397,7 +407,7 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     stage_end(&clock, t, LT_STAGE_DOM_STATE);
     side_stages side = {.a = a,
                         .weakmaps = &weakmaps,
-                        .want_parent_edges = !(options && options->skip_findings),
+                        .findings = !(options && options->skip_findings),
                         .pool = {.keep = g->keep},
                         .gate_lock = PTHREAD_MUTEX_INITIALIZER,
                         .gate = PTHREAD_COND_INITIALIZER};
@@ -411,13 +421,16 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     t->stage[LT_STAGE_SHALLOW_SIZES] = side.times.stage[LT_STAGE_SHALLOW_SIZES];
     t->stage[LT_STAGE_DISTANCES] = side.times.stage[LT_STAGE_DISTANCES];
     t->stage[LT_STAGE_CLASS_NAMES] = side.times.stage[LT_STAGE_CLASS_NAMES];
+    t->stage[LT_STAGE_PATH_SAMPLES] = side.times.stage[LT_STAGE_PATH_SAMPLES];
     rc = checkpoint(options, rc, "dominators", 75, err);
     int findings = !(options && options->skip_findings);
     for (uint32_t v = 0; v < g->node_count; v++) /* the self sizes are final: the side stages are done */
         a->total_self_size += g->self_size[v];
-    /* From here the pool serves one per-node block: the aggregates' node index, then the
-     * chains' heights (findings_stage); the blocks the dominators left beyond it go now,
-     * before the findings allocate. */
+    /* From here the pool serves one per-node block, the aggregates' node index; the blocks
+     * the dominators left beyond it go now, before the findings allocate, and so do the
+     * subtree heights when no chain search will read them. */
+    if (!findings)
+        lt_dominator_tree_drop_heights(&a->tree, g->keep);
     lt_pool_trim(&pool, 1, (size_t)g->node_count * sizeof(uint32_t));
     if (!rc && !findings) /* else beside the findings' cluster scan */
         rc = lt_classes_aggregate(g, &a->classes, &a->tree, a->distance, &pool, err);
@@ -425,8 +438,10 @@ int lt_analyze_graph(lt_graph *g, const lt_analysis_options *options, lt_analysi
     if (!rc && findings) {
         rc = checkpoint(options, rc, "findings", 0, err);
         if (!rc)
-            rc = findings_stage(a, &pool, t, err);
+            rc = findings_stage(a, side.samples, &pool, t, err);
+        side.samples = NULL;
     }
+    lt_cluster_scan_free(side.samples); /* when no findings stage took them */
     stage_end(&clock, t, LT_STAGE_FINDINGS);
     t->total_after_reading = seconds_since(&start);
     lt_weakmap_names_free(&weakmaps);

@@ -20,6 +20,7 @@
 #include "devtools/interfaces.h"
 #include "util/grow.h"
 #include "util/hash.h"
+#include "util/index_array.h"
 #include "util/table.h"
 #include "util/u32map.h"
 #include "snapshot/text_index.h"
@@ -154,10 +155,10 @@ typedef struct aggregator {
     const lt_graph *g;
     lt_classes *c;
     uint32_t cap;
-    lt_text_index texts; /* canonical class text for located keys */
-    lt_table keys;       /* entries: aggregate indices */
-    uint32_t *node_agg;  /* per node: aggregate index, UINT32_MAX if none */
-    uint32_t *canonical; /* per string: canonical index of its text, or UINT32_MAX */
+    lt_text_index texts;     /* canonical class text for located keys */
+    lt_table keys;           /* entries: aggregate indices */
+    lt_index_array node_agg; /* per node: aggregate index + 1, 0 if none (3 bytes below 2^24 nodes) */
+    uint32_t *canonical;     /* per string: canonical index of its text, or UINT32_MAX */
     /* the aggregate of an unlocated node, or UINT32_MAX: per node type for types named
      * alike, per string (a node_name) for the others */
     uint32_t of_type[LT_MAX_TYPES];
@@ -246,7 +247,7 @@ static int count_instances(aggregator *a, const int32_t *distance)
     const lt_graph *g = a->g;
     uint32_t cursor = 0;
     for (uint32_t v = 0; v < g->node_count; v++) {
-        a->node_agg[v] = UINT32_MAX;
+        lt_index_set(a->node_agg, v, 0);
         if (!g->self_size[v])
             continue;
         while (cursor < g->location_count && g->locations[cursor].node < v)
@@ -263,7 +264,7 @@ static int count_instances(aggregator *a, const int32_t *distance)
         c->shallow_size += g->self_size[v];
         if (distance[v] < c->distance)
             c->distance = distance[v];
-        a->node_agg[v] = (uint32_t)k;
+        lt_index_set(a->node_agg, v, (uint32_t)k + 1);
     }
     return 0;
 }
@@ -276,9 +277,9 @@ typedef struct frame {
 static int enter(aggregator *a, uint8_t *open, const lt_dominator_tree *tree, uint32_t v, int has_children,
                  uint32_t *opened)
 {
-    uint32_t k = a->node_agg[v];
+    uint32_t k = lt_index_get(a->node_agg, v);
     *opened = 0;
-    if (k == UINT32_MAX || open[k])
+    if (!k-- || open[k])
         return 0;
     a->c->items[k].retained_size += lt_retained(tree, v);
     if (has_children) {
@@ -359,7 +360,9 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
 {
     aggregator a = {.g = g, .c = c};
     size_t n = g->node_count ? g->node_count : 1;
-    a.node_agg = lt_pool_alloc(pool, n, sizeof(uint32_t));
+    /* aggregate indices are below the count of nodes */
+    size_t agg_bytes = lt_index_array_bytes(n, lt_index_width(n));
+    a.node_agg = lt_index_array_at(lt_pool_alloc(pool, agg_bytes, 1), lt_index_width(n));
     a.canonical = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
     a.of_name = malloc((g->string_count ? g->string_count : 1) * sizeof(uint32_t));
     memset(a.of_type, 0xff, sizeof a.of_type);
@@ -367,16 +370,17 @@ int lt_classes_aggregate(const lt_graph *g, lt_classes *c, const lt_dominator_tr
         memset(a.canonical, 0xff, g->string_count * sizeof(uint32_t));
     if (a.of_name)
         memset(a.of_name, 0xff, g->string_count * sizeof(uint32_t));
-    int rc = !a.node_agg || !a.canonical || !a.of_name || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
-                 ? LT_ENOMEM
-                 : 0;
+    int rc =
+        !a.node_agg.bytes || !a.canonical || !a.of_name || lt_text_index_init(&a.texts) || lt_table_init(&a.keys, 1024)
+            ? LT_ENOMEM
+            : 0;
     if (!rc)
         rc = count_instances(&a, distance);
     if (!rc)
         rc = retained_walk(&a, tree);
     if (!rc)
         rc = collapse_same_text(&a);
-    lt_pool_release(pool, a.node_agg, n * sizeof(uint32_t));
+    lt_pool_release(pool, a.node_agg.bytes, agg_bytes);
     free(a.canonical);
     free(a.of_name);
     lt_table_free(&a.keys);

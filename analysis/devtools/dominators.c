@@ -11,7 +11,8 @@
  *   3. semidominators in reverse preorder with path-compressed eval, where
  *      the start nodes of steps 2b/2c take the root as their semidominator;
  *   4. immediate dominators by walking up the partial tree (the NCA step);
- *   5. retained sizes summed child-to-dominator in reverse preorder;
+ *   5. retained sizes summed child-to-dominator in reverse preorder, and each node's
+ *      subtree height taken up the same way (the chain search follows the tallest child);
  *   6. the dominated lists (children by ordinal), beside step 5 on a second thread.
  * All per-node scratch is indexed by preorder number (1-based, 0 = none). Every scratch
  * value but the predecessor lists' offsets is a node number or an edge count of one node,
@@ -396,8 +397,10 @@ SPECIALISED int semi_nca_as(dom_work *w, unsigned width, lt_dominator_tree *out)
     lt_u32map_free(&w->long_lists);
     /* Of the five per-node blocks, pred_start's goes on to the dominators, parent's and
      * ancestor's to the dominated lists, vertex's (after step 5) to the findings' scratch
-     * (analysis.c); label's has no taker: in the pool it would hold its memory to the end. */
-    lt_pool_give_back(w->pool, w->label, lt_index_array_bytes(slots, width));
+     * (analysis.c), label's to the subtree heights (step 5; the tree owns them from here). */
+    out->height = w->label;
+    out->height_width = width;
+    out->height_bytes = lt_pool_disown(w->pool, w->label, lt_index_array_bytes(slots, width));
     w->label = NULL;
     immediate_dominators(w, width);
     lt_pool_release(w->pool, w->pred_start, (slots + 1) * sizeof(uint32_t));
@@ -422,18 +425,25 @@ static int by_wide_node(const void *x, const void *y)
 
 /* Step 5: retained sizes, each node's added to its dominator's in reverse preorder (a
  * node's size is whole when it is added: its tree descendants come after it in
- * preorder). The low 32 bits in out->retained; the high ones, which only carries make,
- * in a map while summing, then sorted into out->wide. 0 or LT_ENOMEM. */
+ * preorder), and the subtree heights the same way (a node's is final when it is taken
+ * up: one more than its tallest child's). The low 32 bits of the sizes in out->retained;
+ * the high ones, which only carries make, in a map while summing, then sorted into
+ * out->wide. 0 or LT_ENOMEM. */
 SPECIALISED int sum_retained_as(dom_work *w, unsigned width, const uint32_t *self_size, lt_dominator_tree *out)
 {
     uint32_t nodes = w->g->node_count, *low = out->retained;
     const uint32_t *dominator = out->dominator;
     const lt_index_array vertex = lt_index_array_at(w->vertex, width);
+    const lt_index_array height = lt_index_array_at(out->height, width);
     memcpy(low, self_size, (size_t)nodes * sizeof *low);
+    memset(height.bytes, 0, lt_index_array_bytes(nodes, width));
     lt_u32map high = {0};
     bool wide = false;
     for (uint32_t k = w->n; k >= 2; k--) {
         uint32_t v = lt_index_peek(vertex, k), d = dominator[v], v_high = 0, d_high = 0;
+        uint32_t up = lt_index_get(height, v) + 1;
+        if (up > lt_index_get(height, d))
+            lt_index_set(height, d, up);
         if (wide)
             lt_u32map_get(&high, v, &v_high);
         uint32_t sum = low[d] + low[v], carry = sum < low[v];
@@ -703,8 +713,16 @@ uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, 
     return len;
 }
 
+void lt_dominator_tree_drop_heights(lt_dominator_tree *t, lt_keep *keep)
+{
+    lt_keep_give(keep, t->height, t->height_bytes);
+    t->height = NULL;
+}
+
 void lt_dominator_tree_free(lt_dominator_tree *t)
 {
+    free(t->height);
+    t->height = NULL;
     free(t->dominator);
     free(t->retained);
     free(t->wide);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "util/big_alloc.h"
+#include "util/index_array.h"
 #include "snapshot/graph.h"
 #include "lt_error.h"
 
@@ -37,6 +38,12 @@ typedef struct lt_dominator_tree {
      * most, sorted by node (lt_dominator_tree_biggest_child reads them; may be NULL) */
     struct lt_big_parent *big_parents;
     uint32_t big_parent_count;
+    /* per node: the height of its subtree (a leaf's is 0), an index array (index_array.h)
+     * of height_width bytes an entry (lt_dominator_height reads it); NULL once given back
+     * (lt_dominator_tree_drop_heights) */
+    uint8_t *height;
+    unsigned height_width;
+    size_t height_bytes; /* the real size of height's block */
 } lt_dominator_tree;
 
 #define LT_BIG_PARENT_CHILDREN 1024
@@ -55,6 +62,12 @@ static inline uint64_t lt_retained(const lt_dominator_tree *t, uint32_t v)
 {
     uint64_t low = t->retained[v];
     return t->wide_count ? low | (uint64_t)lt_retained_high(t, v) << 32 : low;
+}
+
+/* The height of v's subtree: the most steps from v down to a node it dominates. */
+static inline uint32_t lt_dominator_height(const lt_dominator_tree *t, uint32_t v)
+{
+    return lt_index_get(lt_index_array_at(t->height, t->height_width), v);
 }
 
 typedef struct lt_big_parent {
@@ -110,6 +123,11 @@ uint32_t lt_dominator_tree_top(const lt_dominator_tree *t, uint32_t node_count, 
  * order on ties; UINT32_MAX when x dominates nothing. Nodes with very many children
  * (the root, a big array's owner) are looked up, not scanned again. */
 uint32_t lt_dominator_tree_biggest_child(const lt_dominator_tree *t, uint32_t x);
+
+/* Gives the heights to keep (frees them when keep is NULL; lt_keep_give: from any
+ * thread) once nothing reads them any more (the chain search is the one reader), before
+ * the tree itself goes: the rest of an analysis does not hold them. NULL after. */
+void lt_dominator_tree_drop_heights(lt_dominator_tree *t, lt_keep *keep);
 
 void lt_dominator_tree_free(lt_dominator_tree *t);
 

@@ -3,7 +3,7 @@
  * itself never finishes, so every level keeps the previous one alive: in the
  * snapshot, a path in the dominator tree thousands of nodes deep whose nodes
  * repeat one short pattern. Nothing here knows V8's class names:
- *   1. heights of the dominator tree (breadth-first order, then backwards);
+ *   1. heights of the dominator tree (computed with it: lt_dominator_height);
  *   2. deep paths: from the root down the tallest child; other tall children
  *      start paths of their own;
  *   3. per path node a signature (class, and the edge name when the
@@ -36,41 +36,6 @@
 #define EXPLORE_PER_LEVEL      256
 #define EDGE_SCAN_LIMIT        4096
 #define DATA_CHAIN_MIN_PERCENT 5.0
-
-/* ---- 1. heights ---------------------------------------------------------- */
-
-/* Heights by an iterative depth-first walk: a stack of (node, next child)
- * as deep as the tree, instead of an order array as long as the graph. */
-static uint32_t *tree_heights(const lt_heap_view *v, lt_pool *pool)
-{
-    const lt_dominator_tree *t = v->tree;
-    uint32_t n = v->g->node_count;
-    uint32_t *height = lt_pool_calloc(pool, n, sizeof(uint32_t));
-    lt_u32vec stack = {0}; /* pairs: node, index of its next child */
-    if (!height || lt_u32vec_push(&stack, v->g->root) || lt_u32vec_push(&stack, t->first_dominated[v->g->root])) {
-        free(height);
-        free(stack.items);
-        return NULL;
-    }
-    while (stack.len) {
-        uint32_t x = stack.items[stack.len - 2], k = stack.items[stack.len - 1];
-        if (k < t->first_dominated[x + 1]) {
-            uint32_t c = t->dominated[k];
-            stack.items[stack.len - 1] = k + 1;
-            if (lt_u32vec_push(&stack, c) || lt_u32vec_push(&stack, t->first_dominated[c])) {
-                free(height);
-                free(stack.items);
-                return NULL;
-            }
-            continue;
-        }
-        stack.len -= 2;
-        if (stack.len && height[x] + 1 > height[stack.items[stack.len - 2]])
-            height[stack.items[stack.len - 2]] = height[x] + 1;
-    }
-    free(stack.items);
-    return height;
-}
 
 /* ---- 3. signatures and periods -------------------------------------------- */
 
@@ -701,7 +666,7 @@ static int examine_path(const lt_heap_view *v, lt_functions *fns, int *fns_ready
 
 /* The path from x down the tallest child; other tall children are queued in
  * starts to begin paths of their own. 0 or LT_ENOMEM. */
-static int deep_path(const lt_heap_view *v, const uint32_t *height, uint32_t x, lt_u32vec *path, lt_u32vec *starts)
+static int deep_path(const lt_heap_view *v, uint32_t x, lt_u32vec *path, lt_u32vec *starts)
 {
     const lt_dominator_tree *t = v->tree;
     path->len = 0;
@@ -711,12 +676,13 @@ static int deep_path(const lt_heap_view *v, const uint32_t *height, uint32_t x, 
         uint32_t best = UINT32_MAX;
         for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
             uint32_t c = t->dominated[k];
-            if (best == UINT32_MAX || height[c] > height[best])
+            if (best == UINT32_MAX || lt_dominator_height(t, c) > lt_dominator_height(t, best))
                 best = c;
         }
         for (uint32_t k = t->first_dominated[x]; k < t->first_dominated[x + 1]; k++) {
             uint32_t c = t->dominated[k];
-            if (c != best && height[c] >= MIN_CHAIN_HEIGHT && starts->len < MAX_STARTS && lt_u32vec_push(starts, c))
+            if (c != best && lt_dominator_height(t, c) >= MIN_CHAIN_HEIGHT && starts->len < MAX_STARTS &&
+                lt_u32vec_push(starts, c))
                 return LT_ENOMEM;
         }
         if (best == UINT32_MAX)
@@ -725,18 +691,15 @@ static int deep_path(const lt_heap_view *v, const uint32_t *height, uint32_t x, 
     }
 }
 
-int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_error *err)
+int lt_chains_find(const lt_heap_view *v, lt_findings *out, lt_error *err)
 {
-    uint32_t *height = tree_heights(v, pool);
-    if (!height)
-        return lt_error_set(err, LT_ENOMEM, "out of memory measuring the dominator tree");
     lt_u32vec starts = {0}, path = {0}, queue = {0};
     lt_functions fns;
     int fns_ready = 0, rc = lt_u32vec_push(&starts, v->g->root) ? LT_ENOMEM : 0;
     for (size_t si = 0; !rc && si < starts.len && si < MAX_STARTS; si++) {
-        if (height[starts.items[si]] < MIN_CHAIN_HEIGHT)
+        if (lt_dominator_height(v->tree, starts.items[si]) < MIN_CHAIN_HEIGHT)
             continue;
-        rc = deep_path(v, height, starts.items[si], &path, &starts);
+        rc = deep_path(v, starts.items[si], &path, &starts);
         if (!rc)
             rc = examine_path(v, &fns, &fns_ready, &path, &queue, out, err);
     }
@@ -745,7 +708,6 @@ int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_er
     free(starts.items);
     free(path.items);
     free(queue.items);
-    lt_pool_release(pool, height, (size_t)v->g->node_count * sizeof(uint32_t)); /* for the next analysis */
     if (fns_ready)
         lt_functions_free(&fns);
     return rc;

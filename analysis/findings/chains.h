@@ -6,11 +6,11 @@
 #ifndef LT_CHAINS_H
 #define LT_CHAINS_H
 
-#include "util/big_alloc.h"
 #include "findings/findings.h"
 #include "findings/heap_view.h"
 
-/* Appends the chains found to out. Returns 0 or LT_ENOMEM with err set. */
-int lt_chains_find(const lt_heap_view *v, lt_pool *pool, lt_findings *out, lt_error *err);
+/* Appends the chains found to out; reads v->tree's heights. Returns 0 or LT_ENOMEM with
+ * err set. */
+int lt_chains_find(const lt_heap_view *v, lt_findings *out, lt_error *err);
 
 #endif

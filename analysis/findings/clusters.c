@@ -135,8 +135,17 @@ typedef struct group_list {
     uint32_t count, cap;
 } group_list;
 
+/* A class with enough instances to look at: every step-th instance's retainer path
+ * is grouped by shape; big groups are candidate clusters. */
+typedef struct candidate {
+    uint32_t name, instances, step, seen, sampled;
+    group_list groups;
+} candidate;
+
 typedef struct cluster_work {
-    const lt_heap_view *v;
+    const lt_heap_view *v; /* the caller's view of the moment (lt_clusters_sample: no tree yet) */
+    candidate *cands;      /* lt_clusters_sample's, until lt_clusters_scan weighs them */
+    uint32_t cand_count;
     cluster *clusters;
     uint32_t cluster_count, cluster_cap;
     uint32_t top[VIEW_RETAINERS]; /* the biggest retainers, largest first */
@@ -270,13 +279,6 @@ static int report_cluster(cluster_work *w, const cluster *c, const lt_path_book 
                            v->total_size, details, parts, 3, err);
 }
 
-/* A class with enough instances to look at: every step-th instance's retainer path
- * is grouped by shape; big groups are candidate clusters. */
-typedef struct candidate {
-    uint32_t name, instances, step, seen, sampled;
-    group_list groups;
-} candidate;
-
 /* The key instances are counted and sampled by: closures by their own name, other
  * nodes by their class. */
 static uint32_t class_key(const lt_heap_view *v, uint32_t x)
@@ -329,9 +331,9 @@ static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candi
     return 0;
 }
 
-/* Finds the candidate clusters into w (no findings yet: chains may explain them,
- * see report_clusters), class by class in order of first instance. */
-static int scan_clusters(cluster_work *w, lt_error *err)
+/* Samples the retainer paths of every class with enough instances into w->cands, class
+ * by class in order of first instance. Reads no dominator tree. */
+static int sample_classes(cluster_work *w, lt_error *err)
 {
     const lt_graph *g = w->v->g;
     size_t strings = g->string_count ? g->string_count : 1;
@@ -358,8 +360,31 @@ static int scan_clusters(cluster_work *w, lt_error *err)
     }
     if (!rc && cand_count)
         rc = sample_paths(w, cands, count);
-    for (uint32_t c = 0; c < cand_count && !rc; c++) {
-        const candidate *cand = &cands[c];
+    w->cands = cands; /* freed with w, whatever happened */
+    w->cand_count = cand_count;
+    free(count);
+    free(order);
+    if (rc && err && !err->code)
+        lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
+    return rc;
+}
+
+static void free_candidates(cluster_work *w)
+{
+    for (uint32_t c = 0; c < w->cand_count; c++)
+        free(w->cands[c].groups.items);
+    free(w->cands);
+    w->cands = NULL;
+    w->cand_count = 0;
+}
+
+/* Finds the candidate clusters among the sampled groups into w (no findings yet: chains
+ * may explain them, see report_clusters). */
+static int weigh_candidates(cluster_work *w, lt_error *err)
+{
+    int rc = 0;
+    for (uint32_t c = 0; c < w->cand_count && !rc; c++) {
+        const candidate *cand = &w->cands[c];
         for (uint32_t i = 0; i < cand->groups.count && !rc; i++) {
             const group *gr = &cand->groups.items[i];
             uint32_t sampled = cand->sampled ? cand->sampled : 1;
@@ -367,11 +392,7 @@ static int scan_clusters(cluster_work *w, lt_error *err)
                 rc = consider_group(w, gr, cand->instances, cand->sampled);
         }
     }
-    for (uint32_t c = 0; c < cand_count; c++)
-        free(cands[c].groups.items);
-    free(cands);
-    free(count);
-    free(order);
+    free_candidates(w);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
     return rc;
@@ -516,28 +537,38 @@ static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint3
     return found;
 }
 
-int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out, lt_error *err)
+int lt_clusters_sample(const lt_heap_view *v, lt_cluster_scan **scan, lt_error *err)
 {
-    *view = NULL;
     *scan = calloc(1, sizeof **scan);
     cluster_work *w = *scan ? calloc(1, sizeof *w) : NULL;
     if (!w) {
         free(*scan);
         *scan = NULL;
-        return lt_error_set(err, LT_ENOMEM, "out of memory scanning clusters");
+        return lt_error_set(err, LT_ENOMEM, "out of memory sampling retainer paths");
     }
     (*scan)->work = w;
+    w->v = v;
+    int rc = sample_classes(w, err);
+    w->v = NULL; /* the caller's view ends here */
+    return rc;
+}
+
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan *scan, json_t **view, lt_findings *out, lt_error *err)
+{
+    *view = NULL;
+    cluster_work *w = scan->work;
     w->v = v;
     w->top_count = lt_dominator_tree_top(v->tree, v->g->node_count, v->g->root, VIEW_RETAINERS, w->top);
     if (!(*view = cluster_view(v, w->top, w->top_count)))
         return lt_error_set(err, LT_ENOMEM, "out of memory describing the biggest retainers");
-    int rc = scan_clusters(w, err);
+    int rc = weigh_candidates(w, err);
     return rc ? rc : detached_dom(v, out, err);
 }
 
 int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings *out, lt_error *err)
 {
     cluster_work *w = scan->work;
+    w->v = v;
     w->chain_head_count = chain_heads(v, out, w->chain_heads, 16);
     lt_path_book paths = {0};
     book_paths(w, &paths);
@@ -554,6 +585,7 @@ void lt_cluster_scan_free(lt_cluster_scan *scan)
 {
     if (!scan)
         return;
+    free_candidates(scan->work);
     free(scan->work->clusters);
     free(scan->work);
     free(scan);

@@ -13,14 +13,21 @@
 
 typedef struct lt_cluster_scan lt_cluster_scan;
 
-/* First half, independent of the chains (it may run while they are looked
- * for): sets *view to the object cluster view (a JSON array, new reference),
- * *scan to the candidate retainer clusters (free with lt_cluster_scan_free),
- * and appends detached_dom findings to out. Returns 0 or LT_ENOMEM. */
-int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out, lt_error *err);
+/* First step, before the dominator tree exists (it may run beside the dominators): for
+ * every class with many instances, a sample of their retainer paths grouped by shape.
+ * Reads v's graph, class names, distances and parent edges, never v->tree nor
+ * v->total_size. Sets *scan (free with lt_cluster_scan_free, also after a failure).
+ * Returns 0 or LT_ENOMEM with err set. */
+int lt_clusters_sample(const lt_heap_view *v, lt_cluster_scan **scan, lt_error *err);
 
-/* Second half, once out also holds the chains: appends the retainer_cluster
- * findings that no chain explains, then large_retainer findings. */
+/* Second step, once the tree is there (and independent of the chains: it may run while
+ * they are looked for): sets *view to the object cluster view (a JSON array, new
+ * reference), keeps in scan the sampled groups that make candidate retainer clusters,
+ * and appends detached_dom findings to out. Returns 0 or LT_ENOMEM with err set. */
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan *scan, json_t **view, lt_findings *out, lt_error *err);
+
+/* Third step, once out also holds the chains: appends the retainer_cluster findings that
+ * no chain explains, then large_retainer findings. */
 int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings *out, lt_error *err);
 
 void lt_cluster_scan_free(lt_cluster_scan *scan);

@@ -43,6 +43,7 @@ enum lt_stage {
     LT_STAGE_DOMINATORS, /* retaining edges and the dominator tree */
     LT_STAGE_DISTANCES,
     LT_STAGE_CLASS_NAMES,
+    LT_STAGE_PATH_SAMPLES, /* the findings' retainer paths, sampled beside the dominators */
     LT_STAGE_CLASS_AGGREGATES,
     LT_STAGE_FINDINGS,
     LT_STAGE_COUNT

@@ -274,6 +274,11 @@ void lt_pool_give_back(lt_pool *pool, void *ptr, size_t bytes)
         lt_keep_give(pool ? pool->keep : NULL, ptr, returned_bytes(pool, ptr, bytes));
 }
 
+size_t lt_pool_disown(lt_pool *pool, void *ptr, size_t bytes)
+{
+    return ptr ? returned_bytes(pool, ptr, bytes) : bytes;
+}
+
 void lt_pool_drain(lt_pool *pool)
 {
     for (int i = 0; i < pool->count; i++)

@@ -80,6 +80,12 @@ void lt_pool_release(lt_pool *pool, void *ptr, size_t bytes);
  * memory idle. ptr may be NULL. */
 void lt_pool_give_back(lt_pool *pool, void *ptr, size_t bytes);
 
+/* Takes a block the pool lent out of its books, for an owner that outlives the pool's
+ * stages and gives the block to the keep itself (lt_keep_give, from any thread) at the
+ * size returned: its real size (bytes, or more when the pool lent it whole). ptr may be
+ * NULL (bytes). */
+size_t lt_pool_disown(lt_pool *pool, void *ptr, size_t bytes);
+
 /* Frees every kept block (gives it to pool->keep when set). */
 void lt_pool_drain(lt_pool *pool);
 

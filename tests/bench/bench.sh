@@ -349,8 +349,8 @@ for n in "${SIZE_LIST[@]}"; do
     echo
     echo "Stages of one more run, made right after the measured ones (\`analyze --timings\`: seconds,"
     echo "minor page faults — fresh memory the kernel zeroes — and the peak RSS at each stage's end;"
-    echo "shallow sizes, distances and class names run on a second thread beside the dominators,"
-    echo "class aggregates beside the findings' cluster scan and tree summary, then the chain search):"
+    echo "shallow sizes, distances, class names and the findings' path samples run on a second"
+    echo "thread beside the dominators, class aggregates beside the rest of the findings):"
     echo
     echo "$stages"
     if [ "$lt_wall" = "-" ]; then

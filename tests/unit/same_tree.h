@@ -8,10 +8,23 @@
 
 #include "devtools/dominators.h"
 
+/* Whether two trees of n nodes have the same subtree heights, when both still have them
+ * (an analysis gives its heights back after the findings). */
+static inline int same_heights(const lt_dominator_tree *a, const lt_dominator_tree *b, uint32_t n)
+{
+    for (uint32_t v = 0; a->height && b->height && v < n; v++)
+        if (lt_dominator_height(a, v) != lt_dominator_height(b, v))
+            return 0;
+    return 1;
+}
+
 /* Whether two trees of n nodes are the same, every array of them (dominated: the
- * first_dominated[n] entries it has, all but the root; the retained sizes' high parts). */
+ * first_dominated[n] entries it has, all but the root; the retained sizes' high parts;
+ * the heights, see same_heights). */
 static inline int same_tree(const lt_dominator_tree *a, const lt_dominator_tree *b, uint32_t n)
 {
+    if (!same_heights(a, b, n))
+        return 0;
     if (a->unreachable != b->unreachable || a->big_parent_count != b->big_parent_count ||
         a->wide_count != b->wide_count)
         return 0;

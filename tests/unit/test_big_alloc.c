@@ -109,6 +109,24 @@ static void a_block_given_back_goes_past_the_pool(void **state)
     lt_keep_free(k);
 }
 
+/* A block taken out of the pool's books comes with its real size, and the pool no longer
+ * counts it as lent. */
+static void a_disowned_block_leaves_the_books_at_its_real_size(void **state)
+{
+    (void)state;
+    lt_pool pool = {0};
+    assert_int_equal(lt_pool_reserve(&pool, 1, 8 * MIB), 1);
+    char *a = lt_pool_alloc(&pool, 6 * MIB, 1);
+    assert_non_null(a);
+    assert_int_equal(pool.lent_count, 1);
+    assert_int_equal(lt_pool_disown(&pool, a, 6 * MIB), 8 * MIB);
+    assert_int_equal(pool.lent_count, 0);
+    assert_int_equal(lt_pool_disown(&pool, a, 6 * MIB), 6 * MIB); /* no longer lent */
+    assert_int_equal(lt_pool_disown(&pool, NULL, 5), 5);
+    lt_keep_give(NULL, a, 8 * MIB); /* freed (ASan: no leak) */
+    lt_pool_drain(&pool);
+}
+
 static void counts_are(lt_keep *k, uint64_t reused, uint64_t fresh)
 {
     uint64_t r, f;
@@ -220,6 +238,7 @@ int main(void)
         cmocka_unit_test(the_smallest_fitting_block_serves_and_blocks_are_taken_over),
         cmocka_unit_test(a_trimmed_pool_keeps_the_smallest_fitting_blocks),
         cmocka_unit_test(a_block_given_back_goes_past_the_pool),
+        cmocka_unit_test(a_disowned_block_leaves_the_books_at_its_real_size),
         cmocka_unit_test(a_kept_block_serves_an_array_of_about_its_size),
         cmocka_unit_test(a_request_nothing_serves_frees_every_kept_block),
         cmocka_unit_test(a_pool_asks_its_keep_and_drains_into_it),

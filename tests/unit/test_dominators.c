@@ -351,12 +351,29 @@ static void run_impl(const test_graph *tg, lt_dominator_tree *out)
     }
 }
 
+/* Subtree heights by definition: every node's distance to each of its dominators,
+ * walking up the reference tree (idom of the root is the root). */
+static void reference_heights(const lt_graph *g, const uint32_t *idom, uint32_t *height)
+{
+    memset(height, 0, g->node_count * sizeof *height);
+    for (uint32_t v = 0; v < g->node_count; v++)
+        for (uint32_t up = v, steps = 0; up != g->root;) {
+            up = idom[up];
+            if (++steps > height[up])
+                height[up] = steps;
+        }
+}
+
 static uint32_t count_mismatches(const lt_graph *g, const lt_dominator_tree *got, const uint32_t *idom,
                                  const uint64_t *ret, uint32_t unreachable)
 {
     uint32_t bad = got->unreachable != unreachable;
+    uint32_t *height = xcalloc(g->node_count ? g->node_count : 1, sizeof *height);
+    reference_heights(g, idom, height);
     for (uint32_t v = 0; v < g->node_count; v++)
-        bad += got->dominator[v] != idom[v] || lt_retained(got, v) != ret[v];
+        bad +=
+            got->dominator[v] != idom[v] || lt_retained(got, v) != ret[v] || lt_dominator_height(got, v) != height[v];
+    free(height);
     return bad;
 }
 
@@ -376,12 +393,16 @@ static void print_comparison(const lt_graph *g, const lt_dominator_tree *got, co
 {
     printf("  unreachable: got %u, want %u%s\n", got->unreachable, unreachable,
            got->unreachable != unreachable ? "   <-- MISMATCH" : "");
-    printf("  node: got idom / want idom | got retained / want retained\n");
+    printf("  node: got idom / want idom | got retained / want retained | got height / want height\n");
+    uint32_t *height = xcalloc(g->node_count ? g->node_count : 1, sizeof *height);
+    reference_heights(g, idom, height);
     for (uint32_t v = 0; v < g->node_count; v++) {
-        int bad = got->dominator[v] != idom[v] || lt_retained(got, v) != ret[v];
-        printf("    %3u: %3u / %3u | %6" PRIu64 " / %6" PRIu64 "%s\n", v, got->dominator[v], idom[v],
-               lt_retained(got, v), ret[v], bad ? "   <-- MISMATCH" : "");
+        uint32_t h = lt_dominator_height(got, v);
+        int bad = got->dominator[v] != idom[v] || lt_retained(got, v) != ret[v] || h != height[v];
+        printf("    %3u: %3u / %3u | %6" PRIu64 " / %6" PRIu64 " | %3u / %3u%s\n", v, got->dominator[v], idom[v],
+               lt_retained(got, v), ret[v], h, height[v], bad ? "   <-- MISMATCH" : "");
     }
+    free(height);
 }
 
 static void print_edges_as_c(uint32_t n, uint32_t root, const test_edge *edges, uint32_t m, const uint32_t *sizes)
