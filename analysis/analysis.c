@@ -187,8 +187,10 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
  * retaining edges read the names of the root's synthetic children ("(Document DOM
  * trees)"), so the class names wait at a gate the caller's thread opens once past them.
  * The path samples come last: they read the class names, the distances and the parent
- * edges (0.04 s of the findings on the 200 MB file, 0.1 s on the 1 GB one, where this
- * thread is otherwise done 0.05-0.5 s before the dominators). */
+ * edges. They take 0.04 s on the 200 MB file, 0.1 s on the 1 GB one, where this thread is
+ * otherwise done up to 0.5 s before the dominators, but on a slow moment (fresh memory
+ * slow to come) after them: so they stop when the caller's thread is done with the
+ * dominators (samples_stop), and the findings take the rest, beside the aggregates. */
 typedef struct side_stages {
     lt_analysis *a;
     const lt_weakmap_names *weakmaps;
@@ -196,7 +198,8 @@ typedef struct side_stages {
     lt_pool pool;
     lt_prefault_range populate[LT_POOL_SLOTS]; /* the dominators' scratch blocks, populated first */
     int populate_count;
-    atomic_int dfs_started; /* set by the caller's thread: stop populating, the DFS faults the rest */
+    atomic_int dfs_started;  /* set by the caller's thread: stop populating, the DFS faults the rest */
+    atomic_int samples_stop; /* set by the caller's thread once it waits for this one */
     /* names_free: set (under gate_lock, signalling gate) by the caller's thread once it
      * reads no more node names or strings; the class names wait for it */
     pthread_mutex_t gate_lock;
@@ -248,7 +251,7 @@ static void *run_side_stages(void *arg)
     if (!s->rc && s->findings) {
         lt_heap_view view = {
             .g = g, .distance = s->a->distance, .parent_edge = s->a->parent_edge, .classes = &s->a->classes};
-        s->rc = lt_clusters_sample(&view, &s->samples, &s->err);
+        s->rc = lt_clusters_sample(&view, &s->samples, &s->samples_stop, &s->err);
     }
     stage_end(&clock, &s->times, LT_STAGE_PATH_SAMPLES);
     return NULL;
@@ -303,6 +306,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     if (!rc)
         rc = lt_dominators_start(a->graph, retaining, targets, index_bytes, pool, &work, &a->tree, err);
     free(retaining);
+    atomic_store(&side->samples_stop, 1);
     if (threaded) {
         pthread_join(thread, NULL);
     } else {
@@ -358,7 +362,7 @@ static int findings_stage(lt_analysis *a, lt_cluster_scan *scan, lt_pool *pool, 
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_class_aggregates, &classes) == 0;
     lt_findings detached = {0}, chains = {0};
-    int rc = lt_clusters_scan(&view, scan, &a->clusters, &detached, err);
+    int rc = lt_clusters_scan(&view, &scan, &a->clusters, &detached, err);
     if (!rc) /* needs no finding */
         rc = lt_tree_summary_build(&view, &a->summary, err);
     if (!rc)

@@ -13,6 +13,7 @@
  * heap that no other finding explains (holders.c). */
 #include "findings/clusters.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,13 @@ typedef struct cluster_work {
     const lt_heap_view *v; /* the caller's view of the moment (lt_clusters_sample: no tree yet) */
     candidate *cands;      /* lt_clusters_sample's, until lt_clusters_scan weighs them */
     uint32_t cand_count;
+    /* the sampling under way: per string, 1 + the index of its candidate or 0 (NULL before
+     * the candidates are chosen and once every node is looked at), the next node to look
+     * at, and the memo of step hashes */
+    uint32_t *candidate_of;
+    uint32_t next_node;
+    int sampled; /* every node looked at */
+    lt_step_memo *memo;
     cluster *clusters;
     uint32_t cluster_count, cluster_cap;
     uint32_t top[VIEW_RETAINERS]; /* the biggest retainers, largest first */
@@ -304,12 +312,23 @@ static void count_instances(const lt_heap_view *v, uint32_t *count, uint32_t *or
     }
 }
 
-/* One pass over the nodes samples the instances of every candidate class. */
-static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candidate_of)
+#define SAMPLE_SLICE 4096 /* nodes between two looks at the stop flag */
+
+/* One pass over the nodes samples the instances of every candidate class, from
+ * w->next_node on, until every node is looked at or *stop (may be NULL) is set: looked at
+ * from the second slice on, so that each call gets on by one slice at least. */
+static int sample_paths(cluster_work *w, atomic_int *stop)
 {
     const lt_heap_view *v = w->v;
-    lt_step_memo *memo = calloc(1, sizeof *memo); /* NULL: no memo, the same shapes */
-    for (uint32_t x = 0; x < v->g->node_count; x++) {
+    candidate *cands = w->cands;
+    const uint32_t *candidate_of = w->candidate_of;
+    lt_step_memo *memo = w->memo; /* NULL: no memo, the same shapes */
+    const uint32_t from = w->next_node;
+    for (uint32_t x = from; x < v->g->node_count; x++) {
+        if (x != from && !(x % SAMPLE_SLICE) && stop && atomic_load_explicit(stop, memory_order_relaxed)) {
+            w->next_node = x;
+            return 0;
+        }
         int t = v->g->node_type[x];
         uint32_t c;
         if (!v->g->self_size[x] || (t != v->g->nt.object && t != v->g->nt.closure) ||
@@ -322,18 +341,17 @@ static int sample_paths(cluster_work *w, candidate *cands, const uint32_t *candi
             continue;
         uint32_t n = lt_retainer_path(v, x, w->path, LT_PATH_MAX);
         if (n && add_to_group(&cand->groups, lt_path_shape_memo(v, memo, w->path, n), x)) {
-            free(memo);
+            w->next_node = x; /* x is counted as seen: it is not looked at again */
             return LT_ENOMEM;
         }
         cand->sampled++;
     }
-    free(memo);
+    w->next_node = v->g->node_count;
     return 0;
 }
 
-/* Samples the retainer paths of every class with enough instances into w->cands, class
- * by class in order of first instance. Reads no dominator tree. */
-static int sample_classes(cluster_work *w, lt_error *err)
+/* Chooses the candidate classes (w->cands, in order of first instance; w->candidate_of). */
+static int choose_candidates(cluster_work *w)
 {
     const lt_graph *g = w->v->g;
     size_t strings = g->string_count ? g->string_count : 1;
@@ -358,12 +376,35 @@ static int sample_classes(cluster_work *w, lt_error *err)
         cands[cand_count++] = (candidate){.name = name, .instances = instances, .step = step};
         count[name] = cand_count;
     }
-    if (!rc && cand_count)
-        rc = sample_paths(w, cands, count);
     w->cands = cands; /* freed with w, whatever happened */
     w->cand_count = cand_count;
-    free(count);
+    w->candidate_of = count;
     free(order);
+    return rc;
+}
+
+static void end_sampling(cluster_work *w)
+{
+    free(w->candidate_of);
+    w->candidate_of = NULL;
+    free(w->memo);
+    w->memo = NULL;
+    w->sampled = 1;
+}
+
+/* Samples the retainer paths of every class with enough instances into w->cands (see
+ * lt_clusters_sample). Reads no dominator tree. */
+static int sample_classes(cluster_work *w, atomic_int *stop, lt_error *err)
+{
+    int rc = 0;
+    if (!w->candidate_of && !w->sampled) {
+        rc = choose_candidates(w);
+        w->memo = calloc(1, sizeof *w->memo);
+    }
+    if (!rc && !w->sampled && w->cand_count)
+        rc = sample_paths(w, stop);
+    if (rc || w->next_node == w->v->g->node_count || !w->cand_count)
+        end_sampling(w);
     if (rc && err && !err->code)
         lt_error_set(err, LT_ENOMEM, "out of memory grouping retainer paths");
     return rc;
@@ -537,31 +578,37 @@ static uint32_t chain_heads(const lt_heap_view *v, const lt_findings *out, uint3
     return found;
 }
 
-int lt_clusters_sample(const lt_heap_view *v, lt_cluster_scan **scan, lt_error *err)
+int lt_clusters_sample(const lt_heap_view *v, lt_cluster_scan **scan, atomic_int *stop, lt_error *err)
 {
-    *scan = calloc(1, sizeof **scan);
-    cluster_work *w = *scan ? calloc(1, sizeof *w) : NULL;
-    if (!w) {
-        free(*scan);
-        *scan = NULL;
-        return lt_error_set(err, LT_ENOMEM, "out of memory sampling retainer paths");
+    if (!*scan) {
+        *scan = calloc(1, sizeof **scan);
+        cluster_work *w = *scan ? calloc(1, sizeof *w) : NULL;
+        if (!w) {
+            free(*scan);
+            *scan = NULL;
+            return lt_error_set(err, LT_ENOMEM, "out of memory sampling retainer paths");
+        }
+        (*scan)->work = w;
     }
-    (*scan)->work = w;
+    cluster_work *w = (*scan)->work;
     w->v = v;
-    int rc = sample_classes(w, err);
+    int rc = sample_classes(w, stop, err);
     w->v = NULL; /* the caller's view ends here */
     return rc;
 }
 
-int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan *scan, json_t **view, lt_findings *out, lt_error *err)
+int lt_clusters_scan(const lt_heap_view *v, lt_cluster_scan **scan, json_t **view, lt_findings *out, lt_error *err)
 {
     *view = NULL;
-    cluster_work *w = scan->work;
+    int rc = lt_clusters_sample(v, scan, NULL, err); /* the samples not taken yet */
+    if (rc)
+        return rc;
+    cluster_work *w = (*scan)->work;
     w->v = v;
     w->top_count = lt_dominator_tree_top(v->tree, v->g->node_count, v->g->root, VIEW_RETAINERS, w->top);
     if (!(*view = cluster_view(v, w->top, w->top_count)))
         return lt_error_set(err, LT_ENOMEM, "out of memory describing the biggest retainers");
-    int rc = weigh_candidates(w, err);
+    rc = weigh_candidates(w, err);
     return rc ? rc : detached_dom(v, out, err);
 }
 
@@ -581,11 +628,22 @@ int lt_clusters_report(const lt_heap_view *v, lt_cluster_scan *scan, lt_findings
     return rc;
 }
 
+uint32_t lt_clusters_sampled(const lt_cluster_scan *scan, int *done)
+{
+    const cluster_work *w = scan->work;
+    uint32_t paths = 0;
+    for (uint32_t c = 0; c < w->cand_count; c++)
+        paths += w->cands[c].sampled;
+    *done = w->sampled;
+    return paths;
+}
+
 void lt_cluster_scan_free(lt_cluster_scan *scan)
 {
     if (!scan)
         return;
     free_candidates(scan->work);
+    end_sampling(scan->work);
     free(scan->work->clusters);
     free(scan->work);
     free(scan);
