@@ -5,9 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #define HUGE_PAGE  (2u << 20)
 #define BIG_ENOUGH (4u << 20)
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Advises [from, end) as 4 KiB pages. */
+static void small_pages(char *from, char *end)
+{
+    if (end > from)
+        madvise(from, (size_t)(end - from), MADV_NOHUGEPAGE);
+}
+
+int lt_big_back(void *base, size_t bytes, size_t rest, int *small)
+{
+#ifdef MADV_POPULATE_WRITE
+    int64_t start = *small ? 0 : thread_cpu_ns();
+    if (madvise(base, bytes, MADV_POPULATE_WRITE))
+        return -1;
+    if (!*small && thread_cpu_ns() - start > LT_SLOW_HUGE_PAGE_NS * (int64_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE)) {
+        small_pages((char *)base + bytes, (char *)base + rest);
+        *small = 1;
+    }
+    return 0;
+#else
+    (void)base, (void)bytes, (void)rest, (void)small;
+    return -1;
+#endif
+}
 
 void *lt_big_alloc(size_t count, size_t size)
 {
@@ -23,6 +55,10 @@ void *lt_big_alloc(size_t count, size_t size)
     if (posix_memalign(&p, HUGE_PAGE, rounded))
         return NULL;
     madvise(p, rounded, MADV_HUGEPAGE);
+    int64_t start = thread_cpu_ns();
+    *(volatile char *)p = 0; /* the first huge page, timed: its contents are the caller's to set */
+    if (thread_cpu_ns() - start > LT_SLOW_HUGE_PAGE_NS)
+        small_pages((char *)p + HUGE_PAGE, (char *)p + rounded);
     return p;
 }
 

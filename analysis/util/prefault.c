@@ -5,7 +5,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+
+#include "util/big_alloc.h"
 
 #define PAGE_ALIGN (2u << 20)
 
@@ -16,22 +17,12 @@ struct lt_prefault {
     pthread_t thread;
 };
 
-/* Backs [base, base + bytes); 0, or -1 when the kernel cannot (then nothing more is tried). */
-static int populate(void *base, size_t bytes)
-{
-#ifdef MADV_POPULATE_WRITE
-    return madvise(base, bytes, MADV_POPULATE_WRITE) ? -1 : 0;
-#else
-    (void)base;
-    (void)bytes;
-    return -1;
-#endif
-}
-
 /* Walks the usable ranges step by step until done, stop (may be NULL) is set, or the
- * kernel cannot populate. */
+ * kernel cannot populate; each range on huge pages until one is slow to come
+ * (lt_big_back), from there on 4 KiB pages. */
 static void walk(const lt_prefault_range *ranges, int count, atomic_int *stop)
 {
+    int small[LT_PREFAULT_RANGES] = {0};
     for (size_t turn = 0;; turn++) {
         int busy = 0;
         for (int i = 0; i < count; i++) {
@@ -43,7 +34,7 @@ static void walk(const lt_prefault_range *ranges, int count, atomic_int *stop)
                 continue;
             busy = 1;
             size_t len = r->bytes - from < r->step ? r->bytes - from : r->step;
-            if (populate((char *)r->base + from, len))
+            if (lt_big_back((char *)r->base + from, len, r->bytes - from, &small[i]))
                 return;
         }
         if (!busy)

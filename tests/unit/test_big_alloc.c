@@ -127,6 +127,32 @@ static void a_disowned_block_leaves_the_books_at_its_real_size(void **state)
     lt_pool_drain(&pool);
 }
 
+/* Backing a range ahead never changes what it holds, whichever page size it ends on; a
+ * range already on 4 KiB pages stays so. */
+static void backing_keeps_the_contents(void **state)
+{
+    (void)state;
+    size_t bytes = 12 * MIB;
+    unsigned char *p = lt_big_alloc(bytes, 1);
+    assert_non_null(p);
+    for (size_t i = 0; i < 3 * MIB; i++) /* the first part written before it is backed */
+        p[i] = (unsigned char)(i * 7);
+    int small = 0;
+    for (size_t at = 0; at < bytes; at += 2 * MIB) {
+        int rc = lt_big_back(p + at, 2 * MIB, bytes - at, &small);
+        if (rc) { /* a kernel without MADV_POPULATE_WRITE: nothing was done */
+            assert_int_equal(rc, -1);
+            break;
+        }
+    }
+    for (size_t i = 0; i < 3 * MIB; i++)
+        assert_int_equal(p[i], (unsigned char)(i * 7));
+    int stays = 1;
+    if (!lt_big_back(p, 2 * MIB, bytes, &stays))
+        assert_int_equal(stays, 1);
+    free(p);
+}
+
 static void counts_are(lt_keep *k, uint64_t reused, uint64_t fresh)
 {
     uint64_t r, f;
@@ -239,6 +265,7 @@ int main(void)
         cmocka_unit_test(a_trimmed_pool_keeps_the_smallest_fitting_blocks),
         cmocka_unit_test(a_block_given_back_goes_past_the_pool),
         cmocka_unit_test(a_disowned_block_leaves_the_books_at_its_real_size),
+        cmocka_unit_test(backing_keeps_the_contents),
         cmocka_unit_test(a_kept_block_serves_an_array_of_about_its_size),
         cmocka_unit_test(a_request_nothing_serves_frees_every_kept_block),
         cmocka_unit_test(a_pool_asks_its_keep_and_drains_into_it),
