@@ -294,8 +294,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     reserve_dominator_scratch(a->graph, index_bytes, pool, side); /* populated while the retaining edges are found */
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
-    uint64_t *targets = NULL;
-    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, &targets, err);
+    uint64_t *retaining = lt_retention_edges(a->graph, side->weakmaps, pool, err);
     int rc = retaining ? 0 : LT_ENOMEM;
     lt_dominator_work *work = NULL;
     /* Where fresh memory is slow (the host backs it on first touch) populating takes longer
@@ -304,7 +303,7 @@ static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_
     atomic_store(&side->dfs_started, 1);
     open_names_gate(side); /* the dominators read no names */
     if (!rc)
-        rc = lt_dominators_start(a->graph, retaining, targets, index_bytes, pool, &work, &a->tree, err);
+        rc = lt_dominators_start(a->graph, retaining, index_bytes, pool, &work, &a->tree, err);
     free(retaining);
     atomic_store(&side->samples_stop, 1);
     if (threaded) {

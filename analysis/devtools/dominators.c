@@ -43,7 +43,7 @@ struct lt_dominator_work {
     uint32_t n;            /* numbered so far */
     uint32_t reached;      /* numbers <= reached came from a DFS */
     uint32_t root_reached; /* numbers <= root_reached: the root's DFS */
-    uint64_t *has_pred;    /* per node ordinal: a retaining edge points to it */
+    uint64_t *has_pred;    /* per node ordinal the root's DFS did not reach: a retaining edge points to it */
     uint32_t *pred_start;  /* per number (1..n+1): its list's start, then length, then semi (top) */
     uint32_t pred_total;   /* entries in pred */
     lt_u32map long_lists;  /* number -> length, for lengths too long for the index width */
@@ -90,18 +90,23 @@ static void index_release(dom_work *w, uint8_t **a, size_t count)
     *a = NULL;
 }
 
-/* One bit per node: whether any retaining edge points to it (the DFS starts of step 2b). */
-static int mark_targets(dom_work *w)
+/* One bit per node the root's DFS did not reach: whether any retaining edge points to
+ * it (the DFS starts of step 2b are those without). Such an edge comes from a node that
+ * DFS did not reach either (it follows every retaining edge of what it reaches), so only
+ * their edges are looked at: a few on a node snapshot, where the root reaches almost
+ * every node. */
+SPECIALISED int mark_unreached_targets(dom_work *w, unsigned width)
 {
     const lt_graph *g = w->g;
-    if (w->has_pred)
-        return 0;                                                                  /* given by the caller */
+    const lt_index_array number = lt_index_array_at(w->number, width);
     w->has_pred = calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t)); /* small: not from the pool */
     if (!w->has_pred)
         return LT_ENOMEM;
-    for (uint32_t e = 0; e < g->edge_count; e++)
-        if (lt_bit_get(w->essential, e))
-            lt_bit_set(w->has_pred, lt_graph_edge_to(g, e));
+    for (uint32_t v = 0; v < g->node_count; v++)
+        if (!lt_index_get(number, v))
+            for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
+                if (lt_bit_get(w->essential, e))
+                    lt_bit_set(w->has_pred, lt_graph_edge_to(g, e));
     return 0;
 }
 
@@ -169,12 +174,14 @@ SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t paren
     w->pred_count += counted;
 }
 
-SPECIALISED void number_nodes(dom_work *w, unsigned width)
+SPECIALISED int number_nodes(dom_work *w, unsigned width)
 {
     const lt_graph *g = w->g;
     const lt_index_array number = lt_index_array_at(w->number, width);
     dfs(w, width, g->root, 0);
     w->root_reached = w->n;
+    if (mark_unreached_targets(w, width))
+        return LT_ENOMEM;
     for (uint32_t v = 0; v < g->node_count; v++)
         if (!lt_index_get(number, v) && !lt_bit_get(w->has_pred, v))
             dfs(w, width, v, 1);
@@ -183,6 +190,7 @@ SPECIALISED void number_nodes(dom_work *w, unsigned width)
     for (uint32_t v = 0; v < g->node_count; v++)
         if (!lt_index_get(number, v))
             visit(number, vertex, parent, ++w->n, v, 1);
+    return 0;
 }
 
 /* Pass over the retaining edges whose source a DFS reached. A source numbered before
@@ -264,13 +272,12 @@ SPECIALISED int build_predecessors(dom_work *w, unsigned width)
 SPECIALISED int number_and_link(dom_work *w, unsigned width)
 {
     size_t slots = (size_t)w->g->node_count + 1;
-    if (mark_targets(w))
-        return LT_ENOMEM;
     w->pred_start = lt_pool_calloc(w->pool, slots + 1, sizeof(uint32_t));
     if (!w->pred_start || index_alloc(w, &w->number, slots, 1) || index_alloc(w, &w->vertex, slots, 0) ||
         index_alloc(w, &w->parent, slots, 0) || index_alloc(w, &w->label, slots, 0))
         return LT_ENOMEM;
-    number_nodes(w, width);
+    if (number_nodes(w, width))
+        return LT_ENOMEM;
     free(w->has_pred);
     w->has_pred = NULL;
     if (build_predecessors(w, width))
@@ -613,28 +620,21 @@ static int dominators_failed(const lt_graph *g, dom_work *w, lt_dominator_tree *
                         g->edge_count);
 }
 
-int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, unsigned index_bytes,
-                        lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, unsigned index_bytes, lt_pool *pool,
+                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     *work = NULL;
     dom_work *w = calloc(1, sizeof *w);
-    if (!w) {
-        free(targets);
+    if (!w)
         return dominators_failed(g, NULL, out, err);
-    }
     uint32_t long_from = index_bytes == LT_DOMINATORS_LONG_LISTS ? 2 : LT_INDEX_NARROW_MAX;
     if ((index_bytes != 3 && index_bytes != LT_DOMINATORS_LONG_LISTS) ||
         (uint64_t)g->node_count + 1 > LT_INDEX_NARROW_MAX)
         index_bytes = 4;
     else
         index_bytes = 3;
-    *w = (dom_work){.g = g,
-                    .essential = essential,
-                    .pool = pool,
-                    .has_pred = targets,
-                    .width = index_bytes,
-                    .long_from = long_from};
+    *w = (dom_work){.g = g, .essential = essential, .pool = pool, .width = index_bytes, .long_from = long_from};
     if (g->node_count && semi_nca(w, out))
         return dominators_failed(g, w, out, err);
     *work = w;
@@ -655,7 +655,7 @@ int lt_dominators_compute(const lt_graph *g, const uint64_t *essential, const ui
                           lt_dominator_tree *out, lt_error *err)
 {
     lt_dominator_work *w;
-    int rc = lt_dominators_start(g, essential, NULL, lt_dominators_index_bytes(g), pool, &w, out, err);
+    int rc = lt_dominators_start(g, essential, lt_dominators_index_bytes(g), pool, &w, out, err);
     return rc ? rc : lt_dominators_finish(w, self_size, out, err);
 }
 

@@ -99,9 +99,7 @@ unsigned lt_dominators_index_bytes(const lt_graph *g);
 /* The same in two steps, so that the self sizes may still be changing (on another
  * thread) during the first: lt_dominators_start computes out->dominator and keeps
  * the preorder in *work; lt_dominators_finish sums the retained sizes and builds the
- * dominated lists, then frees work. targets, when not NULL, is the bit per node of
- * lt_retention_edges (1: a retaining edge points to it), taken over (freed by these
- * functions); NULL: computed here. index_bytes is lt_dominators_index_bytes(g), or 4
+ * dominated lists, then frees work. index_bytes is lt_dominators_index_bytes(g), or 4
  * (any value but 3 and LT_DOMINATORS_LONG_LISTS means 4: tests run the 4-byte scratch on
  * small graphs this way), or LT_DOMINATORS_LONG_LISTS (3 bytes, and every predecessor
  * list of two or more taken for one too long for them: tests run that path so). On
@@ -109,8 +107,8 @@ unsigned lt_dominators_index_bytes(const lt_graph *g);
  * lt_dominators_abandon frees a work that will not be finished (NULL is fine). */
 typedef struct lt_dominator_work lt_dominator_work;
 #define LT_DOMINATORS_LONG_LISTS 0x103u
-int lt_dominators_start(const lt_graph *g, const uint64_t *essential, uint64_t *targets, unsigned index_bytes,
-                        lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, unsigned index_bytes, lt_pool *pool,
+                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
 int lt_dominators_finish(lt_dominator_work *work, const uint32_t *self_size, lt_dominator_tree *out, lt_error *err);
 void lt_dominators_abandon(lt_dominator_work *work);
 

@@ -80,16 +80,13 @@ static inline int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w
     return k >= 0 && w->table_id[k] == lt_graph_node_id(g, from);
 }
 
-uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, uint64_t **targets,
-                             lt_error *err)
+uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
 {
     uint64_t *owned = page_owned_nodes(g, pool);
     uint64_t *bits = lt_big_calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
-    uint64_t *into = targets ? calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t)) : NULL;
-    if (!owned || !bits || (targets && !into)) {
+    if (!owned || !bits) {
         free(owned);
         free(bits);
-        free(into);
         lt_error_set(err, LT_ENOMEM, "out of memory classifying %u edges", g->edge_count);
         return NULL;
     }
@@ -122,8 +119,6 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
             if (keep && (((look >> t) & 1) || guard_owned))
                 keep = !is_table_to_value(g, weakmaps, v, e) && !(guard_owned && lt_bit_get(owned, edge.to));
             word |= keep << (e & 63);
-            if (keep && into)
-                lt_bit_set(into, edge.to);
             if ((e & 63) == 63) {
                 bits[e >> 6] = word;
                 word = 0;
@@ -133,7 +128,5 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
     if (e & 63)
         bits[e >> 6] = word;
     free(owned);
-    if (targets)
-        *targets = into;
     return bits;
 }

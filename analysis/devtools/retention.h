@@ -18,11 +18,8 @@
 #include "devtools/weakmap_edges.h"
 
 /* Returns a bit vector (one bit per edge, 1 = retains; free()) or NULL with
- * err set (LT_ENOMEM). Scratch memory comes from pool (may be NULL). With targets
- * not NULL, also *targets: a bit per node, 1 when a retaining edge points to it
- * (free()), made in the same pass. */
-uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, uint64_t **targets,
-                             lt_error *err);
+ * err set (LT_ENOMEM). Scratch memory comes from pool (may be NULL). */
+uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err);
 
 /* True when the node is a user root in DevTools' sense: not synthetic, or the
  * synthetic `(Document DOM trees)` node. */

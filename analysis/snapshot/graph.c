@@ -16,14 +16,15 @@ lt_graph *lt_graph_new(uint32_t node_count, uint32_t edge_count, bool with_detac
     g->edge_count = edge_count;
     g->keep = keep;
     size_t n = node_count ? node_count : 1;
-    g->node_type = lt_keep_alloc(keep, n, 1);
-    g->node_name = lt_keep_alloc(keep, n, sizeof(uint32_t));
+    /* the reader backs these ahead of its parser (snapshot_header.c) */
+    g->node_type = lt_keep_alloc_ahead(keep, n, 1);
+    g->node_name = lt_keep_alloc_ahead(keep, n, sizeof(uint32_t));
     g->id_blocks = calloc(((size_t)node_count + LT_ID_BLOCK - 1) / LT_ID_BLOCK + 1, sizeof *g->id_blocks);
-    g->self_size = lt_keep_alloc(keep, n, sizeof(uint32_t));
-    g->first_edge = lt_keep_alloc(keep, n + 1, sizeof(uint32_t));
+    g->self_size = lt_keep_alloc_ahead(keep, n, sizeof(uint32_t));
+    g->first_edge = lt_keep_alloc_ahead(keep, n + 1, sizeof(uint32_t));
     g->edge_to_width = lt_index_width(node_count);
-    g->edge_to = lt_keep_alloc(keep, lt_index_array_bytes(edge_count ? edge_count : 1, g->edge_to_width), 1);
-    g->edge_wide = lt_keep_alloc(keep, edge_count ? edge_count : 1, sizeof(uint32_t));
+    g->edge_to = lt_keep_alloc_ahead(keep, lt_index_array_bytes(edge_count ? edge_count : 1, g->edge_to_width), 1);
+    g->edge_wide = lt_keep_alloc_ahead(keep, edge_count ? edge_count : 1, sizeof(uint32_t));
     if (with_detachedness) /* zero pages: only nodes given a state are written (node: none) */
         g->detachedness = calloc(n, 1);
     if (!g->node_type || !g->node_name || !g->id_blocks || !g->self_size || !g->first_edge || !g->edge_to ||

@@ -41,7 +41,9 @@ int lt_big_back(void *base, size_t bytes, size_t rest, int *small)
 #endif
 }
 
-void *lt_big_alloc(size_t count, size_t size)
+/* A block of count * size bytes: from 4 MiB on, 2 MiB-aligned and advised as huge pages;
+ * with timed set, its first huge page is backed here and timed (lt_big_alloc). */
+static void *big_block(size_t count, size_t size, int timed)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
@@ -55,11 +57,23 @@ void *lt_big_alloc(size_t count, size_t size)
     if (posix_memalign(&p, HUGE_PAGE, rounded))
         return NULL;
     madvise(p, rounded, MADV_HUGEPAGE);
+    if (!timed)
+        return p;
     int64_t start = thread_cpu_ns();
     *(volatile char *)p = 0; /* the first huge page, timed: its contents are the caller's to set */
     if (thread_cpu_ns() - start > LT_SLOW_HUGE_PAGE_NS)
         small_pages((char *)p + HUGE_PAGE, (char *)p + rounded);
     return p;
+}
+
+void *lt_big_alloc(size_t count, size_t size)
+{
+    return big_block(count, size, 1);
+}
+
+void *lt_big_alloc_ahead(size_t count, size_t size)
+{
+    return big_block(count, size, 0);
 }
 
 void *lt_big_calloc(size_t count, size_t size)
@@ -226,6 +240,13 @@ void *lt_keep_alloc(lt_keep *k, size_t count, size_t size)
     return p ? p : lt_big_alloc(count, size);
 }
 
+void *lt_keep_alloc_ahead(lt_keep *k, size_t count, size_t size)
+{
+    size_t got;
+    void *p = size && count > SIZE_MAX / size ? NULL : lt_keep_take(k, count * size, &got);
+    return p ? p : lt_big_alloc_ahead(count, size);
+}
+
 /* ---- the pool of one analysis ------------------------------------------------------ */
 
 /* The index of the smallest kept block of at least want bytes, or -1. */
@@ -355,7 +376,7 @@ int lt_pool_reserve(lt_pool *pool, int count, size_t bytes)
     for (; added < count && pool->count < LT_POOL_SLOTS; added++) {
         size_t got = bytes;
         void *p = lt_keep_take(pool->keep, bytes, &got);
-        if (!p && !(p = lt_big_alloc(bytes, 1)))
+        if (!p && !(p = lt_big_alloc_ahead(bytes, 1)))
             break;
         lt_pool_release(pool, p, got);
     }

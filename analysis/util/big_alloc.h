@@ -21,6 +21,10 @@
 /* Like malloc(count * size) (with an overflow check); NULL on failure. */
 void *lt_big_alloc(size_t count, size_t size);
 
+/* The same for an array a prefault walk backs (prefault.h), which times its own steps:
+ * nothing of it is touched here. */
+void *lt_big_alloc_ahead(size_t count, size_t size);
+
 /* The thread CPU time past which backing one huge page is slower than backing it as
  * 4 KiB pages: warm huge pages take 0.2-0.6 ms here, 4 KiB pages 0.5-1 ms for 2 MiB,
  * huge pages the host must back first about 5 ms. */
@@ -65,6 +69,9 @@ void lt_keep_set_smallest(lt_keep *k, size_t bytes);
 
 /* lt_big_alloc's block of count*size bytes, taken from k when it keeps one that fits. */
 void *lt_keep_alloc(lt_keep *k, size_t count, size_t size);
+
+/* The same with lt_big_alloc_ahead. */
+void *lt_keep_alloc_ahead(lt_keep *k, size_t count, size_t size);
 
 /* A pool of released big blocks, owned by one analysis: a block released
  * after one stage is handed to the next instead of fresh memory (which costs
@@ -112,7 +119,7 @@ void lt_pool_drain(lt_pool *pool);
 
 /* Adds count fresh blocks of bytes each to pool (fewer when it runs out of slots or
  * memory): memory a later stage will take, so that another thread can populate it
- * first (prefault.h). Returns how many it added. */
+ * first (prefault.h): lt_big_alloc_ahead's, untouched. Returns how many it added. */
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
 
 /* Keeps the count smallest blocks of at least bytes each and gives every other block

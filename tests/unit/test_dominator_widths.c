@@ -103,12 +103,11 @@ static void width_follows_node_and_edge_counts(void **state)
 static int tree_again(const lt_graph *g, const lt_weakmap_names *weakmaps, unsigned index_bytes, lt_dominator_tree *out,
                       lt_error *err)
 {
-    uint64_t *targets = NULL;
-    uint64_t *retaining = lt_retention_edges(g, weakmaps, NULL, &targets, err);
+    uint64_t *retaining = lt_retention_edges(g, weakmaps, NULL, err);
     if (!retaining)
         return err->code;
     lt_dominator_work *work = NULL;
-    int rc = lt_dominators_start(g, retaining, targets, index_bytes, NULL, &work, out, err);
+    int rc = lt_dominators_start(g, retaining, index_bytes, NULL, &work, out, err);
     if (!rc)
         rc = lt_dominators_finish(work, g->self_size, out, err);
     free(retaining);

@@ -314,7 +314,7 @@ static void run_as(const test_graph *tg, unsigned index_bytes, lt_dominator_tree
     lt_error_clear(&err);
     lt_pool pool = {0};
     lt_dominator_work *work = NULL;
-    int rc = lt_dominators_start(tg->g, tg->essential, NULL, index_bytes, &pool, &work, out, &err);
+    int rc = lt_dominators_start(tg->g, tg->essential, index_bytes, &pool, &work, out, &err);
     if (!rc)
         rc = lt_dominators_finish(work, tg->g->self_size, out, &err);
     lt_pool_drain(&pool);
