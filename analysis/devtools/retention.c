@@ -25,9 +25,42 @@ int lt_retention_has_user_roots(const lt_graph *g)
     return 0;
 }
 
-/* Marks nodes reachable over non-weak edges from the root's shortcut edges
- * and its element edges to `(Document DOM trees)`. */
-static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
+static inline int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
+{
+    if ((int)lt_graph_edge_type(g, ei) != g->et.internal || !w->count)
+        return 0;
+    int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
+    return k >= 0 && w->table_id[k] == lt_graph_node_id(g, from);
+}
+
+/* The rule by edge type: bit t of never, an edge of type t never retains; of
+ * never_from_elsewhere, not from a node but the root; of look, it needs a closer look
+ * (is_table_to_value). */
+typedef struct type_rule {
+    uint32_t never, never_from_elsewhere, look;
+} type_rule;
+
+/* Whether edge e of v, whose source v is the root or a page-owned node or there are none
+ * (so that no edge of v is cut for leading into the page's own nodes), retains. */
+static inline uint64_t retains(const lt_graph *g, const lt_weakmap_names *weakmaps, const type_rule *r, uint32_t v,
+                               uint32_t e, lt_edge edge)
+{
+    unsigned t = lt_edge_type(edge);
+    uint32_t skip = v == g->root ? r->never : r->never | r->never_from_elsewhere;
+    uint64_t keep = !((skip >> t) & 1) & (edge.to != v);
+    if (keep && ((r->look >> t) & 1))
+        keep = !is_table_to_value(g, weakmaps, v, e);
+    return keep;
+}
+
+/* Marks nodes reachable over non-weak edges from the root's shortcut edges and its
+ * element edges to `(Document DOM trees)`, and classifies the edges of each node it
+ * marks (but the root) into bits as it looks at them: the page's own nodes are most of
+ * a node snapshot, and their edges need no look at the marks (retains), so the pass
+ * over the edges after it only looks at the others' (0.023 s of 0.046 s on the 200 MB
+ * file). */
+static uint64_t *page_owned_nodes(const lt_graph *g, const lt_weakmap_names *weakmaps, const type_rule *rule,
+                                  uint64_t *bits, lt_pool *pool)
 {
     uint64_t *owned = lt_big_calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
     /* A queue, not a stack: only the set matters, and a queue lets the nodes a few
@@ -60,8 +93,11 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
         if (head + 8 < tail)
             __builtin_prefetch(g->edge_to + (size_t)g->first_edge[lt_index_peek(queue, head + 8)] * g->edge_to_width);
         uint32_t v = lt_index_get(queue, head);
+        int classify = v != g->root;
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = lt_graph_edge(g, e);
+            if (classify && retains(g, weakmaps, rule, v, e, edge))
+                bits[e >> 6] |= 1ull << (e & 63);
             if (lt_bit_get(owned, edge.to) || (int)lt_edge_type(edge) == g->et.weak)
                 continue;
             lt_bit_set(owned, edge.to);
@@ -72,61 +108,43 @@ static uint64_t *page_owned_nodes(const lt_graph *g, lt_pool *pool)
     return owned;
 }
 
-static inline int is_table_to_value(const lt_graph *g, const lt_weakmap_names *w, uint32_t from, uint32_t ei)
-{
-    if ((int)lt_graph_edge_type(g, ei) != g->et.internal || !w->count)
-        return 0;
-    int64_t k = lt_weakmap_names_find(w, lt_graph_edge_name_at(g, ei));
-    return k >= 0 && w->table_id[k] == lt_graph_node_id(g, from);
-}
-
 uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps, lt_pool *pool, lt_error *err)
 {
-    uint64_t *owned = page_owned_nodes(g, pool);
+    /* An edge retains unless it is weak, a loop, or a weak table's link to a value;
+     * from the root every other edge retains; from elsewhere not a shortcut, nor an
+     * edge into the page's own nodes from outside them. A type that never retains from
+     * a non-root node, or needs a closer look, is a bit in a mask. */
+    type_rule rule = {0};
+    if (g->et.weak >= 0)
+        rule.never |= 1u << g->et.weak;
+    if (g->et.shortcut >= 0)
+        rule.never_from_elsewhere |= 1u << g->et.shortcut;
+    if (g->et.internal >= 0 && weakmaps->count)
+        rule.look |= 1u << g->et.internal;
     uint64_t *bits = lt_big_calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
+    uint64_t *owned = bits ? page_owned_nodes(g, weakmaps, &rule, bits, pool) : NULL;
     if (!owned || !bits) {
         free(owned);
         free(bits);
         lt_error_set(err, LT_ENOMEM, "out of memory classifying %u edges", g->edge_count);
         return NULL;
     }
-    /* An edge retains unless it is weak, a loop, or a weak table's link to a value;
-     * from the root every other edge retains; from elsewhere not a shortcut, nor an
-     * edge into the page's own nodes from outside them. The edges are walked in order
-     * (a node's edges follow the previous node's), each word of bits built in a
-     * register; a type that never retains from a non-root node, or needs a closer look,
-     * is a bit in a mask. */
+    /* The edges of the nodes page_owned_nodes did not classify: the root's, and those of
+     * the nodes outside the page's own (where a mark says whether the target is one). */
     int any_owned = 0;
     for (size_t w = 0; w < ((size_t)g->node_count + 63) / 64 && !any_owned; w++)
         any_owned = owned[w] != 0;
-    uint32_t never = 0, never_from_elsewhere = 0, look = 0; /* bit t: edge type t */
-    if (g->et.weak >= 0)
-        never |= 1u << g->et.weak;
-    if (g->et.shortcut >= 0)
-        never_from_elsewhere |= 1u << g->et.shortcut;
-    if (g->et.internal >= 0 && weakmaps->count)
-        look |= 1u << g->et.internal;
-    uint64_t word = 0;
-    uint32_t e = 0;
     for (uint32_t v = 0; v < g->node_count; v++) {
-        uint32_t end = g->first_edge[v + 1];
-        uint32_t skip = v == g->root ? never : never | never_from_elsewhere;
-        int guard_owned = any_owned && v != g->root && !lt_bit_get(owned, v);
-        for (; e < end; e++) {
+        int own = lt_bit_get(owned, v);
+        if (own && v != g->root)
+            continue;
+        int guard_owned = any_owned && v != g->root && !own;
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = lt_graph_edge(g, e);
-            unsigned t = lt_edge_type(edge);
-            uint64_t keep = !((skip >> t) & 1) & (edge.to != v);
-            if (keep && (((look >> t) & 1) || guard_owned))
-                keep = !is_table_to_value(g, weakmaps, v, e) && !(guard_owned && lt_bit_get(owned, edge.to));
-            word |= keep << (e & 63);
-            if ((e & 63) == 63) {
-                bits[e >> 6] = word;
-                word = 0;
-            }
+            uint64_t keep = retains(g, weakmaps, &rule, v, e, edge) && !(guard_owned && lt_bit_get(owned, edge.to));
+            bits[e >> 6] |= keep << (e & 63);
         }
     }
-    if (e & 63)
-        bits[e >> 6] = word;
     free(owned);
     return bits;
 }
