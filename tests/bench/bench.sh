@@ -14,8 +14,8 @@
 #   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
 #   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
 #   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
-# 1-3: one warm-up run, then --runs runs, each in a block; median wall, max peak RSS over
-# the runs. With --rounds: in rounds of pigz, 1, pigz, 2 instead, so that every product
+# 1-3: one warm-up run, then --runs runs: 1 and 2 alternating in one block, pigz in a
+# block of its own; median wall, max peak RSS over the runs. With --rounds: in rounds of pigz, 1, pigz, 2 instead, so that every product
 # run follows a pause in big allocations (see tests/bench/README.md). 4-5: one run each,
 # no warm-up (about a minute each on the 1 GB file).
 # See tests/bench/README.md.
@@ -169,9 +169,14 @@ MEASURE_OUT=/dev/null
 
 # measure_products GZ: the product, the product without findings (when it has the option)
 # and pigz. Sets R_WALL[k] (median) and R_RSS[k] (max) for k = 0 product, 1 --no-findings,
-# 2 pigz; "-" on failure. In blocks (a warm-up run, then --runs runs of each), or with
-# --rounds in rounds after one warm-up round, a round being pigz, the product, pigz, the
-# product without findings: every product run then follows a pigz run. On a VM whose
+# 2 pigz; "-" on failure. In blocks (a warm-up, then --runs runs of each; the product's
+# two kinds of run alternate in one block, so that neither is the one that meets the
+# memory left cold by the steps before: in three runs of this script on 2026-11-30, with
+# the product's block first, its first two runs were 0.3-0.9 s slower on the 1 GB file
+# than its last three and than every run of the --no-findings block after it, while
+# alternating runs gave the two the same median), or with --rounds in rounds after one
+# warm-up round, a round being pigz, the product, pigz, the product without findings:
+# every product run then follows a pigz run. On a VM whose
 # guest reports free memory to the host (Firecracker here: "Free page reporting
 # enabled"), the memory a process frees goes back to the host within seconds and costs a
 # fault on the host when touched again, so a product run right after another is faster
@@ -183,23 +188,19 @@ measure_products() {
         measure_rounds "$gz"
         return
     fi
-    measure "leaktriage" 1 "$RUNS" "$BINARY" analyze "$gz" --json
-    R_WALL[0]=$M_WALL R_RSS[0]=$M_RSS
-    R_WALL[1]=- R_RSS[1]=-
-    if [ $HAS_NO_FINDINGS = 1 ]; then
-        measure "leaktriage --no-findings" 1 "$RUNS" "$BINARY" analyze "$gz" --json --no-findings
-        R_WALL[1]=$M_WALL R_RSS[1]=$M_RSS
-    fi
+    measure_rounds "$gz" "0 1"
     measure "pigz -dc" 1 "$RUNS" pigz -dc "$gz"
     R_WALL[2]=$M_WALL R_RSS[2]=$M_RSS
 }
 
+# measure_rounds GZ [ORDER]: a warm-up round, then --runs rounds; a round runs the kinds
+# of ORDER (k as above; default "2 0 2 1") one after another.
 measure_rounds() {
-    local gz=$1 i k
+    local gz=$1 order=${2:-2 0 2 1} i k
     local -a names=("leaktriage" "leaktriage --no-findings" "pigz -dc") walls=("" "" "") rsss=("" "" "")
     local -a failed=(0 $((1 - HAS_NO_FINDINGS)) 0)
     for ((i = 0; i <= RUNS; i++)); do
-        for k in 2 0 2 1; do
+        for k in $order; do
             [ "${failed[$k]}" = 1 ] && continue
             local -a cmd
             case $k in
@@ -220,7 +221,7 @@ measure_rounds() {
             rsss[$k]+="$RUN_RSS "
         done
     done
-    for k in 0 1 2; do
+    for k in $order; do
         R_WALL[$k]=-; R_RSS[$k]=-
         if [ "${failed[$k]}" = 0 ] && [ -n "${walls[$k]}" ]; then
             # shellcheck disable=SC2086 # the lists are words on purpose
@@ -279,7 +280,7 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(nproc) cores, $(awk '/Me
 echo "- cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
 echo "- binary: $BINARY ($(date -u -r "$BINARY" '+built %Y-%m-%d %H:%M UTC'))"
 echo "- node $(node --version), $(pigz --version 2>&1 | head -n 1), tools: $TOOLS, data: $DATA"
-echo "- product and pigz: $([ $ROUNDS = 1 ] && echo "in rounds (pigz, product, pigz, product --no-findings), 1 warm-up round + $RUNS round(s)" || echo "1 warm-up + $RUNS run(s) each"), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
+echo "- product and pigz: $([ $ROUNDS = 1 ] && echo "in rounds (pigz, product, pigz, product --no-findings), 1 warm-up round + $RUNS round(s)" || echo "1 warm-up + $RUNS run(s) each, the product with and without findings alternating"), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
 
 SUMMARY=()
 FAILED=0
