@@ -171,9 +171,9 @@ MEASURE_OUT=/dev/null
 # and pigz. Sets R_WALL[k] (median) and R_RSS[k] (max) for k = 0 product, 1 --no-findings,
 # 2 pigz; "-" on failure. In blocks (a warm-up, then --runs runs of each; the product's
 # two kinds of run alternate in one block, so that neither is the one that meets the
-# memory left cold by the steps before: in three runs of this script on 2026-11-30, with
-# the product's block first, its first two runs were 0.3-0.9 s slower on the 1 GB file
-# than its last three and than every run of the --no-findings block after it, while
+# memory left cold by the steps before: in two of three runs of this script on 2026-11-30,
+# with the product's block first, its first two runs were 0.45-1.1 s slower on the 1 GB
+# file than its last three and than every run of the --no-findings block after it, while
 # alternating runs gave the two the same median), or with --rounds in rounds after one
 # warm-up round, a round being pigz, the product, pigz, the product without findings:
 # every product run then follows a pigz run. On a VM whose
