@@ -510,8 +510,7 @@ static void work_free(dom_work *w)
 typedef struct dominated_job {
     lt_dominator_tree *t;
     uint32_t n, root;
-    const uint8_t *vertex; /* the preorder (dom_work's) */
-    uint32_t numbered;     /* numbers given (all nodes) */
+    const uint8_t *vertex; /* the preorder (dom_work's): numbers 1..n, every node has one */
 } dominated_job;
 
 /* Step 6's heights (a node's is final when it is taken up: its tree descendants come
@@ -522,7 +521,7 @@ SPECIALISED void subtree_heights_as(const dominated_job *job, unsigned width)
     const lt_index_array height = lt_index_array_at(job->t->height, width);
     const uint32_t *dominator = job->t->dominator;
     memset(height.bytes, 0, lt_index_array_bytes(job->n, width));
-    for (uint32_t k = job->numbered; k >= 2; k--) {
+    for (uint32_t k = job->n; k >= 2; k--) {
         uint32_t v = lt_index_peek(vertex, k), d = dominator[v], up = lt_index_get(height, v) + 1;
         if (up > lt_index_get(height, d))
             lt_index_set(height, d, up);
@@ -565,7 +564,7 @@ static int retained_and_dominated(dom_work *w, const uint32_t *self_size, lt_dom
     out->dominated = lt_pool_alloc(w->pool, n ? n : 1, sizeof(uint32_t));
     if (!out->retained || !out->first_dominated || !out->dominated)
         return LT_ENOMEM;
-    dominated_job job = {out, n, w->g->root, w->vertex, w->n};
+    dominated_job job = {out, n, w->g->root, w->vertex};
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, dominated_lists, &job) == 0;
     int rc = sum_retained(w, self_size, out);

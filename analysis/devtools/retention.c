@@ -135,10 +135,9 @@ uint64_t *lt_retention_edges(const lt_graph *g, const lt_weakmap_names *weakmaps
     for (size_t w = 0; w < ((size_t)g->node_count + 63) / 64 && !any_owned; w++)
         any_owned = owned[w] != 0;
     for (uint32_t v = 0; v < g->node_count; v++) {
-        int own = lt_bit_get(owned, v);
-        if (own && v != g->root)
+        if (v != g->root && lt_bit_get(owned, v))
             continue;
-        int guard_owned = any_owned && v != g->root && !own;
+        int guard_owned = any_owned && v != g->root; /* v is not the page's own */
         for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
             lt_edge edge = lt_graph_edge(g, e);
             uint64_t keep = retains(g, weakmaps, &rule, v, e, edge) && !(guard_owned && lt_bit_get(owned, edge.to));

@@ -24,13 +24,19 @@ static void small_pages(char *from, char *end)
         madvise(from, (size_t)(end - from), MADV_NOHUGEPAGE);
 }
 
+/* Whether backing bytes since start (thread_cpu_ns) took longer than 4 KiB pages would. */
+static int came_slow(int64_t start, size_t bytes)
+{
+    return thread_cpu_ns() - start > LT_SLOW_HUGE_PAGE_NS * (int64_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE);
+}
+
 int lt_big_back(void *base, size_t bytes, size_t rest, int *small)
 {
 #ifdef MADV_POPULATE_WRITE
     int64_t start = *small ? 0 : thread_cpu_ns();
     if (madvise(base, bytes, MADV_POPULATE_WRITE))
         return -1;
-    if (!*small && thread_cpu_ns() - start > LT_SLOW_HUGE_PAGE_NS * (int64_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE)) {
+    if (!*small && came_slow(start, bytes)) {
         small_pages((char *)base + bytes, (char *)base + rest);
         *small = 1;
     }
@@ -61,7 +67,7 @@ static void *big_block(size_t count, size_t size, int timed)
         return p;
     int64_t start = thread_cpu_ns();
     *(volatile char *)p = 0; /* the first huge page, timed: its contents are the caller's to set */
-    if (thread_cpu_ns() - start > LT_SLOW_HUGE_PAGE_NS)
+    if (came_slow(start, HUGE_PAGE))
         small_pages((char *)p + HUGE_PAGE, (char *)p + rounded);
     return p;
 }
@@ -233,18 +239,22 @@ void lt_keep_give(lt_keep *k, void *ptr, size_t bytes)
         free(ptr);
 }
 
-void *lt_keep_alloc(lt_keep *k, size_t count, size_t size)
+/* A kept block of count * size bytes, else big_block's. */
+static void *keep_block(lt_keep *k, size_t count, size_t size, int timed)
 {
     size_t got;
     void *p = size && count > SIZE_MAX / size ? NULL : lt_keep_take(k, count * size, &got);
-    return p ? p : lt_big_alloc(count, size);
+    return p ? p : big_block(count, size, timed);
+}
+
+void *lt_keep_alloc(lt_keep *k, size_t count, size_t size)
+{
+    return keep_block(k, count, size, 1);
 }
 
 void *lt_keep_alloc_ahead(lt_keep *k, size_t count, size_t size)
 {
-    size_t got;
-    void *p = size && count > SIZE_MAX / size ? NULL : lt_keep_take(k, count * size, &got);
-    return p ? p : lt_big_alloc_ahead(count, size);
+    return keep_block(k, count, size, 0);
 }
 
 /* ---- the pool of one analysis ------------------------------------------------------ */
