@@ -48,8 +48,8 @@ check "a file that is not a snapshot: exit 2" exits 2 "$work/other.json" --fail-
 if grep -qE 'libasan|libtsan' <<<"$(ldd "$bin")"; then
   echo "skip out of memory: the sanitizers reserve address space (ulimit -v cannot apply)"
 else
-  check "out of memory (ulimit -v 100000): exit 3 saying so" \
-    bash -c 'ulimit -v 100000; "$1" analyze "$2" >/dev/null 2>"$3"; [ $? -eq 3 ] && grep -q "out of memory" "$3"' \
+  check "out of memory (ulimit -v 70000: 70 MB of address space, the libraries included): exit 3 saying so" \
+    bash -c 'ulimit -v 70000; "$1" analyze "$2" >/dev/null 2>"$3"; [ $? -eq 3 ] && grep -q "out of memory" "$3"' \
     _ "$bin" "$seed" "$work/err"
 fi
 check "output not writable (/dev/full): exit 3" bash -c '"$1" analyze "$2" --top 1 >/dev/full 2>/dev/null; [ $? -eq 3 ]' _ "$bin" "$fixed"

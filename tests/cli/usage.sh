@@ -55,6 +55,20 @@ for default in 127.0.0.1:8080 ./data LEAKTRIAGE_DATABASE_URL "8 GiB" "number of 
     bash -c "grep -qF -- '$default' <<<\"\$1\" && grep -qF -- '$default' '$readme'" _ "$help"
 done
 
+# Two programs (server/main.c): leaktriage runs analyze itself and hands the rest to
+# leaktriage-server, found next to it or on PATH.
+check "leaktriage loads neither libpq, libmicrohttpd nor libcurl (analyze's start-up)" \
+  bash -c "ldd '$bin' | grep -q libjansson && ! ldd '$bin' | grep -qE 'libpq|libmicrohttpd|libcurl'"
+check "leaktriage-server next to it has every command" \
+  bash -c "'$(dirname "$bin")/leaktriage-server' --help | grep -q '^  serve '"
+mkdir -p "$work/alone"
+cp "$bin" "$work/alone/leaktriage"
+PATH=/usr/bin:/bin "$work/alone/leaktriage" serve --help >/dev/null 2>"$work/err"
+check "a leaktriage without leaktriage-server next to it or on PATH: serve exits 2 and says what is missing" \
+  bash -c "[ $? -eq 2 ] && grep -qF 'cannot run $work/alone/leaktriage-server (serve, upload, migrate and admin are its commands)' '$work/err'"
+check "... while analyze still runs there" \
+  bash -c "'$work/alone/leaktriage' analyze '$fixtures/fixed-loop.heapsnapshot.gz' --top 1 | grep -q '^Snapshot: 39590 nodes'"
+
 version=$(grep -m1 '^project(leaktriage VERSION' "$(dirname "$0")/../../CMakeLists.txt" | sed 's/.*VERSION \([0-9.]*\).*/\1/')
 check "leaktriage --version prints the project's version ($version) and exits 0" \
   test "$("$bin" --version)" = "leaktriage $version"

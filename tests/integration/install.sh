@@ -29,10 +29,10 @@ prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 lt=$prefix/bin/leaktriage
 unit=$prefix/lib/systemd/system/leaktriage.service
-check "cmake --install puts bin/leaktriage, the unit, its sysusers file and the README" \
-  test -x "$lt" -a -f "$unit" -a -f "$prefix/lib/sysusers.d/leaktriage.conf" -a -f "$prefix/share/doc/leaktriage/README.md"
-check "the installed binary reads no migrations or pages from the checkout" \
-  bash -c "! grep -qaE '$src/(migrations|static)' '$lt'"
+check "cmake --install puts bin/leaktriage and bin/leaktriage-server, the unit, its sysusers file and the README" \
+  test -x "$lt" -a -x "$prefix/bin/leaktriage-server" -a -f "$unit" -a -f "$prefix/lib/sysusers.d/leaktriage.conf" -a -f "$prefix/share/doc/leaktriage/README.md"
+check "the installed programs read no migrations or pages from the checkout" \
+  bash -c "! grep -qaE '$src/(migrations|static)' '$lt' '$prefix/bin/leaktriage-server'"
 check "the unit's ExecStart is the installed binary" grep -qx "ExecStart=$lt serve" "$unit"
 verify=$(systemd-analyze verify "$unit" 2>&1)
 check "systemd-analyze verify accepts the unit, without a warning" test $? -eq 0 -a -z "$verify" || echo "$verify"
