@@ -3,7 +3,14 @@
  *   1. iterative DFS preorder from the root, then from each node that has no
  *      retaining edge into it (a bit per node), then each still unvisited node
  *      on its own (the last group: cycles held only weakly; their edges are
- *      ignored);
+ *      ignored). The retaining edges come as bits (lt_dominators_start) or are
+ *      classified by the retention rule as the DFS looks at them
+ *      (lt_dominators_start_classifying, walk_from_root): the DFS from the root then
+ *      walks from the root's seeds first, whose nodes are the page's own, completes
+ *      the page's own from what that walk met over other edges (spread_owned), and
+ *      goes on from the root's other edges, where an edge from outside the page's own
+ *      into it does not retain. One walk of the heap where a search of the page's own
+ *      and the DFS made two;
  *   2. predecessor lists by preorder number (CSR; counted by the DFS as it looks
  *      at each edge, filled in one pass), so step 3 reads them in order; only
  *      sources numbered after their target are listed, for the others only the
@@ -31,13 +38,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devtools/retention.h"
 #include "util/grow.h"
 #include "util/index_array.h"
 #include "util/u32map.h"
+#include "util/u32vec.h"
 
 struct lt_dominator_work {
     const lt_graph *g;
     const uint64_t *essential;
+    /* Classifying as the DFS walks (lt_dominators_start_classifying), else NULL: then
+     * essential points at classified, the bits the walk writes, and owned holds the page's
+     * own nodes by ordinal (seeding while the walk from the seeds runs; spread_from the
+     * nodes they reach other than over a retaining edge, to search on from). */
+    const lt_retention_rule *rule;
+    uint64_t *classified;
+    uint64_t *owned;
+    lt_u32vec spread_from;
+    bool seeding;
     lt_pool *pool;
     uint64_t pred_count;
     unsigned width;        /* bytes an entry of the index arrays below (3 or 4) */
@@ -91,24 +109,32 @@ static void index_release(dom_work *w, uint8_t **a, size_t count)
     *a = NULL;
 }
 
-/* One bit per node the root's DFS did not reach: whether any retaining edge points to
- * it (the DFS starts of step 2b are those without). Such an edge comes from a node that
- * DFS did not reach either (it follows every retaining edge of what it reaches), so only
- * their edges are looked at: a few on a node snapshot, where the root reaches almost
- * every node. */
-SPECIALISED int mark_unreached_targets(dom_work *w, unsigned width)
+/* Where the edges of a node the classifying walk enters come from, for the rule. */
+enum edge_source { FROM_ROOT, FROM_OWN, FROM_OTHER };
+
+static inline enum edge_source source_of(const dom_work *w, uint32_t v)
 {
-    const lt_graph *g = w->g;
-    const lt_index_array number = lt_index_array_at(w->number, width);
-    w->has_pred = calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t)); /* small: not from the pool */
-    if (!w->has_pred)
-        return LT_ENOMEM;
-    for (uint32_t v = 0; v < g->node_count; v++)
-        if (!lt_index_get(number, v))
-            for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
-                if (lt_bit_get(w->essential, e))
-                    lt_bit_set(w->has_pred, lt_graph_edge_to(g, e));
-    return 0;
+    return v == w->g->root ? FROM_ROOT : lt_bit_get(w->owned, v) ? FROM_OWN : FROM_OTHER;
+}
+
+/* Whether edge e of v (into t) retains, by the retention rule (retention.h), its bit set
+ * when it does. While the walk from the seeds runs (every node it enters is the page's
+ * own), a target the page's own reach over a non-weak edge that is not retaining (a
+ * shortcut, a WeakMap table's link to a value) or the root is kept in spread_from: the
+ * DFS will not number it from there. Returns -1 when that list cannot grow. */
+static inline int classify_edge(dom_work *w, enum edge_source from, uint32_t v, uint32_t e, uint32_t t)
+{
+    const lt_retention_rule *r = w->rule;
+    unsigned type = lt_graph_edge_type(w->g, e);
+    int keep = lt_retention_keeps(r, from == FROM_ROOT, v, e, type, t);
+    if (keep && from == FROM_OTHER && lt_bit_get(w->owned, t))
+        keep = 0; /* from outside the page's own into them */
+    if (keep)
+        lt_bit_set(w->classified, e);
+    if (w->seeding && (!keep || t == w->g->root) && t != v && !((r->never >> type) & 1u) &&
+        lt_u32vec_push(&w->spread_from, t))
+        return -1;
+    return keep;
 }
 
 /* Gives v the number k (its DFS parent's number is parent_number); returns k. */
@@ -131,7 +157,7 @@ SPECIALISED uint32_t visit(const lt_index_array number, const lt_index_array ver
  * vertex[] but never number[] at a random place (0.26 s -> 0.21 s on the 1 GB file).
  * (Here and in the other loops the arrays are copied into locals: the index arrays'
  * byte stores would otherwise make the compiler load every pointer again.) */
-SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t parent_number)
+SPECIALISED int dfs(dom_work *w, unsigned width, int classify, uint32_t start, uint32_t parent_number)
 {
     const uint32_t *first_edge = w->g->first_edge;
     const lt_index_array edge_to = lt_index_array_at(w->g->edge_to, w->g->edge_to_width);
@@ -140,14 +166,31 @@ SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t paren
     const lt_index_array parent = lt_index_array_at(w->parent, width), vertex = lt_index_array_at(w->vertex, width);
     uint32_t *pred_count = w->pred_start, n = w->n;
     uint64_t counted = 0;
-    uint32_t v = start, kv = visit(number, vertex, parent, ++n, v, parent_number); /* the node and its number */
+    uint32_t v = start, kv = lt_index_get(number, v); /* the root, numbered before the walks from its seeds */
+    if (!kv)
+        kv = visit(number, vertex, parent, ++n, v, parent_number); /* the node and its number */
+    if (classify && w->seeding)
+        lt_bit_set(w->owned, v);
+    enum edge_source from = classify ? source_of(w, v) : FROM_OTHER;
     uint32_t first = first_edge[v], e = first;
+    int rc = 0;
     while (1) {
         uint32_t end = first_edge[v + 1], child = UINT32_MAX;
         for (; e < end; e++) { /* the edge's bit first: it is read in order, number[] at random */
-            if (!lt_bit_get(essential, e))
-                continue;
-            uint32_t t = lt_index_peek(edge_to, e), nt = lt_index_peek(number, t); /* written at random places */
+            uint32_t t;
+            if (classify) {
+                t = lt_index_peek(edge_to, e);
+                int keep = classify_edge(w, from, v, e, t);
+                if (keep <= 0) {
+                    rc |= keep;
+                    continue;
+                }
+            } else {
+                if (!lt_bit_get(essential, e))
+                    continue;
+                t = lt_index_peek(edge_to, e);
+            }
+            uint32_t nt = lt_index_peek(number, t); /* written at random places */
             if (!nt) {
                 child = t;
                 break;
@@ -161,6 +204,11 @@ SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t paren
             lt_index_set(next_edge, kv, e + 1 - first);
             kv = visit(number, vertex, parent, ++n, child, kv);
             v = child;
+            if (classify) {
+                if (w->seeding)
+                    lt_bit_set(w->owned, v);
+                from = source_of(w, v);
+            }
             e = first = first_edge[v];
             continue;
         }
@@ -168,24 +216,111 @@ SPECIALISED void dfs(dom_work *w, unsigned width, uint32_t start, uint32_t paren
             break;
         kv = lt_index_get(parent, kv);
         v = lt_index_get(vertex, kv);
+        if (classify)
+            from = source_of(w, v);
         first = first_edge[v];
         e = first + lt_index_get(next_edge, kv);
     }
     w->n = n;
     w->pred_count += counted;
+    return rc ? LT_ENOMEM : 0;
+}
+
+/* One bit per node the root's DFS did not reach: whether any retaining edge points to
+ * it (the DFS starts of step 2b are those without). Such an edge comes from a node that
+ * DFS did not reach either (it follows every retaining edge of what it reaches), so only
+ * their edges are looked at: a few on a node snapshot, where the root reaches almost
+ * every node. */
+SPECIALISED int mark_unreached_targets(dom_work *w, unsigned width)
+{
+    const lt_graph *g = w->g;
+    const lt_index_array number = lt_index_array_at(w->number, width);
+    w->has_pred = calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t)); /* small: not from the pool */
+    if (!w->has_pred)
+        return LT_ENOMEM;
+    for (uint32_t v = 0; v < g->node_count; v++) {
+        if (lt_index_get(number, v))
+            continue;
+        enum edge_source from = w->rule ? source_of(w, v) : FROM_OTHER; /* classified here: no walk entered v */
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
+            if (w->rule ? classify_edge(w, from, v, e, lt_graph_edge_to(g, e)) > 0 : lt_bit_get(w->essential, e))
+                lt_bit_set(w->has_pred, lt_graph_edge_to(g, e));
+    }
+    return 0;
+}
+
+/* The page's own nodes the walk from the seeds did not enter: from those in spread_from,
+ * every node reached over non-weak edges (the search lt_retention_edges makes over the
+ * whole heap, here over the few the walk leaves). Returns 0 or LT_ENOMEM. */
+static int spread_owned(dom_work *w)
+{
+    const lt_graph *g = w->g;
+    lt_u32vec *queue = &w->spread_from;
+    size_t kept = 0;
+    for (size_t i = 0; i < queue->len; i++) {
+        uint32_t v = queue->items[i];
+        if (!lt_bit_get(w->owned, v)) {
+            lt_bit_set(w->owned, v);
+            queue->items[kept++] = v;
+        }
+    }
+    queue->len = kept;
+    for (size_t head = 0; head < queue->len; head++) {
+        uint32_t v = queue->items[head];
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
+            uint32_t t = lt_graph_edge_to(g, e);
+            if ((int)lt_graph_edge_type(g, e) == g->et.weak || lt_bit_get(w->owned, t))
+                continue;
+            lt_bit_set(w->owned, t);
+            if (lt_u32vec_push(queue, t))
+                return LT_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* The walk from the root when it classifies (lt_dominators_start_classifying): the root
+ * first, then a DFS from each of its seeds (their nodes are the page's own), the rest of
+ * the page's own (spread_owned), then the DFS from the root over all its edges. Any order
+ * of a node's edges makes a DFS, and the dominators do not depend on which. */
+SPECIALISED int walk_from_root(dom_work *w, unsigned width)
+{
+    const lt_graph *g = w->g;
+    const lt_index_array number = lt_index_array_at(w->number, width);
+    uint32_t root = g->root;
+    visit(number, lt_index_array_at(w->vertex, width), lt_index_array_at(w->parent, width), ++w->n, root, 0);
+    w->seeding = true;
+    for (uint32_t i = 0; i < w->rule->seed_count; i++) {
+        uint32_t t = lt_graph_edge_to(g, w->rule->seed_edges[i]);
+        if (!lt_index_get(number, t)) {
+            if (dfs(w, width, 1, t, 1))
+                return LT_ENOMEM;
+        } else if (!lt_bit_get(w->owned, t) && lt_u32vec_push(&w->spread_from, t)) {
+            return LT_ENOMEM;
+        }
+    }
+    w->seeding = false;
+    if (spread_owned(w))
+        return LT_ENOMEM;
+    free(w->spread_from.items);
+    w->spread_from = (lt_u32vec){0};
+    return dfs(w, width, 1, root, 0);
 }
 
 SPECIALISED int number_nodes(dom_work *w, unsigned width)
 {
     const lt_graph *g = w->g;
     const lt_index_array number = lt_index_array_at(w->number, width);
-    dfs(w, width, g->root, 0);
+    if (w->rule ? walk_from_root(w, width) : dfs(w, width, 0, g->root, 0))
+        return LT_ENOMEM;
     w->root_reached = w->n;
     if (mark_unreached_targets(w, width))
         return LT_ENOMEM;
+    free(w->owned); /* every edge is classified by now */
+    w->owned = NULL;
     for (uint32_t v = 0; v < g->node_count; v++)
         if (!lt_index_get(number, v) && !lt_bit_get(w->has_pred, v))
-            dfs(w, width, v, 1);
+            dfs(w, width, 0, v, 1);
     w->reached = w->n;
     const lt_index_array vertex = lt_index_array_at(w->vertex, width), parent = lt_index_array_at(w->parent, width);
     for (uint32_t v = 0; v < g->node_count; v++)
@@ -283,6 +418,9 @@ SPECIALISED int number_and_link(dom_work *w, unsigned width)
     w->has_pred = NULL;
     if (build_predecessors(w, width))
         return LT_ENOMEM;
+    free(w->classified); /* read last by the predecessors */
+    w->classified = NULL;
+    w->essential = NULL;
     index_release(w, &w->number, slots);
     return index_alloc(w, &w->ancestor, slots, 0);
 }
@@ -494,6 +632,11 @@ static void work_free(dom_work *w)
     size_t slots = (size_t)w->g->node_count + 1;
     free(w->has_pred);
     w->has_pred = NULL;
+    free(w->classified);
+    free(w->owned);
+    free(w->spread_from.items);
+    w->classified = w->owned = NULL;
+    w->spread_from = (lt_u32vec){0};
     lt_pool_release(w->pool, w->pred_start, (slots + 1) * sizeof(uint32_t));
     w->pred_start = NULL;
     lt_u32map_free(&w->long_lists);
@@ -635,8 +778,9 @@ static int dominators_failed(const lt_graph *g, dom_work *w, lt_dominator_tree *
                         g->edge_count);
 }
 
-int lt_dominators_start(const lt_graph *g, const uint64_t *essential, unsigned index_bytes, lt_pool *pool,
-                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
+/* lt_dominators_start and lt_dominators_start_classifying: one of essential and rule. */
+static int start(const lt_graph *g, const uint64_t *essential, const lt_retention_rule *rule, unsigned index_bytes,
+                 lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
 {
     memset(out, 0, sizeof *out);
     *work = NULL;
@@ -650,10 +794,30 @@ int lt_dominators_start(const lt_graph *g, const uint64_t *essential, unsigned i
     else
         index_bytes = 3;
     *w = (dom_work){.g = g, .essential = essential, .pool = pool, .width = index_bytes, .long_from = long_from};
+    if (rule) { /* small: not from the pool */
+        w->rule = rule;
+        w->classified = calloc(((size_t)g->edge_count + 63) / 64 + 1, sizeof(uint64_t));
+        w->owned = calloc(((size_t)g->node_count + 63) / 64 + 1, sizeof(uint64_t));
+        w->essential = w->classified;
+        if (!w->classified || !w->owned)
+            return dominators_failed(g, w, out, err);
+    }
     if (g->node_count && semi_nca(w, out))
         return dominators_failed(g, w, out, err);
     *work = w;
     return 0;
+}
+
+int lt_dominators_start(const lt_graph *g, const uint64_t *essential, unsigned index_bytes, lt_pool *pool,
+                        lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
+{
+    return start(g, essential, NULL, index_bytes, pool, work, out, err);
+}
+
+int lt_dominators_start_classifying(const lt_graph *g, const lt_retention_rule *rule, unsigned index_bytes,
+                                    lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err)
+{
+    return start(g, NULL, rule, index_bytes, pool, work, out, err);
 }
 
 int lt_dominators_finish(lt_dominator_work *w, const uint32_t *self_size, lt_dominator_tree *out, lt_error *err)

@@ -109,6 +109,13 @@ typedef struct lt_dominator_work lt_dominator_work;
 #define LT_DOMINATORS_LONG_LISTS 0x103u
 int lt_dominators_start(const lt_graph *g, const uint64_t *essential, unsigned index_bytes, lt_pool *pool,
                         lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
+/* The same, the retaining edges classified by rule (retention.h) as the DFS walks: it
+ * starts at the root's seeds, whose nodes are the page's own, adds the rest of the page's
+ * own, then walks on from the root; one walk where lt_retention_edges and the DFS made two.
+ * The same tree as lt_dominators_start with lt_retention_edges' bits. */
+struct lt_retention_rule;
+int lt_dominators_start_classifying(const lt_graph *g, const struct lt_retention_rule *rule, unsigned index_bytes,
+                                    lt_pool *pool, lt_dominator_work **work, lt_dominator_tree *out, lt_error *err);
 int lt_dominators_finish(lt_dominator_work *work, const uint32_t *self_size, lt_dominator_tree *out, lt_error *err);
 void lt_dominators_abandon(lt_dominator_work *work);
 

@@ -2,8 +2,11 @@
  * 2^24 nodes) and at 4 (2^24 nodes and more; forced here through lt_dominators_start's
  * index_bytes) gives the same tree on every committed snapshot under tests/fixtures; the
  * width follows the graph's node and edge counts; and the index arrays
- * (util/index_array.h) keep neighbouring entries apart. test_dominators.c runs both
- * widths on its graphs too, and test_fixtures.c checks the trees against DevTools. */
+ * (util/index_array.h) keep neighbouring entries apart. The analysis classifies the
+ * retaining edges as its DFS walks (lt_dominators_start_classifying); the trees again here
+ * come from the whole-graph classification (lt_retention_edges), so every fixture holds the
+ * two to one tree (test_retention_walk does so on random snapshots). test_dominators.c runs
+ * both widths on its graphs too, and test_fixtures.c checks the trees against DevTools. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

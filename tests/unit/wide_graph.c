@@ -116,13 +116,8 @@ static void write_pair_name(FILE *f, uint32_t pair, int which)
             10 * pair + 1, 10 * pair + 3, 10 * pair + 5);
 }
 
-/* b's graph as snapshot text (free()), its edges in the order of w's. */
-static char *snapshot_text(const builder *b, const wide_graph *w, const built_edge *edges, size_t *len)
+void wide_graph_text_head(FILE *f, uint32_t node_count, uint32_t edge_count)
 {
-    static const int edge_type[] = {[WIDE_STRONG] = EDGE_ELEMENT, [WIDE_WEAK] = EDGE_WEAK, [WIDE_PAIR] = EDGE_INTERNAL};
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    assert_non_null(f);
     fprintf(f,
             "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\","
             "\"trace_node_id\",\"detachedness\"],\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\","
@@ -130,7 +125,17 @@ static char *snapshot_text(const builder *b, const wide_graph *w, const built_ed
             "\"number\",\"number\",\"number\"],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"
             "\"edge_types\":[[\"context\",\"element\",\"property\",\"internal\",\"hidden\",\"shortcut\",\"weak\"],"
             "\"string_or_number\",\"node\"]},\"node_count\":%u,\"edge_count\":%u},\n\"nodes\":[",
-            w->node_count, w->edge_count);
+            node_count, edge_count);
+}
+
+/* b's graph as snapshot text (free()), its edges in the order of w's. */
+static char *snapshot_text(const builder *b, const wide_graph *w, const built_edge *edges, size_t *len)
+{
+    static const int edge_type[] = {[WIDE_STRONG] = EDGE_ELEMENT, [WIDE_WEAK] = EDGE_WEAK, [WIDE_PAIR] = EDGE_INTERNAL};
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    assert_non_null(f);
+    wide_graph_text_head(f, w->node_count, w->edge_count);
     for (uint32_t v = 0; v < w->node_count; v++)
         fprintf(f, "%s%d,%u,%u,16,%u,0,0", v ? ",\n" : "", b->nodes[v].synthetic ? TYPE_SYNTHETIC : TYPE_OBJECT,
                 b->nodes[v].name, 2 * v + 1, w->first_edge[v + 1] - w->first_edge[v]);

@@ -7,6 +7,7 @@
 #define LT_WIDE_GRAPH_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "devtools/weakmap_edges.h"
 #include "snapshot/graph.h"
@@ -45,5 +46,9 @@ wide_graph *wide_graph_fan(void);
 wide_graph *wide_graph_random(uint64_t seed, uint32_t node_count);
 
 void wide_graph_free(wide_graph *w);
+
+/* Writes the start of such a snapshot's text, up to and with `"nodes":[`: node 20's
+ * fields, node types up to synthetic (9), the seven edge types (shortcut 5, weak 6). */
+void wide_graph_text_head(FILE *f, uint32_t node_count, uint32_t edge_count);
 
 #endif
