@@ -179,8 +179,9 @@ int lt_analyze_entry(const char *path, const char *entry, const lt_analysis_opti
 
 /* Shallow sizes, distances, class names and the findings' samples of retainer paths, on
  * a second thread while the caller's computes the immediate dominators (classifying the
- * retaining edges as it goes): none needs the tree, and the dominators need the self sizes (which the
- * shallow sizes rewrite) only for the retained sizes, summed once this thread is done.
+ * retaining edges as it goes): none needs the tree, and the dominators need the self
+ * sizes (which the shallow sizes rewrite) only for the retained sizes, summed once this
+ * thread is done.
  * They read the graph and take scratch memory from a pool of their own. The class names
  * write too: they add strings (which may move the string table) and write interface
  * names into plain objects' node_name. The dominator computation reads neither; the
@@ -261,14 +262,14 @@ static void *run_side_stages(void *arg)
 /* Puts the dominator computation's scratch into pool as fresh blocks and lists them in
  * side, whose thread populates them before its own stages until the DFS starts (at once
  * since the DFS classifies the retaining edges itself: the first block, then the DFS
- * faults in the rest). Five per-node blocks of 4 bytes a
- * node, which the tree's 4-byte arrays and the findings' scratch take over later, though
- * the DFS's arrays use index_bytes a node of them (dominators.h): only that part is
- * populated, the rest stays untouched until the later arrays; and one of 8 bytes a node
- * for the predecessor list (index_bytes an entry, 1.8 entries a node on the 1 GB file),
- * which the dominated list takes over later: of it only 4 bytes a node are populated
- * (what that list needs), the predecessors fault in the rest they use themselves, so
- * that a block mostly never used does not count whole at the analysis's peak. */
+ * faults in the rest). Five per-node blocks of 4 bytes a node, which the tree's 4-byte
+ * arrays and the findings' scratch take over later, though the DFS's arrays use
+ * index_bytes a node of them (dominators.h): only that part is populated, the rest stays
+ * untouched until the later arrays; and one of 8 bytes a node for the predecessor list
+ * (index_bytes an entry, 1.8 entries a node on the 1 GB file), which the dominated list
+ * takes over later: of it only 4 bytes a node are populated (what that list needs), the
+ * predecessors fault in the rest they use themselves, so that a block mostly never used
+ * does not count whole at the analysis's peak. */
 static void reserve_dominator_scratch(const lt_graph *g, unsigned index_bytes, lt_pool *pool, side_stages *side)
 {
     size_t per_node = ((size_t)g->node_count + 2) * sizeof(uint32_t);
