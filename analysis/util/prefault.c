@@ -61,12 +61,6 @@ static int usable(const lt_prefault_range *ranges, int count, lt_prefault_range 
     return n;
 }
 
-void lt_prefault_now(const lt_prefault_range *ranges, int count, atomic_int *stop)
-{
-    lt_prefault_range kept[LT_PREFAULT_RANGES];
-    walk(kept, usable(ranges, count, kept), stop);
-}
-
 lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count)
 {
     lt_prefault *p = calloc(1, sizeof *p);

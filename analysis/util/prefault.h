@@ -14,7 +14,6 @@
 #ifndef LT_PREFAULT_H
 #define LT_PREFAULT_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct lt_prefault_range {
@@ -30,10 +29,6 @@ typedef struct lt_prefault lt_prefault;
 /* Starts the thread over up to LT_PREFAULT_RANGES ranges (copied). NULL when it did not
  * start (out of memory, no thread, nothing to do): the caller carries on either way. */
 lt_prefault *lt_prefault_start(const lt_prefault_range *ranges, int count);
-
-/* Does the same walk on the calling thread (for a thread that has the time now, before
- * its own work), to the end or until *stop (may be NULL) is set by another thread. */
-void lt_prefault_now(const lt_prefault_range *ranges, int count, atomic_int *stop);
 
 /* Stops the thread (it finishes its current step), joins and frees it. NULL is fine. Call
  * before the ranges' memory is freed. */
