@@ -118,8 +118,9 @@ size_t lt_pool_disown(lt_pool *pool, void *ptr, size_t bytes);
 void lt_pool_drain(lt_pool *pool);
 
 /* Adds count fresh blocks of bytes each to pool (fewer when it runs out of slots or
- * memory): memory a later stage will take, so that another thread can populate it
- * first (prefault.h): lt_big_alloc_ahead's, untouched. Returns how many it added. */
+ * memory): memory later stages will take, in the size the largest of them needs, so that
+ * a smaller array's block serves a bigger one after it (analysis.c's dominators' scratch).
+ * lt_big_alloc_ahead's: untouched until used. Returns how many it added. */
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
 
 /* Keeps the count smallest blocks of at least bytes each and gives every other block
