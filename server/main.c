@@ -41,7 +41,7 @@ static int run_server_program(char **argv)
     own_folder(argv[0], path, sizeof path - sizeof SERVER_PROGRAM);
     strcat(path, SERVER_PROGRAM);
     argv[0] = path;
-    if (path[0] == '/' || strchr(path, '/'))
+    if (strchr(path, '/'))
         execv(path, argv);
     else
         execvp(SERVER_PROGRAM, argv);

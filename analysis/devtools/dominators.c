@@ -176,7 +176,7 @@ SPECIALISED int dfs(dom_work *w, unsigned width, int classify, uint32_t start, u
     int rc = 0;
     while (1) {
         uint32_t end = first_edge[v + 1], child = UINT32_MAX;
-        for (; e < end; e++) { /* the edge's bit first: it is read in order, number[] at random */
+        for (; e < end; e++) { /* the edge's bit (or rule) first: it is read in order, number[] at random */
             uint32_t t;
             if (classify) {
                 t = lt_index_peek(edge_to, e);
@@ -242,9 +242,11 @@ SPECIALISED int mark_unreached_targets(dom_work *w, unsigned width)
         if (lt_index_get(number, v))
             continue;
         enum edge_source from = w->rule ? source_of(w, v) : FROM_OTHER; /* classified here: no walk entered v */
-        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++)
-            if (w->rule ? classify_edge(w, from, v, e, lt_graph_edge_to(g, e)) > 0 : lt_bit_get(w->essential, e))
-                lt_bit_set(w->has_pred, lt_graph_edge_to(g, e));
+        for (uint32_t e = g->first_edge[v]; e < g->first_edge[v + 1]; e++) {
+            uint32_t t = lt_graph_edge_to(g, e);
+            if (w->rule ? classify_edge(w, from, v, e, t) > 0 : lt_bit_get(w->essential, e))
+                lt_bit_set(w->has_pred, t);
+        }
     }
     return 0;
 }
