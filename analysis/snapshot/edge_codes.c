@@ -7,9 +7,10 @@
  * the roots' edges come first, each with a name of its own), so the codes are chosen
  * after reading, from a count of every (type, name): one pass to count, one to write the
  * codes in two halves side by side (0.09 s on the 1 GB file: 0.035 s to count, 0.05 s to
- * code on two cores; 0.14 s on one). The other names are kept in full in edge order; the
- * k-th escaped edge's name is escape_name[k], k found from the count before the edge's
- * block of 64 plus the escapes in the block before it. */
+ * code on two cores; 0.14 s on one). The reader packs on a thread of its own from the end
+ * of the edges, beside the rest of its reading (lt_graph_pack_edges_start). The other names
+ * are kept in full in edge order; the k-th escaped edge's name is escape_name[k], k found
+ * from the count before the edge's block of 64 plus the escapes in the block before it. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,15 +135,16 @@ static int write_all_codes(lt_graph *g, const uint32_t *code, size_t range, size
     return rc;
 }
 
-int lt_graph_pack_edges(lt_graph *g, lt_error *err)
+/* Packs g's edges, giving codes to names below max(names, the element numbers below the
+ * edge count, up to 65536); a name past that is escaped (in full in escape_name).
+ * Returns 0 or LT_ENOMEM. */
+static int pack(lt_graph *g, size_t names)
 {
-    /* Names below range may have a code: every string (every name of a named edge is
-     * one), or element numbers below the edge count, up to 65536, when there are fewer
-     * strings. The counts are zero pages (calloc), touched where names are counted: a
-     * small graph (the reader's tests parse thousands) asks little. */
+    /* The counts are zero pages (calloc), touched where names are counted: a small graph
+     * (the reader's tests parse thousands) asks little. */
     size_t m = g->edge_count ? g->edge_count : 1, numbers = m < 65536 ? m : 65536;
     size_t types = g->edge_type_count > 0 ? (size_t)g->edge_type_count : LT_EDGE_TYPE_MAX;
-    size_t range = g->string_count > numbers ? g->string_count : numbers;
+    size_t range = names > numbers ? names : numbers;
     range = range < LT_EDGE_NAME_ESCAPE ? range : LT_EDGE_NAME_ESCAPE;
     size_t buckets = m + 1 < BUCKETS ? m + 1 : BUCKETS; /* a use count is at most m */
     uint32_t *count = calloc(types * range, sizeof *count), *hist = malloc(buckets * sizeof *hist);
@@ -166,11 +168,59 @@ int lt_graph_pack_edges(lt_graph *g, lt_error *err)
     free(count);
     free(hist);
     if (rc)
-        return lt_error_set(err, LT_ENOMEM, "out of memory packing %u edges", g->edge_count);
+        return rc;
     lt_keep_give(g->keep, g->edge_wide, m * sizeof *g->edge_wide);
     g->edge_wide = NULL;
     free(g->rare_names);
     g->rare_names = NULL;
     g->rare_name_count = g->rare_name_capacity = 0;
     return 0;
+}
+
+static int packing_failed(const lt_graph *g, lt_error *err)
+{
+    return lt_error_set(err, LT_ENOMEM, "out of memory packing %u edges", g->edge_count);
+}
+
+int lt_graph_pack_edges(lt_graph *g, lt_error *err)
+{
+    /* every name of a named edge is a string */
+    return pack(g, g->string_count) ? packing_failed(g, err) : 0;
+}
+
+struct lt_edge_packing {
+    pthread_t thread;
+    lt_graph *g;
+    size_t names;
+    int rc;
+};
+
+static void *run_packing(void *arg)
+{
+    lt_edge_packing *p = arg;
+    p->rc = pack(p->g, p->names);
+    return NULL;
+}
+
+lt_edge_packing *lt_graph_pack_edges_start(lt_graph *g, size_t names)
+{
+    lt_edge_packing *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    *p = (lt_edge_packing){.g = g, .names = names};
+    if (pthread_create(&p->thread, NULL, run_packing, p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int lt_graph_pack_edges_wait(lt_edge_packing *p, lt_error *err)
+{
+    if (!p)
+        return 0;
+    pthread_join(p->thread, NULL);
+    int rc = p->rc ? packing_failed(p->g, err) : 0;
+    free(p);
+    return rc;
 }

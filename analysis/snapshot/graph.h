@@ -274,6 +274,20 @@ int lt_graph_set_edge(lt_graph *g, uint32_t e, uint32_t to, unsigned type, uint3
  * only fit for lt_graph_free). */
 int lt_graph_pack_edges(lt_graph *g, lt_error *err);
 
+/* The same on a thread of its own, begun once the edges are in but before the strings
+ * (the reader's edges come before them): names bounds the string indices the edges'
+ * names take (a name from there on is escaped: kept in full, read the same). Until
+ * lt_graph_pack_edges_wait, the packing reads edge_wide and rare_names and writes the
+ * edge codes, escapes and edge_names, nothing else: the caller may go on with the rest
+ * of the graph (strings, locations, nodes) but not touch those. NULL when no thread
+ * could be started (nothing begun: pack with lt_graph_pack_edges). */
+typedef struct lt_edge_packing lt_edge_packing;
+lt_edge_packing *lt_graph_pack_edges_start(lt_graph *g, size_t names);
+
+/* Waits for the packing and frees p; its result as lt_graph_pack_edges's. p may be NULL
+ * (0). */
+int lt_graph_pack_edges_wait(lt_edge_packing *p, lt_error *err);
+
 /* Edge e's target. */
 static inline uint32_t lt_graph_edge_to(const lt_graph *g, uint32_t e)
 {

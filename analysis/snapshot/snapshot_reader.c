@@ -42,6 +42,7 @@ void lt_reader_free(lt_reader *r)
         return;
     lt_prefault_stop(r->prefault);
     lt_number_split_stop(r->split);
+    lt_graph_pack_edges_wait(r->packing, NULL); /* before the graph it writes goes */
     free(r->header);
     free(r->locations);
     free(r->positions);
@@ -95,6 +96,9 @@ static int start_value(lt_reader *r, lt_error *err, uint64_t at)
                                   r->key, (unsigned long long)at);
         if (number_arrays[i].array == A_LOCATIONS && r->location_fields == 0)
             break;
+        if (number_arrays[i].array == A_EDGES && r->have_edges) /* their packing reads them */
+            return lt_reader_fail(r, err, LT_EINPUT, "\"edges\" is given twice (byte %llu): not a V8 heap snapshot",
+                                  (unsigned long long)at);
         r->array = number_arrays[i].array;
         r->record = 0;
         r->field = 0;
@@ -313,8 +317,13 @@ int lt_reader_finish(lt_reader *r, lt_graph **out, lt_error *err)
     if (r->node_count == 0)
         return lt_reader_fail(r, err, LT_EINPUT, "the snapshot has no nodes");
     int rc = install_locations(r, err);
-    if (!rc)
+    if (r->packing) { /* begun when the edges ended */
+        int packed = lt_graph_pack_edges_wait(r->packing, rc ? NULL : err);
+        rc = rc ? rc : packed;
+        r->packing = NULL;
+    } else if (!rc) {
         rc = lt_graph_pack_edges(r->graph, err);
+    }
     if (rc)
         return rc;
     lt_graph_index_sources(r->graph);

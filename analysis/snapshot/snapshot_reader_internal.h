@@ -105,8 +105,11 @@ struct lt_reader {
     lt_prefault *prefault;  /* backs the graph's arrays ahead of the parser (owned) */
     lt_number_split *split; /* reads half of each big buffer of numbers (owned; NULL: none) */
     bool split_tried;       /* whether the helper was started (or failed to start) */
-    uint64_t budget;        /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
-    lt_keep *keep;          /* where the graph's big arrays come from (NULL: the heap) */
+    /* the edges' packing, begun when the edges end (owned: joined by finish or free;
+     * NULL: not begun, finish packs) */
+    lt_edge_packing *packing;
+    uint64_t budget; /* bytes the analysis may use (snapshot_budget.c); 0: no limit */
+    lt_keep *keep;   /* where the graph's big arrays come from (NULL: the heap) */
 };
 
 static inline bool lt_reader_is_ws(char c)

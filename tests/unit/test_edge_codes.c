@@ -3,7 +3,8 @@
  * type's 4095 codes or was escaped; the most used names get the codes; names past 2^28
  * and past the string count come back whole; the escapes are found at every place in
  * their blocks of 64, on either side of a block's edge; and targets are kept in 3 bytes
- * below 2^24 nodes and 4 from there. */
+ * below 2^24 nodes and 4 from there; packed on a thread of its own, with a bound of the
+ * names, the same. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -157,6 +158,44 @@ static void targets_in_three_or_four_bytes(void **state)
     }
 }
 
+/* Packed on a thread of its own (as the reader packs while it reads the strings), with a
+ * bound of the names below the names used: the names from the bound on are escaped, and
+ * every edge reads back as set; the graph's other arrays are written meanwhile. */
+static void packed_on_a_thread_with_a_bound(void **state)
+{
+    (void)state;
+    uint32_t m = 1000, bound = 3000;
+    lt_error err = {0};
+    lt_graph *g = lt_graph_new(2, m, false, NULL, &err);
+    assert_non_null(g);
+    set_edge *edges = malloc(m * sizeof *edges);
+    assert_non_null(edges);
+    for (uint32_t e = 0; e < m; e++) {
+        edges[e] = (set_edge){e % 2, e % 3 ? 2 : 1, e * 5}; /* names up to 4995, each used once */
+        assert_int_equal(lt_graph_set_edge(g, e, edges[e].to, edges[e].type, edges[e].name), 0);
+    }
+    lt_edge_packing *p = lt_graph_pack_edges_start(g, bound);
+    assert_non_null(p);
+    g->first_edge[0] = 0; /* what the reader goes on writing */
+    g->first_edge[1] = m / 2;
+    g->first_edge[2] = m;
+    for (uint32_t v = 0; v < 2; v++)
+        g->self_size[v] = v + 1;
+    assert_int_equal(lt_graph_pack_edges_wait(p, &err), 0);
+    assert_null(g->edge_wide);
+    reads_back(g, edges, m);
+    uint32_t escapes = 0;
+    for (uint32_t e = 0; e < m; e++) {
+        if ((int)escaped(g, e) != (edges[e].name >= bound))
+            fail_msg("edge %u (name %u): escaped %d", e, edges[e].name, (int)escaped(g, e));
+        escapes += edges[e].name >= bound;
+    }
+    assert_int_equal(g->escape_count, escapes);
+    assert_int_equal(lt_graph_pack_edges_wait(NULL, &err), 0);
+    lt_graph_free(g);
+    free(edges);
+}
+
 static void no_edges(void **state)
 {
     (void)state;
@@ -171,6 +210,7 @@ int main(void)
         cmocka_unit_test(every_edge_reads_back_as_set),
         cmocka_unit_test(escapes_at_block_edges),
         cmocka_unit_test(targets_in_three_or_four_bytes),
+        cmocka_unit_test(packed_on_a_thread_with_a_bound),
         cmocka_unit_test(no_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -565,6 +565,8 @@ static const struct bad_case {
     {"no meta", "{\"snapshot\":{\"meta\":", "{\"snapshot\":{\"other\":", "must be an object with a \"meta\" object"},
     {"node field missing", "\"self_size\",", "\"size\",", "node_fields lacks \"self_size\""},
     {"nodes before header", "{\"snapshot\":", "{\"nodes\":[],\"snapshot\":", "comes before the \"snapshot\" header"},
+    {"edges twice", "\"trace_function_infos\":[],", "\"edges\":[1,0,14],\"trace_function_infos\":[],",
+     "\"edges\" is given twice"},
     {"bad escape", "fn\\u00e9", "fn\\q", "invalid escape"},
     {"not an object", "{\"snapshot\"", "[\"snapshot\"", "expected '{'"},
     {"no strings", "\"strings\":", "\"strongs\":", "missing \"strings\""},
