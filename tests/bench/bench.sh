@@ -14,10 +14,11 @@
 #   then one `analyze --timings` run: per-stage seconds, minor page faults, peak RSS
 #   4. the DevTools oracle on the raw file                (anchor, unless --skip-anchors)
 #   5. the memlab anchor on the raw file                  (anchor, unless --skip-anchors)
-# 1-3: one warm-up run, then --runs runs: 1 and 2 alternating in one block, pigz in a
-# block of its own; median wall, max peak RSS over the runs. With --rounds: in rounds of pigz, 1, pigz, 2 instead, so that every product
-# run follows a pause in big allocations (see tests/bench/README.md). 4-5: one run each,
-# no warm-up (about a minute each on the 1 GB file).
+# 1-3: one warm-up run, then --runs runs: 1 and 2 in turns (1 2, 2 1, 1 2, ...) in one
+# block, pigz in a block of its own; median wall, max peak RSS over the runs. With --rounds:
+# in rounds of pigz, 1, pigz, 2 instead, so that every product run follows a pause in big
+# allocations (see tests/bench/README.md). 4-5: one run each, no warm-up (about a minute
+# each on the 1 GB file), after 1-3 of every size.
 # See tests/bench/README.md.
 set -euo pipefail
 
@@ -25,7 +26,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 usage() {  # the usage lines of the header comment; with "full", the whole header
     local last=6
-    [ "${1:-}" = full ] && last=20
+    [ "${1:-}" = full ] && last=22
     sed -n "5,${last}p" "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
@@ -174,7 +175,11 @@ MEASURE_OUT=/dev/null
 # memory left cold by the steps before: in two of three runs of this script on 2026-11-30,
 # with the product's block first, its first two runs were 0.45-1.1 s slower on the 1 GB
 # file than its last three and than every run of the --no-findings block after it, while
-# alternating runs gave the two the same median), or with --rounds in rounds after one
+# alternating runs gave the two the same median; and in turns, full, --no-findings, then
+# --no-findings, full, so that each follows the other as often as itself: a run after one
+# that used less memory pays for the difference in fresh memory, and on 2026-11-30 04:31,
+# with the full run always after a --no-findings one, the 1 GB file's full runs took 2.51-
+# 3.01 s against 2.23-2.59 s), or with --rounds in rounds after one
 # warm-up round, a round being pigz, the product, pigz, the product without findings:
 # every product run then follows a pigz run. On a VM whose
 # guest reports free memory to the host (Firecracker here: "Free page reporting
@@ -188,19 +193,22 @@ measure_products() {
         measure_rounds "$gz"
         return
     fi
-    measure_rounds "$gz" "0 1"
+    measure_rounds "$gz" "0 1" turn
     measure "pigz -dc" 1 "$RUNS" pigz -dc "$gz"
     R_WALL[2]=$M_WALL R_RSS[2]=$M_RSS
 }
 
-# measure_rounds GZ [ORDER]: a warm-up round, then --runs rounds; a round runs the kinds
-# of ORDER (k as above; default "2 0 2 1") one after another.
+# measure_rounds GZ [ORDER [TURN]]: a warm-up round, then --runs rounds; a round runs the
+# kinds of ORDER (k as above; default "2 0 2 1") one after another, every other round in
+# reverse when TURN is set.
 measure_rounds() {
-    local gz=$1 order=${2:-2 0 2 1} i k
+    local gz=$1 order=${2:-2 0 2 1} turn=${3:-} i k round
     local -a names=("leaktriage" "leaktriage --no-findings" "pigz -dc") walls=("" "" "") rsss=("" "" "")
     local -a failed=(0 $((1 - HAS_NO_FINDINGS)) 0)
     for ((i = 0; i <= RUNS; i++)); do
-        for k in $order; do
+        round=$order
+        [ -z "$turn" ] || [ $((i % 2)) = 0 ] || round=$(tr ' ' '\n' <<< "$order" | tac | tr '\n' ' ')
+        for k in $round; do
             [ "${failed[$k]}" = 1 ] && continue
             local -a cmd
             case $k in
@@ -280,10 +288,14 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(nproc) cores, $(awk '/Me
 echo "- cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
 echo "- binary: $BINARY ($(date -u -r "$BINARY" '+built %Y-%m-%d %H:%M UTC'))"
 echo "- node $(node --version), $(pigz --version 2>&1 | head -n 1), tools: $TOOLS, data: $DATA"
-echo "- product and pigz: $([ $ROUNDS = 1 ] && echo "in rounds (pigz, product, pigz, product --no-findings), 1 warm-up round + $RUNS round(s)" || echo "1 warm-up + $RUNS run(s) each, the product with and without findings alternating"), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
+echo "- product and pigz: $([ $ROUNDS = 1 ] && echo "in rounds (pigz, product, pigz, product --no-findings), 1 warm-up round + $RUNS round(s)" || echo "1 warm-up + $RUNS run(s) each, the product with and without findings in turns"), median wall, max peak RSS; anchors: $([ $SKIP_ANCHORS = 1 ] && echo skipped || echo '1 run each, no warm-up')"
 
-SUMMARY=()
-FAILED=0
+# First every size's product and pigz runs, then the anchors: each anchor takes gigabytes,
+# and the runs right after one met that memory cold (on 2026-11-30 the first three 200 MB
+# runs after the 1 GB file's anchors took 0.55-0.64 s, the last two 0.42-0.46 s).
+SIZE_NAMES=(); RAWS=(); GZS=(); NODES=(); EDGES=(); RAW_BYTES=(); GZ_BYTES=()
+LT_WALLS=(); LT_RSSS=(); NF_WALLS=(); NF_RSSS=(); PIGZ_WALLS=(); PIGZ_RSSS=(); STAGES=()
+DT_WALLS=(); DT_RSSS=(); ML_WALLS=(); ML_RSSS=()
 for n in "${SIZE_LIST[@]}"; do
     name=scale-${n}mb
     raw=$DATA/$name.heapsnapshot
@@ -292,37 +304,49 @@ for n in "${SIZE_LIST[@]}"; do
     read -r nodes edges < <(counts "$raw" "$gz")
     raw_bytes="?"
     [ ! -s "$raw" ] || raw_bytes=$(stat -L -c %s "$raw")
-    gz_bytes=$(stat -L -c %s "$gz")
     echo "bench: $name" >&2
-
-    labels=(); walls=(); rsss=()
     measure_products "$gz"
-    labels+=("leaktriage analyze --json"); walls+=("${R_WALL[0]}"); rsss+=("${R_RSS[0]}")
-    lt_wall=${R_WALL[0]} lt_rss=${R_RSS[0]}
-    if [ $HAS_NO_FINDINGS = 1 ]; then
-        labels+=("leaktriage analyze --json --no-findings"); walls+=("${R_WALL[1]}"); rsss+=("${R_RSS[1]}")
+    SIZE_NAMES+=("$name"); RAWS+=("$raw"); GZS+=("$gz"); NODES+=("$nodes"); EDGES+=("$edges")
+    RAW_BYTES+=("$raw_bytes"); GZ_BYTES+=("$(stat -L -c %s "$gz")")
+    LT_WALLS+=("${R_WALL[0]}"); LT_RSSS+=("${R_RSS[0]}"); NF_WALLS+=("${R_WALL[1]:--}"); NF_RSSS+=("${R_RSS[1]:--}")
+    PIGZ_WALLS+=("${R_WALL[2]}"); PIGZ_RSSS+=("${R_RSS[2]}")
+    # the stages of one more run, made now: beside the measured runs, before any anchor
+    STAGES+=("$("$BINARY" analyze "$gz" --json --timings 2>&1 >/dev/null \
+        | grep -E '^(timings|minor page faults|peak RSS)' | sed 's/^/    /' || true)")
+done
+for i in "${!SIZE_NAMES[@]}"; do
+    DT_WALLS+=(-); DT_RSSS+=(-); ML_WALLS+=(-); ML_RSSS+=(-)
+    [ $SKIP_ANCHORS = 0 ] || continue
+    ensure_tools
+    raw=${RAWS[$i]}
+    echo "bench: ${SIZE_NAMES[$i]}: anchors" >&2
+    MEASURE_OUT=$WORK/devtools.json
+    measure "DevTools oracle" 0 1 node --max-old-space-size=20000 "$TOOLS/oracle/devtools-oracle.mjs" "$raw" --top 50
+    DT_WALLS[$i]=$M_WALL DT_RSSS[$i]=$M_RSS
+    MEASURE_OUT=/dev/null
+    measure "memlab anchor" 0 1 node --max-old-space-size=20000 "$TOOLS/anchors/memlab-analyze.js" "$raw" --top 50
+    ML_WALLS[$i]=$M_WALL ML_RSSS[$i]=$M_RSS
+    if [ "${NODES[$i]}" = "?" ] && [ -s "$WORK/devtools.json" ]; then
+        nodes=$(grep -o '"node_count": *[0-9]*' "$WORK/devtools.json" | head -n 1 | tr -dc 0-9 || true)
+        edges=$(grep -o '"edge_count": *[0-9]*' "$WORK/devtools.json" | head -n 1 | tr -dc 0-9 || true)
+        NODES[$i]=${nodes:-?} EDGES[$i]=${edges:-?}
     fi
-    labels+=("pigz -dc (floor)"); walls+=("${R_WALL[2]}"); rsss+=("${R_RSS[2]}")
-    pigz_wall=${R_WALL[2]}
-    # the stages of one more run, made now: beside the measured runs, before the anchors
-    # (which take gigabytes, so the memory after them is fresh again)
-    stages=$("$BINARY" analyze "$gz" --json --timings 2>&1 >/dev/null | grep -E '^(timings|minor page faults|peak RSS)' \
-        | sed 's/^/    /' || true)
-    dt_wall=- dt_rss=-
+done
+
+SUMMARY=()
+FAILED=0
+for i in "${!SIZE_NAMES[@]}"; do
+    name=${SIZE_NAMES[$i]} raw_bytes=${RAW_BYTES[$i]} gz_bytes=${GZ_BYTES[$i]}
+    lt_wall=${LT_WALLS[$i]} lt_rss=${LT_RSSS[$i]} pigz_wall=${PIGZ_WALLS[$i]}
+    dt_wall=${DT_WALLS[$i]} dt_rss=${DT_RSSS[$i]}
+    labels=("leaktriage analyze --json"); walls=("$lt_wall"); rsss=("$lt_rss")
+    if [ $HAS_NO_FINDINGS = 1 ]; then
+        labels+=("leaktriage analyze --json --no-findings"); walls+=("${NF_WALLS[$i]}"); rsss+=("${NF_RSSS[$i]}")
+    fi
+    labels+=("pigz -dc (floor)"); walls+=("$pigz_wall"); rsss+=("${PIGZ_RSSS[$i]}")
     if [ $SKIP_ANCHORS = 0 ]; then
-        ensure_tools
-        MEASURE_OUT=$WORK/devtools.json
-        measure "DevTools oracle" 0 1 node --max-old-space-size=20000 "$TOOLS/oracle/devtools-oracle.mjs" "$raw" --top 50
-        labels+=("DevTools oracle (raw file)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
-        dt_wall=$M_WALL dt_rss=$M_RSS
-        MEASURE_OUT=/dev/null
-        measure "memlab anchor" 0 1 node --max-old-space-size=20000 "$TOOLS/anchors/memlab-analyze.js" "$raw" --top 50
-        labels+=("memlab anchor (raw file)"); walls+=("$M_WALL"); rsss+=("$M_RSS")
-        if [ "$nodes" = "?" ] && [ -s "$WORK/devtools.json" ]; then
-            nodes=$(grep -o '"node_count": *[0-9]*' "$WORK/devtools.json" | head -n 1 | tr -dc 0-9 || true)
-            edges=$(grep -o '"edge_count": *[0-9]*' "$WORK/devtools.json" | head -n 1 | tr -dc 0-9 || true)
-            nodes=${nodes:-?} edges=${edges:-?}
-        fi
+        labels+=("DevTools oracle (raw file)" "memlab anchor (raw file)")
+        walls+=("$dt_wall" "${ML_WALLS[$i]}"); rsss+=("$dt_rss" "${ML_RSSS[$i]}")
     fi
 
     echo
@@ -330,21 +354,21 @@ for n in "${SIZE_LIST[@]}"; do
     echo
     gzratio="?"
     [ "$raw_bytes" = "?" ] || gzratio=$(div "$raw_bytes" "$gz_bytes")
-    echo "raw $(commas "$raw_bytes") bytes, gz $(commas "$gz_bytes") bytes (x$gzratio), $(commas "$nodes") nodes, $(commas "$edges") edges"
+    echo "raw $(commas "$raw_bytes") bytes, gz $(commas "$gz_bytes") bytes (x$gzratio), $(commas "${NODES[$i]}") nodes, $(commas "${EDGES[$i]}") edges"
     echo
     echo "| tool | wall (s) | peak RSS (MB) | wall / pigz floor | speedup vs DevTools | RSS / DevTools |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for i in "${!labels[@]}"; do
-        w=${walls[$i]} r=${rsss[$i]}
+    for j in "${!labels[@]}"; do
+        w=${walls[$j]} r=${rsss[$j]}
         if [ "$w" = "-" ]; then
-            echo "| ${labels[$i]} | failed | - | - | - | - |"
+            echo "| ${labels[$j]} | failed | - | - | - | - |"
             continue
         fi
         fl=-; sp=-; rr=-
         [ "$pigz_wall" = "-" ] || fl=$(div "$w" "$pigz_wall")
         [ "$dt_wall" = "-" ] || sp=$(div "$dt_wall" "$w")
         [ "$dt_rss" = "-" ] || rr=$(div "$r" "$dt_rss")
-        echo "| ${labels[$i]} | $w | $r | $fl | $sp | $rr |"
+        echo "| ${labels[$j]} | $w | $r | $fl | $sp | $rr |"
     done
 
     echo
@@ -353,7 +377,7 @@ for n in "${SIZE_LIST[@]}"; do
     echo "shallow sizes, distances, class names and the findings' path samples run on a second"
     echo "thread beside the dominators, class aggregates beside the rest of the findings):"
     echo
-    echo "$stages"
+    echo "${STAGES[$i]}"
     if [ "$lt_wall" = "-" ]; then
         SUMMARY+=("$name: leaktriage failed")
         FAILED=1
