@@ -392,6 +392,12 @@ SPECIALISED int build_predecessors(dom_work *w, unsigned width)
     uint32_t n = w->n;
     if (index_alloc(w, &w->pred, w->pred_count ? w->pred_count : 1, 0))
         return LT_ENOMEM;
+    /* filled at random: backed first, on 4 KiB pages when huge ones come slow (the 1 GB
+     * file's lists, 6 alternating runs: 0.15-0.42 s, 0.17 s of it in the kernel, against
+     * 0.17-0.22 s) */
+    int small = 0;
+    size_t bytes = lt_index_array_bytes(w->pred_count ? w->pred_count : 1, width);
+    lt_big_back_block(w->pred, bytes, bytes, &small);
     uint32_t end = 0; /* pred_start[k] = end of k's list, filled backwards */
     for (uint32_t k = 0; k <= n; k++) {
         end += w->pred_start[k];

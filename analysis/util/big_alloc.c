@@ -380,6 +380,26 @@ void lt_pool_take_all(lt_pool *pool, lt_pool *from)
     from->count = 0;
 }
 
+void lt_big_back_block(void *block, size_t bytes, size_t size, int *small)
+{
+    char *p = block;
+    size_t len = size < bytes ? size : bytes;
+    if ((uintptr_t)p % HUGE_PAGE || size < BIG_ENOUGH)
+        return; /* not one of big_block's: faulted in as it is touched */
+    if (*small) /* slow huge pages before: this block as 4 KiB pages from the start */
+        small_pages(p, p + size);
+    for (size_t at = 0; at < len; at += HUGE_PAGE)
+        if (lt_big_back(p + at, len - at < HUGE_PAGE ? len - at : HUGE_PAGE, size - at, small))
+            return; /* the kernel cannot populate: the stage faults them in */
+}
+
+void lt_pool_back(lt_pool *pool, size_t bytes)
+{
+    int small = 0;
+    for (int i = 0; i < pool->count; i++)
+        lt_big_back_block(pool->ptr[i], bytes, pool->bytes[i], &small);
+}
+
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes)
 {
     int added = 0;

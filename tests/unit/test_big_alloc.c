@@ -1,7 +1,8 @@
 /* test_big_alloc: the pool of big blocks hands a released block to the next user at
  * its real size, hands one block over to another pool (a stage on another thread) and
  * takes it back, gives a block no later request takes back past itself, and when
- * trimmed keeps only the blocks later stages will ask for; the keep
+ * trimmed keeps only the blocks later stages will ask for, and backs the first part of
+ * its blocks ahead of a stage; the keep
  * (blocks kept between analyses) serves arrays of about a block's size only, frees
  * everything it keeps when a request finds nothing, is what a pool asks when it has no
  * block and where it drains to, and takes two threads at once. */
@@ -11,9 +12,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "analysis.h"
 #include "util/big_alloc.h"
@@ -153,6 +156,48 @@ static void backing_keeps_the_contents(void **state)
     free(p);
 }
 
+/* Whether the page at p is resident. */
+static int resident(const void *p)
+{
+    unsigned char in = 0;
+    void *page = (void *)((uintptr_t)p & ~(uintptr_t)4095);
+    assert_int_equal(mincore(page, 4096, &in), 0);
+    return in & 1;
+}
+
+/* A pool backs the first part of each of its blocks and nothing past it (the last page of
+ * a block stays untouched; lt_big_back keeps contents: backing_keeps_the_contents); a
+ * block not of big_block's is left alone. */
+static void a_pool_backs_the_first_part_of_its_blocks(void **state)
+{
+    (void)state;
+    lt_pool pool = {0};
+    assert_int_equal(lt_pool_reserve(&pool, 1, 8 * MIB), 1);
+    assert_int_equal(lt_pool_reserve(&pool, 1, 12 * MIB), 1);
+    for (int i = 0; i < 2; i++) /* past the first huge page: an allocator may write the first bytes */
+        assert_false(resident((char *)pool.ptr[i] + 2 * MIB));
+    lt_pool_back(&pool, 5 * MIB);
+    char probe[4096] __attribute__((aligned(4096)));
+#ifdef MADV_POPULATE_WRITE
+    int populates = madvise(probe, sizeof probe, MADV_POPULATE_WRITE) == 0;
+#else
+    int populates = 0;
+#endif
+    for (int i = 0; i < 2; i++) {
+        const char *block = pool.ptr[i];
+        for (size_t at = 0; at < 5 * MIB; at += 4096)
+            if (populates && !resident(block + at))
+                fail_msg("block %d: byte %zu not backed", i, at);
+        assert_false(resident(block + pool.bytes[i] - 1));
+    }
+    char *heap = malloc(MIB); /* not a big block: nothing done */
+    int small = 0;
+    lt_big_back_block(heap, MIB, MIB, &small);
+    assert_int_equal(small, 0);
+    free(heap);
+    lt_pool_drain(&pool);
+}
+
 static void counts_are(lt_keep *k, uint64_t reused, uint64_t fresh)
 {
     uint64_t r, f;
@@ -259,6 +304,10 @@ static void two_threads_share_a_keep(void **state)
 
 int main(void)
 {
+    /* every big block fresh from the kernel and back to it when freed, never memory an
+     * earlier test freed into the heap (a_pool_backs_the_first_part_of_its_blocks looks
+     * at which pages are resident) */
+    mallopt(M_MMAP_THRESHOLD, (int)MIB);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_released_block_serves_the_next_array),
         cmocka_unit_test(the_smallest_fitting_block_serves_and_blocks_are_taken_over),
@@ -266,6 +315,7 @@ int main(void)
         cmocka_unit_test(a_block_given_back_goes_past_the_pool),
         cmocka_unit_test(a_disowned_block_leaves_the_books_at_its_real_size),
         cmocka_unit_test(backing_keeps_the_contents),
+        cmocka_unit_test(a_pool_backs_the_first_part_of_its_blocks),
         cmocka_unit_test(a_kept_block_serves_an_array_of_about_its_size),
         cmocka_unit_test(a_request_nothing_serves_frees_every_kept_block),
         cmocka_unit_test(a_pool_asks_its_keep_and_drains_into_it),
