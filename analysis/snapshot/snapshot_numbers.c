@@ -301,46 +301,87 @@ static role_at roles_of(const lt_reader *r)
     return at;
 }
 
-/* Stores one whole node record of plain values when every check passes; false,
- * storing nothing, when commit_node must look at it (and say what is wrong). */
-static bool store_node(lt_reader *r, const role_at *at, const uint32_t *v)
+/* The string references of a run of records: the reader's largest so far, and whether
+ * there is one, kept in locals while the run is stored and written back once. */
+typedef struct string_refs {
+    uint32_t max;
+    bool any;
+} string_refs;
+
+static inline void note_string_ref(string_refs *s, uint32_t name)
 {
-    lt_graph *g = r->graph;
-    uint64_t i = r->record, edges = r->edges_claimed + v[at->edges];
-    if (i >= r->node_count || v[at->type] >= (uint32_t)g->node_type_count || edges > r->edge_count)
-        return false;
-    g->node_type[i] = (uint8_t)v[at->type];
-    g->node_name[i] = v[at->name];
-    lt_graph_add_id(g, (uint32_t)i, v[at->id]);
-    g->self_size[i] = v[at->self];
-    if (g->detachedness && (v[at->detached] & 3)) /* zeroed already */
-        g->detachedness[i] = (uint8_t)(v[at->detached] & 3);
-    if (v[at->name] > r->max_string_ref || !r->any_string_ref)
-        r->max_string_ref = v[at->name];
-    r->any_string_ref = true;
-    r->edges_claimed = edges;
-    g->first_edge[i + 1] = (uint32_t)edges;
-    r->record = i + 1;
-    return true;
+    if (name > s->max || !s->any)
+        s->max = name;
+    s->any = true;
 }
 
-static bool store_edge(lt_reader *r, const role_at *at, const uint32_t *v, uint32_t named)
+/* Stores up to `records` whole node records of plain values from v while each passes
+ * every check; returns how many it stored (the first that fails is commit_node's to look
+ * at and say what is wrong). The graph's arrays and the reader's counters are read into
+ * locals first: the byte stores would otherwise make the compiler load them again for
+ * every record. */
+static long store_nodes(lt_reader *r, const role_at *at, const uint32_t *v, long records)
 {
     lt_graph *g = r->graph;
-    uint64_t i = r->record, to = v[at->to], ordinal = (to * r->to_node_magic) >> 35;
-    uint32_t type = v[at->type], name = v[at->name];
-    if (i >= r->edge_count || type >= (uint32_t)g->edge_type_count || to >= r->to_node_limit ||
-        ordinal * r->node_fields != to || name >= LT_EDGE_NAME_ESCAPE)
-        return false;
-    if ((named >> type) & 1) {
-        if (name > r->max_string_ref || !r->any_string_ref)
-            r->max_string_ref = name;
-        r->any_string_ref = true;
+    uint8_t *const node_type = g->node_type, *const detachedness = g->detachedness;
+    uint32_t *const node_name = g->node_name, *const self_size = g->self_size, *const first_edge = g->first_edge;
+    const uint64_t nodes = r->node_count, edge_count = r->edge_count;
+    const uint32_t types = (uint32_t)g->node_type_count;
+    const unsigned fields = r->node_fields;
+    uint64_t i = r->record, claimed = r->edges_claimed;
+    string_refs refs = {r->max_string_ref, r->any_string_ref};
+    long k = 0;
+    for (; k < records; k++, v += fields) {
+        uint64_t edges = claimed + v[at->edges];
+        if (i >= nodes || v[at->type] >= types || edges > edge_count)
+            break;
+        node_type[i] = (uint8_t)v[at->type];
+        node_name[i] = v[at->name];
+        lt_graph_add_id(g, (uint32_t)i, v[at->id]);
+        self_size[i] = v[at->self];
+        if (detachedness && (v[at->detached] & 3)) /* zeroed already */
+            detachedness[i] = (uint8_t)(v[at->detached] & 3);
+        note_string_ref(&refs, v[at->name]);
+        claimed = edges;
+        first_edge[i + 1] = (uint32_t)edges;
+        i++;
     }
-    lt_index_set(lt_index_array_at(g->edge_to, g->edge_to_width), i, (uint32_t)ordinal); /* lt_graph_set_edge's work */
-    g->edge_wide[i] = name << LT_EDGE_TYPE_BITS | type;
-    r->record = i + 1;
-    return true;
+    r->record = i;
+    r->edges_claimed = claimed;
+    r->max_string_ref = refs.max;
+    r->any_string_ref = refs.any;
+    return k;
+}
+
+/* The same for edge records; named has bit t set when edges of type t are named by a
+ * string. */
+static long store_edges(lt_reader *r, const role_at *at, const uint32_t *v, long records, uint32_t named)
+{
+    lt_graph *g = r->graph;
+    const lt_index_array edge_to = lt_index_array_at(g->edge_to, g->edge_to_width);
+    uint32_t *const edge_wide = g->edge_wide;
+    const uint64_t edge_count = r->edge_count, limit = r->to_node_limit, magic = r->to_node_magic;
+    const uint32_t types = (uint32_t)g->edge_type_count;
+    const unsigned fields = r->edge_fields, node_fields = r->node_fields;
+    uint64_t i = r->record;
+    string_refs refs = {r->max_string_ref, r->any_string_ref};
+    long k = 0;
+    for (; k < records; k++, v += fields) {
+        uint64_t to = v[at->to], ordinal = (to * magic) >> 35;
+        uint32_t type = v[at->type], name = v[at->name];
+        if (i >= edge_count || type >= types || to >= limit || ordinal * node_fields != to ||
+            name >= LT_EDGE_NAME_ESCAPE)
+            break;
+        if ((named >> type) & 1)
+            note_string_ref(&refs, name);
+        lt_index_set(edge_to, i, (uint32_t)ordinal); /* lt_graph_set_edge's work */
+        edge_wide[i] = name << LT_EDGE_TYPE_BITS | type;
+        i++;
+    }
+    r->record = i;
+    r->max_string_ref = refs.max;
+    r->any_string_ref = refs.any;
+    return k;
 }
 
 /* Stores numbers read ahead (by feed_records or the helper) in order: whole records straight into the graph when
@@ -368,11 +409,13 @@ static int commit_numbers(lt_reader *r, const char *text, const uint32_t *values
                 k += fields;
                 continue;
             }
-            bool stored = r->array == A_EDGES ? store_edge(r, &at, v, named) : store_node(r, &at, v);
-            if (stored) {
-                k += fields;
+            long records = (count - k) / (long)fields;
+            long stored =
+                r->array == A_EDGES ? store_edges(r, &at, v, records, named) : store_nodes(r, &at, v, records);
+            k += stored * (long)fields;
+            r->run_records += (uint64_t)stored;
+            if (stored == records)
                 continue;
-            }
         }
         int rc = commit_value(r, values[k], base + ends[k], err);
         if (rc)

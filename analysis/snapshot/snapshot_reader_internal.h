@@ -83,6 +83,7 @@ struct lt_reader {
     uint64_t edges_claimed; /* sum of node edge counts so far */
     uint32_t max_string_ref;
     bool any_string_ref;
+    uint64_t run_records; /* records stored in runs (store_nodes, store_edges): the fast path */
 
     /* "locations" as read (snapshot_numbers.c): {node, position} in the order given
      * (realloc'd, handed to the graph by finish), the distinct positions (the same),
