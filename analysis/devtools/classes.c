@@ -241,30 +241,50 @@ static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_loca
     return find_or_add(a, &k);
 }
 
-/* Walks the nodes in order with a cursor into the (sorted) locations. */
+/* Walks the nodes in order with a cursor into the (sorted) locations. The arrays are
+ * read into locals first, and an unlocated node's class found in them when key_of has
+ * seen its type or name (most nodes): node_agg's byte stores would otherwise make the
+ * compiler load every pointer again for each node. */
 static int count_instances(aggregator *a, const int32_t *distance)
 {
     const lt_graph *g = a->g;
+    const uint32_t nodes = g->node_count, located_count = g->location_count;
+    const uint32_t *const self_size = g->self_size, *const node_name = g->node_name;
+    const uint8_t *const node_type = g->node_type;
+    const lt_node_location *const locations = g->locations;
+    const uint32_t *const by_type = a->c->by_type, *const of_type = a->of_type, *const of_name = a->of_name;
+    const lt_index_array node_agg = a->node_agg;
+    const int object = g->nt.object;
+    lt_class *items = a->c->items;
     uint32_t cursor = 0;
-    for (uint32_t v = 0; v < g->node_count; v++) {
-        lt_index_set(a->node_agg, v, 0);
-        if (!g->self_size[v])
+    for (uint32_t v = 0; v < nodes; v++) {
+        uint32_t size = self_size[v];
+        if (!size) {
+            lt_index_set(node_agg, v, 0);
             continue;
-        while (cursor < g->location_count && g->locations[cursor].node < v)
+        }
+        while (cursor < located_count && locations[cursor].node < v)
             cursor++;
-        lt_location loc;
-        bool located = cursor < g->location_count && g->locations[cursor].node == v && g->node_type[v] == g->nt.object;
-        if (located)
-            loc = lt_graph_location_at(g, cursor);
-        int64_t k = key_of(a, v, distance[v], located ? &loc : NULL);
-        if (k < 0)
-            return (int)k;
-        lt_class *c = &a->c->items[k];
+        int type = node_type[v];
+        bool located = cursor < located_count && locations[cursor].node == v && type == object;
+        int64_t k = UINT32_MAX;
+        if (!located)
+            k = by_type[type] != LT_CLASS_BY_NAME ? of_type[type] : of_name[node_name[v]];
+        if (k == UINT32_MAX) { /* not seen yet, or located: key_of finds or adds it */
+            lt_location loc;
+            if (located)
+                loc = lt_graph_location_at(g, cursor);
+            k = key_of(a, v, distance[v], located ? &loc : NULL);
+            if (k < 0)
+                return (int)k;
+            items = a->c->items; /* may have moved */
+        }
+        lt_class *c = &items[k];
         c->count++;
-        c->shallow_size += g->self_size[v];
+        c->shallow_size += size;
         if (distance[v] < c->distance)
             c->distance = distance[v];
-        lt_index_set(a->node_agg, v, (uint32_t)k + 1);
+        lt_index_set(node_agg, v, (uint32_t)k + 1);
     }
     return 0;
 }
@@ -274,52 +294,59 @@ typedef struct frame {
     uint32_t opened; /* aggregate opened by this node + 1, or 0 */
 } frame;
 
-static int enter(aggregator *a, uint8_t *open, const lt_dominator_tree *tree, uint32_t v, int has_children,
-                 uint32_t *opened)
+/* What the walk reads and writes, in locals (open's byte stores would otherwise make the
+ * compiler load the pointers again for every node). */
+typedef struct walk {
+    lt_index_array node_agg;
+    lt_class *items;
+    uint8_t *open; /* per aggregate: an instance is on the path from the root */
+    const lt_dominator_tree *tree;
+    const uint32_t *retained;
+    bool wide; /* some retained size takes more than 32 bits */
+} walk;
+
+/* Counts v's retained size into its aggregate unless an instance above it holds it open;
+ * returns the aggregate v opens (its index + 1) or 0. */
+static inline uint32_t enter(const walk *w, uint32_t v, int has_children)
 {
-    uint32_t k = lt_index_get(a->node_agg, v);
-    *opened = 0;
-    if (!k-- || open[k])
+    uint32_t k = lt_index_get(w->node_agg, v);
+    if (!k-- || w->open[k])
         return 0;
-    a->c->items[k].retained_size += lt_retained(tree, v);
-    if (has_children) {
-        open[k] = 1;
-        *opened = k + 1;
-    }
-    return 0;
+    w->items[k].retained_size += w->wide ? lt_retained(w->tree, v) : w->retained[v];
+    if (!has_children)
+        return 0;
+    w->open[k] = 1;
+    return k + 1;
 }
 
 static int retained_walk(aggregator *a, const lt_dominator_tree *tree)
 {
     const uint32_t *first = tree->first_dominated, *list = tree->dominated;
-    uint8_t *open = calloc(a->c->count ? a->c->count : 1, 1);
+    const walk w = {a->node_agg, a->c->items,    calloc(a->c->count ? a->c->count : 1, 1),
+                    tree,        tree->retained, tree->wide_count != 0};
     frame *stack = NULL;
     size_t depth = 0, cap = 0;
     int rc = LT_ENOMEM;
-    if (!open || lt_reserve(&stack, &cap, 1, sizeof *stack, 1024))
+    if (!w.open || lt_reserve(&stack, &cap, 1, sizeof *stack, 1024))
         goto done;
     uint32_t r = a->g->root;
-    stack[depth] = (frame){r, first[r], 0};
-    enter(a, open, tree, r, first[r] != first[r + 1], &stack[depth].opened);
-    depth++;
+    stack[depth++] = (frame){r, first[r], enter(&w, r, first[r] != first[r + 1])};
     while (depth) {
         frame *f = &stack[depth - 1];
         if (f->next_child == first[f->node + 1]) {
             if (f->opened)
-                open[f->opened - 1] = 0;
+                w.open[f->opened - 1] = 0;
             depth--;
             continue;
         }
         uint32_t child = list[f->next_child++];
         if (lt_reserve(&stack, &cap, depth + 1, sizeof *stack, 1024))
             goto done;
-        stack[depth] = (frame){child, first[child], 0};
-        enter(a, open, tree, child, first[child] != first[child + 1], &stack[depth].opened);
-        depth++;
+        stack[depth++] = (frame){child, first[child], enter(&w, child, first[child] != first[child + 1])};
     }
     rc = 0;
 done:
-    free(open);
+    free(w.open);
     free(stack);
     return rc;
 }
