@@ -393,11 +393,33 @@ void lt_big_back_block(void *block, size_t bytes, size_t size, int *small)
             return; /* the kernel cannot populate: the stage faults them in */
 }
 
+/* Blocks [from, to) of a pool to back, on one thread. */
+typedef struct back_part {
+    lt_pool *pool;
+    size_t bytes;
+    int from, to;
+} back_part;
+
+static void *back_blocks(void *arg)
+{
+    const back_part *part = arg;
+    int small = 0; /* each thread finds out for itself whether huge pages come slow */
+    for (int i = part->from; i < part->to; i++)
+        lt_big_back_block(part->pool->ptr[i], part->bytes, part->pool->bytes[i], &small);
+    return NULL;
+}
+
 void lt_pool_back(lt_pool *pool, size_t bytes)
 {
-    int small = 0;
-    for (int i = 0; i < pool->count; i++)
-        lt_big_back_block(pool->ptr[i], bytes, pool->bytes[i], &small);
+    int half = pool->count / 2;
+    back_part parts[2] = {{pool, bytes, 0, half}, {pool, bytes, half, pool->count}};
+    pthread_t thread;
+    int threaded = half > 0 && pthread_create(&thread, NULL, back_blocks, &parts[0]) == 0;
+    if (!threaded)
+        back_blocks(&parts[0]);
+    back_blocks(&parts[1]);
+    if (threaded)
+        pthread_join(thread, NULL);
 }
 
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes)

@@ -123,11 +123,13 @@ void lt_pool_drain(lt_pool *pool);
  * lt_big_alloc_ahead's: untouched until used. Returns how many it added. */
 int lt_pool_reserve(lt_pool *pool, int count, size_t bytes);
 
-/* Backs the first `bytes` of every block pool keeps (of all of a smaller one) now, on the
- * calling thread, in 2 MiB steps (lt_big_back): as huge pages while they come cheap, and
- * from the first step that takes longer than 4 KiB pages would, the rest of that block
- * and every block after it as 4 KiB pages. For memory a stage will touch at random, which
- * would otherwise fault in every huge page as it comes, however slow. */
+/* Backs the first `bytes` of every block pool keeps (of all of a smaller one) now, half
+ * the blocks on the calling thread and half on a thread of its own (joined before it
+ * returns; all on the caller when none starts), in 2 MiB steps (lt_big_back): as huge
+ * pages while they come cheap, and from the first step that takes longer than 4 KiB pages
+ * would, the rest of that block and of that thread's blocks after it as 4 KiB pages. For
+ * memory a stage will touch at random, which would otherwise fault in every huge page as
+ * it comes, however slow. */
 void lt_pool_back(lt_pool *pool, size_t bytes);
 
 /* The same for one block of size bytes from lt_big_alloc or a pool (else nothing is
