@@ -252,27 +252,28 @@ static void *run_side_stages(void *arg)
     return NULL;
 }
 
-/* Puts the dominator computation's scratch into pool as fresh blocks (untouched until
- * used): five per-node blocks of 4 bytes a node, which the DFS's arrays use index_bytes a
- * node of (dominators.h) and the tree's 4-byte arrays and the findings' scratch take over
- * later, and one of 8 bytes a node for the predecessor list (index_bytes an entry, 1.8
- * entries a node on the 1 GB file), which the dominated list takes over later. Sized so,
- * not as each array asks, so that the later arrays reuse them. What the DFS writes of the
- * five (index_bytes a node) is backed here first, as huge pages while they come cheap and
- * else as 4 KiB pages (lt_pool_back): where the host must back a huge page first (3-4 ms
- * each here), the DFS met 26 of them on the 200 MB file, 0.074-0.094 s in the kernel.
- * From the end of the reading to the side stages' join, alternating runs: 200 MB mean
- * 0.200 -> 0.181 s (24 each; median 0.173 -> 0.164 s), 1 GB mean 0.92 -> 0.86 s (8 each).
- * (Measured to the end of the DFS only, in an hour when huge pages came cheap, populating
- * them first had looked slower: 0.131 against 0.123 s, 20 runs each.) */
-static void reserve_dominator_scratch(const lt_graph *g, lt_pool *pool)
+/* Puts the dominator computation's scratch into pool as fresh blocks: five per-node
+ * blocks of 4 bytes a node, which the DFS's arrays use index_bytes a node of
+ * (dominators.h) and the tree's 4-byte arrays and the findings' scratch take over later,
+ * and one of 8 bytes a node for the predecessor list (index_bytes an entry, 1.8 entries a
+ * node on the 1 GB file), which the dominated list takes over later. Sized so, not as each
+ * array asks, so that the later arrays reuse them. What the DFS writes of the five
+ * (index_bytes a node) is backed here first, on two threads, as huge pages while they come
+ * cheap and else as 4 KiB pages (lt_pool_back); the rest is touched only when used. Where
+ * the host must back a huge page first (3-4 ms each here), the DFS met 26 of them on the
+ * 200 MB file, 0.074-0.094 s in the kernel. From the end of the reading to the side
+ * stages' join, alternating runs: 200 MB mean 0.200 -> 0.181 s (24 each; median 0.173 ->
+ * 0.164 s), 1 GB mean 0.92 -> 0.86 s (8 each). (Measured to the end of the DFS only, in an
+ * hour when huge pages came cheap, populating them first had looked slower: 0.131 against
+ * 0.123 s, 20 runs each.) */
+static void reserve_dominator_scratch(const lt_graph *g, unsigned index_bytes, lt_pool *pool)
 {
     size_t per_node = ((size_t)g->node_count + 2) * sizeof(uint32_t);
     int kept = 0; /* blocks the pool keeps already serve first */
     for (int i = 0; i < pool->count; i++)
         kept += pool->bytes[i] >= per_node;
     lt_pool_reserve(pool, kept < 5 ? 5 - kept : 0, per_node);
-    lt_pool_back(pool, (size_t)lt_dominators_index_bytes(g) * (g->node_count + 2));
+    lt_pool_back(pool, (size_t)index_bytes * (g->node_count + 2));
     lt_pool_reserve(pool, 1, (size_t)g->node_count * sizeof(uint64_t));
 }
 
@@ -283,7 +284,7 @@ static void reserve_dominator_scratch(const lt_graph *g, lt_pool *pool)
 static int dominator_stage(lt_analysis *a, side_stages *side, lt_pool *pool, lt_error *err)
 {
     unsigned index_bytes = lt_dominators_index_bytes(a->graph);
-    reserve_dominator_scratch(a->graph, pool);
+    reserve_dominator_scratch(a->graph, index_bytes, pool);
     pthread_t thread;
     int threaded = pthread_create(&thread, NULL, run_side_stages, side) == 0;
     lt_retention_rule rule; /* reads the names of the root's children (its seeds) */

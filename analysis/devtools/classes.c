@@ -212,14 +212,15 @@ static int64_t find_or_add(aggregator *a, const lt_class *k)
     return a->c->count++;
 }
 
+/* The aggregate of node v, found or added by its key: for a node without a location
+ * (loc NULL) whose type or name count_instances found no aggregate for yet, remembered
+ * there by type or name, so that the next such node is found without hashing. */
 static int64_t key_of(aggregator *a, uint32_t v, int32_t distance, const lt_location *loc)
 {
     const lt_graph *g = a->g;
-    if (!loc) { /* most nodes: the class alone, found by type or name without hashing */
+    if (!loc) {
         int type = g->node_type[v];
         uint32_t *known = a->c->by_type[type] != LT_CLASS_BY_NAME ? &a->of_type[type] : &a->of_name[g->node_name[v]];
-        if (*known != UINT32_MAX)
-            return *known;
         lt_class k = {.name = lt_class_name(a->c, g, v), .distance = distance, .first_node = v};
         int64_t i = find_or_add(a, &k);
         if (i >= 0)
